@@ -1,0 +1,150 @@
+//! Typed, positioned errors.
+//!
+//! Every problem with a user's input becomes a [`Diagnostic`] that names the file, the
+//! line and the column, says what is wrong and how to fix it. Validation collects all
+//! diagnostics it can find before giving up, so a user fixes a plan in one pass.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// One problem found in a user's input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The file, as the user named it (e.g. `scenarios/erp/tasks.csv`).
+    pub file: String,
+    /// 1-based line number in the file, when the problem has one.
+    pub line: Option<u64>,
+    /// The column (CSV header name) or key, when the problem has one.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub fix: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic for `file` with a message; add position and fix with the builders.
+    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+            fix: None,
+        }
+    }
+
+    /// Sets the 1-based line.
+    pub fn line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// Sets the column (header name or key).
+    pub fn column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+
+    /// Sets the suggested fix.
+    pub fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, " line {line}")?;
+        }
+        if let Some(col) = &self.column {
+            write!(f, ", column {col}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(fix) = &self.fix {
+            write!(f, " (fix: {fix})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong in slipcast's library.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input has one or more problems; each is positioned.
+    #[error("{}", DiagList(.0))]
+    Invalid(Vec<Diagnostic>),
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// An output file or folder could not be written.
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A command-line setting is not usable (bad percentile list, zero iterations, …).
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// The diagnostics when the error is [`Error::Invalid`], else an empty slice.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            Error::Invalid(d) => d,
+            _ => &[],
+        }
+    }
+}
+
+struct DiagList<'a>(&'a [Diagnostic]);
+
+impl fmt::Display for DiagList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(f, "{n} problem{} found", if n == 1 { "" } else { "s" })?;
+        for d in self.0 {
+            write!(f, "\n  {d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A collector of diagnostics, used while reading and validating.
+#[derive(Debug, Default)]
+pub(crate) struct Diags(pub Vec<Diagnostic>);
+
+impl Diags {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when nothing was collected, else the collected diagnostics.
+    pub fn finish<T>(self, value: T) -> Result<T, Error> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(Error::Invalid(self.0))
+        }
+    }
+}
+
+/// Result alias for the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,72 @@
+//! # slipcast
+//!
+//! A Monte Carlo schedule-risk engine. slipcast reads a plan — tasks with three-point
+//! estimates, dependencies with lags, milestones with committed dates, a working
+//! calendar — simulates it many thousands of times in parallel, and reports when each
+//! milestone will land at a given confidence, the chance of meeting its target, and which
+//! tasks are critical.
+//!
+//! Data flows one way: files → [`Plan`] → [`Network`] → [`Samples`] → [`Forecast`] → bytes.
+//!
+//! ```
+//! use slipcast::{compile, forecast, plan, simulate, NoProgress, SimConfig};
+//!
+//! let plan = plan::from_tasks_csv(
+//!     "id,min,likely,max,predecessors,milestone\n\
+//!      design,5,8,14,,\n\
+//!      build,10,15,25,design,\n\
+//!      test,3,5,9,build,\n\
+//!      launch,,,,test,true\n",
+//!     "tasks.csv",
+//! )?;
+//! let net = compile(&plan)?;
+//! let cfg = SimConfig { iterations: 5_000, seed: 1, threads: None };
+//! let samples = simulate(&net, &cfg, &NoProgress)?;
+//! let f = forecast(&net, &samples, &[50.0, 80.0]);
+//! let launch = &f.milestones[0];
+//! assert_eq!(launch.deterministic, 28.0); // 8 + 15 + 5
+//! assert!(launch.percentiles[1].days > launch.percentiles[0].days);
+//! # Ok::<(), slipcast::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod model;
+pub mod plan;
+pub mod report;
+pub mod sim;
+pub mod stats;
+
+pub use error::{Diagnostic, Error, Result};
+pub use model::{Network, compile};
+pub use plan::{Plan, load};
+pub use sim::{NoProgress, Progress, Samples, SimConfig, simulate};
+pub use stats::{Forecast, forecast};
+
+/// Default reported percentiles, in percent.
+pub const DEFAULT_PERCENTILES: [f64; 4] = [10.0, 50.0, 80.0, 90.0];
+
+/// Parses a percentile list such as `10,50,80,90` (each in (0, 100), ascending order
+/// not required; duplicates removed; output sorted).
+pub fn parse_percentiles(s: &str) -> Result<Vec<f64>> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let p = part.trim_start_matches(['p', 'P']);
+        match p.parse::<f64>() {
+            Ok(x) if x > 0.0 && x < 100.0 => out.push(x),
+            _ => {
+                return Err(Error::Usage(format!(
+                    "--percentiles: \"{part}\" is not a percentage strictly between 0 and 100 (e.g. --percentiles 10,50,80,90)"
+                )));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::Usage(
+            "--percentiles needs at least one value, e.g. 10,50,80,90".into(),
+        ));
+    }
+    out.sort_by(f64::total_cmp);
+    out.dedup();
+    Ok(out)
+}

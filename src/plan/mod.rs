@@ -1,0 +1,139 @@
+//! Files → [`Plan`]: reading a plan folder (or a single tasks CSV) into parsed rows.
+//!
+//! One module per file kind. Every problem becomes a positioned
+//! [`Diagnostic`](crate::Diagnostic); reading goes on after a problem so that all of them
+//! are reported at once.
+
+pub mod calendar;
+pub mod settings;
+pub(crate) mod sheet;
+pub mod tasks;
+
+use std::path::{Path, PathBuf};
+
+pub use calendar::Holiday;
+pub use settings::{Settings, Workweek};
+pub use tasks::{DateOrDays, LinkKind, LinkSpec, TaskRow};
+
+use crate::error::{Diagnostic, Diags, Error, Result};
+use sheet::Sheet;
+
+/// A plan as read from files: settings and rows, each row parsed and positioned.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// plan.toml settings (defaults when there is none).
+    pub settings: Settings,
+    /// tasks.csv rows in file order.
+    pub tasks: Vec<TaskRow>,
+    /// calendar.csv holidays.
+    pub holidays: Vec<Holiday>,
+    /// How tasks.csv is named in messages.
+    pub tasks_file: String,
+}
+
+/// Files in a plan folder that this version does not model; their presence is an error
+/// so a forecast never silently leaves out a risk register or correlations.
+const NOT_YET_FILES: &[(&str, &str)] = &[
+    ("risks.csv", "risk registers"),
+    ("correlations.csv", "duration correlations"),
+];
+
+/// Reads a plan folder, or a single tasks CSV file (settings then come from defaults).
+///
+/// Returns [`Error::Invalid`] with every problem found in any of the files.
+pub fn load(path: &Path) -> Result<Plan> {
+    let meta = std::fs::metadata(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut diags = Diags::default();
+    let (dir, tasks_path): (Option<&Path>, PathBuf) = if meta.is_dir() {
+        (Some(path), path.join("tasks.csv"))
+    } else {
+        (None, path.to_path_buf())
+    };
+    let show = |p: &Path| p.display().to_string();
+    let mut settings = Settings::default();
+    let mut holidays = Vec::new();
+    if let Some(dir) = dir {
+        let toml_path = dir.join("plan.toml");
+        if toml_path.exists() {
+            let text = std::fs::read_to_string(&toml_path).map_err(|source| Error::Read {
+                path: toml_path.clone(),
+                source,
+            })?;
+            settings = settings::parse(&text, &show(&toml_path), &mut diags);
+        }
+        if !tasks_path.exists() {
+            diags.push(
+                Diagnostic::new(show(&tasks_path), "the plan folder has no tasks.csv")
+                    .fix("add tasks.csv with columns id, min, likely, max, predecessors"),
+            );
+            return Err(Error::Invalid(diags.0));
+        }
+        let cal_path = dir.join("calendar.csv");
+        if cal_path.exists() {
+            if let Some(sheet) = Sheet::read(
+                &cal_path,
+                &show(&cal_path),
+                calendar::COLUMNS,
+                &["from"],
+                &mut diags,
+            )? {
+                holidays = calendar::parse(&sheet, &mut diags);
+            }
+        }
+        for (f, what) in NOT_YET_FILES {
+            let p = dir.join(f);
+            if p.exists() {
+                diags.push(
+                    Diagnostic::new(
+                        show(&p),
+                        format!("{what} are not supported by this version of slipcast"),
+                    )
+                    .fix(format!(
+                        "move {f} out of the plan folder to forecast without it"
+                    )),
+                );
+            }
+        }
+    }
+    let tasks_file = show(&tasks_path);
+    let mut tasks = Vec::new();
+    if let Some(sheet) = Sheet::read(
+        &tasks_path,
+        &tasks_file,
+        tasks::COLUMNS,
+        &["id"],
+        &mut diags,
+    )? {
+        tasks = tasks::parse(&sheet, &mut diags);
+    }
+    let plan = Plan {
+        settings,
+        tasks,
+        holidays,
+        tasks_file,
+    };
+    // Structural checks need the whole plan; run them even when rows had problems so the
+    // user sees everything at once.
+    crate::model::check_structure(&plan, &mut diags);
+    diags.finish(plan)
+}
+
+/// Parses tasks.csv text held in memory (for tests and tools), with default settings.
+pub fn from_tasks_csv(text: &str, file: &str) -> Result<Plan> {
+    let mut diags = Diags::default();
+    let mut tasks = Vec::new();
+    if let Some(sheet) = Sheet::parse(text.as_bytes(), file, tasks::COLUMNS, &["id"], &mut diags) {
+        tasks = tasks::parse(&sheet, &mut diags);
+    }
+    let plan = Plan {
+        settings: Settings::default(),
+        tasks,
+        holidays: Vec::new(),
+        tasks_file: file.to_string(),
+    };
+    crate::model::check_structure(&plan, &mut diags);
+    diags.finish(plan)
+}

@@ -1,0 +1,198 @@
+//! `plan.toml`: the plan's name, start date, working week and run defaults.
+
+use chrono::{NaiveDate, Weekday};
+
+use crate::error::{Diagnostic, Diags};
+use crate::plan::sheet::closest;
+
+/// The working days of the week. Invariant: at least one day is a working day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Workweek(pub [bool; 7]);
+
+impl Default for Workweek {
+    /// Monday to Friday.
+    fn default() -> Self {
+        Workweek([true, true, true, true, true, false, false])
+    }
+}
+
+impl Workweek {
+    /// Whether `day` is a working day.
+    pub fn works(&self, day: Weekday) -> bool {
+        self.0[day.num_days_from_monday() as usize]
+    }
+
+    /// Parses a list such as `["Mon", "Tue"]`; `Err` names the bad entry.
+    pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Workweek, String> {
+        let mut days = [false; 7];
+        for n in names {
+            let d: Weekday = n.trim().parse().map_err(|_| {
+                format!("\"{n}\" is not a weekday (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)")
+            })?;
+            days[d.num_days_from_monday() as usize] = true;
+        }
+        if !days.iter().any(|&d| d) {
+            return Err("the working week has no working day".into());
+        }
+        Ok(Workweek(days))
+    }
+}
+
+/// Settings from `plan.toml` (every key optional).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settings {
+    /// Plan name shown in outputs.
+    pub name: Option<String>,
+    /// First day of the project (t = 0 at the start of the first working day on or after it).
+    pub start: Option<NaiveDate>,
+    /// Working week.
+    pub workweek: Workweek,
+    /// Data date for re-forecasting a program in flight.
+    pub status_date: Option<NaiveDate>,
+    /// Default iteration count.
+    pub iterations: Option<u64>,
+    /// Default seed.
+    pub seed: Option<u64>,
+}
+
+const KEYS: &[&str] = &[
+    "name",
+    "start",
+    "workweek",
+    "status_date",
+    "iterations",
+    "seed",
+];
+
+/// Parses the text of `plan.toml` (shown as `file`), collecting problems in `diags`.
+pub(crate) fn parse(text: &str, file: &str, diags: &mut Diags) -> Settings {
+    let mut s = Settings::default();
+    let table: toml::Table = match text.parse() {
+        Ok(t) => t,
+        Err(e) => {
+            let mut d = Diagnostic::new(file, format!("not valid TOML: {}", e.message()))
+                .fix("write settings as key = value lines, e.g. start = 2027-01-04");
+            if let Some(span) = e.span() {
+                d.line = Some(1 + text[..span.start.min(text.len())].matches('\n').count() as u64);
+            }
+            diags.push(d);
+            return s;
+        }
+    };
+    let line_of = |key: &str| -> u64 {
+        text.lines()
+            .position(|l| {
+                let l = l.trim_start();
+                l.starts_with(key) && l[key.len()..].trim_start().starts_with('=')
+            })
+            .map_or(1, |i| i as u64 + 1)
+    };
+    let bad = |key: &str, msg: String, fix: &str| {
+        Diagnostic::new(file, msg)
+            .line(line_of(key))
+            .column(key)
+            .fix(fix)
+    };
+    for (key, value) in &table {
+        match key.as_str() {
+            "name" => match value.as_str() {
+                Some(n) => s.name = Some(n.to_string()),
+                None => diags.push(bad(
+                    key,
+                    "name must be a string".into(),
+                    "name = \"Cloud migration\"",
+                )),
+            },
+            "start" | "status_date" => {
+                let text = match value {
+                    toml::Value::Datetime(d) => Some(d.to_string()),
+                    toml::Value::String(s) => Some(s.clone()),
+                    _ => None,
+                };
+                match text.as_deref().and_then(crate::plan::sheet::parse_date) {
+                    Some(d) if key == "start" => s.start = Some(d),
+                    Some(d) => s.status_date = Some(d),
+                    None => diags.push(bad(
+                        key,
+                        format!("{key} must be a date, found {value}"),
+                        "write the date as YYYY-MM-DD, e.g. start = 2027-01-04",
+                    )),
+                }
+            }
+            "workweek" => {
+                let names: Option<Vec<&str>> = value
+                    .as_array()
+                    .map(|a| a.iter().map(|v| v.as_str()).collect::<Option<Vec<_>>>())
+                    .unwrap_or(None);
+                match names.map(Workweek::parse) {
+                    Some(Ok(w)) => s.workweek = w,
+                    Some(Err(why)) => diags.push(bad(
+                        key,
+                        why,
+                        "workweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"]",
+                    )),
+                    None => diags.push(bad(
+                        key,
+                        "workweek must be a list of weekday names".into(),
+                        "workweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"]",
+                    )),
+                }
+            }
+            "iterations" | "seed" => match value.as_integer() {
+                Some(v) if v > 0 || (key == "seed" && v == 0) => {
+                    if key == "seed" {
+                        s.seed = Some(v as u64);
+                    } else {
+                        s.iterations = Some(v as u64);
+                    }
+                }
+                _ => diags.push(bad(
+                    key,
+                    format!("{key} must be a positive whole number, found {value}"),
+                    if key == "seed" {
+                        "seed = 1"
+                    } else {
+                        "iterations = 10000"
+                    },
+                )),
+            },
+            other => {
+                let fix = match closest(other, KEYS) {
+                    Some(k) => format!("did you mean {k}?"),
+                    None => format!("known keys are {}", KEYS.join(", ")),
+                };
+                diags.push(bad(other, format!("unknown key \"{other}\""), &fix));
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_all_keys() {
+        let mut d = Diags::default();
+        let s = parse(
+            "name = \"X\"\nstart = 2027-01-04\nworkweek = [\"Sun\",\"Mon\",\"Tue\",\"Wed\",\"Thu\"]\niterations = 500\nseed = 7\n",
+            "plan.toml",
+            &mut d,
+        );
+        assert!(d.is_empty(), "{:?}", d.0);
+        assert_eq!(s.name.as_deref(), Some("X"));
+        assert_eq!(s.start, NaiveDate::from_ymd_opt(2027, 1, 4));
+        assert_eq!(s.workweek.0, [true, true, true, true, false, false, true]);
+        assert_eq!((s.iterations, s.seed), (Some(500), Some(7)));
+    }
+
+    #[test]
+    fn unknown_key_names_closest_and_line() {
+        let mut d = Diags::default();
+        parse("name = \"X\"\nstrat = 2027-01-04\n", "plan.toml", &mut d);
+        assert_eq!(d.0.len(), 1);
+        assert_eq!(d.0[0].line, Some(2));
+        assert!(d.0[0].fix.as_deref().unwrap().contains("start"));
+    }
+}

@@ -1,0 +1,371 @@
+//! A CSV file as the plan readers see it: known columns by name, rows with line numbers,
+//! and field parsers that produce positioned diagnostics.
+//!
+//! Conventions shared by every plan file (SPEC §1): UTF-8 with or without a BOM, a header
+//! row, free column order, header names trimmed and compared case-insensitively, values
+//! trimmed, blank lines and lines starting with `#` skipped, columns starting with `_`
+//! ignored, any other unknown column an error naming the closest known column.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::error::{Diagnostic, Diags, Error};
+
+/// Largest magnitude accepted for any duration, lag or impact, in working days
+/// (about 4,000 years). Larger values are almost always a typo and would overflow
+/// the single-precision lanes of the kernel.
+pub const MAX_DAYS: f64 = 1.0e6;
+
+/// A parsed CSV file with its header mapped to known column names.
+pub(crate) struct Sheet {
+    pub file: String,
+    cols: HashMap<&'static str, usize>,
+    pub rows: Vec<Row>,
+}
+
+/// One data row and the 1-based line it starts on.
+pub(crate) struct Row {
+    pub line: u64,
+    rec: csv::StringRecord,
+}
+
+impl Sheet {
+    /// Reads `path`, shown to the user as `file`. `known` lists the column names the file
+    /// may have; `required` those it must have. Problems go to `diags`; `None` when the
+    /// file cannot be used at all.
+    pub fn read(
+        path: &Path,
+        file: &str,
+        known: &[&'static str],
+        required: &[&'static str],
+        diags: &mut Diags,
+    ) -> Result<Option<Sheet>, Error> {
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map_err(|source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(Self::parse(&bytes, file, known, required, diags))
+    }
+
+    /// As [`Sheet::read`], from bytes already in memory.
+    pub fn parse(
+        bytes: &[u8],
+        file: &str,
+        known: &[&'static str],
+        required: &[&'static str],
+        diags: &mut Diags,
+    ) -> Option<Sheet> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if let Err(e) = std::str::from_utf8(bytes) {
+            let line = 1 + bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            diags.push(
+                Diagnostic::new(file, "the file is not UTF-8 text")
+                    .line(line as u64)
+                    .fix("save the file as UTF-8 CSV"),
+            );
+            return None;
+        }
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .comment(Some(b'#'))
+            .from_reader(bytes);
+        let mut records = rdr.records();
+        let header = loop {
+            match records.next() {
+                None => {
+                    diags.push(
+                        Diagnostic::new(file, "the file is empty")
+                            .fix(format!("add a header row: {}", required.join(","))),
+                    );
+                    return None;
+                }
+                Some(Err(e)) => {
+                    diags.push(csv_error(file, &e));
+                    return None;
+                }
+                Some(Ok(rec)) if is_blank(&rec) => continue,
+                Some(Ok(rec)) => break rec,
+            }
+        };
+        let header_line = header.position().map_or(1, |p| p.line());
+        let mut cols = HashMap::new();
+        let mut ok = true;
+        for (i, raw) in header.iter().enumerate() {
+            let name = raw.trim().to_ascii_lowercase();
+            if name.starts_with('_') {
+                continue;
+            }
+            if name.is_empty() {
+                diags.push(
+                    Diagnostic::new(file, format!("header field {} is empty", i + 1))
+                        .line(header_line)
+                        .fix(
+                            "name the column, or start its name with _ to have slipcast ignore it",
+                        ),
+                );
+                ok = false;
+                continue;
+            }
+            match known.iter().find(|k| **k == name) {
+                Some(k) => {
+                    if cols.insert(*k, i).is_some() {
+                        diags.push(
+                            Diagnostic::new(
+                                file,
+                                format!("column {k} appears twice in the header"),
+                            )
+                            .line(header_line)
+                            .column(*k)
+                            .fix("remove or rename one of the two columns"),
+                        );
+                        ok = false;
+                    }
+                }
+                None => {
+                    let near = closest(&name, known);
+                    diags.push(
+                        Diagnostic::new(file, format!("unknown column \"{}\"", raw.trim()))
+                            .line(header_line)
+                            .column(raw.trim())
+                            .fix(match near {
+                                Some(n) => format!(
+                                    "did you mean \"{n}\"? (a column starting with _ is ignored)"
+                                ),
+                                None => format!(
+                                    "known columns are {}; start a column name with _ to keep your own notes",
+                                    known.join(", ")
+                                ),
+                            }),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        for r in required {
+            if !cols.contains_key(r) {
+                diags.push(
+                    Diagnostic::new(file, format!("required column {r} is missing"))
+                        .line(header_line)
+                        .fix(format!("add a column named {r} to the header row")),
+                );
+                ok = false;
+            }
+        }
+        let width = header.len();
+        let mut rows = Vec::new();
+        for rec in records {
+            match rec {
+                Err(e) => {
+                    diags.push(csv_error(file, &e));
+                    ok = false;
+                    break;
+                }
+                Ok(rec) => {
+                    if is_blank(&rec) {
+                        continue;
+                    }
+                    let line = rec.position().map_or(0, |p| p.line());
+                    if rec.len() != width {
+                        diags.push(
+                            Diagnostic::new(
+                                file,
+                                format!(
+                                    "the row has {} fields but the header has {width}",
+                                    rec.len()
+                                ),
+                            )
+                            .line(line)
+                            .fix("quote values that contain commas, and give every row one field per header column"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    rows.push(Row { line, rec });
+                }
+            }
+        }
+        if !ok && cols.is_empty() {
+            return None;
+        }
+        Some(Sheet {
+            file: file.to_string(),
+            cols,
+            rows,
+        })
+    }
+
+    /// The trimmed value of column `name` in `row`; `None` when the column is absent or
+    /// the value is empty.
+    pub fn get<'r>(&self, row: &'r Row, name: &str) -> Option<&'r str> {
+        let i = *self.cols.get(name)?;
+        let v = row.rec.get(i)?.trim();
+        if v.is_empty() { None } else { Some(v) }
+    }
+
+    /// A diagnostic positioned at `row`, column `col`.
+    pub fn diag(&self, row: &Row, col: &str, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(&self.file, msg).line(row.line).column(col)
+    }
+
+    /// Column `col` as a finite number in `[-MAX_DAYS, MAX_DAYS]`.
+    pub fn number(&self, row: &Row, col: &str, diags: &mut Diags) -> Option<f64> {
+        let v = self.get(row, col)?;
+        match parse_number(v) {
+            Ok(x) => Some(x),
+            Err(why) => {
+                diags.push(
+                    self.diag(row, col, why)
+                        .fix("write a plain decimal number such as 12 or 4.5"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Column `col` as a number that must also be ≥ 0.
+    pub fn non_negative(&self, row: &Row, col: &str, diags: &mut Diags) -> Option<f64> {
+        let x = self.number(row, col, diags)?;
+        if x < 0.0 {
+            diags.push(
+                self.diag(row, col, format!("must not be negative, found {x}"))
+                    .fix("durations and weights are zero or more working days"),
+            );
+            return None;
+        }
+        Some(x)
+    }
+
+    /// Column `col` as a `YYYY-MM-DD` date.
+    pub fn date(&self, row: &Row, col: &str, diags: &mut Diags) -> Option<NaiveDate> {
+        let v = self.get(row, col)?;
+        match parse_date(v) {
+            Some(d) => Some(d),
+            None => {
+                diags.push(
+                    self.diag(row, col, format!("expected a date, found \"{v}\""))
+                        .fix("write dates as YYYY-MM-DD, e.g. 2027-03-15"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Column `col` as `true`/`false` (also yes/no, y/n, 1/0).
+    pub fn boolean(&self, row: &Row, col: &str, diags: &mut Diags) -> Option<bool> {
+        let v = self.get(row, col)?;
+        match v.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "1" | "x" => Some(true),
+            "false" | "no" | "n" | "0" => Some(false),
+            _ => {
+                diags.push(
+                    self.diag(row, col, format!("expected true or false, found \"{v}\""))
+                        .fix("write true or false"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Parses a finite number within `±MAX_DAYS`; the error says why not.
+pub(crate) fn parse_number(v: &str) -> Result<f64, String> {
+    match v.parse::<f64>() {
+        Ok(x) if x.is_nan() => Err(format!("expected a number, found \"{v}\"")),
+        Ok(x) if x.is_infinite() => Err(format!("expected a finite number, found \"{v}\"")),
+        Ok(x) if x.abs() > MAX_DAYS => Err(format!(
+            "{v} is out of range (at most {MAX_DAYS:e} working days in magnitude)"
+        )),
+        Ok(x) => Ok(x),
+        Err(_) => Err(format!("expected a number, found \"{v}\"")),
+    }
+}
+
+/// Parses `YYYY-MM-DD`.
+pub(crate) fn parse_date(v: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok()
+}
+
+fn is_blank(rec: &csv::StringRecord) -> bool {
+    rec.iter().all(|f| f.trim().is_empty())
+}
+
+fn csv_error(file: &str, e: &csv::Error) -> Diagnostic {
+    let line = e.position().map(|p| p.line());
+    let mut d = Diagnostic::new(file, format!("cannot parse the CSV: {e}"))
+        .fix("check quoting: a quoted field must end with a closing quote");
+    d.line = line;
+    d
+}
+
+/// The known name closest to `name` by edit distance, if it is close enough to be a typo.
+pub(crate) fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (levenshtein(name, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos() {
+        let known = ["id", "likely", "predecessors", "milestone"];
+        assert_eq!(closest("likley", &known), Some("likely"));
+        assert_eq!(closest("predecesors", &known), Some("predecessors"));
+        assert_eq!(closest("colour", &known), None);
+    }
+
+    #[test]
+    fn numbers_reject_nan_inf_and_huge() {
+        assert!(parse_number("NaN").is_err());
+        assert!(parse_number("inf").is_err());
+        assert!(parse_number("1e308").is_err());
+        assert_eq!(parse_number("-1.5"), Ok(-1.5));
+    }
+
+    #[test]
+    fn header_is_case_insensitive_and_bom_crlf_tolerated() {
+        let mut d = Diags::default();
+        let s = Sheet::parse(
+            b"\xEF\xBB\xBFID , Likely\r\n\r\n# comment\r\na, 3 \r\n",
+            "t.csv",
+            &["id", "likely"],
+            &["id"],
+            &mut d,
+        )
+        .unwrap();
+        assert!(d.is_empty(), "{:?}", d.0);
+        assert_eq!(s.rows.len(), 1);
+        assert_eq!(s.get(&s.rows[0], "likely"), Some("3"));
+        assert_eq!(s.rows[0].line, 4);
+    }
+}

@@ -1,0 +1,463 @@
+//! `tasks.csv`: tasks, estimates, links, milestones and targets.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::error::Diags;
+use crate::model::Distribution;
+use crate::plan::sheet::{Row, Sheet, parse_date, parse_number};
+
+/// Every column tasks.csv may have.
+pub(crate) const COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "distribution",
+    "min",
+    "likely",
+    "max",
+    "mean",
+    "sd",
+    "values",
+    "predecessors",
+    "milestone",
+    "probability",
+    "target",
+    "not_before",
+    "group",
+    "calendar_tags",
+    "actual_start",
+    "actual_finish",
+    "remaining",
+];
+
+/// Columns of the contract this version does not model yet: a value in one of them is an
+/// error rather than silently ignored, so a forecast never omits something the user wrote.
+const NOT_YET: &[(&str, &str)] = &[
+    ("probability", "probabilistic branching"),
+    ("calendar_tags", "freeze windows"),
+    ("actual_start", "status-date re-forecasting"),
+    ("actual_finish", "status-date re-forecasting"),
+    ("remaining", "status-date re-forecasting"),
+];
+
+/// The type of a dependency link (activity-on-node, SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum LinkKind {
+    /// Finish-to-start: ES(s) ≥ EF(p) + lag.
+    FS,
+    /// Start-to-start: ES(s) ≥ ES(p) + lag.
+    SS,
+    /// Finish-to-finish: EF(s) ≥ EF(p) + lag.
+    FF,
+    /// Start-to-finish: EF(s) ≥ ES(p) + lag.
+    SF,
+}
+
+/// A predecessor link as written: `B SS+2`, `C FF-1.5`, `D SF+1w`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkSpec {
+    /// The predecessor's id.
+    pub pred: String,
+    /// Link type.
+    pub kind: LinkKind,
+    /// Lag in working days (negative = lead).
+    pub lag: f64,
+}
+
+/// A date, or a number of working days from the start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DateOrDays {
+    /// A calendar date.
+    Date(NaiveDate),
+    /// Working days from the project start (t).
+    Days(f64),
+}
+
+/// One row of tasks.csv, parsed. Fields that failed to parse are `None`/empty and have a
+/// diagnostic; the row is kept so that other rows can still refer to its id.
+#[derive(Debug, Clone)]
+pub struct TaskRow {
+    /// 1-based line in tasks.csv.
+    pub line: u64,
+    /// Unique id.
+    pub id: String,
+    /// Human name.
+    pub name: Option<String>,
+    /// The estimate; `None` when the row has none (allowed for milestones).
+    pub estimate: Option<Distribution>,
+    /// Predecessor links.
+    pub predecessors: Vec<LinkSpec>,
+    /// Flagged as a milestone.
+    pub milestone: bool,
+    /// Committed date or working-day number.
+    pub target: Option<DateOrDays>,
+    /// Start-no-earlier-than.
+    pub not_before: Option<DateOrDays>,
+    /// Workstream label.
+    pub group: Option<String>,
+}
+
+/// Parses all rows of tasks.csv.
+pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
+    let mut out = Vec::with_capacity(sheet.rows.len());
+    for (col, what) in NOT_YET {
+        if let Some(row) = sheet.rows.iter().find(|r| sheet.get(r, col).is_some()) {
+            diags.push(
+                sheet
+                    .diag(row, col, format!("{what} (column {col}) is not supported by this version of slipcast"))
+                    .fix(format!("remove the values in column {col}, or rename it _{col} to keep it as a note")),
+            );
+        }
+    }
+    for row in &sheet.rows {
+        let Some(id) = sheet.get(row, "id") else {
+            diags.push(
+                sheet
+                    .diag(row, "id", "the task has no id")
+                    .fix("give every task a unique id"),
+            );
+            continue;
+        };
+        if id.contains(';') || id.chars().any(char::is_whitespace) {
+            diags.push(
+                sheet
+                    .diag(row, "id", format!("id \"{id}\" contains a space or ';'"))
+                    .fix("ids are single words; use _ or - instead of spaces"),
+            );
+        }
+        let milestone = sheet.boolean(row, "milestone", diags).unwrap_or(false);
+        let estimate = estimate(sheet, row, milestone, diags);
+        let predecessors = sheet
+            .get(row, "predecessors")
+            .map(|v| links(sheet, row, v, diags))
+            .unwrap_or_default();
+        let target = date_or_days(sheet, row, "target", diags);
+        let not_before = date_or_days(sheet, row, "not_before", diags);
+        out.push(TaskRow {
+            line: row.line,
+            id: id.to_string(),
+            name: sheet.get(row, "name").map(str::to_string),
+            estimate,
+            predecessors,
+            milestone,
+            target,
+            not_before,
+            group: sheet.get(row, "group").map(str::to_string),
+        });
+    }
+    out
+}
+
+fn date_or_days(sheet: &Sheet, row: &Row, col: &str, diags: &mut Diags) -> Option<DateOrDays> {
+    let v = sheet.get(row, col)?;
+    if let Some(d) = parse_date(v) {
+        return Some(DateOrDays::Date(d));
+    }
+    match parse_number(v) {
+        Ok(x) if x >= 0.0 => Some(DateOrDays::Days(x)),
+        _ => {
+            diags.push(
+                sheet
+                    .diag(row, col, format!("expected a date or a number of working days, found \"{v}\""))
+                    .fix("write a date as YYYY-MM-DD (e.g. 2027-06-30) or a working-day number such as 120"),
+            );
+            None
+        }
+    }
+}
+
+fn estimate(sheet: &Sheet, row: &Row, milestone: bool, diags: &mut Diags) -> Option<Distribution> {
+    let n_before = diags.0.len();
+    let min = sheet.non_negative(row, "min", diags);
+    let likely = sheet.non_negative(row, "likely", diags);
+    let max = sheet.non_negative(row, "max", diags);
+    let mean = sheet.non_negative(row, "mean", diags);
+    let sd = sheet.non_negative(row, "sd", diags);
+    let values = sheet.get(row, "values");
+    let given = |c: &str| sheet.get(row, c).is_some();
+    let dist_name = sheet.get(row, "distribution").map(str::to_ascii_lowercase);
+    if diags.0.len() > n_before {
+        return None;
+    }
+    let name = match dist_name.as_deref() {
+        Some(n) => n,
+        None if given("min") && given("likely") && given("max") => "triangular",
+        None if given("likely") && !given("min") && !given("max") => "fixed",
+        None if ["min", "likely", "max", "mean", "sd", "values"]
+            .iter()
+            .all(|c| !given(c)) =>
+        {
+            if !milestone {
+                diags.push(
+                    sheet.diag(row, "likely", "the task has no estimate").fix(
+                        "give min, likely and max (working days), or mark it milestone = true",
+                    ),
+                );
+            }
+            return None;
+        }
+        None => {
+            diags.push(
+                sheet
+                    .diag(row, "distribution", "the estimate is incomplete and no distribution is named")
+                    .fix("give all of min, likely and max, or name a distribution (pert, uniform, normal, …)"),
+            );
+            return None;
+        }
+    };
+    let need = |col: &str, v: Option<f64>, diags: &mut Diags| -> Option<f64> {
+        if v.is_none() {
+            diags.push(
+                sheet
+                    .diag(row, col, format!("a {name} estimate needs {col}"))
+                    .fix(format!("fill in column {col}")),
+            );
+        }
+        v
+    };
+    let d = match name {
+        "triangular" | "pert" => {
+            let (a, c, b) = (
+                need("min", min, diags),
+                need("likely", likely, diags),
+                need("max", max, diags),
+            );
+            let (a, c, b) = (a?, c?, b?);
+            if name == "pert" {
+                Distribution::Pert {
+                    min: a,
+                    likely: c,
+                    max: b,
+                }
+            } else {
+                Distribution::Triangular {
+                    min: a,
+                    likely: c,
+                    max: b,
+                }
+            }
+        }
+        "uniform" => {
+            let (a, b) = (need("min", min, diags), need("max", max, diags));
+            Distribution::Uniform {
+                min: a?,
+                max: b?,
+                planned: likely,
+            }
+        }
+        "fixed" => Distribution::Fixed {
+            likely: need("likely", likely, diags)?,
+        },
+        "normal" | "lognormal" => {
+            let (m, s) = (need("mean", mean, diags), need("sd", sd, diags));
+            if name == "normal" {
+                Distribution::Normal { mean: m?, sd: s? }
+            } else {
+                Distribution::Lognormal { mean: m?, sd: s? }
+            }
+        }
+        "exponential" => Distribution::Exponential {
+            mean: need("mean", mean, diags)?,
+        },
+        "discrete" => {
+            let Some(v) = values else {
+                diags.push(
+                    sheet
+                        .diag(row, "values", "a discrete estimate needs values")
+                        .fix("write value:weight pairs such as 11:5;12:10;13:25"),
+                );
+                return None;
+            };
+            Distribution::Discrete {
+                values: discrete_values(sheet, row, v, diags)?,
+            }
+        }
+        other => {
+            let known = [
+                "triangular",
+                "pert",
+                "uniform",
+                "normal",
+                "lognormal",
+                "exponential",
+                "discrete",
+                "fixed",
+            ];
+            let fix = match crate::plan::sheet::closest(other, &known) {
+                Some(k) => format!("did you mean {k}?"),
+                None => format!("use one of {}", known.join(", ")),
+            };
+            diags.push(
+                sheet
+                    .diag(
+                        row,
+                        "distribution",
+                        format!("unknown distribution \"{other}\""),
+                    )
+                    .fix(fix),
+            );
+            return None;
+        }
+    };
+    let column = match d {
+        Distribution::Normal { .. }
+        | Distribution::Lognormal { .. }
+        | Distribution::Exponential { .. } => "mean",
+        Distribution::Discrete { .. } => "values",
+        Distribution::Fixed { .. } => "likely",
+        _ => "min",
+    };
+    if let Err(why) = d.check() {
+        diags.push(
+            sheet
+                .diag(row, column, why)
+                .fix("correct the estimate so that min ≤ likely ≤ max and no value is negative"),
+        );
+        return None;
+    }
+    Some(d)
+}
+
+fn discrete_values(
+    sheet: &Sheet,
+    row: &Row,
+    v: &str,
+    diags: &mut Diags,
+) -> Option<Vec<(f64, f64)>> {
+    let mut out = Vec::new();
+    for part in v.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let parsed = part
+            .split_once(':')
+            .and_then(|(a, b)| Some((parse_number(a.trim()).ok()?, parse_number(b.trim()).ok()?)));
+        match parsed {
+            Some(p) => out.push(p),
+            None => {
+                diags.push(
+                    sheet
+                        .diag(
+                            row,
+                            "values",
+                            format!("\"{part}\" is not a value:weight pair"),
+                        )
+                        .fix("write value:weight pairs separated by ';', e.g. 11:5;12:10;13:25"),
+                );
+                return None;
+            }
+        }
+    }
+    Some(out)
+}
+
+fn links(sheet: &Sheet, row: &Row, v: &str, diags: &mut Diags) -> Vec<LinkSpec> {
+    let mut out = Vec::new();
+    for part in v.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        match parse_link(part) {
+            Ok(l) => out.push(l),
+            Err(why) => diags.push(
+                sheet
+                    .diag(row, "predecessors", why)
+                    .fix("write links as ID, ID SS+2, ID FF-1.5 or ID SF+1w, separated by ';'"),
+            ),
+        }
+    }
+    out
+}
+
+/// Parses one link: `ID [TYPE][±LAG[d|w]]`, the id separated from the rest by whitespace.
+pub(crate) fn parse_link(part: &str) -> Result<LinkSpec, String> {
+    let (id, rest) = match part.split_once(char::is_whitespace) {
+        Some((id, rest)) => (id, rest.split_whitespace().collect::<String>()),
+        None => (part, String::new()),
+    };
+    let upper = rest.to_ascii_uppercase();
+    let (kind, lag_text) = match upper.get(..2) {
+        Some("FS") => (LinkKind::FS, &upper[2..]),
+        Some("SS") => (LinkKind::SS, &upper[2..]),
+        Some("FF") => (LinkKind::FF, &upper[2..]),
+        Some("SF") => (LinkKind::SF, &upper[2..]),
+        _ => (LinkKind::FS, upper.as_str()),
+    };
+    let lag = if lag_text.is_empty() {
+        0.0
+    } else {
+        if !lag_text.starts_with(['+', '-']) {
+            return Err(format!(
+                "cannot read link \"{part}\": expected a type (FS, SS, FF, SF) and/or a signed lag such as +2 or -1w"
+            ));
+        }
+        let (num, factor) = if let Some(n) = lag_text.strip_suffix('W') {
+            (n, 5.0)
+        } else if let Some(n) = lag_text.strip_suffix('D') {
+            (n, 1.0)
+        } else {
+            (lag_text, 1.0)
+        };
+        let x = parse_number(num).map_err(|_| format!("cannot read the lag in link \"{part}\""))?;
+        x * factor
+    };
+    Ok(LinkSpec {
+        pred: id.to_string(),
+        kind,
+        lag,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_forms() {
+        let l = |s| parse_link(s).unwrap();
+        assert_eq!(
+            l("A"),
+            LinkSpec {
+                pred: "A".into(),
+                kind: LinkKind::FS,
+                lag: 0.0
+            }
+        );
+        assert_eq!(
+            l("B SS+2"),
+            LinkSpec {
+                pred: "B".into(),
+                kind: LinkKind::SS,
+                lag: 2.0
+            }
+        );
+        assert_eq!(
+            l("C ff-1.5"),
+            LinkSpec {
+                pred: "C".into(),
+                kind: LinkKind::FF,
+                lag: -1.5
+            }
+        );
+        assert_eq!(
+            l("D SF+1w"),
+            LinkSpec {
+                pred: "D".into(),
+                kind: LinkKind::SF,
+                lag: 5.0
+            }
+        );
+        assert_eq!(
+            l("E +3d"),
+            LinkSpec {
+                pred: "E".into(),
+                kind: LinkKind::FS,
+                lag: 3.0
+            }
+        );
+        assert_eq!(
+            l("F FS + 2"),
+            LinkSpec {
+                pred: "F".into(),
+                kind: LinkKind::FS,
+                lag: 2.0
+            }
+        );
+        assert!(parse_link("G XX").is_err());
+        assert!(parse_link("G SS+abc").is_err());
+    }
+}

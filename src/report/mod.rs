@@ -1,0 +1,207 @@
+//! Forecast → bytes: one exporter per format, and atomic writing of output folders.
+//!
+//! Every exporter is a view of [`Forecast`]; JSON is its serde form.
+
+mod table;
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+pub use table::table;
+
+use crate::error::{Error, Result};
+use crate::stats::{Forecast, fmt_p};
+
+/// Formats a working-day value for CSV (shortest exact form of the rounded value).
+fn num(x: f64) -> String {
+    format!("{x}")
+}
+
+fn csv_bytes(rows: Vec<Vec<String>>) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    for r in rows {
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record(&r);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The milestone table as CSV (SPEC §4): `milestone, name, deterministic, mean, sd, pNN…`,
+/// then `deterministic_date, pNN_date…` when a start date is known, then `target,
+/// p_target` when any milestone has a target.
+pub fn milestones_csv(f: &Forecast) -> String {
+    let dated = f.start.is_some();
+    let targets = f.milestones.iter().any(|m| m.target.is_some());
+    let mut head: Vec<String> = ["milestone", "name", "deterministic", "mean", "sd"]
+        .map(String::from)
+        .to_vec();
+    head.extend(f.percentiles.iter().map(|p| format!("p{}", fmt_p(*p))));
+    if dated {
+        head.push("deterministic_date".into());
+        head.extend(f.percentiles.iter().map(|p| format!("p{}_date", fmt_p(*p))));
+    }
+    if targets {
+        head.extend(["target".into(), "p_target".into()]);
+    }
+    let mut rows = vec![head];
+    for m in &f.milestones {
+        let mut r = vec![
+            m.id.clone(),
+            m.name.clone().unwrap_or_default(),
+            num(m.deterministic),
+            num(m.mean),
+            num(m.sd),
+        ];
+        r.extend(m.percentiles.iter().map(|q| num(q.days)));
+        if dated {
+            r.push(m.deterministic_date.clone().unwrap_or_default());
+            r.extend(
+                m.percentiles
+                    .iter()
+                    .map(|q| q.date.clone().unwrap_or_default()),
+            );
+        }
+        if targets {
+            match &m.target {
+                Some(t) => {
+                    r.push(t.date.clone().unwrap_or_else(|| num(t.days)));
+                    r.push(num(t.probability));
+                }
+                None => r.extend([String::new(), String::new()]),
+            }
+        }
+        rows.push(r);
+    }
+    csv_bytes(rows)
+}
+
+/// Per-task CSV: schedule, means and criticality.
+pub fn tasks_csv(f: &Forecast) -> String {
+    let mut rows = vec![
+        [
+            "task",
+            "name",
+            "group",
+            "deterministic_start",
+            "deterministic_finish",
+            "mean_start",
+            "mean_finish",
+            "mean_start_date",
+            "mean_finish_date",
+            "criticality",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for t in &f.tasks {
+        rows.push(vec![
+            t.id.clone(),
+            t.name.clone().unwrap_or_default(),
+            t.group.clone().unwrap_or_default(),
+            num(t.deterministic_start),
+            num(t.deterministic_finish),
+            num(t.mean_start),
+            num(t.mean_finish),
+            t.mean_start_date.clone().unwrap_or_default(),
+            t.mean_finish_date.clone().unwrap_or_default(),
+            num(t.criticality),
+        ]);
+    }
+    csv_bytes(rows)
+}
+
+/// Histogram CSV: `milestone, from, to, count, cumulative`.
+pub fn histogram_csv(f: &Forecast) -> String {
+    let mut rows = vec![
+        ["milestone", "from", "to", "count", "cumulative"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for h in &f.histograms {
+        for b in &h.bins {
+            rows.push(vec![
+                h.milestone.clone(),
+                num(b.from),
+                num(b.to),
+                b.count.to_string(),
+                num(b.cumulative),
+            ]);
+        }
+    }
+    csv_bytes(rows)
+}
+
+/// The forecast as pretty JSON (its serde form), ending in a newline.
+pub fn json(f: &Forecast) -> String {
+    let mut s =
+        serde_json::to_string_pretty(f).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// Checks that `dir` can be written (creating it if needed) before any simulation runs.
+pub fn prepare_out_dir(dir: &Path) -> Result<()> {
+    let err = |source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let probe = dir.join(format!(".slipcast-probe-{}", std::process::id()));
+    std::fs::File::create(&probe).map_err(err)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Writes `milestones.csv`, `tasks.csv`, `histogram.csv` and `summary.json` into `dir`.
+/// Each file is written to a temporary name and renamed, so no reader ever sees half a
+/// file; other files in `dir` are left alone.
+pub fn write_out_dir(dir: &Path, f: &Forecast) -> Result<Vec<PathBuf>> {
+    prepare_out_dir(dir)?;
+    let files = [
+        ("milestones.csv", milestones_csv(f)),
+        ("tasks.csv", tasks_csv(f)),
+        ("histogram.csv", histogram_csv(f)),
+        ("summary.json", json(f)),
+    ];
+    let mut written = Vec::new();
+    for (name, body) in files {
+        let path = dir.join(name);
+        write_atomic(&path, body.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let err = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// Renders a short plain-text summary of where files went.
+pub fn written_note(paths: &[PathBuf]) -> String {
+    let mut s = String::from("wrote");
+    for p in paths {
+        let _ = write!(s, " {}", p.display());
+    }
+    s
+}

@@ -1,0 +1,165 @@
+//! The human-readable terminal table.
+
+use std::fmt::Write as _;
+
+use crate::stats::{Forecast, fmt_p};
+
+/// Renders the milestone table, the most critical tasks and the run's caveats.
+pub fn table(f: &Forecast) -> String {
+    let mut out = String::new();
+    let dated = f.start.is_some();
+    let _ = writeln!(
+        out,
+        "{} — {} iterations, seed {}{}",
+        f.plan.as_deref().unwrap_or("plan"),
+        group_thousands(f.iterations),
+        f.seed,
+        f.start
+            .as_ref()
+            .map(|s| format!(", day 1 = {s}"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        out,
+        "Finish of each milestone: {}. P80 = 80 % of simulated outcomes finish by then.\n",
+        if dated {
+            "date (working days from start)"
+        } else {
+            "working days from start"
+        }
+    );
+
+    let mut head = vec![
+        "Milestone".to_string(),
+        "Deterministic".into(),
+        "Mean ± sd".into(),
+    ];
+    head.extend(f.percentiles.iter().map(|p| format!("P{}", fmt_p(*p))));
+    let targets = f.milestones.iter().any(|m| m.target.is_some());
+    if targets {
+        head.extend(["Target".into(), "P(on time)".into()]);
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let cell = |days: f64, date: &Option<String>| match date {
+        Some(d) if dated => format!("{d} ({days:.1})"),
+        _ => format!("{days:.1}"),
+    };
+    for m in &f.milestones {
+        let label = match &m.name {
+            Some(n) => format!("{} {}", m.id, n),
+            None => m.id.clone(),
+        };
+        let mut r = vec![
+            truncate(&label, 34),
+            cell(m.deterministic, &m.deterministic_date),
+            format!("{:.1} ± {:.1}", m.mean, m.sd),
+        ];
+        r.extend(m.percentiles.iter().map(|q| cell(q.days, &q.date)));
+        if targets {
+            match &m.target {
+                Some(t) => {
+                    r.push(t.date.clone().unwrap_or_else(|| format!("{:.1}", t.days)));
+                    r.push(format!("{:.1} %", t.probability * 100.0));
+                }
+                None => r.extend(["–".into(), "–".into()]),
+            }
+        }
+        rows.push(r);
+    }
+    render(&mut out, &head, &rows);
+
+    if let Some(latest) = f.milestones.last() {
+        let mut crit: Vec<_> = f.tasks.iter().filter(|t| t.criticality > 0.0).collect();
+        crit.sort_by(|a, b| {
+            b.criticality
+                .total_cmp(&a.criticality)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        if !crit.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nMost critical tasks for {} (share of iterations on the critical path):",
+                latest.id
+            );
+            let head = vec![
+                "Task".to_string(),
+                "Criticality".into(),
+                "Mean start".into(),
+                "Mean finish".into(),
+            ];
+            let rows: Vec<Vec<String>> = crit
+                .iter()
+                .take(10)
+                .map(|t| {
+                    let label = match &t.name {
+                        Some(n) => format!("{} {}", t.id, n),
+                        None => t.id.clone(),
+                    };
+                    vec![
+                        truncate(&label, 40),
+                        format!("{:.1} %", t.criticality * 100.0),
+                        cell(t.mean_start, &t.mean_start_date),
+                        cell(t.mean_finish, &t.mean_finish_date),
+                    ]
+                })
+                .collect();
+            render(&mut out, &head, &rows);
+        }
+    }
+    for w in &f.warnings {
+        let _ = writeln!(out, "\nnote: {w}");
+    }
+    out
+}
+
+fn render(out: &mut String, head: &[String], rows: &[Vec<String>]) {
+    let widths: Vec<usize> = (0..head.len())
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].chars().count())
+                .chain([head[c].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |out: &mut String, cells: &[String]| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = widths[i] - c.chars().count();
+            if i == 0 {
+                let _ = write!(s, "{c}{}", " ".repeat(pad));
+            } else {
+                let _ = write!(s, "  {}{c}", " ".repeat(pad));
+            }
+        }
+        let _ = writeln!(out, "{}", s.trim_end());
+    };
+    line(out, head);
+    let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+    line(out, &rule);
+    for r in rows {
+        line(out, r);
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}

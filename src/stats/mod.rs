@@ -1,0 +1,387 @@
+//! Samples → [`Forecast`]: percentiles, moments, target probabilities, histograms,
+//! criticality, and the statistical caveats of a run.
+//!
+//! Percentile rule (SPEC §2): Pp is the smallest simulated value x with F̂(x) ≥ p, i.e.
+//! the ⌈p·n⌉-th smallest of n samples (the inverted empirical CDF, Hyndman & Fan type 1).
+//! Standard deviation is the sample standard deviation (n − 1 denominator).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::Network;
+use crate::model::calendar::{SNAP, finish_day, start_day};
+use crate::sim::Samples;
+
+/// The one result schema: JSON is its serde form; CSV and tables are views of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Forecast {
+    /// slipcast version that made it.
+    pub slipcast_version: String,
+    /// Plan name.
+    pub plan: Option<String>,
+    /// Iterations simulated.
+    pub iterations: u64,
+    /// Seed used.
+    pub seed: u64,
+    /// First working day (t = 0), when the plan has a start date.
+    pub start: Option<String>,
+    /// Requested percentiles, in percent.
+    pub percentiles: Vec<f64>,
+    /// Reported milestones in order of deterministic finish.
+    pub milestones: Vec<MilestoneForecast>,
+    /// Every task, in deterministic schedule order (early start, early finish, id).
+    pub tasks: Vec<TaskForecast>,
+    /// One histogram per milestone.
+    pub histograms: Vec<Histogram>,
+    /// Statistical caveats and notes on the run.
+    pub warnings: Vec<String>,
+}
+
+/// One milestone's forecast. Values are working days from the start.
+#[derive(Debug, Clone, Serialize)]
+pub struct MilestoneForecast {
+    /// Task id.
+    pub id: String,
+    /// Task name.
+    pub name: Option<String>,
+    /// Deterministic CPM finish (every task at its most likely value).
+    pub deterministic: f64,
+    /// Its date.
+    pub deterministic_date: Option<String>,
+    /// Mean finish.
+    pub mean: f64,
+    /// Sample standard deviation of the finish.
+    pub sd: f64,
+    /// Smallest simulated finish.
+    pub min: f64,
+    /// Largest simulated finish.
+    pub max: f64,
+    /// Requested percentiles.
+    pub percentiles: Vec<Quantile>,
+    /// Committed target and the probability of meeting it.
+    pub target: Option<TargetForecast>,
+}
+
+/// One percentile of a milestone finish.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quantile {
+    /// Percent (e.g. 80).
+    pub p: f64,
+    /// Working days from the start.
+    pub days: f64,
+    /// Finish date.
+    pub date: Option<String>,
+}
+
+/// A target and P(finish ≤ target).
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetForecast {
+    /// The target as a working-day bound.
+    pub days: f64,
+    /// The target date, when given as a date.
+    pub date: Option<String>,
+    /// Share of iterations finishing on or before the target.
+    pub probability: f64,
+}
+
+/// Per-task results.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskForecast {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Group.
+    pub group: Option<String>,
+    /// Deterministic early start.
+    pub deterministic_start: f64,
+    /// Deterministic early finish.
+    pub deterministic_finish: f64,
+    /// Mean early start.
+    pub mean_start: f64,
+    /// Mean early finish.
+    pub mean_finish: f64,
+    /// Date of the mean start.
+    pub mean_start_date: Option<String>,
+    /// Date of the mean finish.
+    pub mean_finish_date: Option<String>,
+    /// Criticality index towards the latest reported milestone.
+    pub criticality: f64,
+    /// Criticality index towards each reported milestone the task leads to.
+    pub criticality_by_milestone: BTreeMap<String, f64>,
+}
+
+/// Histogram of one milestone's finish.
+#[derive(Debug, Clone, Serialize)]
+pub struct Histogram {
+    /// Milestone id.
+    pub milestone: String,
+    /// Bins `[from, to)` (the last includes `to`), ascending.
+    pub bins: Vec<Bin>,
+}
+
+/// One histogram bin.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bin {
+    /// Lower edge, working days.
+    pub from: f64,
+    /// Upper edge, working days.
+    pub to: f64,
+    /// Iterations in the bin.
+    pub count: u64,
+    /// Share of iterations at or below `to`.
+    pub cumulative: f64,
+}
+
+/// Rounds a working-day value for output (4 decimals: under 3 seconds of a working day).
+pub fn round4(x: f64) -> f64 {
+    let r = (x * 1e4).round() / 1e4;
+    if r == 0.0 { 0.0 } else { r }
+}
+
+/// Pp of ascending `sorted` by the SPEC §2 rule; `p` in percent, (0, 100].
+pub fn percentile(sorted: &[f32], p: f64) -> f32 {
+    let n = sorted.len();
+    let x = p * n as f64 / 100.0;
+    let k = (x - 1e-9 * x.max(1.0)).ceil().clamp(1.0, n as f64) as usize;
+    sorted[k - 1]
+}
+
+/// Builds the forecast from a network and its samples.
+pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Forecast {
+    let n = samples.iterations;
+    let mut warnings = Vec::new();
+    if n < 1000 {
+        warnings.push(format!(
+            "only {n} iterations: percentiles are rough; use -n 10000 or more for decisions"
+        ));
+    }
+    for &p in percentiles {
+        let tail = ((100.0 - p).min(p) / 100.0 * n as f64).floor() as u64;
+        if tail < 20 {
+            warnings.push(format!(
+                "P{} rests on only {tail} simulated outcomes beyond it; use at least {} iterations",
+                fmt_p(p),
+                (2000.0 / (100.0 - p).min(p)).ceil() as u64
+            ));
+        }
+    }
+
+    let sorted: Vec<Vec<f32>> = samples
+        .milestones
+        .iter()
+        .map(|s| {
+            let mut v = s.clone();
+            v.sort_unstable_by(f32::total_cmp);
+            v
+        })
+        .collect();
+
+    // Calendar dates for every day any output needs.
+    let mut last_day = 1u64;
+    let mut need = |t: f64| last_day = last_day.max(finish_day(t).max(start_day(t)));
+    for s in &sorted {
+        if let Some(&x) = s.last() {
+            need(x as f64);
+        }
+    }
+    for t in 0..net.len() {
+        need(net.det_finish[t]);
+        need(samples.mean_finish[t]);
+    }
+    let table = net
+        .calendar
+        .as_ref()
+        .map(|c| c.working_days(last_day + 1))
+        .unwrap_or_default();
+    let mut beyond = false;
+    let mut date = |day: u64| -> Option<String> {
+        net.calendar.as_ref()?;
+        match table.get(day as usize - 1) {
+            Some(d) => Some(d.format("%Y-%m-%d").to_string()),
+            None => {
+                beyond = true;
+                None
+            }
+        }
+    };
+
+    let mut milestones = Vec::new();
+    let mut histograms = Vec::new();
+    for (mi, m) in net.milestones.iter().enumerate() {
+        let t = m.task as usize;
+        let s = &samples.milestones[mi];
+        let srt = &sorted[mi];
+        let mean = s.iter().map(|&x| x as f64).sum::<f64>() / n as f64;
+        let var = if n > 1 {
+            s.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / (n - 1) as f64
+        } else {
+            0.0
+        };
+        let qs = percentiles
+            .iter()
+            .map(|&p| {
+                let v = percentile(srt, p) as f64;
+                Quantile {
+                    p,
+                    days: round4(v),
+                    date: date(finish_day(v)),
+                }
+            })
+            .collect();
+        let target = m.target.as_ref().map(|tg| {
+            let hit = srt.partition_point(|&x| x as f64 <= tg.days + SNAP);
+            TargetForecast {
+                days: round4(tg.days),
+                date: tg.date.map(|d| d.format("%Y-%m-%d").to_string()),
+                probability: hit as f64 / n as f64,
+            }
+        });
+        milestones.push(MilestoneForecast {
+            id: net.tasks[t].id.clone(),
+            name: net.tasks[t].name.clone(),
+            deterministic: round4(net.det_finish[t]),
+            deterministic_date: date(finish_day(net.det_finish[t])),
+            mean: round4(mean),
+            sd: round4(var.sqrt()),
+            min: round4(srt[0] as f64),
+            max: round4(srt[srt.len() - 1] as f64),
+            percentiles: qs,
+            target,
+        });
+        histograms.push(Histogram {
+            milestone: net.tasks[t].id.clone(),
+            bins: histogram(srt),
+        });
+    }
+
+    let mut crit_by: Vec<BTreeMap<String, f64>> = vec![BTreeMap::new(); net.len()];
+    for (mi, m) in net.milestones.iter().enumerate() {
+        let mid = &net.tasks[m.task as usize].id;
+        for (&a, &c) in m.ancestors.iter().zip(&samples.criticality[mi]) {
+            crit_by[a as usize].insert(mid.clone(), c);
+        }
+    }
+    let latest = net
+        .milestones
+        .last()
+        .map(|m| net.tasks[m.task as usize].id.clone());
+    let mut order: Vec<usize> = (0..net.len()).collect();
+    order.sort_by(|&a, &b| {
+        net.det_start[a]
+            .total_cmp(&net.det_start[b])
+            .then(net.det_finish[a].total_cmp(&net.det_finish[b]))
+            .then_with(|| net.tasks[a].id.cmp(&net.tasks[b].id))
+    });
+    let tasks = order
+        .into_iter()
+        .map(|t| TaskForecast {
+            id: net.tasks[t].id.clone(),
+            name: net.tasks[t].name.clone(),
+            group: net.tasks[t].group.clone(),
+            deterministic_start: round4(net.det_start[t]),
+            deterministic_finish: round4(net.det_finish[t]),
+            mean_start: round4(samples.mean_start[t]),
+            mean_finish: round4(samples.mean_finish[t]),
+            mean_start_date: date(start_day(samples.mean_start[t])),
+            mean_finish_date: date(finish_day(samples.mean_finish[t])),
+            criticality: latest
+                .as_ref()
+                .and_then(|l| crit_by[t].get(l))
+                .copied()
+                .unwrap_or(0.0),
+            criticality_by_milestone: std::mem::take(&mut crit_by[t]),
+        })
+        .collect();
+    if beyond {
+        warnings.push("some results lie too far in the future to be given a date".into());
+    }
+
+    Forecast {
+        slipcast_version: env!("CARGO_PKG_VERSION").to_string(),
+        plan: net.name.clone(),
+        iterations: n,
+        seed: samples.seed,
+        start: net
+            .calendar
+            .as_ref()
+            .map(|c| c.first_day().format("%Y-%m-%d").to_string()),
+        percentiles: percentiles.to_vec(),
+        milestones,
+        tasks,
+        histograms,
+        warnings,
+    }
+}
+
+/// Formats a percent level without a trailing `.0` (80 → "80", 97.5 → "97.5").
+pub fn fmt_p(p: f64) -> String {
+    if p.fract() == 0.0 {
+        format!("{p:.0}")
+    } else {
+        format!("{p}")
+    }
+}
+
+/// Histogram of ascending samples with about 30 bins of a "nice" width (1, 2 or 5 × 10ᵏ
+/// working days), edges on multiples of the width.
+pub fn histogram(sorted: &[f32]) -> Vec<Bin> {
+    let n = sorted.len();
+    let (lo, hi) = (sorted[0] as f64, sorted[n - 1] as f64);
+    let raw = ((hi - lo) / 30.0).max(1e-3);
+    let mag = 10f64.powf(raw.log10().floor());
+    let width = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|w| *w >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / width).floor();
+    let bins = (((hi / width).floor() - first) as usize + 1).max(1);
+    let mut out = Vec::with_capacity(bins);
+    let mut i = 0;
+    for b in 0..bins {
+        let from = (first + b as f64) * width;
+        let to = from + width;
+        let start = i;
+        while i < n && ((sorted[i] as f64) < to || b + 1 == bins) {
+            i += 1;
+        }
+        out.push(Bin {
+            from: round4(from),
+            to: round4(to),
+            count: (i - start) as u64,
+            cumulative: i as f64 / n as f64,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_rule_is_inverted_ecdf() {
+        let v: Vec<f32> = (1..=10_000).map(|x| x as f32).collect();
+        assert_eq!(percentile(&v, 80.0), 8000.0);
+        assert_eq!(percentile(&v, 50.0), 5000.0);
+        assert_eq!(percentile(&v, 100.0), 10000.0);
+        assert_eq!(percentile(&v, 0.001), 1.0);
+        let w = [1.0f32, 2.0, 3.0];
+        assert_eq!(percentile(&w, 50.0), 2.0);
+        assert_eq!(percentile(&w, 66.0), 2.0);
+        assert_eq!(percentile(&w, 67.0), 3.0);
+    }
+
+    #[test]
+    fn histogram_counts_everything_once() {
+        let v: Vec<f32> = (0..1000).map(|x| 10.0 + x as f32 * 0.037).collect();
+        let h = histogram(&v);
+        assert_eq!(h.iter().map(|b| b.count).sum::<u64>(), 1000);
+        assert_eq!(h.last().unwrap().cumulative, 1.0);
+        let single = histogram(&[5.0, 5.0]);
+        assert_eq!(single.len(), 1);
+        assert_eq!(single[0].count, 2);
+    }
+}
