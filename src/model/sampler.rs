@@ -18,6 +18,7 @@
 
 use crate::model::Distribution;
 use crate::model::pert;
+use crate::sim::LANES;
 
 /// Compiled sampling constants of one task's distribution.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -183,8 +184,7 @@ impl Sampler {
 
     /// Fills `out[i] = F⁻¹(u[i])` for every lane.
     #[inline]
-    pub fn fill(&self, u: &[f32], out: &mut [f32], disc: &DiscreteTables) {
-        let out = &mut out[..u.len()];
+    pub fn fill(&self, u: &[f32; LANES], out: &mut [f32; LANES], disc: &DiscreteTables) {
         match *self {
             Sampler::Fixed(x) => out.fill(x),
             Sampler::Uniform { a, w } => {
@@ -193,10 +193,13 @@ impl Sampler {
                 }
             }
             Sampler::Triangular { a, b, fc, k1, k2 } => {
+                // One square root per lane and arithmetic selects (w is exactly 0 or 1),
+                // so the loop compiles to packed square roots with no branch per lane.
                 for (o, &u) in out.iter_mut().zip(u) {
-                    let lo = a + (u * k1).sqrt();
-                    let hi = b - ((1.0 - u) * k2).sqrt();
-                    *o = if u < fc { lo } else { hi };
+                    let w = (u < fc) as u32 as f32;
+                    let arg = w * (u * k1) + (1.0 - w) * ((1.0 - u) * k2);
+                    let r = arg.sqrt();
+                    *o = w * (a + r) + (1.0 - w) * (b - r);
                 }
             }
             Sampler::Pert { a, r, j, fm } => {
@@ -311,8 +314,9 @@ mod tests {
             },
             &mut t,
         );
-        let u = [0.0f32, 0.25, 0.5, 1.0];
-        let mut out = [0f32; 4];
+        let mut u = [0.5f32; LANES];
+        u[..4].copy_from_slice(&[0.0, 0.25, 0.5, 1.0]);
+        let mut out = [0f32; LANES];
         s.fill(&u, &mut out, &t);
         // F(4) = 0.25; F⁻¹(0.5) = 10 − sqrt(0.5·8·6)
         assert_eq!(out[0], 2.0);
@@ -330,9 +334,10 @@ mod tests {
             },
             &mut t,
         );
-        let u = [0.1f32, 0.25, 0.26, 0.99];
-        let mut out = [0f32; 4];
+        let mut u = [0.5f32; LANES];
+        u[..4].copy_from_slice(&[0.1, 0.25, 0.26, 0.99]);
+        let mut out = [0f32; LANES];
         s.fill(&u, &mut out, &t);
-        assert_eq!(out, [11.0, 11.0, 13.0, 13.0]);
+        assert_eq!(out[..4], [11.0, 11.0, 13.0, 13.0]);
     }
 }

@@ -97,7 +97,12 @@ impl Sheet {
                 Some(Ok(rec)) => break rec,
             }
         };
-        let header_line = header.position().map_or(1, |p| p.line());
+        let mut lines = LineCounter {
+            bytes,
+            pos: 0,
+            line: 1,
+        };
+        let header_line = lines.line_of(&header);
         let mut cols = HashMap::new();
         let mut ok = true;
         for (i, raw) in header.iter().enumerate() {
@@ -174,7 +179,7 @@ impl Sheet {
                     if is_blank(&rec) {
                         continue;
                     }
-                    let line = rec.position().map_or(0, |p| p.line());
+                    let line = lines.line_of(&rec);
                     if rec.len() != width {
                         diags.push(
                             Diagnostic::new(
@@ -293,6 +298,43 @@ pub(crate) fn parse_number(v: &str) -> Result<f64, String> {
 /// Parses `YYYY-MM-DD`.
 pub(crate) fn parse_date(v: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok()
+}
+
+/// Finds the line a record starts on. The csv reader's own position points at the
+/// start of any blank or comment lines skipped before a record, so skip those here.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    fn line_of(&mut self, rec: &csv::StringRecord) -> u64 {
+        let start = rec
+            .position()
+            .map_or(self.pos, |p| p.byte() as usize)
+            .min(self.bytes.len());
+        while self.pos < start {
+            if self.bytes[self.pos] == b'\n' {
+                self.line += 1;
+            }
+            self.pos += 1;
+        }
+        loop {
+            let rest = &self.bytes[self.pos..];
+            let end = rest.iter().position(|&b| b == b'\n');
+            let text = &rest[..end.unwrap_or(rest.len())];
+            let skip = text.iter().all(|b| b.is_ascii_whitespace() || *b == b',')
+                || text.first() == Some(&b'#');
+            match end {
+                Some(e) if skip => {
+                    self.pos += e + 1;
+                    self.line += 1;
+                }
+                _ => return self.line,
+            }
+        }
+    }
 }
 
 fn is_blank(rec: &csv::StringRecord) -> bool {
