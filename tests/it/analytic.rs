@@ -1,0 +1,191 @@
+//! Statistical results against closed forms. Tolerances come from the sample size:
+//! 5 standard errors for moments, the DKW bound (α = 1e-6) for distribution functions.
+
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use super::{dkw, moments, samples_of, sim};
+
+/// Central moments 2 and 4 of a triangular(a, c, b) by numerical integration
+/// (Simpson, 20,000 intervals; exact to far below the test tolerances).
+fn triangular_m2_m4(a: f64, c: f64, b: f64) -> (f64, f64) {
+    let pdf = |x: f64| {
+        if x < a || x > b {
+            0.0
+        } else if x < c {
+            2.0 * (x - a) / ((b - a) * (c - a))
+        } else if x > c {
+            2.0 * (b - x) / ((b - a) * (b - c))
+        } else {
+            2.0 / (b - a)
+        }
+    };
+    let mean = (a + b + c) / 3.0;
+    let n = 20_000;
+    let h = (b - a) / n as f64;
+    let (mut m2, mut m4) = (0.0, 0.0);
+    for i in 0..=n {
+        let x = a + i as f64 * h;
+        let w = if i == 0 || i == n { 1.0 } else if i % 2 == 1 { 4.0 } else { 2.0 };
+        m2 += w * pdf(x) * (x - mean).powi(2);
+        m4 += w * pdf(x) * (x - mean).powi(4);
+    }
+    (m2 * h / 3.0, m4 * h / 3.0)
+}
+
+#[test]
+fn chain_of_triangular_tasks_has_exact_mean_and_variance() {
+    let est = [(2.0, 5.0, 11.0), (1.0, 1.5, 4.0), (10.0, 12.0, 20.0), (3.0, 3.5, 4.0), (0.5, 4.0, 6.0)];
+    let mut csv = String::from("id,min,likely,max,predecessors\n");
+    for (i, (a, c, b)) in est.iter().enumerate() {
+        let pred = if i == 0 { String::new() } else { format!("T{}", i - 1) };
+        csv += &format!("T{i},{a},{c},{b},{pred}\n");
+    }
+    let n = 40_000;
+    let (net, s, f) = sim(&csv, n, 11);
+    let x = samples_of(&net, &s, "T4");
+    let (m, v) = moments(&x);
+    let mu: f64 = est.iter().map(|(a, c, b)| (a + b + c) / 3.0).sum();
+    let per: Vec<(f64, f64)> = est.iter().map(|&(a, c, b)| triangular_m2_m4(a, c, b)).collect();
+    let var: f64 = per.iter().map(|p| p.0).sum();
+    // Fourth central moment of a sum of independent terms.
+    let mut mu4: f64 = per.iter().map(|p| p.1).sum();
+    for i in 0..per.len() {
+        for j in i + 1..per.len() {
+            mu4 += 6.0 * per[i].0 * per[j].0;
+        }
+    }
+    let se_mean = (var / n as f64).sqrt();
+    let se_var = ((mu4 - var * var) / n as f64).sqrt();
+    assert!((m - mu).abs() < 5.0 * se_mean, "mean {m} vs {mu} (se {se_mean})");
+    assert!((v - var).abs() < 5.0 * se_var, "variance {v} vs {var} (se {se_var})");
+    assert_eq!(f.milestones[0].deterministic, 5.0 + 1.5 + 12.0 + 3.5 + 4.0);
+}
+
+#[test]
+fn parallel_identical_tasks_follow_the_max_distribution() {
+    let (a, c, b) = (2.0, 5.0, 12.0);
+    let k = 4;
+    let mut csv = String::from("id,min,likely,max,predecessors,milestone\n");
+    let mut preds = Vec::new();
+    for i in 0..k {
+        csv += &format!("P{i},{a},{c},{b},,\n");
+        preds.push(format!("P{i}"));
+    }
+    csv += &format!("M,,,,{},true\n", preds.join(";"));
+    let n = 20_000;
+    let (net, s, _) = sim(&csv, n, 3);
+    let mut x = samples_of(&net, &s, "M");
+    x.sort_by(f64::total_cmp);
+    let cdf = |t: f64| {
+        if t <= a {
+            0.0
+        } else if t <= c {
+            (t - a).powi(2) / ((b - a) * (c - a))
+        } else if t < b {
+            1.0 - (b - t).powi(2) / ((b - a) * (b - c))
+        } else {
+            1.0
+        }
+    };
+    let eps = dkw(n as usize, 1e-6);
+    let mut worst: f64 = 0.0;
+    for i in 0..=200 {
+        let t = a + (b - a) * i as f64 / 200.0;
+        let emp = x.partition_point(|&v| v <= t) as f64 / n as f64;
+        worst = worst.max((emp - cdf(t).powi(k)).abs());
+    }
+    assert!(worst < eps, "sup |F̂ − F^k| = {worst}, DKW bound {eps}");
+}
+
+#[test]
+fn discrete_tasks_in_series_and_parallel_give_exact_percentiles() {
+    // Series: A + B with A, B ∈ {1, 2} equally likely: P(2) = ¼, P(3) = ½, P(4) = ¼.
+    let series = "id,distribution,values,predecessors\nA,discrete,1:1;2:1,\nB,discrete,1:1;2:1,A\n";
+    let (_, _, f) = sim(series, 20_000, 5);
+    let days: Vec<f64> = f.milestones[0].percentiles.iter().map(|q| q.days).collect();
+    assert_eq!(days, vec![2.0, 3.0, 4.0, 4.0]); // P10 P50 P80 P90
+    assert_eq!(f.milestones[0].deterministic, 3.0); // means: 1.5 + 1.5
+
+    // Parallel: max(A, B): P(1) = ¼, P(2) = ¾. Weights need not sum to one.
+    let parallel = "id,distribution,values,predecessors,milestone\nA,discrete,1:3;2:3,,\nB,discrete,1:0.5;2:0.5,,\nM,,,A;B,true\n";
+    let (_, _, f) = sim(parallel, 20_000, 5);
+    let days: Vec<f64> = f.milestones[0].percentiles.iter().map(|q| q.days).collect();
+    assert_eq!(days, vec![1.0, 2.0, 2.0, 2.0]);
+
+    // Unequal weights: C ∈ {10 (0.3), 20 (0.7)} then D fixed 5: P10 = 15, P50 = 25.
+    let skew = "id,distribution,values,likely,predecessors\nC,discrete,10:3;20:7,,\nD,fixed,,5,C\n";
+    let (_, _, f) = sim(skew, 20_000, 5);
+    let days: Vec<f64> = f.milestones[0].percentiles.iter().map(|q| q.days).collect();
+    assert_eq!(days, vec![15.0, 25.0, 25.0, 25.0]);
+}
+
+#[test]
+fn normal_chain_matches_phi() {
+    let csv = "id,distribution,mean,sd,predecessors\nA,normal,20,2,\nB,normal,30,3,A\nC,normal,10,1,B\n";
+    let n = 20_000;
+    let (net, s, f) = sim(csv, n, 9);
+    let sd = (4.0f64 + 9.0 + 1.0).sqrt();
+    let phi = Normal::new(60.0, sd).unwrap();
+    let eps = dkw(n as usize, 1e-6);
+    for q in &f.milestones[0].percentiles {
+        let at = phi.cdf(q.days);
+        assert!((at - q.p / 100.0).abs() < eps + 1e-4, "P{}: Φ at {} is {at}", q.p, q.days);
+    }
+    let (m, v) = moments(&samples_of(&net, &s, "C"));
+    assert!((m - 60.0).abs() < 5.0 * sd / (n as f64).sqrt());
+    // Normal: Var(s²) = 2σ⁴/(n − 1).
+    assert!((v - sd * sd).abs() < 5.0 * (2.0 * sd.powi(4) / (n as f64 - 1.0)).sqrt());
+}
+
+#[test]
+fn lognormal_and_exponential_moments() {
+    let n = 40_000u64;
+    // Lognormal with mean 10, sd 4.
+    let (net, s, _) = sim("id,distribution,mean,sd\nL,lognormal,10,4\n", n, 2);
+    let (m, v) = moments(&samples_of(&net, &s, "L"));
+    let s2 = (1.0f64 + 0.16).ln();
+    let kurt_excess = (4.0 * s2).exp() + 2.0 * (3.0 * s2).exp() + 3.0 * (2.0 * s2).exp() - 6.0;
+    let var = 16.0;
+    assert!((m - 10.0).abs() < 5.0 * (var / n as f64).sqrt(), "lognormal mean {m}");
+    let se_var = (var * var * (kurt_excess + 2.0) / n as f64).sqrt();
+    assert!((v - var).abs() < 5.0 * se_var, "lognormal variance {v}");
+
+    // Exponential with mean 7: variance 49, fourth central moment 9·7⁴.
+    let (net, s, _) = sim("id,distribution,mean\nE,exponential,7\n", n, 2);
+    let (m, v) = moments(&samples_of(&net, &s, "E"));
+    assert!((m - 7.0).abs() < 5.0 * (49.0 / n as f64).sqrt(), "exponential mean {m}");
+    let se_var = ((9.0 * 7f64.powi(4) - 49.0 * 49.0) / n as f64).sqrt();
+    assert!((v - 49.0).abs() < 5.0 * se_var, "exponential variance {v}");
+}
+
+#[test]
+fn pert_and_uniform_moments_and_bounds() {
+    let n = 40_000u64;
+    let (net, s, f) = sim("id,distribution,min,likely,max\nP,pert,4,6,14\n", n, 4);
+    let x = samples_of(&net, &s, "P");
+    let (m, v) = moments(&x);
+    let d = slipcast::model::Distribution::Pert { min: 4.0, likely: 6.0, max: 14.0 };
+    assert!((m - d.mean()).abs() < 5.0 * (d.variance() / n as f64).sqrt(), "pert mean {m} vs {}", d.mean());
+    // Beta with α=1.8, β=4.2: bounded, so Var(s²) ≤ μ4/n with μ4 ≤ range²·σ²; use that bound.
+    assert!((v - d.variance()).abs() < 5.0 * (100.0 * d.variance() / n as f64).sqrt());
+    assert!(x.iter().all(|&v| (4.0..=14.0).contains(&v)));
+    assert_eq!(f.milestones[0].deterministic, 6.0);
+
+    let (net, s, f) = sim("id,distribution,min,max\nU,uniform,3,9\n", n, 4);
+    let x = samples_of(&net, &s, "U");
+    let (m, v) = moments(&x);
+    assert!((m - 6.0).abs() < 5.0 * (3.0 / n as f64).sqrt());
+    // Uniform: μ4 = w⁴/80, σ² = w²/12 with w = 6.
+    assert!((v - 3.0).abs() < 5.0 * ((1296.0 / 80.0 - 9.0) / n as f64).sqrt());
+    assert!(x.iter().all(|&v| (3.0..=9.0).contains(&v)));
+    assert_eq!(f.milestones[0].deterministic, 6.0);
+}
+
+#[test]
+fn target_probability_is_the_empirical_cdf() {
+    // Uniform 0..10: P(finish ≤ 7) = 0.7.
+    let n = 20_000;
+    let (_, _, f) = sim("id,distribution,min,max,target\nU,uniform,0,10,7\n", n, 8);
+    let p = f.milestones[0].target.as_ref().unwrap().probability;
+    assert!((p - 0.7).abs() < dkw(n as usize, 1e-6), "p_target {p}");
+}

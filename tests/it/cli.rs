@@ -1,0 +1,282 @@
+//! The command line: validation errors (exit 2, file/line/column and a fix), output
+//! shapes, --out files, and the example plans.
+
+use std::path::Path;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+
+const GOOD: &str = "id,name,min,likely,max,predecessors,milestone,target\n\
+A,Design,5,8,14,,,\n\
+B,Build,10,15,25,A,,\n\
+C,Docs,3,4,6,A,,\n\
+D,Test,3,5,9,B;C,,\n\
+M,Launch,,,,D,true,2027-03-31\n";
+
+fn folder(tasks: &str, toml: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tasks.csv"), tasks).unwrap();
+    if let Some(t) = toml {
+        std::fs::write(dir.path().join("plan.toml"), t).unwrap();
+    }
+    dir
+}
+
+/// Runs `validate` and `run` on a plan whose tasks.csv is `tasks`; both must exit 2 and
+/// stderr must contain every fragment.
+fn rejects(tasks: &str, toml: Option<&str>, fragments: &[&str]) {
+    let dir = folder(tasks, toml);
+    for sub in ["validate", "run"] {
+        let mut pred = predicate::str::contains("error:").boxed();
+        for f in fragments {
+            pred = pred.and(predicate::str::contains(*f)).boxed();
+        }
+        cargo_bin_cmd!("slipcast")
+            .arg(sub)
+            .arg(dir.path())
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(pred)
+            .stderr(predicate::str::contains("panicked").not());
+    }
+}
+
+#[test]
+fn unknown_column_names_the_closest() {
+    rejects(
+        "id,likley,predecessors\nA,3,\n",
+        None,
+        &["tasks.csv line 1, column likley", "unknown column \"likley\"", "did you mean \"likely\"?"],
+    );
+}
+
+#[test]
+fn underscore_columns_are_the_users_own() {
+    let dir = folder("id,likely,_owner,_notes\nA,3,ana,\"note, with comma\"\n", None);
+    cargo_bin_cmd!("slipcast").arg("validate").arg(dir.path()).assert().success();
+}
+
+#[test]
+fn duplicate_id() {
+    rejects("id,likely\nA,3\nB,2\nA,4\n", None, &["line 4, column id", "duplicate id \"A\" (first used on line 2)"]);
+}
+
+#[test]
+fn dangling_predecessor() {
+    rejects(
+        "id,likely,predecessors\nBuild,3,\nTest,2,Biuld\n",
+        None,
+        &["line 3, column predecessors", "predecessor \"Biuld\" of task Test is not a task id", "did you mean Build?"],
+    );
+}
+
+#[test]
+fn cycle_names_every_task_on_it() {
+    rejects(
+        "id,likely,predecessors\nStart,1,\nA,3,Start;C\nB,2,A\nC,2,B\nEnd,1,C\n",
+        None,
+        &["dependency cycle:", "A", "B", "C", "→", "column predecessors"],
+    );
+    let dir = folder("id,likely,predecessors\nA,3,C\nB,2,A\nC,2,B\n", None);
+    let out = cargo_bin_cmd!("slipcast").arg("validate").arg(dir.path()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let cyc = err.lines().find(|l| l.contains("dependency cycle")).unwrap();
+    for id in ["A → ", "B → ", "C → "] {
+        assert!(cyc.contains(id), "{cyc}");
+    }
+}
+
+#[test]
+fn estimate_out_of_order() {
+    rejects("id,min,likely,max\nA,5,3,9\n", None, &["line 2, column min", "min ≤ likely ≤ max", "5 / 3 / 9"]);
+}
+
+#[test]
+fn non_numeric_nan_infinite_and_negative_values() {
+    rejects("id,min,likely,max\nA,1,2,abc\n", None, &["line 2, column max: expected a number, found \"abc\""]);
+    rejects("id,min,likely,max\nA,1,NaN,3\n", None, &["column likely: expected a number, found \"NaN\""]);
+    rejects("id,min,likely,max\nA,1,2,inf\n", None, &["column max: expected a finite number, found \"inf\""]);
+    rejects("id,min,likely,max\nA,1,2,1e308\n", None, &["column max: 1e308 is out of range"]);
+    rejects("id,min,likely,max\nA,-1,2,3\n", None, &["column min: must not be negative"]);
+    rejects("id,likely,predecessors\nA,2,\nB,2,A SS+x\n", None, &["column predecessors", "cannot read the lag"]);
+}
+
+#[test]
+fn empty_plan() {
+    rejects("id,min,likely,max\n", None, &["the plan has no tasks"]);
+    rejects("", None, &["the file is empty"]);
+}
+
+#[test]
+fn task_without_estimate_unless_milestone() {
+    rejects(
+        "id,min,likely,max,predecessors,milestone\nA,,,,,\nM,,,,A,true\n",
+        None,
+        &["line 2, column likely: the task has no estimate", "mark it milestone = true"],
+    );
+    rejects("id,distribution,mean\nA,normal,5\n", None, &["column sd: a normal estimate needs sd"]);
+    rejects("id,distribution,likely\nA,gamma,5\n", None, &["unknown distribution \"gamma\""]);
+}
+
+#[test]
+fn unparsable_dates() {
+    rejects("id,likely,target\nA,3,2027-13-45\n", Some("start = 2027-01-04\n"), &["line 2, column target", "expected a date"]);
+    rejects(GOOD, Some("start = \"next monday\"\n"), &["plan.toml line 1, column start", "must be a date"]);
+    rejects("id,likely,target\nA,3,2027-06-30\n", None, &["target is a date but the plan has no start date"]);
+}
+
+#[test]
+fn plan_toml_unknown_key() {
+    rejects(GOOD, Some("start = 2027-01-04\niteratons = 5000\n"), &["plan.toml line 2", "unknown key \"iteratons\"", "did you mean iterations?"]);
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let dir = folder("id,min,likely,max,predecessors\nA,1,2,x,\nB,5,3,9,A\nC,1,2,3,Nope\nA,1,1,1,\n", None);
+    cargo_bin_cmd!("slipcast")
+        .arg("validate")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("4 problems found"))
+        .stderr(predicate::str::contains("line 2, column max"))
+        .stderr(predicate::str::contains("line 3, column min"))
+        .stderr(predicate::str::contains("line 4, column predecessors"))
+        .stderr(predicate::str::contains("line 5, column id"));
+}
+
+#[test]
+fn rows_with_wrong_field_counts() {
+    rejects("id,likely\nA,3,extra\n", None, &["line 2", "the row has 3 fields but the header has 2"]);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = folder(GOOD, None);
+    for args in [vec!["-n", "0"], vec!["--percentiles", "50,120"], vec!["--threads", "0"], vec!["--format", "xml"]] {
+        cargo_bin_cmd!("slipcast").arg("run").arg(dir.path()).args(&args).assert().code(2);
+    }
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "/no/such/plan"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read /no/such/plan"));
+}
+
+#[test]
+fn csv_output_has_the_contract_columns() {
+    let dir = folder(GOOD, Some("name = \"Demo\"\nstart = 2027-01-04\nseed = 3\n"));
+    let out = cargo_bin_cmd!("slipcast").args(["run", "--format", "csv", "-n", "2000"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "milestone,name,deterministic,mean,sd,p10,p50,p80,p90,deterministic_date,p10_date,p50_date,p80_date,p90_date,target,p_target"
+    );
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(row[0..3], ["M", "Launch", "28"]);
+    assert_eq!(row[9], "2027-02-10"); // 28 working days from Monday 4 January
+    assert_eq!(row[14], "2027-03-31");
+    assert!(lines.next().is_none());
+
+    // Without a start date: no date columns; custom percentiles.
+    let dir = folder(&GOOD.replace(",2027-03-31", ",40"), None);
+    let out = cargo_bin_cmd!("slipcast").args(["run", "--format", "csv", "-n", "500", "--percentiles", "95,50"]).arg(dir.path()).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().next().unwrap(), "milestone,name,deterministic,mean,sd,p50,p95,target,p_target");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: only 500 iterations"));
+}
+
+#[test]
+fn json_output_is_the_forecast() {
+    let dir = folder(GOOD, Some("start = 2027-01-04\n"));
+    let out = cargo_bin_cmd!("slipcast").args(["run", "--format", "json", "-n", "3000", "--seed", "9"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["seed"], 9);
+    assert_eq!(v["iterations"], 3000);
+    assert_eq!(v["start"], "2027-01-04");
+    let m = &v["milestones"][0];
+    assert_eq!(m["id"], "M");
+    assert_eq!(m["percentiles"].as_array().unwrap().len(), 4);
+    assert_eq!(m["percentiles"][2]["p"], 80.0);
+    assert!(m["target"]["probability"].as_f64().unwrap() > 0.9);
+    assert_eq!(v["tasks"].as_array().unwrap().len(), 5);
+    assert_eq!(v["tasks"][0]["id"], "A");
+    assert_eq!(v["tasks"][0]["criticality"], 1.0);
+    let bins = v["histograms"][0]["bins"].as_array().unwrap();
+    assert_eq!(bins.iter().map(|b| b["count"].as_u64().unwrap()).sum::<u64>(), 3000);
+}
+
+#[test]
+fn out_dir_gets_four_files_and_no_leftovers() {
+    let dir = folder(GOOD, Some("start = 2027-01-04\n"));
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("forecast");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("keep.txt"), "mine").unwrap();
+    cargo_bin_cmd!("slipcast").args(["run", "-n", "1000", "--out"]).arg(&target).arg(dir.path()).assert().success();
+    let mut names: Vec<String> = std::fs::read_dir(&target).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["histogram.csv", "keep.txt", "milestones.csv", "summary.json", "tasks.csv"]);
+    let tasks = std::fs::read_to_string(target.join("tasks.csv")).unwrap();
+    assert!(tasks.starts_with("task,name,group,deterministic_start,deterministic_finish,mean_start,mean_finish,mean_start_date,mean_finish_date,criticality\n"));
+    assert_eq!(std::fs::read_to_string(target.join("keep.txt")).unwrap(), "mine");
+}
+
+#[test]
+fn unwritable_out_fails_before_simulating() {
+    let dir = folder(GOOD, Some("start = 2027-01-04\n"));
+    let file = dir.path().join("tasks.csv");
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "--out"])
+        .arg(file.join("sub"))
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot write"));
+}
+
+#[test]
+fn single_tasks_csv_with_flags() {
+    let dir = folder(GOOD, None);
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "--format", "csv", "-n", "500", "--start", "2027-01-04"])
+        .arg(dir.path().join("tasks.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(",2027-02-10,"));
+}
+
+#[test]
+fn validate_prints_a_summary() {
+    let dir = folder(GOOD, Some("start = 2027-01-04\n"));
+    cargo_bin_cmd!("slipcast")
+        .arg("validate")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout("ok: 5 tasks, 5 links, 1 reported milestone\nlongest deterministic path: 28 working days (finishing 2027-02-10)\n");
+}
+
+#[test]
+fn example_plans_validate_and_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let p = entry.unwrap().path();
+        if !p.is_dir() {
+            continue;
+        }
+        n += 1;
+        cargo_bin_cmd!("slipcast").arg("validate").arg(&p).assert().success();
+        let out = cargo_bin_cmd!("slipcast").args(["run", "-n", "2000", "--format", "csv"]).arg(&p).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}: {}", p.display(), String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.lines().count() >= 3, "{} should report several milestones", p.display());
+        assert!(text.lines().next().unwrap().ends_with("target,p_target"), "{} has targets", p.display());
+    }
+    assert!(n >= 3, "at least three example plans");
+}

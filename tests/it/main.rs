@@ -1,0 +1,46 @@
+//! Integration tests: one binary, one module per area.
+
+mod analytic;
+mod cli;
+mod cpm;
+mod repro;
+
+use slipcast::{Forecast, Network, NoProgress, Samples, SimConfig, compile, forecast, plan, simulate};
+
+/// Compiles tasks.csv text and simulates it.
+pub fn sim(csv: &str, iterations: u64, seed: u64) -> (Network, Samples, Forecast) {
+    sim_threads(csv, iterations, seed, None)
+}
+
+/// As [`sim`] with a thread count.
+pub fn sim_threads(csv: &str, iterations: u64, seed: u64, threads: Option<usize>) -> (Network, Samples, Forecast) {
+    let plan = plan::from_tasks_csv(csv, "tasks.csv").unwrap_or_else(|e| panic!("{e}"));
+    let net = compile(&plan).unwrap_or_else(|e| panic!("{e}"));
+    let cfg = SimConfig { iterations, seed, threads };
+    let samples = simulate(&net, &cfg, &NoProgress).unwrap();
+    let f = forecast(&net, &samples, &[10.0, 50.0, 80.0, 90.0]);
+    (net, samples, f)
+}
+
+/// Samples of the milestone with id `id`, as f64.
+pub fn samples_of(net: &Network, s: &Samples, id: &str) -> Vec<f64> {
+    let mi = net
+        .milestones
+        .iter()
+        .position(|m| net.tasks[m.task as usize].id == id)
+        .unwrap_or_else(|| panic!("no milestone {id}"));
+    s.milestones[mi].iter().map(|&x| x as f64).collect()
+}
+
+/// Dvoretzky–Kiefer–Wolfowitz bound: with probability 1 − α, sup |F̂ − F| ≤ ε.
+pub fn dkw(n: usize, alpha: f64) -> f64 {
+    ((2.0 / alpha).ln() / (2.0 * n as f64)).sqrt()
+}
+
+/// Mean and unbiased variance.
+pub fn moments(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let m = x.iter().sum::<f64>() / n;
+    let v = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, v)
+}
