@@ -208,9 +208,9 @@ impl Distribution {
             Distribution::Triangular { min, max, .. }
             | Distribution::Pert { min, max, .. }
             | Distribution::Uniform { min, max, .. } => (min, max),
-            Distribution::Normal { sd, mean } if sd == 0.0 => (mean, mean),
-            Distribution::Lognormal { sd, mean } if sd == 0.0 => (mean, mean),
-            Distribution::Exponential { mean } if mean == 0.0 => (0.0, 0.0),
+            Distribution::Normal { sd: 0.0, mean } => (mean, mean),
+            Distribution::Lognormal { sd: 0.0, mean } => (mean, mean),
+            Distribution::Exponential { mean: 0.0 } => (0.0, 0.0),
             Distribution::Normal { .. }
             | Distribution::Lognormal { .. }
             | Distribution::Exponential { .. } => (0.0, f64::INFINITY),

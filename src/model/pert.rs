@@ -123,7 +123,7 @@ pub fn beta_quantile(a: f64, b: f64, u: f64, x0: f64) -> f64 {
         }
         let dens = ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - lnb).exp();
         let mut next = x - f / dens;
-        if !(next > lo && next < hi) || !next.is_finite() {
+        if !(next > lo && next < hi && next.is_finite()) {
             next = 0.5 * (lo + hi);
         }
         if (next - x).abs() < 1e-16 || hi - lo < 1e-16 {

@@ -72,16 +72,16 @@ pub fn load(path: &Path) -> Result<Plan> {
             return Err(Error::Invalid(diags.0));
         }
         let cal_path = dir.join("calendar.csv");
-        if cal_path.exists() {
-            if let Some(sheet) = Sheet::read(
+        if cal_path.exists()
+            && let Some(sheet) = Sheet::read(
                 &cal_path,
                 &show(&cal_path),
                 calendar::COLUMNS,
                 &["from"],
                 &mut diags,
-            )? {
-                holidays = calendar::parse(&sheet, &mut diags);
-            }
+            )?
+        {
+            holidays = calendar::parse(&sheet, &mut diags);
         }
         for (f, what) in NOT_YET_FILES {
             let p = dir.join(f);

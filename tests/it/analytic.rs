@@ -25,7 +25,13 @@ fn triangular_m2_m4(a: f64, c: f64, b: f64) -> (f64, f64) {
     let (mut m2, mut m4) = (0.0, 0.0);
     for i in 0..=n {
         let x = a + i as f64 * h;
-        let w = if i == 0 || i == n { 1.0 } else if i % 2 == 1 { 4.0 } else { 2.0 };
+        let w = if i == 0 || i == n {
+            1.0
+        } else if i % 2 == 1 {
+            4.0
+        } else {
+            2.0
+        };
         m2 += w * pdf(x) * (x - mean).powi(2);
         m4 += w * pdf(x) * (x - mean).powi(4);
     }
@@ -34,10 +40,20 @@ fn triangular_m2_m4(a: f64, c: f64, b: f64) -> (f64, f64) {
 
 #[test]
 fn chain_of_triangular_tasks_has_exact_mean_and_variance() {
-    let est = [(2.0, 5.0, 11.0), (1.0, 1.5, 4.0), (10.0, 12.0, 20.0), (3.0, 3.5, 4.0), (0.5, 4.0, 6.0)];
+    let est = [
+        (2.0, 5.0, 11.0),
+        (1.0, 1.5, 4.0),
+        (10.0, 12.0, 20.0),
+        (3.0, 3.5, 4.0),
+        (0.5, 4.0, 6.0),
+    ];
     let mut csv = String::from("id,min,likely,max,predecessors\n");
     for (i, (a, c, b)) in est.iter().enumerate() {
-        let pred = if i == 0 { String::new() } else { format!("T{}", i - 1) };
+        let pred = if i == 0 {
+            String::new()
+        } else {
+            format!("T{}", i - 1)
+        };
         csv += &format!("T{i},{a},{c},{b},{pred}\n");
     }
     let n = 40_000;
@@ -45,7 +61,10 @@ fn chain_of_triangular_tasks_has_exact_mean_and_variance() {
     let x = samples_of(&net, &s, "T4");
     let (m, v) = moments(&x);
     let mu: f64 = est.iter().map(|(a, c, b)| (a + b + c) / 3.0).sum();
-    let per: Vec<(f64, f64)> = est.iter().map(|&(a, c, b)| triangular_m2_m4(a, c, b)).collect();
+    let per: Vec<(f64, f64)> = est
+        .iter()
+        .map(|&(a, c, b)| triangular_m2_m4(a, c, b))
+        .collect();
     let var: f64 = per.iter().map(|p| p.0).sum();
     // Fourth central moment of a sum of independent terms.
     let mut mu4: f64 = per.iter().map(|p| p.1).sum();
@@ -56,8 +75,14 @@ fn chain_of_triangular_tasks_has_exact_mean_and_variance() {
     }
     let se_mean = (var / n as f64).sqrt();
     let se_var = ((mu4 - var * var) / n as f64).sqrt();
-    assert!((m - mu).abs() < 5.0 * se_mean, "mean {m} vs {mu} (se {se_mean})");
-    assert!((v - var).abs() < 5.0 * se_var, "variance {v} vs {var} (se {se_var})");
+    assert!(
+        (m - mu).abs() < 5.0 * se_mean,
+        "mean {m} vs {mu} (se {se_mean})"
+    );
+    assert!(
+        (v - var).abs() < 5.0 * se_var,
+        "variance {v} vs {var} (se {se_var})"
+    );
     assert_eq!(f.milestones[0].deterministic, 5.0 + 1.5 + 12.0 + 3.5 + 4.0);
 }
 
@@ -121,7 +146,8 @@ fn discrete_tasks_in_series_and_parallel_give_exact_percentiles() {
 
 #[test]
 fn normal_chain_matches_phi() {
-    let csv = "id,distribution,mean,sd,predecessors\nA,normal,20,2,\nB,normal,30,3,A\nC,normal,10,1,B\n";
+    let csv =
+        "id,distribution,mean,sd,predecessors\nA,normal,20,2,\nB,normal,30,3,A\nC,normal,10,1,B\n";
     let n = 20_000;
     let (net, s, f) = sim(csv, n, 9);
     let sd = (4.0f64 + 9.0 + 1.0).sqrt();
@@ -129,7 +155,12 @@ fn normal_chain_matches_phi() {
     let eps = dkw(n as usize, 1e-6);
     for q in &f.milestones[0].percentiles {
         let at = phi.cdf(q.days);
-        assert!((at - q.p / 100.0).abs() < eps + 1e-4, "P{}: Φ at {} is {at}", q.p, q.days);
+        assert!(
+            (at - q.p / 100.0).abs() < eps + 1e-4,
+            "P{}: Φ at {} is {at}",
+            q.p,
+            q.days
+        );
     }
     let (m, v) = moments(&samples_of(&net, &s, "C"));
     assert!((m - 60.0).abs() < 5.0 * sd / (n as f64).sqrt());
@@ -146,14 +177,20 @@ fn lognormal_and_exponential_moments() {
     let s2 = (1.0f64 + 0.16).ln();
     let kurt_excess = (4.0 * s2).exp() + 2.0 * (3.0 * s2).exp() + 3.0 * (2.0 * s2).exp() - 6.0;
     let var = 16.0;
-    assert!((m - 10.0).abs() < 5.0 * (var / n as f64).sqrt(), "lognormal mean {m}");
+    assert!(
+        (m - 10.0).abs() < 5.0 * (var / n as f64).sqrt(),
+        "lognormal mean {m}"
+    );
     let se_var = (var * var * (kurt_excess + 2.0) / n as f64).sqrt();
     assert!((v - var).abs() < 5.0 * se_var, "lognormal variance {v}");
 
     // Exponential with mean 7: variance 49, fourth central moment 9·7⁴.
     let (net, s, _) = sim("id,distribution,mean\nE,exponential,7\n", n, 2);
     let (m, v) = moments(&samples_of(&net, &s, "E"));
-    assert!((m - 7.0).abs() < 5.0 * (49.0 / n as f64).sqrt(), "exponential mean {m}");
+    assert!(
+        (m - 7.0).abs() < 5.0 * (49.0 / n as f64).sqrt(),
+        "exponential mean {m}"
+    );
     let se_var = ((9.0 * 7f64.powi(4) - 49.0 * 49.0) / n as f64).sqrt();
     assert!((v - 49.0).abs() < 5.0 * se_var, "exponential variance {v}");
 }
@@ -164,8 +201,16 @@ fn pert_and_uniform_moments_and_bounds() {
     let (net, s, f) = sim("id,distribution,min,likely,max\nP,pert,4,6,14\n", n, 4);
     let x = samples_of(&net, &s, "P");
     let (m, v) = moments(&x);
-    let d = slipcast::model::Distribution::Pert { min: 4.0, likely: 6.0, max: 14.0 };
-    assert!((m - d.mean()).abs() < 5.0 * (d.variance() / n as f64).sqrt(), "pert mean {m} vs {}", d.mean());
+    let d = slipcast::model::Distribution::Pert {
+        min: 4.0,
+        likely: 6.0,
+        max: 14.0,
+    };
+    assert!(
+        (m - d.mean()).abs() < 5.0 * (d.variance() / n as f64).sqrt(),
+        "pert mean {m} vs {}",
+        d.mean()
+    );
     // Beta with α=1.8, β=4.2: bounded, so Var(s²) ≤ μ4/n with μ4 ≤ range²·σ²; use that bound.
     assert!((v - d.variance()).abs() < 5.0 * (100.0 * d.variance() / n as f64).sqrt());
     assert!(x.iter().all(|&v| (4.0..=14.0).contains(&v)));

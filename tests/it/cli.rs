@@ -47,19 +47,37 @@ fn unknown_column_names_the_closest() {
     rejects(
         "id,likley,predecessors\nA,3,\n",
         None,
-        &["tasks.csv line 1, column likley", "unknown column \"likley\"", "did you mean \"likely\"?"],
+        &[
+            "tasks.csv line 1, column likley",
+            "unknown column \"likley\"",
+            "did you mean \"likely\"?",
+        ],
     );
 }
 
 #[test]
 fn underscore_columns_are_the_users_own() {
-    let dir = folder("id,likely,_owner,_notes\nA,3,ana,\"note, with comma\"\n", None);
-    cargo_bin_cmd!("slipcast").arg("validate").arg(dir.path()).assert().success();
+    let dir = folder(
+        "id,likely,_owner,_notes\nA,3,ana,\"note, with comma\"\n",
+        None,
+    );
+    cargo_bin_cmd!("slipcast")
+        .arg("validate")
+        .arg(dir.path())
+        .assert()
+        .success();
 }
 
 #[test]
 fn duplicate_id() {
-    rejects("id,likely\nA,3\nB,2\nA,4\n", None, &["line 4, column id", "duplicate id \"A\" (first used on line 2)"]);
+    rejects(
+        "id,likely\nA,3\nB,2\nA,4\n",
+        None,
+        &[
+            "line 4, column id",
+            "duplicate id \"A\" (first used on line 2)",
+        ],
+    );
 }
 
 #[test]
@@ -67,7 +85,11 @@ fn dangling_predecessor() {
     rejects(
         "id,likely,predecessors\nBuild,3,\nTest,2,Biuld\n",
         None,
-        &["line 3, column predecessors", "predecessor \"Biuld\" of task Test is not a task id", "did you mean Build?"],
+        &[
+            "line 3, column predecessors",
+            "predecessor \"Biuld\" of task Test is not a task id",
+            "did you mean Build?",
+        ],
     );
 }
 
@@ -76,12 +98,26 @@ fn cycle_names_every_task_on_it() {
     rejects(
         "id,likely,predecessors\nStart,1,\nA,3,Start;C\nB,2,A\nC,2,B\nEnd,1,C\n",
         None,
-        &["dependency cycle:", "A", "B", "C", "→", "column predecessors"],
+        &[
+            "dependency cycle:",
+            "A",
+            "B",
+            "C",
+            "→",
+            "column predecessors",
+        ],
     );
     let dir = folder("id,likely,predecessors\nA,3,C\nB,2,A\nC,2,B\n", None);
-    let out = cargo_bin_cmd!("slipcast").arg("validate").arg(dir.path()).output().unwrap();
+    let out = cargo_bin_cmd!("slipcast")
+        .arg("validate")
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    let cyc = err.lines().find(|l| l.contains("dependency cycle")).unwrap();
+    let cyc = err
+        .lines()
+        .find(|l| l.contains("dependency cycle"))
+        .unwrap();
     for id in ["A → ", "B → ", "C → "] {
         assert!(cyc.contains(id), "{cyc}");
     }
@@ -89,17 +125,45 @@ fn cycle_names_every_task_on_it() {
 
 #[test]
 fn estimate_out_of_order() {
-    rejects("id,min,likely,max\nA,5,3,9\n", None, &["line 2, column min", "min ≤ likely ≤ max", "5 / 3 / 9"]);
+    rejects(
+        "id,min,likely,max\nA,5,3,9\n",
+        None,
+        &["line 2, column min", "min ≤ likely ≤ max", "5 / 3 / 9"],
+    );
 }
 
 #[test]
 fn non_numeric_nan_infinite_and_negative_values() {
-    rejects("id,min,likely,max\nA,1,2,abc\n", None, &["line 2, column max: expected a number, found \"abc\""]);
-    rejects("id,min,likely,max\nA,1,NaN,3\n", None, &["column likely: expected a number, found \"NaN\""]);
-    rejects("id,min,likely,max\nA,1,2,inf\n", None, &["column max: expected a finite number, found \"inf\""]);
-    rejects("id,min,likely,max\nA,1,2,1e308\n", None, &["column max: 1e308 is out of range"]);
-    rejects("id,min,likely,max\nA,-1,2,3\n", None, &["column min: must not be negative"]);
-    rejects("id,likely,predecessors\nA,2,\nB,2,A SS+x\n", None, &["column predecessors", "cannot read the lag"]);
+    rejects(
+        "id,min,likely,max\nA,1,2,abc\n",
+        None,
+        &["line 2, column max: expected a number, found \"abc\""],
+    );
+    rejects(
+        "id,min,likely,max\nA,1,NaN,3\n",
+        None,
+        &["column likely: expected a number, found \"NaN\""],
+    );
+    rejects(
+        "id,min,likely,max\nA,1,2,inf\n",
+        None,
+        &["column max: expected a finite number, found \"inf\""],
+    );
+    rejects(
+        "id,min,likely,max\nA,1,2,1e308\n",
+        None,
+        &["column max: 1e308 is out of range"],
+    );
+    rejects(
+        "id,min,likely,max\nA,-1,2,3\n",
+        None,
+        &["column min: must not be negative"],
+    );
+    rejects(
+        "id,likely,predecessors\nA,2,\nB,2,A SS+x\n",
+        None,
+        &["column predecessors", "cannot read the lag"],
+    );
 }
 
 #[test]
@@ -113,27 +177,61 @@ fn task_without_estimate_unless_milestone() {
     rejects(
         "id,min,likely,max,predecessors,milestone\nA,,,,,\nM,,,,A,true\n",
         None,
-        &["line 2, column likely: the task has no estimate", "mark it milestone = true"],
+        &[
+            "line 2, column likely: the task has no estimate",
+            "mark it milestone = true",
+        ],
     );
-    rejects("id,distribution,mean\nA,normal,5\n", None, &["column sd: a normal estimate needs sd"]);
-    rejects("id,distribution,likely\nA,gamma,5\n", None, &["unknown distribution \"gamma\""]);
+    rejects(
+        "id,distribution,mean\nA,normal,5\n",
+        None,
+        &["column sd: a normal estimate needs sd"],
+    );
+    rejects(
+        "id,distribution,likely\nA,gamma,5\n",
+        None,
+        &["unknown distribution \"gamma\""],
+    );
 }
 
 #[test]
 fn unparsable_dates() {
-    rejects("id,likely,target\nA,3,2027-13-45\n", Some("start = 2027-01-04\n"), &["line 2, column target", "expected a date"]);
-    rejects(GOOD, Some("start = \"next monday\"\n"), &["plan.toml line 1, column start", "must be a date"]);
-    rejects("id,likely,target\nA,3,2027-06-30\n", None, &["target is a date but the plan has no start date"]);
+    rejects(
+        "id,likely,target\nA,3,2027-13-45\n",
+        Some("start = 2027-01-04\n"),
+        &["line 2, column target", "expected a date"],
+    );
+    rejects(
+        GOOD,
+        Some("start = \"next monday\"\n"),
+        &["plan.toml line 1, column start", "must be a date"],
+    );
+    rejects(
+        "id,likely,target\nA,3,2027-06-30\n",
+        None,
+        &["target is a date but the plan has no start date"],
+    );
 }
 
 #[test]
 fn plan_toml_unknown_key() {
-    rejects(GOOD, Some("start = 2027-01-04\niteratons = 5000\n"), &["plan.toml line 2", "unknown key \"iteratons\"", "did you mean iterations?"]);
+    rejects(
+        GOOD,
+        Some("start = 2027-01-04\niteratons = 5000\n"),
+        &[
+            "plan.toml line 2",
+            "unknown key \"iteratons\"",
+            "did you mean iterations?",
+        ],
+    );
 }
 
 #[test]
 fn every_problem_is_reported_at_once() {
-    let dir = folder("id,min,likely,max,predecessors\nA,1,2,x,\nB,5,3,9,A\nC,1,2,3,Nope\nA,1,1,1,\n", None);
+    let dir = folder(
+        "id,min,likely,max,predecessors\nA,1,2,x,\nB,5,3,9,A\nC,1,2,3,Nope\nA,1,1,1,\n",
+        None,
+    );
     cargo_bin_cmd!("slipcast")
         .arg("validate")
         .arg(dir.path())
@@ -148,14 +246,28 @@ fn every_problem_is_reported_at_once() {
 
 #[test]
 fn rows_with_wrong_field_counts() {
-    rejects("id,likely\nA,3,extra\n", None, &["line 2", "the row has 3 fields but the header has 2"]);
+    rejects(
+        "id,likely\nA,3,extra\n",
+        None,
+        &["line 2", "the row has 3 fields but the header has 2"],
+    );
 }
 
 #[test]
 fn usage_errors_exit_2() {
     let dir = folder(GOOD, None);
-    for args in [vec!["-n", "0"], vec!["--percentiles", "50,120"], vec!["--threads", "0"], vec!["--format", "xml"]] {
-        cargo_bin_cmd!("slipcast").arg("run").arg(dir.path()).args(&args).assert().code(2);
+    for args in [
+        vec!["-n", "0"],
+        vec!["--percentiles", "50,120"],
+        vec!["--threads", "0"],
+        vec!["--format", "xml"],
+    ] {
+        cargo_bin_cmd!("slipcast")
+            .arg("run")
+            .arg(dir.path())
+            .args(&args)
+            .assert()
+            .code(2);
     }
     cargo_bin_cmd!("slipcast")
         .args(["run", "/no/such/plan"])
@@ -166,8 +278,15 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn csv_output_has_the_contract_columns() {
-    let dir = folder(GOOD, Some("name = \"Demo\"\nstart = 2027-01-04\nseed = 3\n"));
-    let out = cargo_bin_cmd!("slipcast").args(["run", "--format", "csv", "-n", "2000"]).arg(dir.path()).output().unwrap();
+    let dir = folder(
+        GOOD,
+        Some("name = \"Demo\"\nstart = 2027-01-04\nseed = 3\n"),
+    );
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["run", "--format", "csv", "-n", "2000"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
@@ -183,16 +302,35 @@ fn csv_output_has_the_contract_columns() {
 
     // Without a start date: no date columns; custom percentiles.
     let dir = folder(&GOOD.replace(",2027-03-31", ",40"), None);
-    let out = cargo_bin_cmd!("slipcast").args(["run", "--format", "csv", "-n", "500", "--percentiles", "95,50"]).arg(dir.path()).output().unwrap();
+    let out = cargo_bin_cmd!("slipcast")
+        .args([
+            "run",
+            "--format",
+            "csv",
+            "-n",
+            "500",
+            "--percentiles",
+            "95,50",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(text.lines().next().unwrap(), "milestone,name,deterministic,mean,sd,p50,p95,target,p_target");
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "milestone,name,deterministic,mean,sd,p50,p95,target,p_target"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning: only 500 iterations"));
 }
 
 #[test]
 fn json_output_is_the_forecast() {
     let dir = folder(GOOD, Some("start = 2027-01-04\n"));
-    let out = cargo_bin_cmd!("slipcast").args(["run", "--format", "json", "-n", "3000", "--seed", "9"]).arg(dir.path()).output().unwrap();
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["run", "--format", "json", "-n", "3000", "--seed", "9"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["seed"], 9);
@@ -207,7 +345,12 @@ fn json_output_is_the_forecast() {
     assert_eq!(v["tasks"][0]["id"], "A");
     assert_eq!(v["tasks"][0]["criticality"], 1.0);
     let bins = v["histograms"][0]["bins"].as_array().unwrap();
-    assert_eq!(bins.iter().map(|b| b["count"].as_u64().unwrap()).sum::<u64>(), 3000);
+    assert_eq!(
+        bins.iter()
+            .map(|b| b["count"].as_u64().unwrap())
+            .sum::<u64>(),
+        3000
+    );
 }
 
 #[test]
@@ -217,13 +360,33 @@ fn out_dir_gets_four_files_and_no_leftovers() {
     let target = out.path().join("forecast");
     std::fs::create_dir(&target).unwrap();
     std::fs::write(target.join("keep.txt"), "mine").unwrap();
-    cargo_bin_cmd!("slipcast").args(["run", "-n", "1000", "--out"]).arg(&target).arg(dir.path()).assert().success();
-    let mut names: Vec<String> = std::fs::read_dir(&target).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "1000", "--out"])
+        .arg(&target)
+        .arg(dir.path())
+        .assert()
+        .success();
+    let mut names: Vec<String> = std::fs::read_dir(&target)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
-    assert_eq!(names, ["histogram.csv", "keep.txt", "milestones.csv", "summary.json", "tasks.csv"]);
+    assert_eq!(
+        names,
+        [
+            "histogram.csv",
+            "keep.txt",
+            "milestones.csv",
+            "summary.json",
+            "tasks.csv"
+        ]
+    );
     let tasks = std::fs::read_to_string(target.join("tasks.csv")).unwrap();
     assert!(tasks.starts_with("task,name,group,deterministic_start,deterministic_finish,mean_start,mean_finish,mean_start_date,mean_finish_date,criticality\n"));
-    assert_eq!(std::fs::read_to_string(target.join("keep.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(target.join("keep.txt")).unwrap(),
+        "mine"
+    );
 }
 
 #[test]
@@ -243,7 +406,15 @@ fn unwritable_out_fails_before_simulating() {
 fn single_tasks_csv_with_flags() {
     let dir = folder(GOOD, None);
     cargo_bin_cmd!("slipcast")
-        .args(["run", "--format", "csv", "-n", "500", "--start", "2027-01-04"])
+        .args([
+            "run",
+            "--format",
+            "csv",
+            "-n",
+            "500",
+            "--start",
+            "2027-01-04",
+        ])
         .arg(dir.path().join("tasks.csv"))
         .assert()
         .success()
@@ -271,12 +442,34 @@ fn example_plans_validate_and_run() {
             continue;
         }
         n += 1;
-        cargo_bin_cmd!("slipcast").arg("validate").arg(&p).assert().success();
-        let out = cargo_bin_cmd!("slipcast").args(["run", "-n", "2000", "--format", "csv"]).arg(&p).output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}: {}", p.display(), String::from_utf8_lossy(&out.stderr));
+        cargo_bin_cmd!("slipcast")
+            .arg("validate")
+            .arg(&p)
+            .assert()
+            .success();
+        let out = cargo_bin_cmd!("slipcast")
+            .args(["run", "-n", "2000", "--format", "csv"])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            p.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.lines().count() >= 3, "{} should report several milestones", p.display());
-        assert!(text.lines().next().unwrap().ends_with("target,p_target"), "{} has targets", p.display());
+        assert!(
+            text.lines().count() >= 3,
+            "{} should report several milestones",
+            p.display()
+        );
+        assert!(
+            text.lines().next().unwrap().ends_with("target,p_target"),
+            "{} has targets",
+            p.display()
+        );
     }
     assert!(n >= 3, "at least three example plans");
 }

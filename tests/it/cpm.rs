@@ -40,7 +40,11 @@ fn every_link_type_with_lags_and_leads() {
         let t = net.index_of(id).unwrap();
         assert_eq!((net.det_start[t], net.det_finish[t]), (es, ef), "task {id}");
         let tf = f.tasks.iter().find(|x| x.id == id).unwrap();
-        assert_eq!((tf.mean_start, tf.mean_finish), (es, ef), "simulated task {id}");
+        assert_eq!(
+            (tf.mean_start, tf.mean_finish),
+            (es, ef),
+            "simulated task {id}"
+        );
     }
     // Reported milestones are the tasks without successors, in order of finish.
     let ids: Vec<&str> = f.milestones.iter().map(|m| m.id.as_str()).collect();
@@ -52,7 +56,11 @@ fn every_link_type_with_lags_and_leads() {
 fn dates_across_weekends_and_holidays() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("plan.toml"), "start = 2027-01-04\n").unwrap();
-    std::fs::write(dir.path().join("calendar.csv"), "from,to,kind\n2027-01-08,,holiday\n2027-01-18,2027-01-19,holiday\n").unwrap();
+    std::fs::write(
+        dir.path().join("calendar.csv"),
+        "from,to,kind\n2027-01-08,,holiday\n2027-01-18,2027-01-19,holiday\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("tasks.csv"),
         "id,distribution,likely,predecessors,milestone,target\n\
@@ -64,22 +72,41 @@ fn dates_across_weekends_and_holidays() {
     .unwrap();
     let plan = slipcast::load(dir.path()).unwrap();
     let net = slipcast::compile(&plan).unwrap();
-    let samples = slipcast::simulate(&net, &slipcast::SimConfig { iterations: 100, seed: 1, threads: None }, &slipcast::NoProgress).unwrap();
+    let samples = slipcast::simulate(
+        &net,
+        &slipcast::SimConfig {
+            iterations: 100,
+            seed: 1,
+            threads: None,
+        },
+        &slipcast::NoProgress,
+    )
+    .unwrap();
     let f = slipcast::forecast(&net, &samples, &[50.0]);
     let got: Vec<(&str, f64, &str)> = f
         .milestones
         .iter()
-        .map(|m| (m.id.as_str(), m.deterministic, m.deterministic_date.as_deref().unwrap()))
+        .map(|m| {
+            (
+                m.id.as_str(),
+                m.deterministic,
+                m.deterministic_date.as_deref().unwrap(),
+            )
+        })
         .collect();
     // Working days: 4 5 6 7 (8 holiday) 11 12 13 14 15 (18, 19 holiday) 20 21.
     let expected = vec![
-        ("A", 5.0, "2027-01-11"),  // day 5 skips Friday's holiday and the weekend
+        ("A", 5.0, "2027-01-11"), // day 5 skips Friday's holiday and the weekend
         ("B", 8.0, "2027-01-14"),
-        ("D", 8.5, "2027-01-15"),  // zero-length milestone at t = 8.5 lies on day 9
+        ("D", 8.5, "2027-01-15"), // zero-length milestone at t = 8.5 lies on day 9
         ("C", 10.5, "2027-01-21"), // day 11, after the two-day holiday
     ];
     assert_eq!(got, expected);
     // Targets as dates: on time when finishing on or before the target date.
-    let p: Vec<f64> = f.milestones.iter().filter_map(|m| m.target.as_ref().map(|t| t.probability)).collect();
+    let p: Vec<f64> = f
+        .milestones
+        .iter()
+        .filter_map(|m| m.target.as_ref().map(|t| t.probability))
+        .collect();
     assert_eq!(p, vec![1.0, 0.0, 1.0]); // A on its date; B finishes the 14th, target the 13th; C on the 21st
 }

@@ -5,7 +5,9 @@ mod cli;
 mod cpm;
 mod repro;
 
-use slipcast::{Forecast, Network, NoProgress, Samples, SimConfig, compile, forecast, plan, simulate};
+use slipcast::{
+    Forecast, Network, NoProgress, Samples, SimConfig, compile, forecast, plan, simulate,
+};
 
 /// Compiles tasks.csv text and simulates it.
 pub fn sim(csv: &str, iterations: u64, seed: u64) -> (Network, Samples, Forecast) {
@@ -13,10 +15,19 @@ pub fn sim(csv: &str, iterations: u64, seed: u64) -> (Network, Samples, Forecast
 }
 
 /// As [`sim`] with a thread count.
-pub fn sim_threads(csv: &str, iterations: u64, seed: u64, threads: Option<usize>) -> (Network, Samples, Forecast) {
+pub fn sim_threads(
+    csv: &str,
+    iterations: u64,
+    seed: u64,
+    threads: Option<usize>,
+) -> (Network, Samples, Forecast) {
     let plan = plan::from_tasks_csv(csv, "tasks.csv").unwrap_or_else(|e| panic!("{e}"));
     let net = compile(&plan).unwrap_or_else(|e| panic!("{e}"));
-    let cfg = SimConfig { iterations, seed, threads };
+    let cfg = SimConfig {
+        iterations,
+        seed,
+        threads,
+    };
     let samples = simulate(&net, &cfg, &NoProgress).unwrap();
     let f = forecast(&net, &samples, &[10.0, 50.0, 80.0, 90.0]);
     (net, samples, f)

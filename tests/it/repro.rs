@@ -4,7 +4,8 @@
 use super::{sim, sim_threads};
 
 fn plan() -> String {
-    let mut s = String::from("id,distribution,min,likely,max,mean,sd,values,predecessors,milestone\n");
+    let mut s =
+        String::from("id,distribution,min,likely,max,mean,sd,values,predecessors,milestone\n");
     for i in 0..300 {
         let preds = match i {
             0 => String::new(),
@@ -33,7 +34,11 @@ fn identical_output_on_1_2_and_8_threads() {
     let one = json(1);
     assert_eq!(one, json(2));
     assert_eq!(one, json(8));
-    assert_ne!(one, slipcast::report::json(&sim_threads(&plan(), 3_000, 43, Some(2)).2), "seed must matter");
+    assert_ne!(
+        one,
+        slipcast::report::json(&sim_threads(&plan(), 3_000, 43, Some(2)).2),
+        "seed must matter"
+    );
 }
 
 #[test]
@@ -43,7 +48,10 @@ fn adding_an_unrelated_task_leaves_every_sample_unchanged() {
     let extra = format!("{base}X,triangular,1,2,30,,,,T10,\nY,pert,1,2,3,,,,X,\n");
     let (_, b, fb) = sim(&extra, 2_000, 7);
     assert_eq!(a.milestones, b.milestones, "milestone samples moved");
-    assert!(fb.milestones.iter().all(|m| m.id != "Y"), "Y is not a flagged milestone");
+    assert!(
+        fb.milestones.iter().all(|m| m.id != "Y"),
+        "Y is not a flagged milestone"
+    );
 }
 
 #[test]
