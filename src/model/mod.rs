@@ -431,22 +431,23 @@ pub fn compile(plan: &Plan) -> Result<Network> {
     net.det_start = es;
     net.det_finish = ef;
 
-    let flagged: Vec<usize> = order
+    // Reported: flagged milestones (or, when none is flagged, every task without
+    // successors), plus every task that has a target.
+    let any_flagged = plan.tasks.iter().any(|t| t.milestone);
+    let reported: Vec<usize> = order
         .iter()
         .enumerate()
-        .filter(|(_, node)| plan.tasks[graph[**node]].milestone)
+        .filter(|(k, node)| {
+            let row = &plan.tasks[graph[**node]];
+            let base = if any_flagged {
+                row.milestone
+            } else {
+                !has_succ[graph[**node]]
+            };
+            base || targets[*k].is_some()
+        })
         .map(|(k, _)| k)
         .collect();
-    let reported: Vec<usize> = if flagged.is_empty() {
-        order
-            .iter()
-            .enumerate()
-            .filter(|(_, node)| !has_succ[graph[**node]])
-            .map(|(k, _)| k)
-            .collect()
-    } else {
-        flagged
-    };
     let mut ms: Vec<Milestone> = reported
         .into_iter()
         .map(|t| Milestone {

@@ -203,10 +203,7 @@ impl Sampler {
                 }
             }
             Sampler::Pert { a, r, j, fm } => {
-                let pert = pert::table();
-                for (o, &u) in out.iter_mut().zip(u) {
-                    *o = a + r * pert.quantile(j as usize, fm, u);
-                }
+                pert::table().fill(j as usize, fm, a, r, u, out);
             }
             Sampler::Normal { mean, sd } => {
                 for (o, &u) in out.iter_mut().zip(u) {

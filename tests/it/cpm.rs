@@ -110,3 +110,12 @@ fn dates_across_weekends_and_holidays() {
         .collect();
     assert_eq!(p, vec![1.0, 0.0, 1.0]); // A on its date; B finishes the 14th, target the 13th; C on the 21st
 }
+
+#[test]
+fn a_task_with_a_target_is_reported_even_when_not_flagged() {
+    let csv = "id,likely,predecessors,milestone,target\nA,3,,,4\nB,2,A,,\nM,0,B,true,\n";
+    let (_, _, f) = sim(csv, 100, 1);
+    let ids: Vec<&str> = f.milestones.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["A", "M"]);
+    assert_eq!(f.milestones[0].target.as_ref().unwrap().probability, 1.0);
+}
