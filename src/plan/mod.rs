@@ -98,6 +98,11 @@ pub fn load(path: &Path) -> Result<Plan> {
             }
         }
     }
+    if settings.name.is_none() {
+        // Without a name in plan.toml, the folder's (or file's) name identifies the plan.
+        let named = dir.map_or_else(|| path.file_stem(), |d| d.file_name());
+        settings.name = named.map(|n| n.to_string_lossy().into_owned());
+    }
     let tasks_file = show(&tasks_path);
     let mut tasks = Vec::new();
     if let Some(sheet) = Sheet::read(
