@@ -38,6 +38,10 @@ struct PlanArgs {
     /// Working days, e.g. Mon,Tue,Wed,Thu,Fri; overrides plan.toml.
     #[arg(long, value_parser = parse_workweek)]
     workweek: Option<Workweek>,
+    /// Replace an inconsistent correlation matrix by the nearest valid one (and report
+    /// the largest change) instead of refusing the plan.
+    #[arg(long)]
+    repair_correlations: bool,
 }
 
 #[derive(Args)]
@@ -120,7 +124,14 @@ fn load(a: &PlanArgs) -> slipcast::Result<(slipcast::Network, slipcast::plan::Se
     if let Some(w) = a.workweek {
         plan.settings.workweek = w;
     }
-    Ok((slipcast::compile(&plan)?, plan.settings))
+    let opts = slipcast::model::CompileOptions {
+        repair_correlations: a.repair_correlations,
+    };
+    let net = slipcast::model::compile_with(&plan, &opts)?;
+    for note in &net.notes {
+        eprintln!("note: {note}");
+    }
+    Ok((net, plan.settings))
 }
 
 fn stdout_write(s: &str) -> slipcast::Result<()> {
@@ -167,10 +178,8 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         Format::Csv => report::milestones_csv(&f),
         Format::Json => report::json(&f),
     };
-    if !matches!(a.format, Format::Table) {
-        for w in &f.warnings {
-            eprintln!("warning: {w}");
-        }
+    for w in f.warnings.iter().filter(|w| !net.notes.contains(w)) {
+        eprintln!("warning: {w}");
     }
     if let Some(dir) = &a.out {
         let paths = report::write_out_dir(dir, &f)?;
@@ -184,11 +193,19 @@ fn validate(a: PlanArgs) -> slipcast::Result<ExitCode> {
     let (net, _) = load(&a)?;
     let latest = net.det_finish.iter().copied().fold(0.0f64, f64::max);
     let mut s = format!(
-        "ok: {} tasks, {} links, {} reported milestone{}\nlongest deterministic path: {} working days",
+        "ok: {} tasks, {} links, {} reported milestone{}{}\nlongest deterministic path: {} working days",
         net.len(),
         net.links.len(),
         net.milestones.len(),
         if net.milestones.len() == 1 { "" } else { "s" },
+        match (net.risks.len(), net.groups.len()) {
+            (0, 0) => String::new(),
+            (r, g) => format!(
+                ", {r} risk{}, {g} correlation group{}",
+                if r == 1 { "" } else { "s" },
+                if g == 1 { "" } else { "s" }
+            ),
+        },
         slipcast::stats::round4(latest)
     );
     if let Some(cal) = &net.calendar {

@@ -140,6 +140,31 @@ impl Distribution {
         }
     }
 
+    /// Checks a risk impact: finite, `min ≤ likely ≤ max`, `sd ≥ 0`, discrete weights
+    /// valid; values may be negative (an opportunity).
+    pub fn check_impact(&self) -> Result<(), String> {
+        let order = |min: f64, likely: f64, max: f64| {
+            if min <= likely && likely <= max {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the impact must satisfy min ≤ likely ≤ max, found {min} / {likely} / {max}"
+                ))
+            }
+        };
+        match *self {
+            Distribution::Triangular { min, likely, max }
+            | Distribution::Pert { min, likely, max } => order(min, likely, max),
+            Distribution::Uniform { min, max, planned } => order(min, planned.unwrap_or(min), max),
+            Distribution::Discrete { ref values } => {
+                let shifted: Vec<(f64, f64)> = values.iter().map(|&(_, w)| (0.0, w)).collect();
+                Distribution::Discrete { values: shifted }.check()
+            }
+            Distribution::Fixed { .. } => Ok(()),
+            _ => self.check(),
+        }
+    }
+
     /// The value used by the deterministic CPM run (SPEC §2): the most likely value for
     /// three-point and fixed estimates, the planned value (or midpoint) for uniform, and
     /// the mean for normal, lognormal, exponential and discrete.

@@ -6,6 +6,7 @@
 //! link type and lag, per-task sampler constants, random-stream keys and start floors.
 
 pub mod calendar;
+pub mod correlation;
 pub mod distribution;
 pub mod pert;
 pub mod sampler;
@@ -19,8 +20,9 @@ pub use calendar::Calendar;
 pub use distribution::Distribution;
 pub use sampler::{DiscreteTables, Sampler};
 
-use crate::error::{Diagnostic, Diags, Result};
-use crate::plan::{DateOrDays, LinkKind, Plan};
+use crate::error::{Diagnostic, Diags, Error, Result};
+use crate::plan::{DateOrDays, LinkKind, Plan, Unit};
+pub use correlation::CorrGroup;
 
 /// A compiled predecessor link.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -98,6 +100,58 @@ pub struct Network {
     pub det_start: Vec<f64>,
     /// Deterministic CPM early finish per task.
     pub det_finish: Vec<f64>,
+    /// Per task: chance the task happens (1 for most).
+    pub occurrence: Vec<f32>,
+    /// The risk register.
+    pub risks: Vec<Risk>,
+    /// CSR offsets into `hits`, per task.
+    pub hit_start: Vec<u32>,
+    /// Risks hitting each task.
+    pub hits: Vec<Hit>,
+    /// Groups of correlated tasks.
+    pub groups: Vec<CorrGroup>,
+    /// Per task: whether it belongs to a correlation group.
+    pub correlated: Vec<bool>,
+    /// Notes on how the plan was compiled (repairs, caps), for the forecast's warnings.
+    pub notes: Vec<String>,
+}
+
+/// A compiled risk.
+#[derive(Debug, Clone)]
+pub struct Risk {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Seed-independent key of its id.
+    pub key: u64,
+    /// Chance of occurring in an iteration.
+    pub probability: f64,
+    /// Impact distribution and its sampler.
+    pub impact: Distribution,
+    /// Sampler of the impact.
+    pub sampler: Sampler,
+    /// Unit of the impact.
+    pub unit: Unit,
+    /// Tasks hit (topological indices).
+    pub tasks: Vec<u32>,
+}
+
+/// One risk hitting one task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Index into `Network::risks`.
+    pub risk: u32,
+    /// Whether the impact is a percentage of the task's sampled duration.
+    pub percent: bool,
+}
+
+/// Options for [`compile_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CompileOptions {
+    /// Replace an inconsistent correlation matrix by the nearest valid one instead of
+    /// refusing the plan.
+    pub repair_correlations: bool,
 }
 
 impl Network {
@@ -288,12 +342,17 @@ pub(crate) fn check_structure(plan: &Plan, diags: &mut Diags) {
     }
 }
 
-/// Validates `plan` and compiles it to a [`Network`].
+/// Validates `plan` and compiles it to a [`Network`] with default options.
 pub fn compile(plan: &Plan) -> Result<Network> {
+    compile_with(plan, &CompileOptions::default())
+}
+
+/// Validates `plan` and compiles it to a [`Network`].
+pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
     let mut diags = Diags::default();
     check_structure(plan, &mut diags);
     if !diags.is_empty() {
-        return diags.finish(unreachable_network());
+        return Err(Error::Invalid(diags.0));
     }
     let file = plan.tasks_file.as_str();
     let calendar = plan
@@ -317,7 +376,7 @@ pub fn compile(plan: &Plan) -> Result<Network> {
     }
     let order = match petgraph::algo::toposort(&graph, None) {
         Ok(o) => o,
-        Err(_) => return diags.finish(unreachable_network()),
+        Err(_) => return Err(Error::Invalid(diags.0)),
     };
     let mut topo_of = vec![0u32; plan.tasks.len()];
     for (k, n) in order.iter().enumerate() {
@@ -363,6 +422,7 @@ pub fn compile(plan: &Plan) -> Result<Network> {
     let mut targets: Vec<Option<Target>> = Vec::with_capacity(n);
     let mut has_succ = vec![false; n];
     let mut durations = Vec::with_capacity(n);
+    let mut occurrence = Vec::with_capacity(n);
     pred_start.push(0u32);
     for node in &order {
         let row = &plan.tasks[graph[*node]];
@@ -374,6 +434,7 @@ pub fn compile(plan: &Plan) -> Result<Network> {
             estimate: row.estimate.clone(),
         });
         keys.push(id_key(&row.id));
+        occurrence.push(row.probability as f32);
         let dist = row
             .estimate
             .clone()
@@ -409,8 +470,13 @@ pub fn compile(plan: &Plan) -> Result<Network> {
         links.extend(ls);
         pred_start.push(links.len() as u32);
     }
+    let task_of = |id: &str| index.get(id).map(|&i| topo_of[i]);
+    let (risks, hit_start, hits) = compile_risks(plan, &task_of, n, &mut discrete, &mut diags);
+    let mut notes = Vec::new();
+    let (groups, correlated) =
+        compile_correlations(plan, &task_of, n, opts, &mut notes, &mut diags);
     if !diags.is_empty() {
-        return diags.finish(unreachable_network());
+        return Err(Error::Invalid(diags.0));
     }
 
     let mut net = Network {
@@ -426,6 +492,13 @@ pub fn compile(plan: &Plan) -> Result<Network> {
         calendar,
         det_start: Vec::new(),
         det_finish: Vec::new(),
+        occurrence,
+        risks,
+        hit_start,
+        hits,
+        groups,
+        correlated,
+        notes,
     };
     let (es, ef) = net.cpm(&durations);
     net.det_start = es;
@@ -469,24 +542,6 @@ pub fn compile(plan: &Plan) -> Result<Network> {
     Ok(net)
 }
 
-/// Placeholder returned alongside diagnostics; never used because `finish` returns `Err`.
-fn unreachable_network() -> Network {
-    Network {
-        name: None,
-        tasks: Vec::new(),
-        keys: Vec::new(),
-        samplers: Vec::new(),
-        discrete: DiscreteTables::default(),
-        floor: Vec::new(),
-        pred_start: vec![0],
-        links: Vec::new(),
-        milestones: Vec::new(),
-        calendar: None,
-        det_start: Vec::new(),
-        det_finish: Vec::new(),
-    }
-}
-
 /// Task `t` and every task with a path to it, ascending.
 fn ancestors(net: &Network, t: usize) -> Vec<u32> {
     let mut mark = vec![false; net.len()];
@@ -502,4 +557,249 @@ fn ancestors(net: &Network, t: usize) -> Vec<u32> {
         }
     }
     (0..=t).filter(|&i| mark[i]).map(|i| i as u32).collect()
+}
+
+type TaskOf<'a> = dyn Fn(&str) -> Option<u32> + 'a;
+
+/// Compiles the risk register: risks and the per-task CSR of hits.
+fn compile_risks(
+    plan: &Plan,
+    task_of: &TaskOf,
+    n: usize,
+    discrete: &mut DiscreteTables,
+    diags: &mut Diags,
+) -> (Vec<Risk>, Vec<u32>, Vec<Hit>) {
+    let file = plan.risks_file.as_str();
+    let mut risks = Vec::new();
+    let mut per_task: Vec<Vec<Hit>> = vec![Vec::new(); n];
+    let mut seen: HashMap<&str, u64> = HashMap::new();
+    for r in &plan.risks {
+        if let Some(first) = seen.insert(r.id.as_str(), r.line) {
+            diags.push(
+                Diagnostic::new(
+                    file,
+                    format!(
+                        "duplicate risk id \"{}\" (first used on line {first})",
+                        r.id
+                    ),
+                )
+                .line(r.line)
+                .column("id")
+                .fix("give every risk a unique id"),
+            );
+            continue;
+        }
+        let mut tasks = Vec::new();
+        for t in &r.tasks {
+            match task_of(t) {
+                Some(i) if tasks.contains(&i) => diags.push(
+                    Diagnostic::new(file, format!("task {t} is listed twice for risk {}", r.id))
+                        .line(r.line)
+                        .column("tasks")
+                        .fix("list each task once"),
+                ),
+                Some(i) => tasks.push(i),
+                None => {
+                    let ids: Vec<&str> = plan.tasks.iter().map(|x| x.id.as_str()).collect();
+                    diags.push(
+                        Diagnostic::new(
+                            file,
+                            format!("risk {} hits \"{t}\", which is not a task id", r.id),
+                        )
+                        .line(r.line)
+                        .column("tasks")
+                        .fix(match crate::plan::sheet::closest(t, &ids) {
+                            Some(c) => format!("did you mean {c}?"),
+                            None => "use ids from tasks.csv".into(),
+                        }),
+                    )
+                }
+            }
+        }
+        let ri = risks.len() as u32;
+        for &t in &tasks {
+            per_task[t as usize].push(Hit {
+                risk: ri,
+                percent: r.unit == Unit::Percent,
+            });
+        }
+        risks.push(Risk {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            key: id_key(&r.id),
+            probability: r.probability,
+            impact: r.impact.clone(),
+            sampler: Sampler::new(&r.impact, discrete),
+            unit: r.unit,
+            tasks,
+        });
+    }
+    let mut hit_start = Vec::with_capacity(n + 1);
+    let mut hits = Vec::new();
+    hit_start.push(0);
+    for h in per_task {
+        hits.extend(h);
+        hit_start.push(hits.len() as u32);
+    }
+    (risks, hit_start, hits)
+}
+
+/// Compiles correlations.csv into groups (connected components of the pairs), checking
+/// that each group's matrix is a valid correlation matrix.
+fn compile_correlations(
+    plan: &Plan,
+    task_of: &TaskOf,
+    n: usize,
+    opts: &CompileOptions,
+    notes: &mut Vec<String>,
+    diags: &mut Diags,
+) -> (Vec<CorrGroup>, Vec<bool>) {
+    use nalgebra::DMatrix;
+    let file = plan.correlations_file.as_str();
+    let mut pairs = Vec::new();
+    for c in &plan.correlations {
+        let mut ends = [0u32; 2];
+        let mut ok = true;
+        for (k, (col, id)) in [("a", &c.a), ("b", &c.b)].into_iter().enumerate() {
+            match task_of(id) {
+                Some(t) => ends[k] = t,
+                None => {
+                    ok = false;
+                    let ids: Vec<&str> = plan.tasks.iter().map(|x| x.id.as_str()).collect();
+                    diags.push(
+                        Diagnostic::new(file, format!("\"{id}\" is not a task id"))
+                            .line(c.line)
+                            .column(col)
+                            .fix(match crate::plan::sheet::closest(id, &ids) {
+                                Some(x) => format!("did you mean {x}?"),
+                                None => "use ids from tasks.csv".into(),
+                            }),
+                    );
+                }
+            }
+        }
+        if ok {
+            pairs.push((ends[0], ends[1], c.rho, c.line));
+        }
+    }
+    // Union-find over the pairs.
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    for &(a, b, _, _) in &pairs {
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+    let mut members: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
+    let mut correlated = vec![false; n];
+    for &(a, b, _, _) in &pairs {
+        correlated[a as usize] = true;
+        correlated[b as usize] = true;
+    }
+    for t in 0..n as u32 {
+        if correlated[t as usize] {
+            let r = root(&mut parent, t);
+            members.entry(r).or_default().push(t);
+        }
+    }
+    let mut groups = Vec::new();
+    let name = |t: u32| {
+        plan.tasks
+            .iter()
+            .find(|x| task_of(&x.id) == Some(t))
+            .map_or("?", |x| x.id.as_str())
+    };
+    for tasks in members.into_values() {
+        let k = tasks.len();
+        let pos = |t: u32| tasks.iter().position(|&x| x == t).unwrap_or(0);
+        let mut m = DMatrix::<f64>::identity(k, k);
+        let mut first_line = u64::MAX;
+        for &(a, b, rho, line) in &pairs {
+            if tasks.contains(&a) {
+                let (i, j) = (pos(a), pos(b));
+                m[(i, j)] = rho;
+                m[(j, i)] = rho;
+                first_line = first_line.min(line);
+            }
+        }
+        let (lmin, vec) = correlation::min_eigen(&m);
+        if lmin < -1e-9 {
+            let big = vec.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            let mut involved: Vec<&str> = tasks
+                .iter()
+                .zip(&vec)
+                .filter(|(_, v)| v.abs() >= 0.25 * big)
+                .map(|(&t, _)| name(t))
+                .collect();
+            involved.sort_unstable();
+            if opts.repair_correlations {
+                let fixed = correlation::nearest_correlation(&m);
+                let mut worst = (0.0f64, 0, 0);
+                for i in 0..k {
+                    for j in i + 1..k {
+                        let d = (fixed[(i, j)] - m[(i, j)]).abs();
+                        if d > worst.0 {
+                            worst = (d, i, j);
+                        }
+                    }
+                }
+                notes.push(format!(
+                    "correlations among {} were inconsistent and were repaired to the nearest valid matrix; largest change {:.3} ({} ~ {}: {} → {:.3})",
+                    involved.join(", "),
+                    worst.0,
+                    name(tasks[worst.1]),
+                    name(tasks[worst.2]),
+                    m[(worst.1, worst.2)],
+                    fixed[(worst.1, worst.2)]
+                ));
+                m = fixed;
+            } else {
+                diags.push(
+                    Diagnostic::new(
+                        file,
+                        format!(
+                            "the correlations among {} are inconsistent: no set of durations can have them all (the matrix is not positive semi-definite; smallest eigenvalue {lmin:.3})",
+                            involved.join(", ")
+                        ),
+                    )
+                    .line(first_line)
+                    .column("rho")
+                    .fix("weaken one of these correlations, or run with --repair-correlations to use the nearest valid matrix"),
+                );
+                continue;
+            }
+        }
+        let mut c = DMatrix::<f64>::identity(k, k);
+        for i in 0..k {
+            for j in 0..k {
+                if i != j {
+                    let rho = m[(i, j)];
+                    if i < j && rho.abs() > correlation::max_spearman() + 1e-9 {
+                        notes.push(format!(
+                            "rank correlation {rho} between {} and {} is above what 64-iteration blocks can reach; {:.3} is used",
+                            name(tasks[i]),
+                            name(tasks[j]),
+                            correlation::max_spearman()
+                        ));
+                    }
+                    c[(i, j)] = correlation::score_target(rho);
+                }
+            }
+        }
+        if correlation::min_eigen(&c).0 < 0.0 {
+            c = correlation::nearest_correlation(&c);
+        }
+        let a = correlation::sqrt_psd(&c);
+        let root: Vec<f32> = (0..k * k).map(|x| a[(x / k, x % k)] as f32).collect();
+        groups.push(CorrGroup { tasks, root });
+    }
+    notes.dedup();
+    (groups, correlated)
 }

@@ -5,6 +5,8 @@
 //! are reported at once.
 
 pub mod calendar;
+pub mod correlations;
+pub mod risks;
 pub mod settings;
 pub(crate) mod sheet;
 pub mod tasks;
@@ -12,6 +14,8 @@ pub mod tasks;
 use std::path::{Path, PathBuf};
 
 pub use calendar::Holiday;
+pub use correlations::CorrelationRow;
+pub use risks::{RiskRow, Unit};
 pub use settings::{Settings, Workweek};
 pub use tasks::{DateOrDays, LinkKind, LinkSpec, TaskRow};
 
@@ -27,16 +31,17 @@ pub struct Plan {
     pub tasks: Vec<TaskRow>,
     /// calendar.csv holidays.
     pub holidays: Vec<Holiday>,
+    /// risks.csv rows.
+    pub risks: Vec<RiskRow>,
+    /// correlations.csv rows.
+    pub correlations: Vec<CorrelationRow>,
     /// How tasks.csv is named in messages.
     pub tasks_file: String,
+    /// How risks.csv is named in messages.
+    pub risks_file: String,
+    /// How correlations.csv is named in messages.
+    pub correlations_file: String,
 }
-
-/// Files in a plan folder that this version does not model; their presence is an error
-/// so a forecast never silently leaves out a risk register or correlations.
-const NOT_YET_FILES: &[(&str, &str)] = &[
-    ("risks.csv", "risk registers"),
-    ("correlations.csv", "duration correlations"),
-];
 
 /// Reads a plan folder, or a single tasks CSV file (settings then come from defaults).
 ///
@@ -55,6 +60,9 @@ pub fn load(path: &Path) -> Result<Plan> {
     let show = |p: &Path| p.display().to_string();
     let mut settings = Settings::default();
     let mut holidays = Vec::new();
+    let (mut risk_rows, mut correlation_rows) = (Vec::new(), Vec::new());
+    let (mut risks_file, mut correlations_file) =
+        ("risks.csv".to_string(), "correlations.csv".to_string());
     if let Some(dir) = dir {
         let toml_path = dir.join("plan.toml");
         if toml_path.exists() {
@@ -83,19 +91,31 @@ pub fn load(path: &Path) -> Result<Plan> {
         {
             holidays = calendar::parse(&sheet, &mut diags);
         }
-        for (f, what) in NOT_YET_FILES {
-            let p = dir.join(f);
-            if p.exists() {
-                diags.push(
-                    Diagnostic::new(
-                        show(&p),
-                        format!("{what} are not supported by this version of slipcast"),
-                    )
-                    .fix(format!(
-                        "move {f} out of the plan folder to forecast without it"
-                    )),
-                );
-            }
+        let risk_path = dir.join("risks.csv");
+        risks_file = show(&risk_path);
+        if risk_path.exists()
+            && let Some(sheet) = Sheet::read(
+                &risk_path,
+                &risks_file,
+                risks::COLUMNS,
+                &["id", "probability", "tasks"],
+                &mut diags,
+            )?
+        {
+            risk_rows = risks::parse(&sheet, &mut diags);
+        }
+        let corr_path = dir.join("correlations.csv");
+        correlations_file = show(&corr_path);
+        if corr_path.exists()
+            && let Some(sheet) = Sheet::read(
+                &corr_path,
+                &correlations_file,
+                correlations::COLUMNS,
+                &["a", "b", "rho"],
+                &mut diags,
+            )?
+        {
+            correlation_rows = correlations::parse(&sheet, &mut diags);
         }
     }
     if settings.name.is_none() {
@@ -118,7 +138,11 @@ pub fn load(path: &Path) -> Result<Plan> {
         settings,
         tasks,
         holidays,
+        risks: risk_rows,
+        correlations: correlation_rows,
         tasks_file,
+        risks_file,
+        correlations_file,
     };
     // Structural checks need the whole plan; run them even when rows had problems so the
     // user sees everything at once.
@@ -137,7 +161,11 @@ pub fn from_tasks_csv(text: &str, file: &str) -> Result<Plan> {
         settings: Settings::default(),
         tasks,
         holidays: Vec::new(),
+        risks: Vec::new(),
+        correlations: Vec::new(),
         tasks_file: file.to_string(),
+        risks_file: "risks.csv".into(),
+        correlations_file: "correlations.csv".into(),
     };
     crate::model::check_structure(&plan, &mut diags);
     diags.finish(plan)

@@ -33,7 +33,6 @@ pub(crate) const COLUMNS: &[&str] = &[
 /// Columns of the contract this version does not model yet: a value in one of them is an
 /// error rather than silently ignored, so a forecast never omits something the user wrote.
 const NOT_YET: &[(&str, &str)] = &[
-    ("probability", "probabilistic branching"),
     ("calendar_tags", "freeze windows"),
     ("actual_start", "status-date re-forecasting"),
     ("actual_finish", "status-date re-forecasting"),
@@ -95,6 +94,9 @@ pub struct TaskRow {
     pub not_before: Option<DateOrDays>,
     /// Workstream label.
     pub group: Option<String>,
+    /// Chance the task happens at all (1 unless given); when it does not, it takes zero
+    /// time and its links still hold.
+    pub probability: f64,
 }
 
 /// Parses all rows of tasks.csv.
@@ -131,6 +133,22 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             .get(row, "predecessors")
             .map(|v| links(sheet, row, v, diags))
             .unwrap_or_default();
+        let probability = match sheet.number(row, "probability", diags) {
+            Some(p) if (0.0..=1.0).contains(&p) => p,
+            Some(p) => {
+                diags.push(
+                    sheet
+                        .diag(
+                            row,
+                            "probability",
+                            format!("probability must be between 0 and 1, found {p}"),
+                        )
+                        .fix("write the chance the task happens as a fraction: 0.3 for 30 %"),
+                );
+                1.0
+            }
+            None => 1.0,
+        };
         let target = date_or_days(sheet, row, "target", diags);
         let not_before = date_or_days(sheet, row, "not_before", diags);
         out.push(TaskRow {
@@ -143,6 +161,7 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             target,
             not_before,
             group: sheet.get(row, "group").map(str::to_string),
+            probability,
         });
     }
     out
@@ -318,7 +337,7 @@ fn estimate(sheet: &Sheet, row: &Row, milestone: bool, diags: &mut Diags) -> Opt
     Some(d)
 }
 
-fn discrete_values(
+pub(crate) fn discrete_values(
     sheet: &Sheet,
     row: &Row,
     v: &str,

@@ -132,6 +132,40 @@ pub fn histogram_csv(f: &Forecast) -> String {
     csv_bytes(rows)
 }
 
+/// Risk CSV: `risk, name, probability, occurred, unit, mean_impact, mean_added_days, tasks`.
+pub fn risks_csv(f: &Forecast) -> String {
+    let mut rows = vec![
+        [
+            "risk",
+            "name",
+            "probability",
+            "occurred",
+            "unit",
+            "mean_impact",
+            "mean_added_days",
+            "tasks",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for r in &f.risks {
+        rows.push(vec![
+            r.id.clone(),
+            r.name.clone().unwrap_or_default(),
+            num(r.probability),
+            num(r.occurred),
+            match r.unit {
+                crate::plan::Unit::Days => "days".into(),
+                crate::plan::Unit::Percent => "percent".into(),
+            },
+            num(r.mean_impact),
+            num(r.mean_added_days),
+            r.tasks.join(";"),
+        ]);
+    }
+    csv_bytes(rows)
+}
+
 /// The forecast as pretty JSON (its serde form), ending in a newline.
 pub fn json(f: &Forecast) -> String {
     let mut s =
@@ -153,7 +187,8 @@ pub fn prepare_out_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `milestones.csv`, `tasks.csv`, `histogram.csv` and `summary.json` into `dir`.
+/// Writes `milestones.csv`, `tasks.csv`, `histogram.csv`, `risks.csv` and `summary.json`
+/// into `dir`.
 /// Each file is written to a temporary name and renamed, so no reader ever sees half a
 /// file; other files in `dir` are left alone.
 pub fn write_out_dir(dir: &Path, f: &Forecast) -> Result<Vec<PathBuf>> {
@@ -162,6 +197,7 @@ pub fn write_out_dir(dir: &Path, f: &Forecast) -> Result<Vec<PathBuf>> {
         ("milestones.csv", milestones_csv(f)),
         ("tasks.csv", tasks_csv(f)),
         ("histogram.csv", histogram_csv(f)),
+        ("risks.csv", risks_csv(f)),
         ("summary.json", json(f)),
     ];
     let mut written = Vec::new();

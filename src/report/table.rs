@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 
 use crate::stats::{Forecast, fmt_p};
 
-/// Renders the milestone table, the most critical tasks and the run's caveats.
+/// Renders the milestone table, the most critical tasks and the risk register.
+/// Warnings are not part of it: the CLI prints them on stderr.
 pub fn table(f: &Forecast) -> String {
     let mut out = String::new();
     let dated = f.start.is_some();
@@ -106,8 +107,39 @@ pub fn table(f: &Forecast) -> String {
             render(&mut out, &head, &rows);
         }
     }
-    for w in &f.warnings {
-        let _ = writeln!(out, "\nnote: {w}");
+    if !f.risks.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nRisk register (how often each risk occurred, and what it added when it did):"
+        );
+        let head = vec![
+            "Risk".to_string(),
+            "Probability".into(),
+            "Occurred".into(),
+            "Mean impact".into(),
+            "Days added".into(),
+        ];
+        let rows: Vec<Vec<String>> = f
+            .risks
+            .iter()
+            .map(|r| {
+                let label = match &r.name {
+                    Some(n) => format!("{} {}", r.id, n),
+                    None => r.id.clone(),
+                };
+                vec![
+                    truncate(&label, 40),
+                    format!("{:.0} %", r.probability * 100.0),
+                    format!("{:.1} %", r.occurred * 100.0),
+                    match r.unit {
+                        crate::plan::Unit::Days => format!("{:+.1} d", r.mean_impact),
+                        crate::plan::Unit::Percent => format!("{:+.1} %", r.mean_impact),
+                    },
+                    format!("{:+.1}", r.mean_added_days),
+                ]
+            })
+            .collect();
+        render(&mut out, &head, &rows);
     }
     out
 }

@@ -10,10 +10,41 @@
 //! from it to the milestone. A constraint binds when the successor's early start equals
 //! it; because the forward pass takes the maximum of the very values recomputed here,
 //! equality is bit-exact. Marks are 64-bit lane masks, one word per task.
+//!
+//! Order of effects on a task's duration in one iteration: the sampled duration
+//! (reordered across a correlation group by Iman–Conover), times the task's occurrence
+//! (0 when a probabilistic task does not happen), plus the impacts of the risks that
+//! occurred (days, or percent of the sampled duration; also only when the task happens),
+//! clipped at 0.
 
-use crate::model::Network;
+use crate::model::sampler::inverse_normal;
+use crate::model::{Network, correlation};
 use crate::plan::LinkKind;
-use crate::sim::rng::{LANES, block_uniforms};
+use crate::sim::rng::{LANES, block_uniforms, stream_key};
+
+/// Random-stream keys of one run: a pure function of the seed and the entities' ids.
+pub(crate) struct Keys {
+    duration: Vec<u64>,
+    occurrence: Vec<u64>,
+    scores: Vec<u64>,
+    risk_occurrence: Vec<u64>,
+    risk_impact: Vec<u64>,
+}
+
+impl Keys {
+    pub fn new(net: &Network, seed: u64) -> Keys {
+        let of =
+            |keys: &[u64], purpose| keys.iter().map(|&k| stream_key(seed, k, purpose)).collect();
+        let risk_keys: Vec<u64> = net.risks.iter().map(|r| r.key).collect();
+        Keys {
+            duration: of(&net.keys, 0),
+            occurrence: of(&net.keys, 1),
+            scores: of(&net.keys, 4),
+            risk_occurrence: of(&risk_keys, 2),
+            risk_impact: of(&risk_keys, 3),
+        }
+    }
+}
 
 /// Fixed-point scale for order-independent sums (2³² units per working day).
 const FIXED: f64 = 4_294_967_296.0;
@@ -25,6 +56,11 @@ pub(crate) struct Scratch {
     ef: Vec<f32>,
     crit: Vec<u64>,
     u: [f32; LANES],
+    /// Per risk: the impact drawn in lanes where it occurred, else 0.
+    risk: Vec<f32>,
+    /// Normal scores and mixed scores of the largest correlation group.
+    eps: Vec<f32>,
+    mixed: Vec<f32>,
 }
 
 /// Per-thread accumulators. Sums are fixed-point integers so that adding them up in any
@@ -34,16 +70,27 @@ pub(crate) struct Acc {
     pub sum_finish: Vec<i128>,
     /// Per milestone, per ancestor (aligned with `Milestone::ancestors`): iterations critical.
     pub crit: Vec<Vec<u64>>,
+    /// Per risk: iterations in which it occurred.
+    pub risk_occurred: Vec<u64>,
+    /// Per risk: sum of its impact draws over iterations where it occurred.
+    pub risk_impact: Vec<i128>,
+    /// Per risk: sum of the working days it added to the tasks it hit.
+    pub risk_added: Vec<i128>,
 }
 
 impl Scratch {
-    pub fn new(n: usize) -> Scratch {
+    pub fn new(net: &Network) -> Scratch {
+        let n = net.len();
+        let kmax = net.groups.iter().map(|g| g.tasks.len()).max().unwrap_or(0);
         Scratch {
             dur: vec![0.0; n * LANES],
             es: vec![0.0; n * LANES],
             ef: vec![0.0; n * LANES],
             crit: vec![0; n],
             u: [0.0; LANES],
+            risk: vec![0.0; net.risks.len() * LANES],
+            eps: vec![0.0; kmax * LANES],
+            mixed: vec![0.0; kmax * LANES],
         }
     }
 }
@@ -58,6 +105,9 @@ impl Acc {
                 .iter()
                 .map(|m| vec![0; m.ancestors.len()])
                 .collect(),
+            risk_occurred: vec![0; net.risks.len()],
+            risk_impact: vec![0; net.risks.len()],
+            risk_added: vec![0; net.risks.len()],
         }
     }
 
@@ -66,6 +116,15 @@ impl Acc {
             *a += b;
         }
         for (a, b) in self.sum_finish.iter_mut().zip(&other.sum_finish) {
+            *a += b;
+        }
+        for (a, b) in self.risk_occurred.iter_mut().zip(&other.risk_occurred) {
+            *a += b;
+        }
+        for (a, b) in self.risk_impact.iter_mut().zip(&other.risk_impact) {
+            *a += b;
+        }
+        for (a, b) in self.risk_added.iter_mut().zip(&other.risk_added) {
             *a += b;
         }
         for (ma, mb) in self.crit.iter_mut().zip(&other.crit) {
@@ -96,7 +155,7 @@ fn max_into(dst: &mut [f32; LANES], f: impl Fn(usize) -> f32) {
 /// into `out[lane * k + m]` and adds to `acc`.
 pub(crate) fn run_block(
     net: &Network,
-    stream_keys: &[u64],
+    keys: &Keys,
     block: u64,
     valid: usize,
     s: &mut Scratch,
@@ -104,12 +163,88 @@ pub(crate) fn run_block(
     out: &mut [f32],
 ) {
     let n = net.len();
+    let valid_mask = if valid == LANES {
+        u64::MAX
+    } else {
+        (1u64 << valid) - 1
+    };
+
+    // Risks: one occurrence draw and one impact draw per iteration, shared by every task
+    // the risk hits.
+    for (r, risk) in net.risks.iter().enumerate() {
+        let lanes_r: &mut [f32; LANES] = (&mut s.risk[r * LANES..(r + 1) * LANES])
+            .try_into()
+            .expect("LANES");
+        block_uniforms(keys.risk_impact[r], block, &mut s.u);
+        risk.sampler.fill(&s.u, lanes_r, &net.discrete);
+        block_uniforms(keys.risk_occurrence[r], block, &mut s.u);
+        let p = risk.probability as f32;
+        let mut mask = 0u64;
+        for l in 0..LANES {
+            let hit = s.u[l] < p;
+            mask |= (hit as u64) << l;
+            lanes_r[l] = if hit { lanes_r[l] } else { 0.0 };
+        }
+        acc.risk_occurred[r] += (mask & valid_mask).count_ones() as u64;
+        acc.risk_impact[r] += fixed_sum(lanes_r, valid);
+    }
+
+    // Correlated tasks: sample every member of a group, then reorder by Iman–Conover.
+    for g in &net.groups {
+        for (i, &t) in g.tasks.iter().enumerate() {
+            let t = t as usize;
+            block_uniforms(keys.duration[t], block, &mut s.u);
+            let dur: &mut [f32; LANES] = (&mut s.dur[t * LANES..(t + 1) * LANES])
+                .try_into()
+                .expect("LANES");
+            net.samplers[t].fill(&s.u, dur, &net.discrete);
+            block_uniforms(keys.scores[t], block, &mut s.u);
+            for (e, &u) in s.eps[i * LANES..(i + 1) * LANES].iter_mut().zip(&s.u) {
+                *e = inverse_normal(u as f64) as f32;
+            }
+        }
+        correlation::reorder_block(g, &s.eps, &mut s.mixed, &mut s.dur);
+    }
+
     for t in 0..n {
-        block_uniforms(stream_keys[t], block, &mut s.u);
         let dur: &mut [f32; LANES] = (&mut s.dur[t * LANES..(t + 1) * LANES])
             .try_into()
             .expect("slice of LANES");
-        net.samplers[t].fill(&s.u, dur, &net.discrete);
+        if !net.correlated[t] {
+            block_uniforms(keys.duration[t], block, &mut s.u);
+            net.samplers[t].fill(&s.u, dur, &net.discrete);
+        }
+        let p = net.occurrence[t];
+        let mut happens = [1f32; LANES];
+        if p < 1.0 {
+            block_uniforms(keys.occurrence[t], block, &mut s.u);
+            for l in 0..LANES {
+                happens[l] = (s.u[l] < p) as u32 as f32;
+                dur[l] *= happens[l];
+            }
+        }
+        let hits = &net.hits[net.hit_start[t] as usize..net.hit_start[t + 1] as usize];
+        if !hits.is_empty() {
+            let base = *dur;
+            for h in hits {
+                let r = h.risk as usize;
+                let imp = &s.risk[r * LANES..(r + 1) * LANES];
+                let mut added = [0f32; LANES];
+                for l in 0..LANES {
+                    let x = if h.percent {
+                        base[l] * imp[l] * 0.01
+                    } else {
+                        imp[l] * happens[l]
+                    };
+                    added[l] = x;
+                    dur[l] += x;
+                }
+                acc.risk_added[r] += fixed_sum(&added, valid);
+            }
+            for d in dur.iter_mut() {
+                *d = if *d > 0.0 { *d } else { 0.0 };
+            }
+        }
         let mut start = [net.floor[t]; LANES];
         for link in net.preds(t) {
             let p = link.pred as usize;

@@ -64,6 +64,13 @@ pub struct Samples {
     /// Per milestone, per ancestor (aligned with `Milestone::ancestors`): share of
     /// iterations in which the task is critical to that milestone.
     pub criticality: Vec<Vec<f64>>,
+    /// Per risk: share of iterations in which it occurred.
+    pub risk_occurrence: Vec<f64>,
+    /// Per risk: mean impact drawn when it occurred (in its unit; 0 if it never did).
+    pub risk_mean_impact: Vec<f64>,
+    /// Per risk: mean working days it added to the tasks it hits, per iteration in which
+    /// it occurred (summed over those tasks; 0 if it never occurred).
+    pub risk_mean_added: Vec<f64>,
 }
 
 /// Runs the Monte Carlo simulation of `net`.
@@ -76,29 +83,17 @@ pub fn simulate(net: &Network, cfg: &SimConfig, progress: &dyn Progress) -> Resu
     let n_iter = usize::try_from(cfg.iterations)
         .map_err(|_| Error::Usage("the iteration count is too large for this machine".into()))?;
     let k = net.milestones.len().max(1);
-    let stream_keys: Vec<u64> = net
-        .keys
-        .iter()
-        .map(|&key| rng::stream_key(cfg.seed, key, 0))
-        .collect();
+    let keys = kernel::Keys::new(net, cfg.seed);
     let mut buf = vec![0f32; n_iter * k];
     progress.start(cfg.iterations);
     let run = |buf: &mut Vec<f32>| {
         buf.par_chunks_mut(LANES * k)
             .enumerate()
             .fold(
-                || (kernel::Scratch::new(net.len()), kernel::Acc::new(net)),
+                || (kernel::Scratch::new(net), kernel::Acc::new(net)),
                 |(mut scratch, mut acc), (b, chunk)| {
                     let valid = chunk.len() / k;
-                    kernel::run_block(
-                        net,
-                        &stream_keys,
-                        b as u64,
-                        valid,
-                        &mut scratch,
-                        &mut acc,
-                        chunk,
-                    );
+                    kernel::run_block(net, &keys, b as u64, valid, &mut scratch, &mut acc, chunk);
                     progress.advance(valid as u64);
                     (scratch, acc)
                 },
@@ -132,6 +127,35 @@ pub fn simulate(net: &Network, cfg: &SimConfig, progress: &dyn Progress) -> Resu
             .sum_finish
             .iter()
             .map(|&s| kernel::fixed_mean(s, iters))
+            .collect(),
+        risk_occurrence: acc
+            .risk_occurred
+            .iter()
+            .map(|&c| c as f64 / iters as f64)
+            .collect(),
+        risk_mean_impact: acc
+            .risk_impact
+            .iter()
+            .zip(&acc.risk_occurred)
+            .map(|(&s, &c)| {
+                if c == 0 {
+                    0.0
+                } else {
+                    kernel::fixed_mean(s, c)
+                }
+            })
+            .collect(),
+        risk_mean_added: acc
+            .risk_added
+            .iter()
+            .zip(&acc.risk_occurred)
+            .map(|(&s, &c)| {
+                if c == 0 {
+                    0.0
+                } else {
+                    kernel::fixed_mean(s, c)
+                }
+            })
             .collect(),
         criticality: acc
             .crit

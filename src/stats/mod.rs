@@ -34,6 +34,8 @@ pub struct Forecast {
     pub tasks: Vec<TaskForecast>,
     /// One histogram per milestone.
     pub histograms: Vec<Histogram>,
+    /// The risk register's results, in file order.
+    pub risks: Vec<RiskForecast>,
     /// Statistical caveats and notes on the run.
     pub warnings: Vec<String>,
 }
@@ -110,6 +112,27 @@ pub struct TaskForecast {
     pub criticality: f64,
     /// Criticality index towards each reported milestone the task leads to.
     pub criticality_by_milestone: BTreeMap<String, f64>,
+}
+
+/// Per-risk results.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskForecast {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Probability given in the register.
+    pub probability: f64,
+    /// Share of iterations in which it occurred.
+    pub occurred: f64,
+    /// Unit of the impact.
+    pub unit: crate::plan::Unit,
+    /// Mean impact drawn when it occurred, in its unit.
+    pub mean_impact: f64,
+    /// Mean working days it added to the tasks it hits when it occurred (summed over them).
+    pub mean_added_days: f64,
+    /// Ids of the tasks it hits.
+    pub tasks: Vec<String>,
 }
 
 /// Histogram of one milestone's finish.
@@ -297,6 +320,26 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
     if beyond {
         warnings.push("some results lie too far in the future to be given a date".into());
     }
+    warnings.extend(net.notes.iter().cloned());
+    let risks = net
+        .risks
+        .iter()
+        .enumerate()
+        .map(|(r, risk)| RiskForecast {
+            id: risk.id.clone(),
+            name: risk.name.clone(),
+            probability: risk.probability,
+            occurred: samples.risk_occurrence[r],
+            unit: risk.unit,
+            mean_impact: round4(samples.risk_mean_impact[r]),
+            mean_added_days: round4(samples.risk_mean_added[r]),
+            tasks: risk
+                .tasks
+                .iter()
+                .map(|&t| net.tasks[t as usize].id.clone())
+                .collect(),
+        })
+        .collect();
 
     Forecast {
         slipcast_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -311,6 +354,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         milestones,
         tasks,
         histograms,
+        risks,
         warnings,
     }
 }

@@ -354,7 +354,7 @@ fn json_output_is_the_forecast() {
 }
 
 #[test]
-fn out_dir_gets_four_files_and_no_leftovers() {
+fn out_dir_gets_its_files_and_no_leftovers() {
     let dir = folder(GOOD, Some("start = 2027-01-04\n"));
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("forecast");
@@ -377,6 +377,7 @@ fn out_dir_gets_four_files_and_no_leftovers() {
             "histogram.csv",
             "keep.txt",
             "milestones.csv",
+            "risks.csv",
             "summary.json",
             "tasks.csv"
         ]

@@ -4,6 +4,7 @@ mod analytic;
 mod cli;
 mod cpm;
 mod repro;
+mod risks;
 
 use slipcast::{
     Forecast, Network, NoProgress, Samples, SimConfig, compile, forecast, plan, simulate,
@@ -54,4 +55,55 @@ pub fn moments(x: &[f64]) -> (f64, f64) {
     let m = x.iter().sum::<f64>() / n;
     let v = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
     (m, v)
+}
+
+/// Writes a plan folder from (file name, contents) pairs.
+pub fn plan_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    dir
+}
+
+/// Loads, compiles (with `repair`) and simulates a plan folder.
+pub fn sim_dir(dir: &std::path::Path, iterations: u64, seed: u64) -> (Network, Samples, Forecast) {
+    let plan = slipcast::load(dir).unwrap_or_else(|e| panic!("{e}"));
+    let net = compile(&plan).unwrap_or_else(|e| panic!("{e}"));
+    let cfg = SimConfig {
+        iterations,
+        seed,
+        threads: None,
+    };
+    let samples = simulate(&net, &cfg, &NoProgress).unwrap();
+    let f = forecast(&net, &samples, &[10.0, 50.0, 80.0, 90.0]);
+    (net, samples, f)
+}
+
+/// Spearman rank correlation (average ranks for ties).
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    fn ranks(v: &[f64]) -> Vec<f64> {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut r = vec![0.0; v.len()];
+        let mut i = 0;
+        while i < idx.len() {
+            let mut j = i;
+            while j + 1 < idx.len() && v[idx[j + 1]] == v[idx[i]] {
+                j += 1;
+            }
+            let avg = (i + j) as f64 / 2.0 + 1.0;
+            for k in i..=j {
+                r[idx[k]] = avg;
+            }
+            i = j + 1;
+        }
+        r
+    }
+    let (rx, ry) = (ranks(x), ranks(y));
+    let (mx, my) = (moments(&rx).0, moments(&ry).0);
+    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let vx: f64 = rx.iter().map(|a| (a - mx).powi(2)).sum();
+    let vy: f64 = ry.iter().map(|b| (b - my).powi(2)).sum();
+    cov / (vx * vy).sqrt()
 }
