@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
+use slipcast::model::Distribution;
+use slipcast::plan::{CorrelationRow, RiskRow, Unit};
 use slipcast::{NoProgress, SimConfig, compile, plan, simulate};
 
 /// A layered random network: `n` tasks in layers of 50, each with 1–3 finish-to-start
@@ -77,5 +79,67 @@ fn kernel(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, kernel);
+/// The plain 10,000-task network plus 100 groups of 10 correlated tasks (10 % of tasks,
+/// every pair ρ = 0.4) and 50 risks hitting 5 tasks each.
+fn risks_and_correlations(c: &mut Criterion) {
+    let iterations = 6_400u64;
+    let mut p = plan::from_tasks_csv(&network_csv(10_000, "triangular"), "bench.csv").unwrap();
+    let mut rng = StdRng::seed_from_u64(11);
+    for g in 0..100 {
+        let members: Vec<usize> = (0..10).map(|k| g * 97 + k * 7).collect();
+        for (i, a) in members.iter().enumerate() {
+            for b in &members[i + 1..] {
+                p.correlations.push(CorrelationRow {
+                    line: 0,
+                    a: format!("T{a}"),
+                    b: format!("T{b}"),
+                    rho: 0.4,
+                });
+            }
+        }
+    }
+    for r in 0..50 {
+        let tasks = (0..5)
+            .map(|_| format!("T{}", rng.random_range(0..10_000)))
+            .collect::<Vec<_>>();
+        let mut tasks_unique = tasks.clone();
+        tasks_unique.sort();
+        tasks_unique.dedup();
+        p.risks.push(RiskRow {
+            line: 0,
+            id: format!("R{r}"),
+            name: None,
+            probability: 0.3,
+            impact: Distribution::Triangular {
+                min: 1.0,
+                likely: 3.0,
+                max: 10.0,
+            },
+            unit: if r % 2 == 0 {
+                Unit::Days
+            } else {
+                Unit::Percent
+            },
+            tasks: tasks_unique,
+        });
+    }
+    let net = compile(&p).unwrap();
+    let mut g = c.benchmark_group("kernel");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements((net.len() as u64) * iterations));
+    for threads in [1usize, 2] {
+        let cfg = SimConfig {
+            iterations,
+            seed: 1,
+            threads: Some(threads),
+        };
+        g.bench_function(
+            format!("10000-tasks-risks-correlations-{threads}-threads"),
+            |b| b.iter(|| simulate(&net, &cfg, &NoProgress).unwrap()),
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, kernel, risks_and_correlations);
 criterion_main!(benches);

@@ -146,18 +146,25 @@ pub fn reorder_block(group: &CorrGroup, eps: &[f32], mixed: &mut [f32], dur: &mu
         }
     }
     for (i, &t) in group.tasks.iter().enumerate() {
+        // Integer keys sort much faster than float comparisons: an order-preserving map
+        // of each score to u32, packed with its lane.
         let scores = &mixed[i * LANES..(i + 1) * LANES];
-        let mut order = [0u8; LANES];
+        let mut order = [0u64; LANES];
         for (l, o) in order.iter_mut().enumerate() {
-            *o = l as u8;
+            let b = scores[l].to_bits();
+            let key = if b >> 31 == 1 { !b } else { b | 0x8000_0000 };
+            *o = ((key as u64) << 8) | l as u64;
         }
-        order.sort_unstable_by(|&x, &y| scores[x as usize].total_cmp(&scores[y as usize]));
+        order.sort_unstable();
         let lanes = &mut dur[t as usize * LANES..(t as usize + 1) * LANES];
-        let mut sorted = [0f32; LANES];
-        sorted.copy_from_slice(lanes);
-        sorted.sort_unstable_by(f32::total_cmp);
-        for (rank, &lane) in order.iter().enumerate() {
-            lanes[lane as usize] = sorted[rank];
+        // Durations are never negative, so their bit patterns sort like their values.
+        let mut sorted = [0u32; LANES];
+        for (x, d) in sorted.iter_mut().zip(lanes.iter()) {
+            *x = d.max(0.0).to_bits();
+        }
+        sorted.sort_unstable();
+        for (rank, &o) in order.iter().enumerate() {
+            lanes[(o & 0xff) as usize] = f32::from_bits(sorted[rank]);
         }
     }
 }

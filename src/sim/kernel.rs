@@ -17,7 +17,7 @@
 //! occurred (days, or percent of the sampled duration; also only when the task happens),
 //! clipped at 0.
 
-use crate::model::sampler::inverse_normal;
+use crate::model::sampler::normal_scores;
 use crate::model::{Network, correlation};
 use crate::plan::LinkKind;
 use crate::sim::rng::{LANES, block_uniforms, stream_key};
@@ -199,9 +199,7 @@ pub(crate) fn run_block(
                 .expect("LANES");
             net.samplers[t].fill(&s.u, dur, &net.discrete);
             block_uniforms(keys.scores[t], block, &mut s.u);
-            for (e, &u) in s.eps[i * LANES..(i + 1) * LANES].iter_mut().zip(&s.u) {
-                *e = inverse_normal(u as f64) as f32;
-            }
+            normal_scores(&s.u, &mut s.eps[i * LANES..(i + 1) * LANES]);
         }
         correlation::reorder_block(g, &s.eps, &mut s.mixed, &mut s.dur);
     }

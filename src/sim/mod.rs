@@ -86,19 +86,31 @@ pub fn simulate(net: &Network, cfg: &SimConfig, progress: &dyn Progress) -> Resu
     let keys = kernel::Keys::new(net, cfg.seed);
     let mut buf = vec![0f32; n_iter * k];
     progress.start(cfg.iterations);
+    // Blocks are grouped into a few jobs per thread; each job borrows a scratch buffer
+    // from a free list, so scratch (tasks × 64 lanes) is allocated once per thread, not
+    // once per rayon split. Accumulators are integers: the merge order does not matter.
+    let free: std::sync::Mutex<Vec<kernel::Scratch>> = std::sync::Mutex::new(Vec::new());
     let run = |buf: &mut Vec<f32>| {
-        buf.par_chunks_mut(LANES * k)
+        let blocks = n_iter.div_ceil(LANES);
+        let jobs = (rayon::current_num_threads() * 4).clamp(1, blocks);
+        let per_job = blocks.div_ceil(jobs);
+        buf.par_chunks_mut(per_job * LANES * k)
             .enumerate()
-            .fold(
-                || (kernel::Scratch::new(net), kernel::Acc::new(net)),
-                |(mut scratch, mut acc), (b, chunk)| {
+            .map(|(j, job)| {
+                let taken = free.lock().ok().and_then(|mut f| f.pop());
+                let mut scratch = taken.unwrap_or_else(|| kernel::Scratch::new(net));
+                let mut acc = kernel::Acc::new(net);
+                for (i, chunk) in job.chunks_mut(LANES * k).enumerate() {
                     let valid = chunk.len() / k;
-                    kernel::run_block(net, &keys, b as u64, valid, &mut scratch, &mut acc, chunk);
+                    let b = (j * per_job + i) as u64;
+                    kernel::run_block(net, &keys, b, valid, &mut scratch, &mut acc, chunk);
                     progress.advance(valid as u64);
-                    (scratch, acc)
-                },
-            )
-            .map(|(_, acc)| acc)
+                }
+                if let Ok(mut f) = free.lock() {
+                    f.push(scratch);
+                }
+                acc
+            })
             .reduce(|| kernel::Acc::new(net), kernel::Acc::merge)
     };
     let acc = match cfg.threads {
