@@ -30,7 +30,9 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod compare;
 pub mod error;
+pub mod gate;
 pub mod model;
 pub mod plan;
 pub mod report;
@@ -69,4 +71,94 @@ pub fn parse_percentiles(s: &str) -> Result<Vec<f64>> {
     out.sort_by(f64::total_cmp);
     out.dedup();
     Ok(out)
+}
+
+/// Iteration count: a fixed number, or "run until precise enough".
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Iterations {
+    /// Exactly this many.
+    Fixed(u64),
+    /// Start at `start` and double until every reported percentile's 95 % confidence
+    /// interval has a half-width at most `precision` working days, or `max` is reached.
+    Auto {
+        /// Target half-width, working days.
+        precision: f64,
+        /// First round.
+        start: u64,
+        /// Upper bound.
+        max: u64,
+    },
+}
+
+/// Simulates with a fixed or automatic iteration count. Because random numbers are keyed
+/// by iteration, the result for N iterations is exactly that of a fixed `-n N` run.
+/// Returns the samples and whether the precision target was met (always true when fixed).
+pub fn simulate_iterations(
+    net: &Network,
+    iterations: Iterations,
+    seed: u64,
+    threads: Option<usize>,
+    percentiles: &[f64],
+    progress: &dyn Progress,
+) -> Result<(Samples, bool)> {
+    match iterations {
+        Iterations::Fixed(n) => Ok((
+            simulate(
+                net,
+                &SimConfig {
+                    iterations: n,
+                    seed,
+                    threads,
+                },
+                progress,
+            )?,
+            true,
+        )),
+        Iterations::Auto {
+            precision,
+            start,
+            max,
+        } => {
+            if precision.is_nan() || precision <= 0.0 {
+                return Err(Error::Usage(
+                    "--precision must be a positive number of working days".into(),
+                ));
+            }
+            let mut n = start.clamp(1, max.max(1));
+            loop {
+                let samples = simulate(
+                    net,
+                    &SimConfig {
+                        iterations: n,
+                        seed,
+                        threads,
+                    },
+                    progress,
+                )?;
+                let widest = widest_half_width(&samples, percentiles);
+                if widest <= precision {
+                    return Ok((samples, true));
+                }
+                if n >= max {
+                    return Ok((samples, false));
+                }
+                n = (n * 2).min(max);
+            }
+        }
+    }
+}
+
+/// The widest half-width of the 95 % confidence intervals of `percentiles` over all
+/// milestones.
+pub fn widest_half_width(samples: &Samples, percentiles: &[f64]) -> f64 {
+    let mut widest = 0.0f64;
+    for s in &samples.milestones {
+        let mut v = s.clone();
+        v.sort_unstable_by(f32::total_cmp);
+        for &p in percentiles {
+            let (lo, hi) = stats::percentile_ci(&v, p);
+            widest = widest.max((hi as f64 - lo as f64) / 2.0);
+        }
+    }
+    widest
 }

@@ -1,13 +1,18 @@
 //! The `slipcast` command line: parse arguments, call the library, map errors to exit codes.
+//!
+//! Exit codes: 0 success; 1 a requested gate failed; 2 bad input or usage.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use slipcast::plan::Workweek;
+use slipcast::gate::Gate;
+use slipcast::model::{CompileOptions, Network};
+use slipcast::plan::{Scenarios, Settings, Workweek};
 use slipcast::sim::{DEFAULT_ITERATIONS, DEFAULT_SEED};
-use slipcast::{Error, Progress, SimConfig, report};
+use slipcast::stats::{Forecast, MilestoneForecast};
+use slipcast::{Error, Iterations, Progress, SimConfig, report};
 
 #[derive(Parser)]
 #[command(
@@ -24,13 +29,16 @@ struct Cli {
 enum Command {
     /// Simulate a plan and report milestone confidence bands.
     Run(RunArgs),
+    /// Compare what-if scenarios against the baseline with common random numbers.
+    Compare(CompareArgs),
     /// Check a plan without simulating it.
     Validate(PlanArgs),
 }
 
 #[derive(Args)]
 struct PlanArgs {
-    /// Plan folder (with tasks.csv, optional plan.toml and calendar.csv) or a tasks CSV file.
+    /// Plan folder (tasks.csv and optional plan.toml, calendar.csv, risks.csv,
+    /// correlations.csv, scenarios.csv) or a tasks CSV file.
     plan: PathBuf,
     /// Project start date (YYYY-MM-DD); overrides plan.toml.
     #[arg(long, value_parser = parse_date)]
@@ -45,12 +53,17 @@ struct PlanArgs {
 }
 
 #[derive(Args)]
-struct RunArgs {
-    #[command(flatten)]
-    plan: PlanArgs,
-    /// Iterations (default: plan.toml, else 10000).
+struct SimArgs {
+    /// Iterations: a number, or `auto` with --precision (default: plan.toml, else 10000).
     #[arg(short = 'n', long)]
-    iterations: Option<u64>,
+    iterations: Option<String>,
+    /// With `-n auto`: run until every reported percentile's 95 % confidence interval
+    /// is at most this many working days either side.
+    #[arg(long)]
+    precision: Option<f64>,
+    /// Upper bound for `-n auto`.
+    #[arg(long, default_value_t = 1_000_000)]
+    max_iterations: u64,
     /// Seed of the random streams (default: plan.toml, else 1).
     #[arg(long)]
     seed: Option<u64>,
@@ -60,12 +73,39 @@ struct RunArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Also write milestones.csv, tasks.csv, histogram.csv and summary.json to this folder.
+    /// Write the results into this folder (files are replaced atomically).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Gate for scripts, repeatable: 'M:p80<=2027-06-30', 'M:p50<=120', 'M:p_target>=0.8'
+    /// (in compare, 'SCENARIO@M:…' gates a scenario). Exit 1 when any gate fails.
+    #[arg(long = "gate")]
+    gates: Vec<String>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    plan: PlanArgs,
+    #[command(flatten)]
+    sim: SimArgs,
     /// Percentiles to report, in percent.
     #[arg(long, default_value = "10,50,80,90")]
     percentiles: String,
+    /// Add pNN_low and pNN_high columns: a distribution-free 95 % confidence interval
+    /// for each percentile.
+    #[arg(long)]
+    ci: bool,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    #[command(flatten)]
+    plan: PlanArgs,
+    #[command(flatten)]
+    sim: SimArgs,
+    /// Scenarios file (default: PLAN/scenarios.csv).
+    #[arg(long)]
+    scenarios: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -88,6 +128,7 @@ struct Bar(indicatif::ProgressBar);
 
 impl Progress for Bar {
     fn start(&self, total: u64) {
+        self.0.reset();
         self.0.set_length(total);
     }
     fn advance(&self, n: u64) {
@@ -98,10 +139,19 @@ impl Progress for Bar {
     }
 }
 
+fn bar() -> Bar {
+    Bar(if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => run(a),
+        Command::Compare(a) => compare(a),
         Command::Validate(a) => validate(a),
     };
     match result {
@@ -116,7 +166,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(a: &PlanArgs) -> slipcast::Result<(slipcast::Network, slipcast::plan::Settings)> {
+fn load(a: &PlanArgs) -> slipcast::Result<(Network, Settings)> {
     let mut plan = slipcast::load(&a.plan)?;
     if let Some(s) = a.start {
         plan.settings.start = Some(s);
@@ -124,7 +174,7 @@ fn load(a: &PlanArgs) -> slipcast::Result<(slipcast::Network, slipcast::plan::Se
     if let Some(w) = a.workweek {
         plan.settings.workweek = w;
     }
-    let opts = slipcast::model::CompileOptions {
+    let opts = CompileOptions {
         repair_correlations: a.repair_correlations,
     };
     let net = slipcast::model::compile_with(&plan, &opts)?;
@@ -144,16 +194,47 @@ fn stdout_write(s: &str) -> slipcast::Result<()> {
         })
 }
 
-fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
-    let percentiles = slipcast::parse_percentiles(&a.percentiles)?;
-    let (net, settings) = load(&a.plan)?;
-    let iterations = a
-        .iterations
-        .or(settings.iterations)
-        .unwrap_or(DEFAULT_ITERATIONS);
-    let seed = a.seed.or(settings.seed).unwrap_or(DEFAULT_SEED);
-    if iterations == 0 {
-        return Err(Error::Usage("-n/--iterations must be at least 1".into()));
+/// The validated simulation settings shared by run and compare.
+struct SimSetup {
+    iterations: Iterations,
+    seed: u64,
+    threads: Option<usize>,
+    gates: Vec<Gate>,
+}
+
+fn sim_setup(a: &SimArgs, settings: &Settings) -> slipcast::Result<SimSetup> {
+    let iterations = match a.iterations.as_deref() {
+        Some("auto") => {
+            let precision = a.precision.ok_or_else(|| {
+                Error::Usage("-n auto needs --precision DAYS (the widest acceptable half-width of a percentile's 95 % interval)".into())
+            })?;
+            if a.max_iterations == 0 {
+                return Err(Error::Usage("--max-iterations must be at least 1".into()));
+            }
+            Iterations::Auto {
+                precision,
+                start: DEFAULT_ITERATIONS.min(a.max_iterations),
+                max: a.max_iterations,
+            }
+        }
+        Some(n) => match n.parse::<u64>() {
+            Ok(0) | Err(_) => {
+                return Err(Error::Usage(format!(
+                    "-n/--iterations: \"{n}\" is not a positive whole number or auto"
+                )));
+            }
+            Ok(n) if n > a.max_iterations => {
+                return Err(Error::Usage(format!(
+                    "-n {n} is above --max-iterations {} (raise --max-iterations to allow it)",
+                    a.max_iterations
+                )));
+            }
+            Ok(n) => Iterations::Fixed(n),
+        },
+        None => Iterations::Fixed(settings.iterations.unwrap_or(DEFAULT_ITERATIONS)),
+    };
+    if a.precision.is_some() && !matches!(iterations, Iterations::Auto { .. }) {
+        return Err(Error::Usage("--precision goes with -n auto".into()));
     }
     if a.threads == Some(0) {
         return Err(Error::Usage("--threads must be at least 1".into()));
@@ -161,32 +242,198 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     if let Some(dir) = &a.out {
         report::prepare_out_dir(dir)?;
     }
-    let cfg = SimConfig {
+    let gates = a
+        .gates
+        .iter()
+        .map(|g| Gate::parse(g))
+        .collect::<slipcast::Result<Vec<_>>>()?;
+    Ok(SimSetup {
         iterations,
-        seed,
+        seed: a.seed.or(settings.seed).unwrap_or(DEFAULT_SEED),
         threads: a.threads,
+        gates,
+    })
+}
+
+/// Checks gates against forecasts by scenario name (`baseline` for a run); prints each
+/// result on stderr; returns whether all passed. Unknown milestones or scenarios are
+/// usage errors.
+fn check_gates(
+    gates: &[Gate],
+    net: &Network,
+    forecasts: &[(String, &Forecast)],
+) -> slipcast::Result<bool> {
+    let date_of = |t: f64| {
+        let cal = net.calendar.as_ref()?;
+        let day = slipcast::model::calendar::finish_day(t);
+        cal.working_days(day).last().copied()
     };
-    let bar = if std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(iterations)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let samples = slipcast::simulate(&net, &cfg, &Bar(bar))?;
-    let f = slipcast::forecast(&net, &samples, &percentiles);
-    let body = match a.format {
+    let mut ok = true;
+    for g in gates {
+        let name = g.scenario.as_deref().unwrap_or("baseline");
+        let f = forecasts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| *f)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--gate '{}': there is no scenario named \"{name}\"",
+                    g.text
+                ))
+            })?;
+        let m: &MilestoneForecast = f
+            .milestones
+            .iter()
+            .find(|m| m.id == g.milestone)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = f.milestones.iter().map(|m| m.id.as_str()).collect();
+                Error::Usage(format!(
+                    "--gate '{}': \"{}\" is not a reported milestone (reported: {})",
+                    g.text,
+                    g.milestone,
+                    ids.join(", ")
+                ))
+            })?;
+        let outcome = g.check(m, &date_of)?;
+        if outcome.pass {
+            eprintln!("gate passed: {} (actual {})", g.text, outcome.actual);
+        } else {
+            eprintln!("gate FAILED: {} (actual {})", g.text, outcome.actual);
+            ok = false;
+        }
+    }
+    Ok(ok)
+}
+
+fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
+    let mut percentiles = slipcast::parse_percentiles(&a.percentiles)?;
+    let (net, settings) = load(&a.plan)?;
+    let setup = sim_setup(&a.sim, &settings)?;
+    for p in setup.gates.iter().filter_map(Gate::percentile) {
+        if !percentiles.contains(&p) {
+            percentiles.push(p);
+        }
+    }
+    percentiles.sort_by(f64::total_cmp);
+    let (samples, precise) = slipcast::simulate_iterations(
+        &net,
+        setup.iterations,
+        setup.seed,
+        setup.threads,
+        &percentiles,
+        &bar(),
+    )?;
+    let mut f = slipcast::forecast(&net, &samples, &percentiles);
+    if let Iterations::Auto { precision, .. } = setup.iterations {
+        let widest = slipcast::widest_half_width(&samples, &percentiles);
+        f.warnings.push(if precise {
+            format!(
+                "-n auto: {} iterations give every percentile a 95 % interval within ±{widest:.2} working days (asked ±{precision})",
+                samples.iterations
+            )
+        } else {
+            format!(
+                "-n auto: precision ±{precision} not reached within --max-iterations {}; widest 95 % interval ±{widest:.2} working days",
+                samples.iterations
+            )
+        });
+    }
+    let body = match a.sim.format {
         Format::Table => report::table(&f),
-        Format::Csv => report::milestones_csv(&f),
+        Format::Csv => report::milestones_csv_with(&f, a.ci),
         Format::Json => report::json(&f),
     };
     for w in f.warnings.iter().filter(|w| !net.notes.contains(w)) {
         eprintln!("warning: {w}");
     }
-    if let Some(dir) = &a.out {
+    let pass = check_gates(&setup.gates, &net, &[("baseline".to_string(), &f)])?;
+    if let Some(dir) = &a.sim.out {
         let paths = report::write_out_dir(dir, &f)?;
         eprintln!("{}", report::written_note(&paths));
     }
     stdout_write(&body)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
+    let (net, settings) = load(&a.plan)?;
+    let setup = sim_setup(&a.sim, &settings)?;
+    let path = match &a.scenarios {
+        Some(p) => p.clone(),
+        None if a.plan.plan.is_dir() => a.plan.plan.join("scenarios.csv"),
+        None => a
+            .plan
+            .plan
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("scenarios.csv"),
+    };
+    if !path.exists() {
+        return Err(Error::Usage(format!(
+            "no scenarios file at {} (add scenarios.csv to the plan folder or pass --scenarios FILE)",
+            path.display()
+        )));
+    }
+    let sc: Scenarios = slipcast::plan::scenarios::load(&path)?;
+    let mut nets = Vec::new();
+    let mut problems = Vec::new();
+    for name in sc.names() {
+        match slipcast::model::scenario::apply(&net, name, &sc.rows, &sc.file) {
+            Ok(n) => nets.push((name.to_string(), n)),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let iterations = match setup.iterations {
+        Iterations::Fixed(n) => n,
+        Iterations::Auto { .. } => {
+            // Size the run on the baseline, then compare every scenario at that size.
+            let pct = slipcast::compare::COMPARE_PERCENTILES;
+            let (s, _) = slipcast::simulate_iterations(
+                &net,
+                setup.iterations,
+                setup.seed,
+                setup.threads,
+                &pct,
+                &bar(),
+            )?;
+            s.iterations
+        }
+    };
+    let cfg = SimConfig {
+        iterations,
+        seed: setup.seed,
+        threads: setup.threads,
+    };
+    let c = slipcast::compare::compare(&net, &nets, &cfg, &bar())?;
+    for w in &c.warnings {
+        eprintln!("warning: {w}");
+    }
+    let forecasts: Vec<(String, &Forecast)> =
+        c.forecasts.iter().map(|(n, f)| (n.clone(), f)).collect();
+    let pass = check_gates(&setup.gates, &net, &forecasts)?;
+    let body = match a.sim.format {
+        Format::Table => report::compare_table(&c),
+        Format::Csv => report::compare_csv(&c),
+        Format::Json => report::to_json(&c),
+    };
+    if let Some(dir) = &a.sim.out {
+        let paths = report::write_compare_dir(dir, &c)?;
+        eprintln!("{}", report::written_note(&paths));
+    }
+    stdout_write(&body)?;
+    Ok(if pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn validate(a: PlanArgs) -> slipcast::Result<ExitCode> {

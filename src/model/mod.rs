@@ -10,6 +10,7 @@ pub mod correlation;
 pub mod distribution;
 pub mod pert;
 pub mod sampler;
+pub mod scenario;
 
 use std::collections::HashMap;
 
@@ -114,6 +115,14 @@ pub struct Network {
     pub correlated: Vec<bool>,
     /// Notes on how the plan was compiled (repairs, caps), for the forecast's warnings.
     pub notes: Vec<String>,
+    /// Per task: deterministic duration of the estimate (before scenario adjustments).
+    pub det_duration: Vec<f64>,
+    /// Per task: factor on the sampled duration (scenario `scale`; 1 by default).
+    pub scale: Vec<f32>,
+    /// Per task: working days added (scenario `delay`; 0 by default).
+    pub extra: Vec<f32>,
+    /// Per task: false when a scenario removed it (it then takes zero time).
+    pub keep: Vec<bool>,
 }
 
 /// A compiled risk.
@@ -173,6 +182,23 @@ impl Network {
     /// Topological index of the task with id `id`.
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.tasks.iter().position(|t| t.id == id)
+    }
+
+    /// Recomputes the deterministic schedule from `det_duration` and the scenario
+    /// adjustments (`scale`, `extra`, `keep`).
+    pub fn reschedule(&mut self) {
+        let d: Vec<f64> = (0..self.len())
+            .map(|t| {
+                if self.keep[t] {
+                    self.det_duration[t] * self.scale[t] as f64 + self.extra[t] as f64
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let (es, ef) = self.cpm(&d);
+        self.det_start = es;
+        self.det_finish = ef;
     }
 
     /// Forward CPM pass in f64 with the given durations: (early starts, early finishes).
@@ -499,10 +525,12 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         groups,
         correlated,
         notes,
+        scale: vec![1.0; n],
+        extra: vec![0.0; n],
+        keep: vec![true; n],
+        det_duration: durations,
     };
-    let (es, ef) = net.cpm(&durations);
-    net.det_start = es;
-    net.det_finish = ef;
+    net.reschedule();
 
     // Reported: flagged milestones (or, when none is flagged, every task without
     // successors), plus every task that has a target.

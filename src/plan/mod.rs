@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod correlations;
 pub mod risks;
+pub mod scenarios;
 pub mod settings;
 pub(crate) mod sheet;
 pub mod tasks;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 pub use calendar::Holiday;
 pub use correlations::CorrelationRow;
 pub use risks::{RiskRow, Unit};
+pub use scenarios::{Action, ScenarioRow, Scenarios};
 pub use settings::{Settings, Workweek};
 pub use tasks::{DateOrDays, LinkKind, LinkSpec, TaskRow};
 

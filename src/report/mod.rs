@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-pub use table::table;
+pub use table::{compare_table, table};
 
 use crate::error::{Error, Result};
 use crate::stats::{Forecast, fmt_p};
@@ -31,12 +31,24 @@ fn csv_bytes(rows: Vec<Vec<String>>) -> String {
 /// then `deterministic_date, pNN_date…` when a start date is known, then `target,
 /// p_target` when any milestone has a target.
 pub fn milestones_csv(f: &Forecast) -> String {
+    milestones_csv_with(f, false)
+}
+
+/// As [`milestones_csv`]; with `ci`, `pNN_low, pNN_high` columns (distribution-free 95 %
+/// confidence interval of each percentile) follow the percentile columns.
+pub fn milestones_csv_with(f: &Forecast, ci: bool) -> String {
     let dated = f.start.is_some();
     let targets = f.milestones.iter().any(|m| m.target.is_some());
     let mut head: Vec<String> = ["milestone", "name", "deterministic", "mean", "sd"]
         .map(String::from)
         .to_vec();
     head.extend(f.percentiles.iter().map(|p| format!("p{}", fmt_p(*p))));
+    if ci {
+        for p in &f.percentiles {
+            head.push(format!("p{}_low", fmt_p(*p)));
+            head.push(format!("p{}_high", fmt_p(*p)));
+        }
+    }
     if dated {
         head.push("deterministic_date".into());
         head.extend(f.percentiles.iter().map(|p| format!("p{}_date", fmt_p(*p))));
@@ -54,6 +66,12 @@ pub fn milestones_csv(f: &Forecast) -> String {
             num(m.sd),
         ];
         r.extend(m.percentiles.iter().map(|q| num(q.days)));
+        if ci {
+            for q in &m.percentiles {
+                r.push(num(q.low));
+                r.push(num(q.high));
+            }
+        }
         if dated {
             r.push(m.deterministic_date.clone().unwrap_or_default());
             r.extend(
@@ -166,6 +184,59 @@ pub fn risks_csv(f: &Forecast) -> String {
     csv_bytes(rows)
 }
 
+/// The comparison as CSV: `scenario, milestone, mean, p10, p50, p80, p90, delta_mean,
+/// delta_p50, delta_p80, delta_p90, diff_p10, diff_p50, diff_p90, p_earlier, p_target`,
+/// then `p10_date, p50_date, p80_date, p90_date` when the plan has a start date.
+pub fn compare_csv(c: &crate::compare::Comparison) -> String {
+    let dated = c.start.is_some();
+    let mut head: Vec<String> = [
+        "scenario",
+        "milestone",
+        "mean",
+        "p10",
+        "p50",
+        "p80",
+        "p90",
+        "delta_mean",
+        "delta_p50",
+        "delta_p80",
+        "delta_p90",
+        "diff_p10",
+        "diff_p50",
+        "diff_p90",
+        "p_earlier",
+        "p_target",
+    ]
+    .map(String::from)
+    .to_vec();
+    if dated {
+        head.extend(["p10_date", "p50_date", "p80_date", "p90_date"].map(String::from));
+    }
+    let mut rows = vec![head];
+    for r in &c.rows {
+        let mut v = vec![r.scenario.clone(), r.milestone.clone(), num(r.mean)];
+        v.extend(r.percentiles.iter().map(|x| num(*x)));
+        v.push(num(r.delta_mean));
+        v.extend(r.delta.iter().map(|x| num(*x)));
+        v.extend(r.diff.iter().map(|x| num(*x)));
+        v.push(num(r.p_earlier));
+        v.push(r.p_target.map(num).unwrap_or_default());
+        if let Some(d) = &r.dates {
+            v.extend(d.iter().cloned());
+        }
+        rows.push(v);
+    }
+    csv_bytes(rows)
+}
+
+/// Any serialisable result as pretty JSON, ending in a newline.
+pub fn to_json<T: serde::Serialize>(x: &T) -> String {
+    let mut s =
+        serde_json::to_string_pretty(x).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
 /// The forecast as pretty JSON (its serde form), ending in a newline.
 pub fn json(f: &Forecast) -> String {
     let mut s =
@@ -231,6 +302,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// Writes `compare.csv` and `compare.json` into `dir`, atomically.
+pub fn write_compare_dir(dir: &Path, c: &crate::compare::Comparison) -> Result<Vec<PathBuf>> {
+    prepare_out_dir(dir)?;
+    let mut written = Vec::new();
+    for (name, body) in [
+        ("compare.csv", compare_csv(c)),
+        ("compare.json", to_json(c)),
+    ] {
+        let path = dir.join(name);
+        write_atomic(&path, body.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// Renders a short plain-text summary of where files went.

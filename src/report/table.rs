@@ -144,6 +144,74 @@ pub fn table(f: &Forecast) -> String {
     out
 }
 
+/// Renders a comparison: per milestone, each scenario's P50 and P80 with their change
+/// against the baseline, the typical per-iteration gain and how often it is earlier.
+pub fn compare_table(c: &crate::compare::Comparison) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — {} iterations per scenario, seed {}, common random numbers{}",
+        c.plan.as_deref().unwrap_or("plan"),
+        group_thousands(c.iterations),
+        c.seed,
+        c.start
+            .as_ref()
+            .map(|s| format!(", day 1 = {s}"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        out,
+        "ΔP50/ΔP80: change of the percentile against the baseline (working days; negative = earlier).\n\
+         Typical gain: median of the per-iteration difference. Earlier: share of iterations that finish earlier.\n"
+    );
+    let mut milestones: Vec<&str> = Vec::new();
+    for r in &c.rows {
+        if !milestones.contains(&r.milestone.as_str()) {
+            milestones.push(&r.milestone);
+        }
+    }
+    for m in milestones {
+        let _ = writeln!(out, "{m}");
+        let head: Vec<String> = [
+            "Scenario",
+            "P50",
+            "ΔP50",
+            "P80",
+            "ΔP80",
+            "Typical gain",
+            "Earlier",
+            "P(on time)",
+        ]
+        .map(String::from)
+        .to_vec();
+        let rows: Vec<Vec<String>> = c
+            .rows
+            .iter()
+            .filter(|r| r.milestone == m)
+            .map(|r| {
+                let at = |i: usize| match &r.dates {
+                    Some(d) => format!("{} ({:.1})", d[i], r.percentiles[i]),
+                    None => format!("{:.1}", r.percentiles[i]),
+                };
+                vec![
+                    truncate(&r.scenario, 30),
+                    at(1),
+                    format!("{:+.1}", r.delta[0]),
+                    at(2),
+                    format!("{:+.1}", r.delta[1]),
+                    format!("{:+.1}", r.diff[1]),
+                    format!("{:.1} %", r.p_earlier * 100.0),
+                    r.p_target
+                        .map_or("–".into(), |p| format!("{:.1} %", p * 100.0)),
+                ]
+            })
+            .collect();
+        render(&mut out, &head, &rows);
+        out.push('\n');
+    }
+    out
+}
+
 fn render(out: &mut String, head: &[String], rows: &[Vec<String>]) {
     let widths: Vec<usize> = (0..head.len())
         .map(|c| {

@@ -15,7 +15,8 @@
 //! (reordered across a correlation group by Iman–Conover), times the task's occurrence
 //! (0 when a probabilistic task does not happen), plus the impacts of the risks that
 //! occurred (days, or percent of the sampled duration; also only when the task happens),
-//! clipped at 0.
+//! clipped at 0. Scenarios then act: `scale` multiplies the sampled duration first,
+//! `delay` adds days last (when the task happens), `remove` makes the duration 0.
 
 use crate::model::sampler::normal_scores;
 use crate::model::{Network, correlation};
@@ -212,6 +213,12 @@ pub(crate) fn run_block(
             block_uniforms(keys.duration[t], block, &mut s.u);
             net.samplers[t].fill(&s.u, dur, &net.discrete);
         }
+        let scale = net.scale[t];
+        if scale != 1.0 {
+            for d in dur.iter_mut() {
+                *d *= scale;
+            }
+        }
         let p = net.occurrence[t];
         let mut happens = [1f32; LANES];
         if p < 1.0 {
@@ -242,6 +249,15 @@ pub(crate) fn run_block(
             for d in dur.iter_mut() {
                 *d = if *d > 0.0 { *d } else { 0.0 };
             }
+        }
+        let extra = net.extra[t];
+        if extra != 0.0 {
+            for l in 0..LANES {
+                dur[l] = (dur[l] + extra * happens[l]).max(0.0);
+            }
+        }
+        if !net.keep[t] {
+            dur.fill(0.0);
         }
         let mut start = [net.floor[t]; LANES];
         for link in net.preds(t) {

@@ -74,6 +74,10 @@ pub struct Quantile {
     pub days: f64,
     /// Finish date.
     pub date: Option<String>,
+    /// Lower end of the distribution-free 95 % confidence interval of this percentile.
+    pub low: f64,
+    /// Upper end of that interval.
+    pub high: f64,
 }
 
 /// A target and P(finish ≤ target).
@@ -171,6 +175,48 @@ pub fn percentile(sorted: &[f32], p: f64) -> f32 {
     sorted[k - 1]
 }
 
+/// Order-statistic ranks (1-based) of a distribution-free confidence interval with
+/// coverage ≥ `level` for the p-th percentile (p in percent) of `n` samples: with
+/// B ~ Binomial(n, p/100), P(X₍ₗ₎ ≤ ξ ≤ X₍ᵤ₎) = P(l ≤ B ≤ u − 1); l is the largest rank
+/// with P(B ≤ l − 1) ≤ (1 − level)/2 and u the smallest with P(B ≤ u − 1) ≥ (1 + level)/2.
+/// Ranks are clamped to 1..=n (the interval is then open-ended in practice).
+pub fn ci_ranks(n: usize, p: f64, level: f64) -> (usize, usize) {
+    use statrs::distribution::{Binomial, DiscreteCDF};
+    let tail = (1.0 - level) / 2.0;
+    let Ok(b) = Binomial::new((p / 100.0).clamp(0.0, 1.0), n as u64) else {
+        return (1, n);
+    };
+    // Binary searches over the monotone binomial CDF.
+    let (mut lo, mut hi) = (0usize, n);
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        // candidate l = mid + 1: need P(B ≤ mid) ≤ tail
+        if b.cdf(mid as u64) <= tail {
+            lo = mid
+        } else {
+            hi = mid - 1
+        }
+    }
+    let l = if b.cdf(lo as u64) <= tail { lo + 1 } else { 1 };
+    let (mut lo2, mut hi2) = (0usize, n);
+    while lo2 < hi2 {
+        let mid = (lo2 + hi2) / 2;
+        if b.cdf(mid as u64) >= 1.0 - tail {
+            hi2 = mid
+        } else {
+            lo2 = mid + 1
+        }
+    }
+    let u = lo2 + 1;
+    (l.clamp(1, n), u.clamp(1, n))
+}
+
+/// The distribution-free 95 % confidence interval of Pp from ascending samples.
+pub fn percentile_ci(sorted: &[f32], p: f64) -> (f32, f32) {
+    let (l, u) = ci_ranks(sorted.len(), p, 0.95);
+    (sorted[l - 1], sorted[u - 1])
+}
+
 /// Builds the forecast from a network and its samples.
 pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Forecast {
     let n = samples.iterations;
@@ -246,10 +292,13 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             .iter()
             .map(|&p| {
                 let v = percentile(srt, p) as f64;
+                let (lo, hi) = percentile_ci(srt, p);
                 Quantile {
                     p,
                     days: round4(v),
                     date: date(finish_day(v)),
+                    low: round4(lo as f64),
+                    high: round4(hi as f64),
                 }
             })
             .collect();
@@ -416,6 +465,37 @@ mod tests {
         assert_eq!(percentile(&w, 50.0), 2.0);
         assert_eq!(percentile(&w, 66.0), 2.0);
         assert_eq!(percentile(&w, 67.0), 3.0);
+    }
+
+    #[test]
+    fn ci_ranks_have_the_promised_coverage() {
+        use statrs::distribution::{Binomial, DiscreteCDF};
+        for (n, p) in [(100usize, 50.0), (1000, 80.0), (10_000, 90.0), (50, 10.0)] {
+            let (l, u) = ci_ranks(n, p, 0.95);
+            let b = Binomial::new(p / 100.0, n as u64).unwrap();
+            let lower = b.cdf(l as u64 - 1);
+            let coverage = b.cdf(u as u64 - 1) - lower;
+            assert!(
+                coverage >= 0.95,
+                "n {n} p {p}: ranks {l}..{u} cover {coverage}"
+            );
+            // Equal tails, each as tight as allowed: l is the largest rank with
+            // P(B ≤ l − 1) ≤ 2.5 %, u the smallest with P(B ≤ u − 1) ≥ 97.5 %.
+            assert!(
+                lower <= 0.025 && b.cdf(l as u64) > 0.025,
+                "n {n} p {p}: l {l}"
+            );
+            assert!(
+                b.cdf(u as u64 - 1) >= 0.975 && b.cdf(u as u64 - 2) < 0.975,
+                "n {n} p {p}: u {u}"
+            );
+        }
+        // n = 10,000, p = 50: about 5,000 ± 1.96·50.
+        let (l, u) = ci_ranks(10_000, 50.0, 0.95);
+        assert!(
+            (4895..=4905).contains(&l) && (5095..=5105).contains(&u),
+            "{l} {u}"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod analytic;
 mod cli;
+mod compare;
 mod cpm;
 mod repro;
 mod risks;

@@ -1,0 +1,262 @@
+//! Decision gates for scripts: `M:p80<=2027-06-30`, `M:p80<=120`, `M:mean<125.5`,
+//! `M:p_target>=0.8`. A failed gate makes the command exit 1.
+//!
+//! Grammar: `[SCENARIO@]MILESTONE:METRIC OP VALUE`, METRIC one of `pNN` (any percentile),
+//! `mean`, `p_target`; OP one of `<=`, `<`, `>=`, `>`; VALUE a date (`YYYY-MM-DD`, for
+//! percentiles and the mean: compared as the finish date), a number of working days, or a
+//! probability for `p_target`. In `compare`, a gate without `SCENARIO@` applies to the
+//! baseline.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+use crate::stats::{MilestoneForecast, fmt_p};
+
+/// What a gate measures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Metric {
+    /// A percentile, in percent.
+    Percentile(f64),
+    /// The mean finish.
+    Mean,
+    /// P(finish ≤ target).
+    PTarget,
+}
+
+/// Comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `<=`
+    Le,
+    /// `<`
+    Lt,
+    /// `>=`
+    Ge,
+    /// `>`
+    Gt,
+}
+
+/// The right-hand side.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    /// A number (working days, or a probability).
+    Number(f64),
+    /// A date.
+    Date(NaiveDate),
+}
+
+/// A parsed gate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gate {
+    /// The text as given.
+    pub text: String,
+    /// Scenario the gate applies to (`None`: the baseline / the run).
+    pub scenario: Option<String>,
+    /// Milestone id.
+    pub milestone: String,
+    /// Metric.
+    pub metric: Metric,
+    /// Operator.
+    pub op: Op,
+    /// Bound.
+    pub bound: Bound,
+}
+
+/// The outcome of one gate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Whether it holds.
+    pub pass: bool,
+    /// The measured value, as shown to the user.
+    pub actual: String,
+}
+
+impl fmt::Display for Gate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Gate {
+    /// Parses a gate expression.
+    pub fn parse(text: &str) -> Result<Gate> {
+        let bad = |why: &str| {
+            Error::Usage(format!(
+                "--gate '{text}': {why} (write e.g. --gate 'GOLIVE:p80<=2027-06-30', 'GOLIVE:p50<=120' or 'GOLIVE:p_target>=0.8')"
+            ))
+        };
+        let t = text.trim();
+        let (scenario, rest) = match t.split_once('@') {
+            Some((s, r)) if !s.trim().is_empty() => (Some(s.trim().to_string()), r),
+            Some(_) => return Err(bad("empty scenario name before @")),
+            None => (None, t),
+        };
+        let (milestone, expr) = rest
+            .rsplit_once(':')
+            .ok_or_else(|| bad("missing ':' after the milestone id"))?;
+        let milestone = milestone.trim();
+        if milestone.is_empty() {
+            return Err(bad("missing milestone id"));
+        }
+        let expr: String = expr.split_whitespace().collect();
+        let pos = expr
+            .find(['<', '>'])
+            .ok_or_else(|| bad("missing comparison (<=, <, >=, >)"))?;
+        let (metric_text, op_val) = expr.split_at(pos);
+        let (op, value) = if let Some(v) = op_val.strip_prefix("<=") {
+            (Op::Le, v)
+        } else if let Some(v) = op_val.strip_prefix(">=") {
+            (Op::Ge, v)
+        } else if let Some(v) = op_val.strip_prefix('<') {
+            (Op::Lt, v)
+        } else if let Some(v) = op_val.strip_prefix('>') {
+            (Op::Gt, v)
+        } else {
+            return Err(bad("missing comparison"));
+        };
+        let metric = match metric_text.to_ascii_lowercase().as_str() {
+            "mean" => Metric::Mean,
+            "p_target" | "ptarget" => Metric::PTarget,
+            m => match m.strip_prefix('p').and_then(|x| x.parse::<f64>().ok()) {
+                Some(p) if p > 0.0 && p < 100.0 => Metric::Percentile(p),
+                _ => {
+                    return Err(bad(&format!(
+                        "unknown metric \"{metric_text}\" (use pNN, mean or p_target)"
+                    )));
+                }
+            },
+        };
+        let bound = match crate::plan::sheet::parse_date(value) {
+            Some(d) => Bound::Date(d),
+            None => match value.parse::<f64>() {
+                Ok(x) if x.is_finite() => Bound::Number(x),
+                _ => return Err(bad(&format!("\"{value}\" is neither a date nor a number"))),
+            },
+        };
+        if metric == Metric::PTarget {
+            match bound {
+                Bound::Number(x) if (0.0..=1.0).contains(&x) => {}
+                _ => {
+                    return Err(bad(
+                        "p_target is compared with a probability between 0 and 1",
+                    ));
+                }
+            }
+        }
+        Ok(Gate {
+            text: t.to_string(),
+            scenario,
+            milestone: milestone.to_string(),
+            metric,
+            op,
+            bound,
+        })
+    }
+
+    /// Evaluates the gate on a milestone's forecast. `date_of` turns working days into
+    /// the finish date (when the plan has a calendar).
+    pub fn check(
+        &self,
+        m: &MilestoneForecast,
+        date_of: &dyn Fn(f64) -> Option<NaiveDate>,
+    ) -> Result<Outcome> {
+        let value = match self.metric {
+            Metric::Percentile(p) => m
+                .percentiles
+                .iter()
+                .find(|q| q.p == p)
+                .map(|q| q.days)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--gate '{}': P{} was not computed",
+                        self.text,
+                        fmt_p(p)
+                    ))
+                })?,
+            Metric::Mean => m.mean,
+            Metric::PTarget => match &m.target {
+                Some(t) => t.probability,
+                None => {
+                    return Err(Error::Usage(format!(
+                        "--gate '{}': milestone {} has no target (add one in tasks.csv)",
+                        self.text, self.milestone
+                    )));
+                }
+            },
+        };
+        let cmp = |a: f64, b: f64| match self.op {
+            Op::Le => a <= b,
+            Op::Lt => a < b,
+            Op::Ge => a >= b,
+            Op::Gt => a > b,
+        };
+        Ok(match self.bound {
+            Bound::Number(b) => Outcome {
+                pass: cmp(value, b),
+                actual: format!("{value}"),
+            },
+            Bound::Date(d) => {
+                let got = date_of(value).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--gate '{}' compares with a date but the plan has no start date",
+                        self.text
+                    ))
+                })?;
+                use chrono::Datelike;
+                let (a, b) = (got.num_days_from_ce(), d.num_days_from_ce());
+                Outcome {
+                    pass: cmp(a as f64, b as f64),
+                    actual: got.format("%Y-%m-%d").to_string(),
+                }
+            }
+        })
+    }
+
+    /// The percentile the gate needs computed, if any.
+    pub fn percentile(&self) -> Option<f64> {
+        match self.metric {
+            Metric::Percentile(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_forms() {
+        let g = Gate::parse("GOLIVE:p80<=2027-06-30").unwrap();
+        assert_eq!(g.milestone, "GOLIVE");
+        assert_eq!(g.metric, Metric::Percentile(80.0));
+        assert_eq!(g.op, Op::Le);
+        assert_eq!(
+            g.bound,
+            Bound::Date(NaiveDate::from_ymd_opt(2027, 6, 30).unwrap())
+        );
+        let g = Gate::parse("fast@M:p_target >= 0.8").unwrap();
+        assert_eq!(g.scenario.as_deref(), Some("fast"));
+        assert_eq!(
+            (g.metric, g.op, g.bound),
+            (Metric::PTarget, Op::Ge, Bound::Number(0.8))
+        );
+        assert_eq!(
+            Gate::parse("M:mean<120.5").unwrap().bound,
+            Bound::Number(120.5)
+        );
+        for bad in [
+            "M",
+            "M:p80",
+            "M:p80<=x",
+            "M:q80<=3",
+            ":p80<=3",
+            "M:p_target>=2",
+            "M:p150<=3",
+        ] {
+            assert!(Gate::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

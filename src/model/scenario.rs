@@ -1,0 +1,95 @@
+//! Applying a what-if scenario to a compiled network.
+//!
+//! A scenario changes the network, never the random numbers: every task and risk keeps
+//! its keyed streams, so the scenario and its baseline share every random number (common
+//! random numbers) and a scenario that changes nothing reproduces the baseline exactly.
+
+use crate::error::{Diagnostic, Diags, Error, Result};
+use crate::model::{Distribution, Network, Sampler};
+use crate::plan::{Action, DateOrDays, ScenarioRow};
+
+/// Returns a copy of `base` with the rows of scenario `name` applied. `file` names the
+/// scenarios file in messages.
+pub fn apply(base: &Network, name: &str, rows: &[ScenarioRow], file: &str) -> Result<Network> {
+    let mut net = base.clone();
+    let mut diags = Diags::default();
+    for row in rows.iter().filter(|r| r.scenario == name) {
+        let at = |msg: String, col: &str, fix: &str| {
+            Diagnostic::new(file, msg)
+                .line(row.line)
+                .column(col)
+                .fix(fix)
+        };
+        let task = net.index_of(&row.target);
+        let risk = net.risks.iter().position(|r| r.id == row.target);
+        let group: Option<Vec<usize>> = row.target.strip_prefix("group:").map(|g| {
+            (0..net.len())
+                .filter(|&t| net.tasks[t].group.as_deref() == Some(g))
+                .collect()
+        });
+        let unknown = |what: &str| {
+            let mut ids: Vec<&str> = base.tasks.iter().map(|t| t.id.as_str()).collect();
+            ids.extend(base.risks.iter().map(|r| r.id.as_str()));
+            let fix = match crate::plan::sheet::closest(&row.target, &ids) {
+                Some(c) => format!("did you mean {c}?"),
+                None => format!("use {what}"),
+            };
+            at(format!("\"{}\" is not {what}", row.target), "target", &fix)
+        };
+        match (&row.action, task, risk) {
+            (Action::Probability(p), _, Some(r)) => net.risks[r].probability = *p,
+            (Action::Disable, _, Some(r)) => net.risks[r].probability = 0.0,
+            (Action::Probability(_) | Action::Disable, _, None) => diags.push(unknown(
+                "a risk id (probability and disable act on risks.csv)",
+            )),
+            (Action::Scale(f), _, _) if group.is_some() => {
+                let members = group.unwrap_or_default();
+                if members.is_empty() {
+                    diags.push(at(
+                        format!("no task has group \"{}\"", &row.target[6..]),
+                        "target",
+                        "use a group name from the group column of tasks.csv",
+                    ));
+                }
+                for t in members {
+                    net.scale[t] *= *f as f32;
+                }
+            }
+            (_, None, _) => diags.push(unknown("a task id")),
+            (Action::Remove, Some(t), _) => net.keep[t] = false,
+            (Action::Scale(f), Some(t), _) => net.scale[t] *= *f as f32,
+            (Action::Delay(d), Some(t), _) => net.extra[t] += *d as f32,
+            (Action::Set { min, likely, max }, Some(t), _) => {
+                let d = match net.tasks[t].estimate {
+                    Some(Distribution::Pert { .. }) => Distribution::Pert {
+                        min: *min,
+                        likely: *likely,
+                        max: *max,
+                    },
+                    _ => Distribution::Triangular {
+                        min: *min,
+                        likely: *likely,
+                        max: *max,
+                    },
+                };
+                net.samplers[t] = Sampler::new(&d, &mut net.discrete);
+                net.det_duration[t] = d.deterministic();
+                net.tasks[t].estimate = Some(d);
+            }
+            (Action::NotBefore(v), Some(t), _) => match (v, &net.calendar) {
+                (DateOrDays::Days(x), _) => net.floor[t] = *x as f32,
+                (DateOrDays::Date(d), Some(c)) => net.floor[t] = c.start_time_of(*d) as f32,
+                (DateOrDays::Date(_), None) => diags.push(at(
+                    "not_before is a date but the plan has no start date".into(),
+                    "value",
+                    "set start in plan.toml (or --start), or give a working-day number",
+                )),
+            },
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Error::Invalid(diags.0));
+    }
+    net.reschedule();
+    Ok(net)
+}
