@@ -355,7 +355,7 @@ fn ci_columns_and_auto_iterations() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let n = v["iterations"].as_u64().unwrap();
     assert!(
-        n > 10_000 && n % 10_000 == 0 && (n / 10_000).is_power_of_two(),
+        n > 10_000 && n.is_multiple_of(10_000) && (n / 10_000).is_power_of_two(),
         "doubling from 10,000: {n}"
     );
     for q in v["milestones"][0]["percentiles"].as_array().unwrap() {
