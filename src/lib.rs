@@ -38,6 +38,7 @@ pub mod plan;
 pub mod report;
 pub mod sim;
 pub mod stats;
+pub mod versions;
 
 pub use error::{Diagnostic, Error, Result};
 pub use model::{Network, compile};

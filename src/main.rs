@@ -104,8 +104,12 @@ struct CompareArgs {
     #[command(flatten)]
     sim: SimArgs,
     /// Scenarios file (default: PLAN/scenarios.csv).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "against")]
     scenarios: Option<PathBuf>,
+    /// Compare two versions of a plan instead: what moved since PLAN, and which changes
+    /// moved it.
+    #[arg(long, value_name = "NEW_PLAN")]
+    against: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -359,7 +363,52 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     })
 }
 
+fn versions(a: &CompareArgs, new_path: &Path) -> slipcast::Result<ExitCode> {
+    let old = slipcast::load(&a.plan.plan)?;
+    let new = slipcast::load(new_path)?;
+    if !a.sim.gates.is_empty() {
+        return Err(Error::Usage(
+            "--gate applies to run and scenario comparisons, not to --against".into(),
+        ));
+    }
+    let setup = sim_setup(&a.sim, &old.settings)?;
+    let Iterations::Fixed(iterations) = setup.iterations else {
+        return Err(Error::Usage(
+            "-n auto is not available with --against; give a number".into(),
+        ));
+    };
+    let cfg = SimConfig {
+        iterations,
+        seed: setup.seed,
+        threads: setup.threads,
+    };
+    let r = slipcast::versions::attribute(&old, &new, &cfg)?;
+    let body = match a.sim.format {
+        Format::Table => report::versions_table(&r),
+        Format::Csv => report::versions_csv(&r),
+        Format::Json => report::to_json(&r),
+    };
+    if let Some(dir) = &a.sim.out {
+        report::prepare_out_dir(dir)?;
+        let mut paths = Vec::new();
+        for (name, text) in [
+            ("versions.csv", report::versions_csv(&r)),
+            ("versions.json", report::to_json(&r)),
+        ] {
+            let p = dir.join(name);
+            report::write_atomic(&p, text.as_bytes())?;
+            paths.push(p);
+        }
+        eprintln!("{}", report::written_note(&paths));
+    }
+    stdout_write(&body)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
+    if let Some(new) = &a.against {
+        return versions(&a, new);
+    }
     let (net, settings) = load(&a.plan)?;
     let setup = sim_setup(&a.sim, &settings)?;
     let path = match &a.scenarios {

@@ -35,7 +35,7 @@ pub enum Unit {
 }
 
 /// One parsed row of risks.csv.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RiskRow {
     /// 1-based line.
     pub line: u64,

@@ -40,7 +40,7 @@ const NOT_YET: &[(&str, &str)] = &[
 ];
 
 /// The type of a dependency link (activity-on-node, SPEC §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum LinkKind {
     /// Finish-to-start: ES(s) ≥ EF(p) + lag.
     FS,
@@ -74,7 +74,7 @@ pub enum DateOrDays {
 
 /// One row of tasks.csv, parsed. Fields that failed to parse are `None`/empty and have a
 /// diagnostic; the row is kept so that other rows can still refer to its id.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaskRow {
     /// 1-based line in tasks.csv.
     pub line: u64,

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-pub use table::{compare_table, table};
+pub use table::{compare_table, table, versions_table};
 
 use crate::error::{Error, Result};
 use crate::stats::{Forecast, fmt_p};
@@ -225,6 +225,45 @@ pub fn compare_csv(c: &crate::compare::Comparison) -> String {
             v.extend(d.iter().cloned());
         }
         rows.push(v);
+    }
+    csv_bytes(rows)
+}
+
+/// Plan-version attribution as CSV: `milestone, change, p50_days, p80_days, note`; per
+/// milestone a `total` row (new − old), one row per change, and an `interaction` row.
+pub fn versions_csv(r: &crate::versions::VersionReport) -> String {
+    let mut rows = vec![
+        ["milestone", "change", "p50_days", "p80_days", "note"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for m in &r.milestones {
+        rows.push(vec![
+            m.milestone.clone(),
+            "total".into(),
+            num(crate::stats::round4(m.p50[1] - m.p50[0])),
+            num(crate::stats::round4(m.p80[1] - m.p80[0])),
+            format!(
+                "P50 {} -> {}, P80 {} -> {}",
+                m.p50[0], m.p50[1], m.p80[0], m.p80[1]
+            ),
+        ]);
+        for e in &m.effects {
+            rows.push(vec![
+                m.milestone.clone(),
+                e.change.clone(),
+                e.p50_days.map(num).unwrap_or_default(),
+                e.p80_days.map(num).unwrap_or_default(),
+                e.note.clone().unwrap_or_default(),
+            ]);
+        }
+        rows.push(vec![
+            m.milestone.clone(),
+            "interaction".into(),
+            num(m.interaction[0]),
+            num(m.interaction[1]),
+            String::new(),
+        ]);
     }
     csv_bytes(rows)
 }

@@ -196,16 +196,78 @@ pub fn compare_table(c: &crate::compare::Comparison) -> String {
                 vec![
                     truncate(&r.scenario, 30),
                     at(1),
-                    format!("{:+.1}", r.delta[0]),
+                    signed1(r.delta[0]),
                     at(2),
-                    format!("{:+.1}", r.delta[1]),
-                    format!("{:+.1}", r.diff[1]),
+                    signed1(r.delta[1]),
+                    signed1(r.diff[1]),
                     format!("{:.1} %", r.p_earlier * 100.0),
                     r.p_target
                         .map_or("–".into(), |p| format!("{:.1} %", p * 100.0)),
                 ]
             })
             .collect();
+        render(&mut out, &head, &rows);
+        out.push('\n');
+    }
+    out
+}
+
+/// Renders a plan-version attribution.
+pub fn versions_table(r: &crate::versions::VersionReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "What moved between the two plan versions — {} iterations each, seed {}, common random numbers",
+        group_thousands(r.iterations),
+        r.seed
+    );
+    if r.changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nThe two versions schedule the same work: nothing moved."
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{} change{} found. Each is applied alone to the old plan; days are its shift of the percentile.\n",
+        r.changes.len(),
+        if r.changes.len() == 1 { "" } else { "s" }
+    );
+    for m in &r.milestones {
+        let _ = writeln!(
+            out,
+            "{}: P50 {:.1} → {:.1} ({}), P80 {:.1} → {:.1} ({})",
+            m.milestone,
+            m.p50[0],
+            m.p50[1],
+            signed1(m.p50[1] - m.p50[0]),
+            m.p80[0],
+            m.p80[1],
+            signed1(m.p80[1] - m.p80[0])
+        );
+        let head: Vec<String> = ["Change", "P50 days", "P80 days", "Note"]
+            .map(String::from)
+            .to_vec();
+        let mut rows: Vec<Vec<String>> = m
+            .effects
+            .iter()
+            .filter(|e| e.p80_days != Some(0.0) || e.p50_days != Some(0.0))
+            .map(|e| {
+                vec![
+                    truncate(&e.change, 40),
+                    e.p50_days.map_or("–".into(), signed1),
+                    e.p80_days.map_or("–".into(), signed1),
+                    e.note.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            "interaction (not explained by any change alone)".into(),
+            signed1(m.interaction[0]),
+            signed1(m.interaction[1]),
+            String::new(),
+        ]);
         render(&mut out, &head, &rows);
         out.push('\n');
     }
@@ -240,6 +302,12 @@ fn render(out: &mut String, head: &[String], rows: &[Vec<String>]) {
     for r in rows {
         line(out, r);
     }
+}
+
+/// `{:+.1}` without a "-0.0".
+fn signed1(x: f64) -> String {
+    let s = format!("{x:+.1}");
+    if s == "-0.0" { "+0.0".into() } else { s }
 }
 
 fn truncate(s: &str, max: usize) -> String {

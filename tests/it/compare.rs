@@ -369,3 +369,93 @@ fn ci_columns_and_auto_iterations() {
         .assert()
         .code(2);
 }
+
+fn versions_csv(old: &[(&str, &str)], new: &[(&str, &str)]) -> Vec<Vec<String>> {
+    let (a, b) = (plan_dir(old), plan_dir(new));
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["compare", "--format", "csv", "-n", "4000", "--against"])
+        .arg(b.path())
+        .arg(a.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect()
+}
+
+#[test]
+fn plan_versions_attribute_a_single_estimate_change_entirely_to_that_task() {
+    let new_tasks = TASKS.replace("B,Build,pert,5,8,20", "B,Build,pert,6,10,30");
+    let rows = versions_csv(&[("tasks.csv", TASKS)], &[("tasks.csv", &new_tasks)]);
+    assert_eq!(rows[0].join(","), "milestone,change,p50_days,p80_days,note");
+    let total = &rows[1];
+    let b = &rows[2];
+    let inter = &rows[3];
+    assert_eq!((total[0].as_str(), total[1].as_str()), ("M", "total"));
+    assert_eq!(b[1], "estimate of B");
+    assert_eq!(
+        (b[2].as_str(), b[3].as_str()),
+        (total[2].as_str(), total[3].as_str())
+    );
+    assert!(total[3].parse::<f64>().unwrap() > 1.0);
+    assert_eq!(
+        (inter[1].as_str(), inter[2].as_str(), inter[3].as_str()),
+        ("interaction", "0", "0")
+    );
+}
+
+#[test]
+fn plan_versions_separate_links_added_tasks_and_risks() {
+    let old =
+        "id,min,likely,max,predecessors,milestone\nA,5,6,8,,\nB,3,4,9,,\nC,2,3,4,A,\nM,,,,C,true\n";
+    // New: C now also waits for B, a review task R is added before M, and a risk appears.
+    let new = "id,min,likely,max,predecessors,milestone\nA,5,6,8,,\nB,9,10,12,,\nC,2,3,4,A;B,\nR,1,1,1,C,\nM,,,,R,true\n";
+    let rows = versions_csv(
+        &[("tasks.csv", old)],
+        &[
+            ("tasks.csv", new),
+            ("risks.csv", "id,probability,likely,tasks\nZ,1,2,A\n"),
+        ],
+    );
+    let labels: Vec<&str> = rows.iter().skip(1).map(|r| r[1].as_str()).collect();
+    for want in [
+        "total",
+        "links into C",
+        "task R added",
+        "estimate of B",
+        "risk Z added",
+        "interaction",
+    ] {
+        assert!(labels.contains(&want), "{want} in {labels:?}");
+    }
+    let get = |label: &str| {
+        rows.iter().find(|r| r[1] == label).unwrap()[2]
+            .parse::<f64>()
+            .unwrap()
+    };
+    // R adds exactly one day everywhere; B's estimate alone moves nothing (B is not linked
+    // in the old plan); the link into C alone makes B (old estimate, ≤ 9) sometimes drive.
+    assert_eq!(get("task R added"), 1.0);
+    assert_eq!(get("estimate of B"), 0.0);
+    // Every row between total and interaction is a change; with interaction they add up.
+    let explained: f64 = rows[2..rows.len() - 1]
+        .iter()
+        .map(|r| r[2].parse::<f64>().unwrap())
+        .sum();
+    assert!(
+        (get("total") - explained - get("interaction")).abs() < 1e-3,
+        "{rows:?}"
+    );
+    assert!(
+        labels.contains(&"links into M"),
+        "M now waits for R instead of C"
+    );
+}
