@@ -266,8 +266,11 @@ fn apply(old: &Plan, new: &Plan, change: &Change) -> Plan {
     p
 }
 
+/// (milestone id, P50, P80) of a plan's reported milestones.
+type Bands = Vec<(String, f64, f64)>;
+
 /// P50 and P80 per milestone id of a plan.
-fn p50_p80(plan: &Plan, cfg: &SimConfig) -> Result<Vec<(String, f64, f64)>> {
+fn p50_p80(plan: &Plan, cfg: &SimConfig) -> Result<Bands> {
     let net = crate::model::compile(plan)?;
     let s = simulate(&net, cfg, &NoProgress)?;
     let f = forecast(&net, &s, &[50.0, 80.0]);
@@ -282,8 +285,7 @@ pub fn attribute(old: &Plan, new: &Plan, cfg: &SimConfig) -> Result<VersionRepor
     let before = p50_p80(old, cfg)?;
     let after = p50_p80(new, cfg)?;
     let list = changes(old, new);
-    let mut effects: Vec<(String, std::result::Result<Vec<(String, f64, f64)>, String>)> =
-        Vec::new();
+    let mut effects: Vec<(String, std::result::Result<Bands, String>)> = Vec::new();
     for c in &list {
         let r = match p50_p80(&apply(old, new, c), cfg) {
             Ok(v) => Ok(v),
