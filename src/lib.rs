@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 pub mod compare;
+pub mod drivers;
 pub mod error;
 pub mod gate;
 pub mod model;

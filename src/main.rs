@@ -95,6 +95,10 @@ struct RunArgs {
     /// for each percentile.
     #[arg(long)]
     ci: bool,
+    /// What drives the date: criticality, sensitivity, SSI, float, critical paths, risk
+    /// and uncertainty drivers in days, merge bias (also computed with --out).
+    #[arg(long)]
+    drivers: bool,
 }
 
 #[derive(Args)]
@@ -319,7 +323,7 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         }
     }
     percentiles.sort_by(f64::total_cmp);
-    let (samples, precise) = slipcast::simulate_iterations(
+    let (mut samples, precise) = slipcast::simulate_iterations(
         &net,
         setup.iterations,
         setup.seed,
@@ -327,7 +331,21 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         &percentiles,
         &bar(),
     )?;
+    let want_drivers = a.drivers || a.sim.out.is_some();
+    let cfg = SimConfig {
+        iterations: samples.iterations,
+        seed: setup.seed,
+        threads: setup.threads,
+    };
+    if want_drivers {
+        // Same keyed random numbers: the tracked run reproduces these samples exactly.
+        let sub = slipcast::drivers::subsample_size(net.len(), samples.iterations);
+        samples = slipcast::sim::simulate_tracked(&net, &cfg, sub, &bar())?;
+    }
     let mut f = slipcast::forecast(&net, &samples, &percentiles);
+    if want_drivers {
+        f.drivers = Some(slipcast::drivers::analyse(&net, &samples, &f, &cfg, 10)?);
+    }
     if let Iterations::Auto { precision, .. } = setup.iterations {
         let widest = slipcast::widest_half_width(&samples, &percentiles);
         f.warnings.push(if precise {
@@ -343,6 +361,7 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         });
     }
     let body = match a.sim.format {
+        Format::Table if a.drivers => report::table(&f) + &report::drivers_table(&f),
         Format::Table => report::table(&f),
         Format::Csv => report::milestones_csv_with(&f, a.ci),
         Format::Json => report::json(&f),

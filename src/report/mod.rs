@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-pub use table::{compare_table, table, versions_table};
+pub use table::{compare_table, drivers_table, table, versions_table};
 
 use crate::error::{Error, Result};
 use crate::stats::{Forecast, fmt_p};
@@ -56,6 +56,10 @@ pub fn milestones_csv_with(f: &Forecast, ci: bool) -> String {
     if targets {
         head.extend(["target".into(), "p_target".into()]);
     }
+    let contingency = f.drivers.is_some();
+    if contingency {
+        head.extend(["contingency_p50".into(), "contingency_p80".into()]);
+    }
     let mut rows = vec![head];
     for m in &f.milestones {
         let mut r = vec![
@@ -89,6 +93,10 @@ pub fn milestones_csv_with(f: &Forecast, ci: bool) -> String {
                 None => r.extend([String::new(), String::new()]),
             }
         }
+        if contingency {
+            r.push(num(m.contingency_p50));
+            r.push(num(m.contingency_p80));
+        }
         rows.push(r);
     }
     csv_bytes(rows)
@@ -108,11 +116,28 @@ pub fn tasks_csv(f: &Forecast) -> String {
             "mean_start_date",
             "mean_finish_date",
             "criticality",
+            "sensitivity",
+            "ssi",
+            "mean_total_float",
         ]
         .map(String::from)
         .to_vec(),
     ];
+    // Driver figures are towards the latest reported milestone, like criticality.
+    let latest = f
+        .milestones
+        .last()
+        .map(|m| m.id.as_str())
+        .unwrap_or_default();
+    let driver = |id: &str| {
+        f.drivers.as_ref().and_then(|d| {
+            d.tasks
+                .iter()
+                .find(|x| x.task == id && x.milestone == latest)
+        })
+    };
     for t in &f.tasks {
+        let d = driver(&t.id);
         rows.push(vec![
             t.id.clone(),
             t.name.clone().unwrap_or_default(),
@@ -124,6 +149,74 @@ pub fn tasks_csv(f: &Forecast) -> String {
             t.mean_start_date.clone().unwrap_or_default(),
             t.mean_finish_date.clone().unwrap_or_default(),
             num(t.criticality),
+            d.map(|d| num(d.sensitivity)).unwrap_or_default(),
+            d.map(|d| num(d.ssi)).unwrap_or_default(),
+            d.map(|d| num(d.mean_float)).unwrap_or_default(),
+        ]);
+    }
+    csv_bytes(rows)
+}
+
+/// `paths.csv`: `milestone, rank, share, tasks` (tasks `;`-separated in schedule order).
+pub fn paths_csv(f: &Forecast) -> String {
+    let mut rows = vec![
+        ["milestone", "rank", "share", "tasks"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for p in f.drivers.iter().flat_map(|d| &d.paths) {
+        rows.push(vec![
+            p.milestone.clone(),
+            p.rank.to_string(),
+            num(p.share),
+            p.tasks.join(";"),
+        ]);
+    }
+    csv_bytes(rows)
+}
+
+/// `drivers.csv`: `driver, kind, milestone, p50_days, p80_days` — the tornado.
+pub fn drivers_csv(f: &Forecast) -> String {
+    let mut rows = vec![
+        ["driver", "kind", "milestone", "p50_days", "p80_days"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for d in f.drivers.iter().flat_map(|d| &d.drivers) {
+        rows.push(vec![
+            d.driver.clone(),
+            d.kind.to_string(),
+            d.milestone.clone(),
+            num(d.p50_days),
+            num(d.p80_days),
+        ]);
+    }
+    csv_bytes(rows)
+}
+
+/// `merges.csv`: `milestone, task, predecessors, mean_start, latest_expected_constraint,
+/// merge_bias`.
+pub fn merges_csv(f: &Forecast) -> String {
+    let mut rows = vec![
+        [
+            "milestone",
+            "task",
+            "predecessors",
+            "mean_start",
+            "latest_expected_constraint",
+            "merge_bias",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for m in f.drivers.iter().flat_map(|d| &d.merges) {
+        rows.push(vec![
+            m.milestone.clone(),
+            m.task.clone(),
+            m.predecessors.to_string(),
+            num(m.mean_start),
+            num(m.latest_expected_constraint),
+            num(m.merge_bias),
         ]);
     }
     csv_bytes(rows)
@@ -297,8 +390,8 @@ pub fn prepare_out_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `milestones.csv`, `tasks.csv`, `histogram.csv`, `risks.csv` and `summary.json`
-/// into `dir`.
+/// Writes `milestones.csv`, `tasks.csv`, `histogram.csv`, `risks.csv`, `paths.csv`,
+/// `drivers.csv`, `merges.csv` and `summary.json` into `dir`.
 /// Each file is written to a temporary name and renamed, so no reader ever sees half a
 /// file; other files in `dir` are left alone.
 pub fn write_out_dir(dir: &Path, f: &Forecast) -> Result<Vec<PathBuf>> {
@@ -308,6 +401,9 @@ pub fn write_out_dir(dir: &Path, f: &Forecast) -> Result<Vec<PathBuf>> {
         ("tasks.csv", tasks_csv(f)),
         ("histogram.csv", histogram_csv(f)),
         ("risks.csv", risks_csv(f)),
+        ("paths.csv", paths_csv(f)),
+        ("drivers.csv", drivers_csv(f)),
+        ("merges.csv", merges_csv(f)),
         ("summary.json", json(f)),
     ];
     let mut written = Vec::new();

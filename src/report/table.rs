@@ -144,6 +144,103 @@ pub fn table(f: &Forecast) -> String {
     out
 }
 
+/// Renders the driver analysis for the latest milestone: the tornado, the tasks with
+/// the highest schedule sensitivity index, the most frequent critical paths and merge
+/// points.
+pub fn drivers_table(f: &Forecast) -> String {
+    let mut out = String::new();
+    let (Some(d), Some(latest)) = (&f.drivers, f.milestones.last()) else {
+        return out;
+    };
+    let id = latest.id.as_str();
+    let _ = writeln!(
+        out,
+        "\nDrivers of {id} (contingency over the deterministic plan: P50 {}, P80 {} working days)",
+        signed1(latest.contingency_p50),
+        signed1(latest.contingency_p80)
+    );
+    let bars: Vec<_> = d
+        .drivers
+        .iter()
+        .filter(|x| x.milestone == id)
+        .take(12)
+        .collect();
+    if !bars.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nTornado: how much {id} moves because of each risk, or each task's uncertainty (days):"
+        );
+        let head: Vec<String> = ["Driver", "Kind", "P50 days", "P80 days"]
+            .map(String::from)
+            .to_vec();
+        let rows: Vec<Vec<String>> = bars
+            .iter()
+            .map(|b| {
+                vec![
+                    truncate(&b.driver, 40),
+                    b.kind.to_string(),
+                    signed1(b.p50_days),
+                    signed1(b.p80_days),
+                ]
+            })
+            .collect();
+        render(&mut out, &head, &rows);
+    }
+    let mut ts: Vec<_> = d.tasks.iter().filter(|t| t.milestone == id).collect();
+    ts.sort_by(|a, b| b.ssi.total_cmp(&a.ssi).then_with(|| a.task.cmp(&b.task)));
+    let _ = writeln!(
+        out,
+        "\nTasks by schedule sensitivity index (sensitivity from the first {} iterations):",
+        d.sensitivity_subsample
+    );
+    let head: Vec<String> = ["Task", "Criticality", "Sensitivity", "SSI", "Mean float"]
+        .map(String::from)
+        .to_vec();
+    let rows: Vec<Vec<String>> = ts
+        .iter()
+        .take(15)
+        .map(|t| {
+            vec![
+                truncate(&t.task, 30),
+                format!("{:.1} %", t.criticality * 100.0),
+                format!("{:+.2}", t.sensitivity),
+                format!("{:.2}", t.ssi),
+                format!("{:.1}", t.mean_float),
+            ]
+        })
+        .collect();
+    render(&mut out, &head, &rows);
+    let _ = writeln!(out, "\nMost frequent critical paths to {id}:");
+    for p in d.paths.iter().filter(|p| p.milestone == id) {
+        let list = if p.tasks.is_empty() {
+            "(not in the subsample)".to_string()
+        } else {
+            p.tasks.join(" → ")
+        };
+        let _ = writeln!(out, "  {:5.1} %  {}", p.share * 100.0, list);
+    }
+    let merges: Vec<_> = d
+        .merges
+        .iter()
+        .filter(|m| m.milestone == id && m.merge_bias > 0.0)
+        .take(5)
+        .collect();
+    if !merges.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nMerge bias (days the merge adds over the latest expected predecessor):"
+        );
+        for m in merges {
+            let _ = writeln!(
+                out,
+                "  {:>6.1}  {} ({} predecessors)",
+                m.merge_bias, m.task, m.predecessors
+            );
+        }
+    }
+    out
+}
+
 /// Renders a comparison: per milestone, each scenario's P50 and P80 with their change
 /// against the baseline, the typical per-iteration gain and how often it is earlier.
 pub fn compare_table(c: &crate::compare::Comparison) -> String {

@@ -50,6 +50,15 @@ impl Keys {
 /// Fixed-point scale for order-independent sums (2³² units per working day).
 const FIXED: f64 = 4_294_967_296.0;
 
+/// What a driver analysis needs beyond the plain forecast (all off by default).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Tracking {
+    /// Track float, duration moments and critical-path hashes.
+    pub on: bool,
+    /// Keep every task's durations (and critical marks) for blocks below this index.
+    pub sub_blocks: u64,
+}
+
 /// Per-thread scratch: lanes for every task.
 pub(crate) struct Scratch {
     dur: Vec<f32>,
@@ -62,6 +71,8 @@ pub(crate) struct Scratch {
     /// Normal scores and mixed scores of the largest correlation group.
     eps: Vec<f32>,
     mixed: Vec<f32>,
+    /// Latest finishes (driver analysis only).
+    lf: Vec<f32>,
 }
 
 /// Per-thread accumulators. Sums are fixed-point integers so that adding them up in any
@@ -77,6 +88,15 @@ pub(crate) struct Acc {
     pub risk_impact: Vec<i128>,
     /// Per risk: sum of the working days it added to the tasks it hit.
     pub risk_added: Vec<i128>,
+    /// Driver analysis: per task, sum of durations and of squared durations.
+    pub sum_dur: Vec<i128>,
+    pub sum_dur2: Vec<i128>,
+    /// Driver analysis: per milestone, per ancestor, sum of total float.
+    pub float: Vec<Vec<i128>>,
+    /// Driver analysis: (block, every task's duration lanes) for the subsample blocks.
+    pub sub: Vec<(u64, Vec<f32>)>,
+    /// Driver analysis: (block, milestone, critical masks per ancestor) for those blocks.
+    pub sub_crit: Vec<(u64, usize, Vec<u64>)>,
 }
 
 impl Scratch {
@@ -92,6 +112,7 @@ impl Scratch {
             risk: vec![0.0; net.risks.len() * LANES],
             eps: vec![0.0; kmax * LANES],
             mixed: vec![0.0; kmax * LANES],
+            lf: Vec::new(),
         }
     }
 }
@@ -109,7 +130,25 @@ impl Acc {
             risk_occurred: vec![0; net.risks.len()],
             risk_impact: vec![0; net.risks.len()],
             risk_added: vec![0; net.risks.len()],
+            sum_dur: Vec::new(),
+            sum_dur2: Vec::new(),
+            float: Vec::new(),
+            sub: Vec::new(),
+            sub_crit: Vec::new(),
         }
+    }
+
+    /// Accumulators for a driver analysis.
+    pub fn tracked(net: &Network) -> Acc {
+        let mut a = Acc::new(net);
+        a.sum_dur = vec![0; net.len()];
+        a.sum_dur2 = vec![0; net.len()];
+        a.float = net
+            .milestones
+            .iter()
+            .map(|m| vec![0; m.ancestors.len()])
+            .collect();
+        a
     }
 
     pub fn merge(mut self, other: Acc) -> Acc {
@@ -128,6 +167,19 @@ impl Acc {
         for (a, b) in self.risk_added.iter_mut().zip(&other.risk_added) {
             *a += b;
         }
+        for (a, b) in self.sum_dur.iter_mut().zip(&other.sum_dur) {
+            *a += b;
+        }
+        for (a, b) in self.sum_dur2.iter_mut().zip(&other.sum_dur2) {
+            *a += b;
+        }
+        for (ma, mb) in self.float.iter_mut().zip(&other.float) {
+            for (a, b) in ma.iter_mut().zip(mb) {
+                *a += b;
+            }
+        }
+        self.sub.extend(other.sub);
+        self.sub_crit.extend(other.sub_crit);
         for (ma, mb) in self.crit.iter_mut().zip(&other.crit) {
             for (a, b) in ma.iter_mut().zip(mb) {
                 *a += b;
@@ -154,6 +206,7 @@ fn max_into(dst: &mut [f32; LANES], f: impl Fn(usize) -> f32) {
 
 /// Runs block `block` (`valid` ≤ LANES live iterations). Writes each milestone's finish
 /// into `out[lane * k + m]` and adds to `acc`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_block(
     net: &Network,
     keys: &Keys,
@@ -162,6 +215,8 @@ pub(crate) fn run_block(
     s: &mut Scratch,
     acc: &mut Acc,
     out: &mut [f32],
+    track: Tracking,
+    hashes: &mut [u64],
 ) {
     let n = net.len();
     let valid_mask = if valid == LANES {
@@ -290,6 +345,11 @@ pub(crate) fn run_block(
         s.ef[t * LANES..(t + 1) * LANES].copy_from_slice(&finish);
         acc.sum_start[t] += fixed_sum(&start, valid);
         acc.sum_finish[t] += fixed_sum(&finish, valid);
+        if track.on {
+            let d = lanes(&s.dur, t);
+            acc.sum_dur[t] += fixed_sum(d, valid);
+            acc.sum_dur2[t] += fixed_sum_sq(d, valid);
+        }
     }
 
     let k = net.milestones.len();
@@ -298,6 +358,13 @@ pub(crate) fn run_block(
     } else {
         (1u64 << valid) - 1
     };
+    let keep_sub = track.on && block < track.sub_blocks;
+    if keep_sub {
+        acc.sub.push((block, s.dur.clone()));
+    }
+    if track.on && s.lf.len() != s.es.len() {
+        s.lf = vec![0.0; s.es.len()];
+    }
     for (mi, m) in net.milestones.iter().enumerate() {
         let mt = m.task as usize;
         let f = lanes(&s.ef, mt);
@@ -331,7 +398,99 @@ pub(crate) fn run_block(
         for (slot, &a) in acc.crit[mi].iter_mut().zip(&m.ancestors) {
             *slot += s.crit[a as usize].count_ones() as u64;
         }
+        if track.on {
+            // The critical set of each iteration, as an order-free hash of its tasks.
+            let mut h = [0u64; LANES];
+            for &a in &m.ancestors {
+                let bits = s.crit[a as usize];
+                if bits == 0 {
+                    continue;
+                }
+                let key = keys.duration[a as usize];
+                for (l, x) in h.iter_mut().enumerate() {
+                    *x ^= key & 0u64.wrapping_sub((bits >> l) & 1);
+                }
+            }
+            for l in 0..valid {
+                hashes[l * k + mi] = h[l];
+            }
+            if keep_sub {
+                acc.sub_crit.push((
+                    block,
+                    mi,
+                    m.ancestors.iter().map(|&a| s.crit[a as usize]).collect(),
+                ));
+            }
+            backward_float(net, m, s, &mut acc.float[mi], valid);
+        }
     }
+}
+
+/// Backward pass towards milestone `m`: latest finishes of its ancestors, and the sum of
+/// their total float (latest minus early finish) over the valid lanes.
+fn backward_float(
+    net: &Network,
+    m: &crate::model::Milestone,
+    s: &mut Scratch,
+    sums: &mut [i128],
+    valid: usize,
+) {
+    let mt = m.task as usize;
+    for &a in &m.ancestors {
+        let a = a as usize;
+        s.lf[a * LANES..(a + 1) * LANES].fill(f32::INFINITY);
+    }
+    let ef_m: [f32; LANES] = *lanes(&s.ef, mt);
+    s.lf[mt * LANES..(mt + 1) * LANES].copy_from_slice(&ef_m);
+    for &succ in m.ancestors.iter().rev() {
+        let succ = succ as usize;
+        let lf_s: [f32; LANES] = *lanes(&s.lf, succ);
+        let dur_s: [f32; LANES] = *lanes(&s.dur, succ);
+        for link in net.preds(succ) {
+            let p = link.pred as usize;
+            let lag = link.lag;
+            let dur_p: [f32; LANES] = *lanes(&s.dur, p);
+            let lf_p = &mut s.lf[p * LANES..(p + 1) * LANES];
+            for l in 0..LANES {
+                let c = match link.kind {
+                    LinkKind::FS => lf_s[l] - dur_s[l] - lag,
+                    LinkKind::SS => lf_s[l] - dur_s[l] - lag + dur_p[l],
+                    LinkKind::FF => lf_s[l] - lag,
+                    LinkKind::SF => lf_s[l] - lag + dur_p[l],
+                };
+                lf_p[l] = if c < lf_p[l] { c } else { lf_p[l] };
+            }
+        }
+    }
+    for (slot, &a) in sums.iter_mut().zip(&m.ancestors) {
+        let a = a as usize;
+        let lf = lanes(&s.lf, a);
+        let ef = lanes(&s.ef, a);
+        let mut fl = [0f32; LANES];
+        for l in 0..LANES {
+            let x = lf[l] - ef[l];
+            fl[l] = if x > 0.0 { x } else { 0.0 };
+        }
+        *slot += fixed_sum(&fl, valid);
+    }
+}
+
+/// Sum of squares of the first `valid` lanes (in f64), converted to fixed point.
+#[inline]
+fn fixed_sum_sq(v: &[f32; LANES], valid: usize) -> i128 {
+    let mut part = [0f64; 8];
+    for (c, chunk) in v.chunks_exact(8).enumerate() {
+        for (i, &x) in chunk.iter().enumerate() {
+            part[i] += if c * 8 + i < valid {
+                (x as f64) * (x as f64)
+            } else {
+                0.0
+            };
+        }
+    }
+    let s =
+        ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+    (s * FIXED) as i128
 }
 
 #[inline(always)]

@@ -64,6 +64,8 @@ pub struct Samples {
     /// Per milestone, per ancestor (aligned with `Milestone::ancestors`): share of
     /// iterations in which the task is critical to that milestone.
     pub criticality: Vec<Vec<f64>>,
+    /// Driver analysis, when asked for.
+    pub tracked: Option<Tracked>,
     /// Per risk: share of iterations in which it occurred.
     pub risk_occurrence: Vec<f64>,
     /// Per risk: mean impact drawn when it occurred (in its unit; 0 if it never did).
@@ -73,8 +75,39 @@ pub struct Samples {
     pub risk_mean_added: Vec<f64>,
 }
 
+/// What a driver analysis collects beyond the plain forecast.
+#[derive(Debug, Clone)]
+pub struct Tracked {
+    /// Per task: mean of its duration.
+    pub dur_mean: Vec<f64>,
+    /// Per task: standard deviation of its duration.
+    pub dur_sd: Vec<f64>,
+    /// Per milestone, per ancestor: mean total float towards that milestone.
+    pub float_mean: Vec<Vec<f64>>,
+    /// Per milestone, per iteration: an order-free hash of the set of critical tasks.
+    pub hashes: Vec<Vec<u64>>,
+    /// Number of iterations kept in the subsample (the first ones).
+    pub sub_iterations: usize,
+    /// Task-major durations of the subsample: task t, iteration i at `t * sub_iterations + i`.
+    pub sub_dur: Vec<f32>,
+    /// Per milestone: for each subsample block in order, the critical lane masks of its
+    /// ancestors.
+    pub sub_crit: Vec<Vec<Vec<u64>>>,
+}
+
 /// Runs the Monte Carlo simulation of `net`.
 pub fn simulate(net: &Network, cfg: &SimConfig, progress: &dyn Progress) -> Result<Samples> {
+    simulate_tracked(net, cfg, 0, progress)
+}
+
+/// Runs the simulation and, when `subsample > 0`, a driver analysis keeping every task's
+/// durations for the first `subsample` iterations (rounded up to whole blocks of 64).
+pub fn simulate_tracked(
+    net: &Network,
+    cfg: &SimConfig,
+    subsample: usize,
+    progress: &dyn Progress,
+) -> Result<Samples> {
     if cfg.iterations == 0 {
         return Err(Error::Usage(
             "the iteration count must be at least 1".into(),
@@ -85,25 +118,59 @@ pub fn simulate(net: &Network, cfg: &SimConfig, progress: &dyn Progress) -> Resu
     let k = net.milestones.len().max(1);
     let keys = kernel::Keys::new(net, cfg.seed);
     let mut buf = vec![0f32; n_iter * k];
+    let on = subsample > 0;
+    let track = kernel::Tracking {
+        on,
+        sub_blocks: subsample.min(n_iter).div_ceil(LANES) as u64,
+    };
+    let mut hbuf = vec![0u64; if on { n_iter * k } else { 0 }];
     progress.start(cfg.iterations);
     // Blocks are grouped into a few jobs per thread; each job borrows a scratch buffer
     // from a free list, so scratch (tasks × 64 lanes) is allocated once per thread, not
     // once per rayon split. Accumulators are integers: the merge order does not matter.
     let free: std::sync::Mutex<Vec<kernel::Scratch>> = std::sync::Mutex::new(Vec::new());
-    let run = |buf: &mut Vec<f32>| {
+    let run = |buf: &mut Vec<f32>, hbuf: &mut Vec<u64>| {
         let blocks = n_iter.div_ceil(LANES);
         let jobs = (rayon::current_num_threads() * 4).clamp(1, blocks);
         let per_job = blocks.div_ceil(jobs);
-        buf.par_chunks_mut(per_job * LANES * k)
+        let job_len = per_job * LANES * k;
+        let mut hchunks: Vec<&mut [u64]> = if on {
+            hbuf.chunks_mut(job_len).collect()
+        } else {
+            buf.chunks(job_len)
+                .map(|_| <&mut [u64]>::default())
+                .collect()
+        };
+        buf.par_chunks_mut(job_len)
+            .zip(hchunks.par_iter_mut())
             .enumerate()
-            .map(|(j, job)| {
+            .map(|(j, (job, hjob))| {
                 let taken = free.lock().ok().and_then(|mut f| f.pop());
                 let mut scratch = taken.unwrap_or_else(|| kernel::Scratch::new(net));
-                let mut acc = kernel::Acc::new(net);
+                let mut acc = if on {
+                    kernel::Acc::tracked(net)
+                } else {
+                    kernel::Acc::new(net)
+                };
                 for (i, chunk) in job.chunks_mut(LANES * k).enumerate() {
                     let valid = chunk.len() / k;
                     let b = (j * per_job + i) as u64;
-                    kernel::run_block(net, &keys, b, valid, &mut scratch, &mut acc, chunk);
+                    let h: &mut [u64] = if on {
+                        &mut hjob[i * LANES * k..i * LANES * k + chunk.len()]
+                    } else {
+                        &mut []
+                    };
+                    kernel::run_block(
+                        net,
+                        &keys,
+                        b,
+                        valid,
+                        &mut scratch,
+                        &mut acc,
+                        chunk,
+                        track,
+                        h,
+                    );
                     progress.advance(valid as u64);
                 }
                 if let Ok(mut f) = free.lock() {
@@ -111,22 +178,80 @@ pub fn simulate(net: &Network, cfg: &SimConfig, progress: &dyn Progress) -> Resu
                 }
                 acc
             })
-            .reduce(|| kernel::Acc::new(net), kernel::Acc::merge)
+            .reduce(
+                || {
+                    if on {
+                        kernel::Acc::tracked(net)
+                    } else {
+                        kernel::Acc::new(net)
+                    }
+                },
+                kernel::Acc::merge,
+            )
     };
     let acc = match cfg.threads {
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t.max(1))
             .build()
             .map_err(|e| Error::Usage(format!("cannot start {t} threads: {e}")))?
-            .install(|| run(&mut buf)),
-        None => run(&mut buf),
+            .install(|| run(&mut buf, &mut hbuf)),
+        None => run(&mut buf, &mut hbuf),
     };
     progress.finish();
     let milestones = (0..net.milestones.len())
         .map(|m| buf.iter().skip(m).step_by(k).copied().collect())
         .collect();
     let iters = cfg.iterations;
+    let tracked = on.then(|| {
+        let mut acc_sub = acc.sub.clone();
+        acc_sub.sort_by_key(|(b, _)| *b);
+        let sub_iterations = (acc_sub.len() * LANES).min(n_iter);
+        let n = net.len();
+        let mut sub_dur = vec![0f32; n * sub_iterations];
+        for (b, lanes) in &acc_sub {
+            for t in 0..n {
+                for l in 0..LANES {
+                    let i = *b as usize * LANES + l;
+                    if i < sub_iterations {
+                        sub_dur[t * sub_iterations + i] = lanes[t * LANES + l];
+                    }
+                }
+            }
+        }
+        let mut crit = acc.sub_crit.clone();
+        crit.sort_by_key(|(b, mi, _)| (*mi, *b));
+        let mut sub_crit = vec![Vec::new(); net.milestones.len()];
+        for (_, mi, masks) in crit {
+            sub_crit[mi].push(masks);
+        }
+        let mean = |x: i128| kernel::fixed_mean(x, iters);
+        Tracked {
+            dur_mean: acc.sum_dur.iter().map(|&x| mean(x)).collect(),
+            dur_sd: acc
+                .sum_dur
+                .iter()
+                .zip(&acc.sum_dur2)
+                .map(|(&s1, &s2)| {
+                    let m = mean(s1);
+                    let var = (mean(s2) - m * m) * iters as f64 / (iters as f64 - 1.0).max(1.0);
+                    var.max(0.0).sqrt()
+                })
+                .collect(),
+            float_mean: acc
+                .float
+                .iter()
+                .map(|v| v.iter().map(|&x| mean(x)).collect())
+                .collect(),
+            hashes: (0..net.milestones.len())
+                .map(|m| hbuf.iter().skip(m).step_by(k).copied().collect())
+                .collect(),
+            sub_iterations,
+            sub_dur,
+            sub_crit,
+        }
+    });
     Ok(Samples {
+        tracked,
         iterations: iters,
         seed: cfg.seed,
         milestones,

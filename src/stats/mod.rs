@@ -36,6 +36,8 @@ pub struct Forecast {
     pub histograms: Vec<Histogram>,
     /// The risk register's results, in file order.
     pub risks: Vec<RiskForecast>,
+    /// The driver analysis, when asked for (`--drivers`, `--out`).
+    pub drivers: Option<crate::drivers::Drivers>,
     /// Statistical caveats and notes on the run.
     pub warnings: Vec<String>,
 }
@@ -63,6 +65,10 @@ pub struct MilestoneForecast {
     pub percentiles: Vec<Quantile>,
     /// Committed target and the probability of meeting it.
     pub target: Option<TargetForecast>,
+    /// Contingency the P50 needs over the deterministic plan: P50 − deterministic.
+    pub contingency_p50: f64,
+    /// P80 − deterministic.
+    pub contingency_p80: f64,
 }
 
 /// One percentile of a milestone finish.
@@ -310,7 +316,10 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
                 probability: hit as f64 / n as f64,
             }
         });
+        let at = |p: f64| percentile(srt, p) as f64;
         milestones.push(MilestoneForecast {
+            contingency_p50: round4(at(50.0) - net.det_finish[t]),
+            contingency_p80: round4(at(80.0) - net.det_finish[t]),
             id: net.tasks[t].id.clone(),
             name: net.tasks[t].name.clone(),
             deterministic: round4(net.det_finish[t]),
@@ -404,6 +413,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         tasks,
         histograms,
         risks,
+        drivers: None,
         warnings,
     }
 }

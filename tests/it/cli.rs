@@ -374,16 +374,19 @@ fn out_dir_gets_its_files_and_no_leftovers() {
     assert_eq!(
         names,
         [
+            "drivers.csv",
             "histogram.csv",
             "keep.txt",
+            "merges.csv",
             "milestones.csv",
+            "paths.csv",
             "risks.csv",
             "summary.json",
             "tasks.csv"
         ]
     );
     let tasks = std::fs::read_to_string(target.join("tasks.csv")).unwrap();
-    assert!(tasks.starts_with("task,name,group,deterministic_start,deterministic_finish,mean_start,mean_finish,mean_start_date,mean_finish_date,criticality\n"));
+    assert!(tasks.starts_with("task,name,group,deterministic_start,deterministic_finish,mean_start,mean_finish,mean_start_date,mean_finish_date,criticality,sensitivity,ssi,mean_total_float\n"));
     assert_eq!(
         std::fs::read_to_string(target.join("keep.txt")).unwrap(),
         "mine"

@@ -4,6 +4,7 @@ mod analytic;
 mod cli;
 mod compare;
 mod cpm;
+mod drivers;
 mod repro;
 mod risks;
 

@@ -1,0 +1,221 @@
+//! Driver analysis against known answers: criticality, path criticality, sensitivity,
+//! float, leave-one-out risk and uncertainty drivers, merge bias, contingency.
+
+use slipcast::drivers::{Drivers, analyse, hold_at_deterministic, subsample_size};
+use slipcast::sim::simulate_tracked;
+use slipcast::{Forecast, Network, NoProgress, SimConfig, compile, forecast, simulate};
+
+use super::plan_dir;
+
+fn run_dir(dir: &std::path::Path, n: u64) -> (Network, Forecast, Drivers) {
+    let net = compile(&slipcast::load(dir).unwrap()).unwrap();
+    let cfg = SimConfig {
+        iterations: n,
+        seed: 21,
+        threads: None,
+    };
+    let s = simulate_tracked(&net, &cfg, subsample_size(net.len(), n), &NoProgress).unwrap();
+    let f = forecast(&net, &s, &[50.0, 80.0]);
+    let d = analyse(&net, &s, &f, &cfg, 10).unwrap();
+    (net, f, d)
+}
+
+fn run(tasks: &str, n: u64) -> (Network, Forecast, Drivers) {
+    let dir = plan_dir(&[("tasks.csv", tasks)]);
+    run_dir(dir.path(), n)
+}
+
+fn task<'a>(d: &'a Drivers, id: &str, m: &str) -> &'a slipcast::drivers::TaskDriver {
+    d.tasks
+        .iter()
+        .find(|t| t.task == id && t.milestone == m)
+        .unwrap_or_else(|| panic!("{id} → {m}"))
+}
+
+#[test]
+fn criticality_and_path_criticality_have_known_answers() {
+    let n = 20_000u64;
+    let se = 5.0 * (0.25 / n as f64).sqrt();
+    // Two identical independent tasks into a milestone: each critical half the time.
+    let (_, _, d) = run(
+        "id,min,likely,max,predecessors,milestone\nA,2,5,9,,\nB,2,5,9,,\nM,,,,A;B,true\n",
+        n,
+    );
+    for id in ["A", "B"] {
+        assert!((task(&d, id, "M").criticality - 0.5).abs() < se, "{id}");
+    }
+    // A chain is always critical; a dominated path never is, and has float.
+    let (_, _, d) = run(
+        "id,min,likely,max,predecessors,milestone\nA,5,6,8,,\nB,4,5,6,A,\nS,1,1.5,2,,\nM,,,,B;S,true\n",
+        n,
+    );
+    assert_eq!(task(&d, "A", "M").criticality, 1.0);
+    assert_eq!(task(&d, "B", "M").criticality, 1.0);
+    assert_eq!(task(&d, "S", "M").criticality, 0.0);
+    assert!(task(&d, "S", "M").mean_float > 7.0);
+    // Three paths with discrete durations: X ∈ {4, 8} (½ each), Y = 6 fixed, Z ∈ {5, 7}.
+    // X critical iff X = 8 (½); Y iff X = 4 and Z = 5 (¼); Z iff X = 4 and Z = 7 (¼).
+    let (_, _, d) = run(
+        "id,distribution,values,likely,predecessors,milestone\nX,discrete,4:1;8:1,,,\nY,fixed,,6,,\nZ,discrete,5:1;7:1,,,\nM,fixed,,0,X;Y;Z,true\n",
+        n,
+    );
+    for (id, p) in [("X", 0.5), ("Y", 0.25), ("Z", 0.25)] {
+        assert!((task(&d, id, "M").criticality - p).abs() < se, "{id}");
+    }
+    let shares: Vec<(f64, Vec<String>)> =
+        d.paths.iter().map(|p| (p.share, p.tasks.clone())).collect();
+    assert_eq!(shares.len(), 3);
+    assert_eq!(shares[0].1, ["X", "M"]);
+    assert!((shares[0].0 - 0.5).abs() < se);
+    assert!((shares[1].0 - 0.25).abs() < se && (shares[2].0 - 0.25).abs() < se);
+    assert!((shares.iter().map(|s| s.0).sum::<f64>() - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn sensitivity_is_equal_along_a_symmetric_chain_and_zero_off_the_critical_path() {
+    // Four iid normal tasks in a chain: Pearson(Dᵢ, ΣD) = ½, so Spearman = (6/π)·asin(¼).
+    let n = 8_192u64;
+    let tasks = "id,distribution,mean,sd,min,likely,max,predecessors,milestone\n\
+        A,normal,20,3,,,,,\nB,normal,20,3,,,,A,\nC,normal,20,3,,,,B,\nD,normal,20,3,,,,C,\n\
+        S,triangular,,,1,2,3,,\nM,fixed,,,,0,,D;S,true\n";
+    let (_, _, d) = run(tasks, n);
+    let s = subsample_size(6, n) as f64;
+    let want = 6.0 / std::f64::consts::PI * (0.25f64).asin();
+    let tol = 5.0 * (1.0 - want * want) / s.sqrt();
+    for id in ["A", "B", "C", "D"] {
+        let got = task(&d, id, "M").sensitivity;
+        assert!((got - want).abs() < tol, "{id}: {got} vs {want}");
+    }
+    let off = task(&d, "S", "M");
+    assert_eq!(off.criticality, 0.0);
+    assert!(
+        off.sensitivity.abs() < 5.0 / s.sqrt(),
+        "{}",
+        off.sensitivity
+    );
+    assert_eq!(off.ssi, 0.0);
+    // SSI = criticality × σ(task)/σ(milestone) = 1 × 3/6 for the chain.
+    for id in ["A", "D"] {
+        assert!((task(&d, id, "M").ssi - 0.5).abs() < 0.03, "{id}");
+    }
+}
+
+#[test]
+fn total_float_and_contingency() {
+    let (_, f, d) = run(
+        "id,distribution,likely,predecessors,milestone\nA,fixed,10,,\nB,fixed,4,,\nC,fixed,3,B FS+1,\nM,fixed,0,A;C,true\n",
+        256,
+    );
+    assert_eq!(task(&d, "A", "M").mean_float, 0.0);
+    assert_eq!(task(&d, "B", "M").mean_float, 2.0);
+    assert_eq!(task(&d, "C", "M").mean_float, 2.0);
+    assert_eq!(
+        (
+            f.milestones[0].contingency_p50,
+            f.milestones[0].contingency_p80
+        ),
+        (0.0, 0.0)
+    );
+    let (_, f, _) = run("id,min,likely,max\nT,2,4,12\n", 4000);
+    let m = &f.milestones[0];
+    assert_eq!(
+        m.contingency_p50,
+        slipcast::stats::round4(m.percentiles[0].days - 4.0)
+    );
+    assert!(m.contingency_p80 > m.contingency_p50);
+}
+
+#[test]
+fn leave_one_out_risk_driver_is_exact_and_a_fixed_task_drives_nothing() {
+    let dir = plan_dir(&[
+        ("tasks.csv", "id,distribution,likely\nA,fixed,10\n"),
+        ("risks.csv", "id,probability,likely,tasks\nR,0.3,5,A\n"),
+    ]);
+    let (net, _, d) = run_dir(dir.path(), 20_000);
+    let r = d.drivers.iter().find(|x| x.driver == "R").unwrap();
+    // With the risk: P50 = 10, P80 = 15; without: 10 and 10.
+    assert_eq!((r.kind, r.p50_days, r.p80_days), ("risk", 0.0, 5.0));
+    // Holding a fixed task at its deterministic value changes no sample.
+    let cfg = SimConfig {
+        iterations: 1000,
+        seed: 3,
+        threads: None,
+    };
+    let held = hold_at_deterministic(&net, 0);
+    assert_eq!(
+        simulate(&net, &cfg, &NoProgress).unwrap().milestones,
+        simulate(&held, &cfg, &NoProgress).unwrap().milestones
+    );
+    assert!(
+        d.drivers.iter().all(|x| x.kind == "risk"),
+        "a fixed task is no uncertainty driver"
+    );
+}
+
+#[test]
+fn uncertainty_drivers_are_the_shift_when_a_task_is_held() {
+    // A right-skewed task on the only path: holding it at its most likely value (4)
+    // removes (P50 − 4) and (P80 − 4) of a triangular(2, 4, 14).
+    let (_, f, d) = run(
+        "id,min,likely,max,predecessors\nT,2,4,14,\nU,1,1,1,T\n",
+        20_000,
+    );
+    let t = d.drivers.iter().find(|x| x.driver == "T").unwrap();
+    assert_eq!(t.kind, "task");
+    let m = &f.milestones[0];
+    assert!((t.p50_days - (m.percentiles[0].days - 5.0)).abs() < 1e-3);
+    assert!((t.p80_days - (m.percentiles[1].days - 5.0)).abs() < 1e-3);
+}
+
+#[test]
+fn merge_bias_of_parallel_uniforms_is_e_max_minus_mean() {
+    // k = 3 uniform(0, 10) tasks into a milestone: E[max] = 10·k/(k+1) = 7.5, mean 5.
+    let n = 20_000u64;
+    let (_, _, d) = run(
+        "id,distribution,min,max,likely,predecessors,milestone\nA,uniform,0,10,,,\nB,uniform,0,10,,,\nC,uniform,0,10,,,\nM,fixed,,,0,A;B;C,true\n",
+        n,
+    );
+    let m = d.merges.iter().find(|m| m.task == "M").unwrap();
+    assert_eq!(m.predecessors, 3);
+    // SE: sd(max) = √3.75 ≈ 1.94 and sd(Uᵢ) ≈ 2.89 over n iterations.
+    let tol = 5.0 * (1.94 + 2.89) / (n as f64).sqrt();
+    assert!(
+        (m.merge_bias - 2.5).abs() < tol,
+        "merge bias {}",
+        m.merge_bias
+    );
+}
+
+#[test]
+fn out_dir_has_the_driver_files() {
+    let dir = plan_dir(&[
+        (
+            "tasks.csv",
+            "id,min,likely,max,predecessors,milestone\nA,2,4,9,,\nB,3,4,8,,\nM,,,,A;B,true\n",
+        ),
+        ("risks.csv", "id,probability,likely,tasks\nR,0.5,2,A\n"),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    assert_cmd::cargo::cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "2000", "--out"])
+        .arg(out.path())
+        .arg(dir.path())
+        .assert()
+        .success();
+    let read = |f: &str| std::fs::read_to_string(out.path().join(f)).unwrap();
+    assert!(read("drivers.csv").starts_with("driver,kind,milestone,p50_days,p80_days\n"));
+    assert!(read("paths.csv").starts_with("milestone,rank,share,tasks\nM,1,"));
+    assert!(read("merges.csv").starts_with(
+        "milestone,task,predecessors,mean_start,latest_expected_constraint,merge_bias\nM,M,2,"
+    ));
+    assert!(
+        read("tasks.csv")
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(",criticality,sensitivity,ssi,mean_total_float")
+    );
+    let v: serde_json::Value = serde_json::from_str(&read("summary.json")).unwrap();
+    assert!(v["drivers"]["tasks"].as_array().unwrap().len() >= 3);
+    assert!(v["milestones"][0]["contingency_p80"].is_number());
+}
