@@ -163,15 +163,18 @@ pub fn hold_at_deterministic(net: &Network, t: usize) -> Network {
 
 /// P50 and P80 of every milestone of a network simulated with `cfg`.
 fn bands(net: &Network, cfg: &SimConfig) -> Result<Vec<[f64; 2]>> {
-    let s = simulate(net, cfg, &NoProgress)?;
-    Ok(s.milestones
+    Ok(p50_p80(&simulate(net, cfg, &NoProgress)?.milestones))
+}
+
+fn p50_p80(milestones: &[Vec<f32>]) -> Vec<[f64; 2]> {
+    milestones
         .iter()
         .map(|m| {
             let mut v = m.clone();
             v.sort_unstable_by(f32::total_cmp);
             [percentile(&v, 50.0) as f64, percentile(&v, 80.0) as f64]
         })
-        .collect())
+        .collect()
 }
 
 /// Runs the driver analysis. `samples` must come from
@@ -293,7 +296,8 @@ pub fn analyse(
     }
 
     // Leave-one-out drivers with common random numbers.
-    let base = bands(net, cfg)?;
+    // The tracked run used the same seed and iterations: its percentiles are the base.
+    let base = p50_p80(&samples.milestones);
     let mut drivers = Vec::new();
     let push = |name: &str, kind: &'static str, without: &[[f64; 2]], drivers: &mut Vec<Driver>| {
         for (mi, m) in net.milestones.iter().enumerate() {
