@@ -79,7 +79,13 @@ pub struct VersionReport {
 }
 
 fn same_schedule(a: &TaskRow, b: &TaskRow) -> bool {
-    a.estimate == b.estimate && a.probability == b.probability && a.not_before == b.not_before
+    a.estimate == b.estimate
+        && a.probability == b.probability
+        && a.not_before == b.not_before
+        && a.actual_start == b.actual_start
+        && a.actual_finish == b.actual_finish
+        && a.remaining == b.remaining
+        && a.calendar_tags == b.calendar_tags
 }
 
 /// Lists the changes from `old` to `new`.
@@ -183,10 +189,12 @@ pub fn changes(old: &Plan, new: &Plan) -> Vec<Change> {
     }
     if old.settings.start != new.settings.start
         || old.settings.workweek != new.settings.workweek
+        || old.settings.status_date != new.settings.status_date
         || old.holidays != new.holidays
+        || old.freezes != new.freezes
     {
         out.push(Change {
-            label: "calendar (start, working week, holidays)".into(),
+            label: "calendar (start, status date, working week, holidays, freezes)".into(),
             kind: Kind::Calendar,
         });
     }
@@ -203,6 +211,10 @@ fn apply(old: &Plan, new: &Plan, change: &Change) -> Plan {
                 row.estimate = n.estimate.clone();
                 row.probability = n.probability;
                 row.not_before = n.not_before;
+                row.actual_start = n.actual_start;
+                row.actual_finish = n.actual_finish;
+                row.remaining = n.remaining;
+                row.calendar_tags = n.calendar_tags.clone();
             }
         }
         Kind::Links(id) => {
@@ -260,7 +272,9 @@ fn apply(old: &Plan, new: &Plan, change: &Change) -> Plan {
         Kind::Calendar => {
             p.settings.start = new.settings.start;
             p.settings.workweek = new.settings.workweek;
+            p.settings.status_date = new.settings.status_date;
             p.holidays = new.holidays.clone();
+            p.freezes = new.freezes.clone();
         }
     }
     p

@@ -123,7 +123,43 @@ pub struct Network {
     pub extra: Vec<f32>,
     /// Per task: false when a scenario removed it (it then takes zero time).
     pub keep: Vec<bool>,
+    /// Per task: progress at the status date.
+    pub status: Vec<Status>,
+    /// The status (data) date as working-day time, when the plan has one.
+    pub status_time: Option<f64>,
+    /// The status date.
+    pub status_date: Option<NaiveDate>,
+    /// Per task: index into `freeze_tables`, or [`NO_FREEZE`].
+    pub freeze_of: Vec<u32>,
+    /// Per distinct set of freeze windows: for each 0-based working-day index d, the time
+    /// of the first allowed start when day d + 1 is frozen, else −1.
+    pub freeze_tables: Vec<Vec<f32>>,
 }
+
+/// Progress of a task at the status date.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Status {
+    /// Not started: it cannot start before the status date (when there is one).
+    Open,
+    /// Started, not finished: its start is fixed; its estimate (or `remaining`) is the
+    /// work left from the status date. `elapsed` = status time − start.
+    InProgress {
+        /// Actual start (t).
+        start: f32,
+        /// Working days between the actual start and the status date.
+        elapsed: f32,
+    },
+    /// Finished: its dates are fixed and it is not sampled.
+    Done {
+        /// Actual start (t).
+        start: f32,
+        /// Actual duration in working days.
+        duration: f32,
+    },
+}
+
+/// Marker for "no freeze table".
+pub const NO_FREEZE: u32 = u32::MAX;
 
 /// A compiled risk.
 #[derive(Debug, Clone)]
@@ -208,6 +244,19 @@ impl Network {
         let (mut es, mut ef) = (vec![0.0; n], vec![0.0; n]);
         for t in 0..n {
             let d = durations[t];
+            match self.status[t] {
+                Status::Done { start, duration } => {
+                    es[t] = start as f64;
+                    ef[t] = start as f64 + duration as f64;
+                    continue;
+                }
+                Status::InProgress { start, elapsed } => {
+                    es[t] = start as f64;
+                    ef[t] = start as f64 + elapsed as f64 + d;
+                    continue;
+                }
+                Status::Open => {}
+            }
             let mut s = self.floor[t] as f64;
             for l in self.preds(t) {
                 let p = l.pred as usize;
@@ -222,10 +271,26 @@ impl Network {
                     s = c;
                 }
             }
-            es[t] = s;
-            ef[t] = s + d;
+            es[t] = self.freeze_start(t, s);
+            ef[t] = es[t] + d;
         }
         (es, ef)
+    }
+
+    /// The start of task `t` at time `s` moved out of its freeze windows: when the working
+    /// day it would start on is frozen, the start of the first working day after.
+    #[inline]
+    pub fn freeze_start(&self, t: usize, s: f64) -> f64 {
+        let f = self.freeze_of[t];
+        if f == NO_FREEZE {
+            return s;
+        }
+        let table = &self.freeze_tables[f as usize];
+        let d = (s + calendar::SNAP).floor().max(0.0) as usize;
+        match table.get(d) {
+            Some(&next) if next >= 0.0 => s.max(next as f64),
+            _ => s,
+        }
     }
 }
 
@@ -449,6 +514,19 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
     let mut has_succ = vec![false; n];
     let mut durations = Vec::with_capacity(n);
     let mut occurrence = Vec::with_capacity(n);
+    let mut status = Vec::with_capacity(n);
+    let status_time = match (plan.settings.status_date, &calendar) {
+        (Some(d), Some(c)) => Some(c.start_time_of(d)),
+        (Some(_), None) => {
+            diags.push(
+                Diagnostic::new("plan.toml", "status_date needs a start date")
+                    .column("status_date")
+                    .fix("set start = YYYY-MM-DD in plan.toml"),
+            );
+            None
+        }
+        (None, _) => None,
+    };
     pred_start.push(0u32);
     for node in &order {
         let row = &plan.tasks[graph[*node]];
@@ -465,14 +543,26 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
             .estimate
             .clone()
             .unwrap_or(Distribution::Fixed { likely: 0.0 });
+        let dist = match (&row.estimate, row.remaining) {
+            (None, Some(r)) => Distribution::Fixed { likely: r },
+            _ => dist,
+        };
         durations.push(dist.deterministic());
         samplers.push(Sampler::new(&dist, &mut discrete));
+        status.push(task_status(
+            row,
+            &calendar,
+            status_time,
+            plan.settings.status_date,
+            file,
+            &mut diags,
+        ));
         let nb = row
             .not_before
             .as_ref()
             .and_then(|v| days_of(v, row.line, "not_before", &mut diags, true))
             .map_or(0.0, |(d, _)| d);
-        floor.push(nb as f32);
+        floor.push(nb.max(status_time.unwrap_or(0.0)) as f32);
         targets.push(
             row.target
                 .as_ref()
@@ -497,8 +587,15 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         pred_start.push(links.len() as u32);
     }
     let task_of = |id: &str| index.get(id).map(|&i| topo_of[i]);
+    let (freeze_of, freeze_tables) = compile_freezes(
+        plan,
+        &order.iter().map(|n| graph[*n]).collect::<Vec<_>>(),
+        &calendar,
+        &mut diags,
+    );
     let (risks, hit_start, hits) = compile_risks(plan, &task_of, n, &mut discrete, &mut diags);
     let mut notes = Vec::new();
+    out_of_sequence(plan, &mut notes);
     let (groups, correlated) =
         compile_correlations(plan, &task_of, n, opts, &mut notes, &mut diags);
     if !diags.is_empty() {
@@ -529,7 +626,27 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         extra: vec![0.0; n],
         keep: vec![true; n],
         det_duration: durations,
+        status,
+        status_time,
+        status_date: plan.settings.status_date,
+        freeze_of,
+        freeze_tables,
     };
+    for f in &plan.freezes {
+        if !plan
+            .tasks
+            .iter()
+            .any(|t| t.calendar_tags.iter().any(|g| f.tags.contains(g)))
+        {
+            net.notes.push(format!(
+                "the freeze window {} – {} (calendar.csv line {}) applies to tags {} that no task has",
+                f.from,
+                f.to,
+                f.line,
+                f.tags.join(";")
+            ));
+        }
+    }
     net.reschedule();
 
     // Reported: flagged milestones (or, when none is flagged, every task without
@@ -830,4 +947,166 @@ fn compile_correlations(
     }
     notes.dedup();
     (groups, correlated)
+}
+
+/// Progress of one task at the status date, with the checks that need the status date.
+fn task_status(
+    row: &crate::plan::TaskRow,
+    calendar: &Option<Calendar>,
+    status_time: Option<f64>,
+    status_date: Option<NaiveDate>,
+    file: &str,
+    diags: &mut Diags,
+) -> Status {
+    let (Some(started), Some(cal)) = (row.actual_start, calendar) else {
+        if row.actual_start.is_some() {
+            diags.push(
+                Diagnostic::new(file, "actual dates need a start date and a status date")
+                    .line(row.line)
+                    .column("actual_start")
+                    .fix("set start and status_date in plan.toml"),
+            );
+        }
+        return Status::Open;
+    };
+    let (Some(sd), Some(ts)) = (status_date, status_time) else {
+        diags.push(
+            Diagnostic::new(
+                file,
+                format!(
+                    "task {} has actual dates but the plan has no status date",
+                    row.id
+                ),
+            )
+            .line(row.line)
+            .column("actual_start")
+            .fix("set status_date = YYYY-MM-DD in plan.toml (the first day of remaining work)"),
+        );
+        return Status::Open;
+    };
+    if started > sd {
+        diags.push(
+            Diagnostic::new(
+                file,
+                format!("actual_start {started} is after the status date {sd}"),
+            )
+            .line(row.line)
+            .column("actual_start")
+            .fix("actuals describe the past: correct the date or move the status date"),
+        );
+        return Status::Open;
+    }
+    let start = cal.start_time_of(started);
+    match row.actual_finish {
+        Some(f) if f >= sd => {
+            diags.push(
+                Diagnostic::new(file, format!("actual_finish {f} is not before the status date {sd}"))
+                    .line(row.line)
+                    .column("actual_finish")
+                    .fix("the status date is the first day of remaining work: finished work ends before it"),
+            );
+            Status::Open
+        }
+        Some(f) => {
+            let end = cal.working_days_through(f) as f64;
+            Status::Done {
+                start: start as f32,
+                duration: (end - start).max(0.0) as f32,
+            }
+        }
+        None => Status::InProgress {
+            start: start as f32,
+            elapsed: (ts - start).max(0.0) as f32,
+        },
+    }
+}
+
+/// Notes on finished tasks whose predecessors have not started (out-of-sequence progress).
+fn out_of_sequence(plan: &Plan, notes: &mut Vec<String>) {
+    for t in plan.tasks.iter().filter(|t| t.actual_finish.is_some()) {
+        for l in &t.predecessors {
+            if let Some(p) = plan.tasks.iter().find(|x| x.id == l.pred)
+                && p.actual_start.is_none()
+            {
+                notes.push(format!(
+                    "{} is finished but its predecessor {} has not started (out-of-sequence progress): {} keeps its actual dates, {} is scheduled from the status date, and the link between them is not enforced",
+                    t.id, p.id, t.id, p.id
+                ));
+            }
+        }
+    }
+}
+
+/// Freeze tables: for every distinct set of windows that applies to some task, the first
+/// allowed start for each frozen working day. Returns the table index per task (in
+/// topological order, `rows[k]` is the plan row of task k) and the tables.
+fn compile_freezes(
+    plan: &Plan,
+    rows: &[usize],
+    calendar: &Option<Calendar>,
+    diags: &mut Diags,
+) -> (Vec<u32>, Vec<Vec<f32>>) {
+    let n = rows.len();
+    let mut of = vec![NO_FREEZE; n];
+    if plan.freezes.is_empty() {
+        return (of, Vec::new());
+    }
+    let Some(cal) = calendar else {
+        diags.push(
+            Diagnostic::new(&plan.calendar_file, "freeze windows need a start date")
+                .line(plan.freezes[0].line)
+                .column("kind")
+                .fix("set start = YYYY-MM-DD in plan.toml (or --start)"),
+        );
+        return (of, Vec::new());
+    };
+    let last = plan
+        .freezes
+        .iter()
+        .map(|f| f.to)
+        .max()
+        .unwrap_or(cal.first_day());
+    let horizon = cal.working_days_through(last) as usize + 1;
+    let days = cal.working_days(horizon as u64);
+    let mut sets: Vec<Vec<usize>> = Vec::new();
+    let mut tables = Vec::new();
+    for (k, &r) in rows.iter().enumerate() {
+        let tags = &plan.tasks[r].calendar_tags;
+        let set: Vec<usize> = plan
+            .freezes
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.tags.iter().any(|g| tags.contains(g)))
+            .map(|(i, _)| i)
+            .collect();
+        if set.is_empty() {
+            continue;
+        }
+        let idx = match sets.iter().position(|s| *s == set) {
+            Some(i) => i,
+            None => {
+                let frozen: Vec<bool> = days
+                    .iter()
+                    .map(|d| {
+                        set.iter()
+                            .any(|&i| plan.freezes[i].from <= *d && *d <= plan.freezes[i].to)
+                    })
+                    .collect();
+                let mut table = vec![-1f32; frozen.len()];
+                let mut next = frozen.len();
+                for d in (0..frozen.len()).rev() {
+                    if frozen[d] {
+                        table[d] = next as f32;
+                    } else {
+                        next = d;
+                    }
+                }
+                sets.push(set);
+                tables.push(table);
+                tables.len() - 1
+            }
+        };
+        of[k] = idx as u32;
+    }
+    (of, tables)
 }

@@ -17,9 +17,24 @@ pub struct Holiday {
     pub to: NaiveDate,
 }
 
-/// Parses calendar.csv rows.
-pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<Holiday> {
+/// A freeze (blackout) window: tasks whose `calendar_tags` intersect `tags` may not start
+/// inside it. Invariant: `from ≤ to`, `tags` non-empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Freeze {
+    /// 1-based line in calendar.csv.
+    pub line: u64,
+    /// First frozen day.
+    pub from: NaiveDate,
+    /// Last frozen day.
+    pub to: NaiveDate,
+    /// Tags it applies to.
+    pub tags: Vec<String>,
+}
+
+/// Parses calendar.csv rows into holidays and freeze windows.
+pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> (Vec<Holiday>, Vec<Freeze>) {
     let mut out = Vec::new();
+    let mut freezes = Vec::new();
     for row in &sheet.rows {
         let kind = sheet
             .get(row, "kind")
@@ -27,29 +42,18 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<Holiday> {
             .to_ascii_lowercase();
         let from = sheet.date(row, "from", diags);
         let to = sheet.date(row, "to", diags);
-        match kind.as_str() {
-            "holiday" => {}
-            "freeze" => {
-                diags.push(
-                    sheet
-                        .diag(
-                            row,
-                            "kind",
-                            "freeze windows are not supported by this version of slipcast",
-                        )
-                        .fix("remove the row or comment it out with #"),
-                );
-                continue;
-            }
+        let freeze = match kind.as_str() {
+            "holiday" => false,
+            "freeze" => true,
             other => {
                 diags.push(
                     sheet
                         .diag(row, "kind", format!("unknown kind \"{other}\""))
-                        .fix("use holiday"),
+                        .fix("use holiday or freeze"),
                 );
                 continue;
             }
-        }
+        };
         let Some(from) = from else {
             if sheet.get(row, "from").is_none() {
                 diags.push(
@@ -73,7 +77,34 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<Holiday> {
             );
             continue;
         }
-        out.push(Holiday { from, to });
+        if freeze {
+            let tags: Vec<String> = sheet
+                .get(row, "tags")
+                .map(|v| {
+                    v.split(';')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if tags.is_empty() {
+                diags.push(
+                    sheet
+                        .diag(row, "tags", "a freeze window needs the tags of the tasks it applies to")
+                        .fix("list tags such as deploy;cutover, and give those tasks matching calendar_tags"),
+                );
+                continue;
+            }
+            freezes.push(Freeze {
+                line: row.line,
+                from,
+                to,
+                tags,
+            });
+        } else {
+            out.push(Holiday { from, to });
+        }
     }
-    out
+    (out, freezes)
 }

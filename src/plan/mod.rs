@@ -14,7 +14,7 @@ pub mod tasks;
 
 use std::path::{Path, PathBuf};
 
-pub use calendar::Holiday;
+pub use calendar::{Freeze, Holiday};
 pub use correlations::CorrelationRow;
 pub use risks::{RiskRow, Unit};
 pub use scenarios::{Action, ScenarioRow, Scenarios};
@@ -33,6 +33,10 @@ pub struct Plan {
     pub tasks: Vec<TaskRow>,
     /// calendar.csv holidays.
     pub holidays: Vec<Holiday>,
+    /// calendar.csv freeze windows.
+    pub freezes: Vec<Freeze>,
+    /// How calendar.csv is named in messages.
+    pub calendar_file: String,
     /// risks.csv rows.
     pub risks: Vec<RiskRow>,
     /// correlations.csv rows.
@@ -62,6 +66,8 @@ pub fn load(path: &Path) -> Result<Plan> {
     let show = |p: &Path| p.display().to_string();
     let mut settings = Settings::default();
     let mut holidays = Vec::new();
+    let mut freezes = Vec::new();
+    let mut calendar_file = "calendar.csv".to_string();
     let (mut risk_rows, mut correlation_rows) = (Vec::new(), Vec::new());
     let (mut risks_file, mut correlations_file) =
         ("risks.csv".to_string(), "correlations.csv".to_string());
@@ -82,6 +88,7 @@ pub fn load(path: &Path) -> Result<Plan> {
             return Err(Error::Invalid(diags.0));
         }
         let cal_path = dir.join("calendar.csv");
+        calendar_file = show(&cal_path);
         if cal_path.exists()
             && let Some(sheet) = Sheet::read(
                 &cal_path,
@@ -91,7 +98,7 @@ pub fn load(path: &Path) -> Result<Plan> {
                 &mut diags,
             )?
         {
-            holidays = calendar::parse(&sheet, &mut diags);
+            (holidays, freezes) = calendar::parse(&sheet, &mut diags);
         }
         let risk_path = dir.join("risks.csv");
         risks_file = show(&risk_path);
@@ -140,6 +147,8 @@ pub fn load(path: &Path) -> Result<Plan> {
         settings,
         tasks,
         holidays,
+        freezes,
+        calendar_file,
         risks: risk_rows,
         correlations: correlation_rows,
         tasks_file,
@@ -163,6 +172,8 @@ pub fn from_tasks_csv(text: &str, file: &str) -> Result<Plan> {
         settings: Settings::default(),
         tasks,
         holidays: Vec::new(),
+        freezes: Vec::new(),
+        calendar_file: "calendar.csv".into(),
         risks: Vec::new(),
         correlations: Vec::new(),
         tasks_file: file.to_string(),

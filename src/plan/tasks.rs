@@ -30,15 +30,6 @@ pub(crate) const COLUMNS: &[&str] = &[
     "remaining",
 ];
 
-/// Columns of the contract this version does not model yet: a value in one of them is an
-/// error rather than silently ignored, so a forecast never omits something the user wrote.
-const NOT_YET: &[(&str, &str)] = &[
-    ("calendar_tags", "freeze windows"),
-    ("actual_start", "status-date re-forecasting"),
-    ("actual_finish", "status-date re-forecasting"),
-    ("remaining", "status-date re-forecasting"),
-];
-
 /// The type of a dependency link (activity-on-node, SPEC §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum LinkKind {
@@ -97,20 +88,19 @@ pub struct TaskRow {
     /// Chance the task happens at all (1 unless given); when it does not, it takes zero
     /// time and its links still hold.
     pub probability: f64,
+    /// Tags that freeze windows apply to.
+    pub calendar_tags: Vec<String>,
+    /// Date the work started (status-date re-forecast).
+    pub actual_start: Option<NaiveDate>,
+    /// Date the work finished.
+    pub actual_finish: Option<NaiveDate>,
+    /// Remaining working days of a task in progress.
+    pub remaining: Option<f64>,
 }
 
 /// Parses all rows of tasks.csv.
 pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
     let mut out = Vec::with_capacity(sheet.rows.len());
-    for (col, what) in NOT_YET {
-        if let Some(row) = sheet.rows.iter().find(|r| sheet.get(r, col).is_some()) {
-            diags.push(
-                sheet
-                    .diag(row, col, format!("{what} (column {col}) is not supported by this version of slipcast"))
-                    .fix(format!("remove the values in column {col}, or rename it _{col} to keep it as a note")),
-            );
-        }
-    }
     for row in &sheet.rows {
         let Some(id) = sheet.get(row, "id") else {
             diags.push(
@@ -128,7 +118,47 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             );
         }
         let milestone = sheet.boolean(row, "milestone", diags).unwrap_or(false);
-        let estimate = estimate(sheet, row, milestone, diags);
+        let actual_start = sheet.date(row, "actual_start", diags);
+        let actual_finish = sheet.date(row, "actual_finish", diags);
+        let remaining = sheet.non_negative(row, "remaining", diags);
+        if let (Some(s), Some(f)) = (actual_start, actual_finish)
+            && f < s
+        {
+            diags.push(
+                sheet
+                    .diag(
+                        row,
+                        "actual_finish",
+                        format!("actual_finish {f} is before actual_start {s}"),
+                    )
+                    .fix("correct one of the two dates"),
+            );
+        }
+        if actual_finish.is_some() && actual_start.is_none() {
+            diags.push(
+                sheet
+                    .diag(
+                        row,
+                        "actual_start",
+                        "a finished task needs its actual_start",
+                    )
+                    .fix("give the date the work started"),
+            );
+        }
+        if remaining.is_some() && actual_start.is_none() {
+            diags.push(
+                sheet
+                    .diag(
+                        row,
+                        "remaining",
+                        "remaining work is given but the task has no actual_start",
+                    )
+                    .fix("give actual_start for a task in progress, or leave remaining empty"),
+            );
+        }
+        // Finished work needs no estimate; work in progress may give `remaining` instead.
+        let needs_estimate = !milestone && actual_finish.is_none() && remaining.is_none();
+        let estimate = estimate(sheet, row, !needs_estimate, diags);
         let predecessors = sheet
             .get(row, "predecessors")
             .map(|v| links(sheet, row, v, diags))
@@ -162,6 +192,19 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             not_before,
             group: sheet.get(row, "group").map(str::to_string),
             probability,
+            calendar_tags: sheet
+                .get(row, "calendar_tags")
+                .map(|v| {
+                    v.split(';')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            actual_start,
+            actual_finish,
+            remaining,
         });
     }
     out
@@ -185,7 +228,9 @@ fn date_or_days(sheet: &Sheet, row: &Row, col: &str, diags: &mut Diags) -> Optio
     }
 }
 
-fn estimate(sheet: &Sheet, row: &Row, milestone: bool, diags: &mut Diags) -> Option<Distribution> {
+/// Parses the estimate; `optional` when the row may have none (milestones, finished
+/// work, work in progress with `remaining`).
+fn estimate(sheet: &Sheet, row: &Row, optional: bool, diags: &mut Diags) -> Option<Distribution> {
     let n_before = diags.0.len();
     let min = sheet.non_negative(row, "min", diags);
     let likely = sheet.non_negative(row, "likely", diags);
@@ -206,7 +251,7 @@ fn estimate(sheet: &Sheet, row: &Row, milestone: bool, diags: &mut Diags) -> Opt
             .iter()
             .all(|c| !given(c)) =>
         {
-            if !milestone {
+            if !optional {
                 diags.push(
                     sheet.diag(row, "likely", "the task has no estimate").fix(
                         "give min, likely and max (working days), or mark it milestone = true",

@@ -119,6 +119,7 @@ pub fn tasks_csv(f: &Forecast) -> String {
             "sensitivity",
             "ssi",
             "mean_total_float",
+            "status",
         ]
         .map(String::from)
         .to_vec(),
@@ -152,6 +153,7 @@ pub fn tasks_csv(f: &Forecast) -> String {
             d.map(|d| num(d.sensitivity)).unwrap_or_default(),
             d.map(|d| num(d.ssi)).unwrap_or_default(),
             d.map(|d| num(d.mean_float)).unwrap_or_default(),
+            t.status.unwrap_or_default().to_string(),
         ]);
     }
     csv_bytes(rows)

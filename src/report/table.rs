@@ -20,6 +20,16 @@ pub fn table(f: &Forecast) -> String {
             .map(|s| format!(", day 1 = {s}"))
             .unwrap_or_default()
     );
+    if let Some(sd) = &f.status_date {
+        let count = |s: &str| f.tasks.iter().filter(|t| t.status == Some(s)).count();
+        let _ = writeln!(
+            out,
+            "Re-forecast from the status date {sd}: {} tasks done (actual dates kept), {} in progress (remaining work simulated from {sd}), {} not started (none starts before {sd}).",
+            count("done"),
+            count("in progress"),
+            count("not started")
+        );
+    }
     let _ = writeln!(
         out,
         "Finish of each milestone: {}. P80 = 80 % of simulated outcomes finish by then.\n",

@@ -19,7 +19,10 @@
 //! `delay` adds days last (when the task happens), `remove` makes the duration 0.
 
 use crate::model::sampler::normal_scores;
-use crate::model::{Network, correlation};
+use crate::model::{NO_FREEZE, Network, Status, correlation};
+
+/// [`crate::model::calendar::SNAP`] in single precision.
+const SNAP32: f32 = crate::model::calendar::SNAP as f32;
 use crate::plan::LinkKind;
 use crate::sim::rng::{LANES, block_uniforms, stream_key};
 
@@ -315,25 +318,55 @@ pub(crate) fn run_block(
             dur.fill(0.0);
         }
         let mut start = [net.floor[t]; LANES];
-        for link in net.preds(t) {
-            let p = link.pred as usize;
-            let lag = link.lag;
-            match link.kind {
-                LinkKind::FS => {
-                    let f = lanes(&s.ef, p);
-                    max_into(&mut start, |l| f[l] + lag);
+        match net.status[t] {
+            Status::Done {
+                start: s0,
+                duration,
+            } => {
+                dur.fill(duration);
+                start = [s0; LANES];
+            }
+            Status::InProgress { start: s0, elapsed } => {
+                for d in dur.iter_mut() {
+                    *d += elapsed;
                 }
-                LinkKind::SS => {
-                    let e = lanes(&s.es, p);
-                    max_into(&mut start, |l| e[l] + lag);
+                start = [s0; LANES];
+            }
+            Status::Open => {
+                for link in net.preds(t) {
+                    let p = link.pred as usize;
+                    let lag = link.lag;
+                    match link.kind {
+                        LinkKind::FS => {
+                            let f = lanes(&s.ef, p);
+                            max_into(&mut start, |l| f[l] + lag);
+                        }
+                        LinkKind::SS => {
+                            let e = lanes(&s.es, p);
+                            max_into(&mut start, |l| e[l] + lag);
+                        }
+                        LinkKind::FF => {
+                            let f = lanes(&s.ef, p);
+                            max_into(&mut start, |l| f[l] + lag - dur[l]);
+                        }
+                        LinkKind::SF => {
+                            let e = lanes(&s.es, p);
+                            max_into(&mut start, |l| e[l] + lag - dur[l]);
+                        }
+                    }
                 }
-                LinkKind::FF => {
-                    let f = lanes(&s.ef, p);
-                    max_into(&mut start, |l| f[l] + lag - dur[l]);
-                }
-                LinkKind::SF => {
-                    let e = lanes(&s.es, p);
-                    max_into(&mut start, |l| e[l] + lag - dur[l]);
+                let f = net.freeze_of[t];
+                if f != NO_FREEZE {
+                    // O(1) per lane: the first allowed start of the day it would start on.
+                    let table = &net.freeze_tables[f as usize];
+                    for x in start.iter_mut() {
+                        let d = (*x + SNAP32).max(0.0) as usize;
+                        if let Some(&next) = table.get(d)
+                            && next > *x
+                        {
+                            *x = next;
+                        }
+                    }
                 }
             }
         }
@@ -378,7 +411,7 @@ pub(crate) fn run_block(
         for &succ in m.ancestors.iter().rev() {
             let succ = succ as usize;
             let live = s.crit[succ];
-            if live == 0 {
+            if live == 0 || net.status[succ] != Status::Open {
                 continue;
             }
             let es_s = lanes(&s.es, succ);

@@ -26,6 +26,9 @@ pub struct Forecast {
     pub seed: u64,
     /// First working day (t = 0), when the plan has a start date.
     pub start: Option<String>,
+    /// Status (data) date of a re-forecast: the first day of remaining work.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_date: Option<String>,
     /// Requested percentiles, in percent.
     pub percentiles: Vec<f64>,
     /// Reported milestones in order of deterministic finish.
@@ -118,6 +121,10 @@ pub struct TaskForecast {
     pub mean_start_date: Option<String>,
     /// Date of the mean finish.
     pub mean_finish_date: Option<String>,
+    /// Progress at the status date: `done`, `in progress` or `not started` (omitted
+    /// without a status date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
     /// Criticality index towards the latest reported milestone.
     pub criticality: f64,
     /// Criticality index towards each reported milestone the task leads to.
@@ -367,6 +374,11 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             mean_finish: round4(samples.mean_finish[t]),
             mean_start_date: date(start_day(samples.mean_start[t])),
             mean_finish_date: date(finish_day(samples.mean_finish[t])),
+            status: net.status_date.map(|_| match net.status[t] {
+                crate::model::Status::Done { .. } => "done",
+                crate::model::Status::InProgress { .. } => "in progress",
+                crate::model::Status::Open => "not started",
+            }),
             criticality: latest
                 .as_ref()
                 .and_then(|l| crit_by[t].get(l))
@@ -404,6 +416,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         plan: net.name.clone(),
         iterations: n,
         seed: samples.seed,
+        status_date: net.status_date.map(|d| d.format("%Y-%m-%d").to_string()),
         start: net
             .calendar
             .as_ref()

@@ -386,7 +386,7 @@ fn out_dir_gets_its_files_and_no_leftovers() {
         ]
     );
     let tasks = std::fs::read_to_string(target.join("tasks.csv")).unwrap();
-    assert!(tasks.starts_with("task,name,group,deterministic_start,deterministic_finish,mean_start,mean_finish,mean_start_date,mean_finish_date,criticality,sensitivity,ssi,mean_total_float\n"));
+    assert!(tasks.starts_with("task,name,group,deterministic_start,deterministic_finish,mean_start,mean_finish,mean_start_date,mean_finish_date,criticality,sensitivity,ssi,mean_total_float,status\n"));
     assert_eq!(
         std::fs::read_to_string(target.join("keep.txt")).unwrap(),
         "mine"
