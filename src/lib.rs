@@ -30,6 +30,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod calibrate;
 pub mod compare;
 pub mod drivers;
 pub mod error;
@@ -39,6 +40,7 @@ pub mod plan;
 pub mod report;
 pub mod sim;
 pub mod stats;
+pub mod throughput;
 pub mod versions;
 
 pub use error::{Diagnostic, Error, Result};

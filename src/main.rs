@@ -33,6 +33,62 @@ enum Command {
     Compare(CompareArgs),
     /// Check a plan without simulating it.
     Validate(PlanArgs),
+    /// How good were past estimates? Coverage, PIT, bias; fit and backtest a correction.
+    Calibrate(CalibrateArgs),
+    /// Forecast from weekly throughput: when will N items be done, how many by a date.
+    Throughput(ThroughputArgs),
+}
+
+#[derive(Args)]
+struct CalibrateArgs {
+    /// History CSV: id, distribution, min, likely, max (or mean/sd/values), actual [, group].
+    history: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Also report per group (the `group` column).
+    #[arg(long, value_name = "COLUMN", value_parser = ["group"])]
+    by: Option<String>,
+    /// Write the fitted correction to FILE (JSON), for `run --calibration FILE`.
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
+    /// Check the correction on held-out rows (5-fold).
+    #[arg(long)]
+    backtest: bool,
+}
+
+#[derive(Args)]
+struct ThroughputArgs {
+    /// History CSV: week,done (or one row per item with its done date).
+    history: PathBuf,
+    /// How many weeks to finish this many items?
+    #[arg(long, conflicts_with_all = ["until", "weeks"])]
+    items: Option<f64>,
+    /// How many items by this date (needs --start)?
+    #[arg(long, value_parser = parse_date, requires = "start")]
+    until: Option<chrono::NaiveDate>,
+    /// How many items in this many weeks?
+    #[arg(long, conflicts_with = "until")]
+    weeks: Option<usize>,
+    /// First day of the forecast (gives dates).
+    #[arg(long, value_parser = parse_date)]
+    start: Option<chrono::NaiveDate>,
+    /// Sample the most recent W weeks of the history (0 = all).
+    #[arg(long, default_value_t = slipcast::throughput::DEFAULT_WINDOW)]
+    window: usize,
+    /// Bootstrap iterations.
+    #[arg(short = 'n', long, default_value_t = DEFAULT_ITERATIONS)]
+    iterations: u64,
+    /// Seed.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+    /// Rolling-origin backtest: how often the actual items in the next --weeks (default
+    /// 4) weeks fell within the forecast's P10–P90.
+    #[arg(long)]
+    backtest: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 #[derive(Args)]
@@ -99,6 +155,9 @@ struct RunArgs {
     /// and uncertainty drivers in days, merge bias (also computed with --out).
     #[arg(long)]
     drivers: bool,
+    /// Apply a correction fitted by `slipcast calibrate --save FILE`.
+    #[arg(long, value_name = "FILE")]
+    calibration: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -161,6 +220,8 @@ fn main() -> ExitCode {
         Command::Run(a) => run(a),
         Command::Compare(a) => compare(a),
         Command::Validate(a) => validate(a),
+        Command::Calibrate(a) => calibrate(a),
+        Command::Throughput(a) => throughput(a),
     };
     match result {
         Ok(code) => code,
@@ -315,7 +376,15 @@ fn check_gates(
 
 fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     let mut percentiles = slipcast::parse_percentiles(&a.percentiles)?;
-    let (net, settings) = load(&a.plan)?;
+    let (mut net, settings) = load(&a.plan)?;
+    let calibrated = match &a.calibration {
+        Some(p) => Some(slipcast::calibrate::apply(
+            &mut net,
+            &slipcast::calibrate::load_file(p)?,
+            &p.display().to_string(),
+        )),
+        None => None,
+    };
     let setup = sim_setup(&a.sim, &settings)?;
     for p in setup.gates.iter().filter_map(Gate::percentile) {
         if !percentiles.contains(&p) {
@@ -343,6 +412,10 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         samples = slipcast::sim::simulate_tracked(&net, &cfg, sub, &bar())?;
     }
     let mut f = slipcast::forecast(&net, &samples, &percentiles);
+    if let Some(c) = calibrated {
+        f.warnings.push(c.clone());
+        f.calibration = Some(c);
+    }
     if want_drivers {
         f.drivers = Some(slipcast::drivers::analyse(&net, &samples, &f, &cfg, 10)?);
     }
@@ -531,5 +604,136 @@ fn validate(a: PlanArgs) -> slipcast::Result<ExitCode> {
     }
     s.push('\n');
     stdout_write(&s)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn calibrate(a: CalibrateArgs) -> slipcast::Result<ExitCode> {
+    use slipcast::calibrate as cal;
+    let rows = cal::load(&a.history)?;
+    if rows.len() < cal::WARN_FIT_ROWS {
+        eprintln!(
+            "warning: only {} past tasks: coverage and any fitted correction are rough (30 or more recommended)",
+            rows.len()
+        );
+    }
+    let fit_needed = a.save.is_some() || a.backtest;
+    let overall = cal::metrics(&rows);
+    let correction = if fit_needed || rows.len() >= cal::MIN_FIT_ROWS {
+        Some(cal::fit(&rows))
+    } else {
+        None
+    };
+    let correction = match correction {
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) if fit_needed => return Err(e),
+        _ => None,
+    };
+    let mut groups: std::collections::BTreeMap<String, Vec<cal::HistoryRow>> = Default::default();
+    if a.by.is_some() {
+        for r in &rows {
+            groups
+                .entry(r.group.clone().unwrap_or_else(|| "(none)".into()))
+                .or_default()
+                .push(r.clone());
+        }
+    }
+    let backtest = if a.backtest {
+        Some(cal::backtest(&rows, 5)?)
+    } else {
+        None
+    };
+    let mut per_group = Vec::new();
+    for (g, rs) in &groups {
+        per_group.push((g.clone(), cal::metrics(rs), cal::fit(rs).ok()));
+    }
+    if let (Some(path), Some(c)) = (&a.save, &correction) {
+        let file = cal::CalibrationFile {
+            method: cal::METHOD.into(),
+            slipcast_version: env!("CARGO_PKG_VERSION").into(),
+            source: a.history.display().to_string(),
+            overall: *c,
+            groups: per_group
+                .iter()
+                .filter_map(|(g, _, c)| c.map(|c| (g.clone(), c)))
+                .collect(),
+        };
+        report::write_atomic(path, report::to_json(&file).as_bytes())?;
+        eprintln!("wrote {}", path.display());
+    }
+    let body = match a.format {
+        Format::Json => report::to_json(&serde_json::json!({
+            "history": a.history.display().to_string(),
+            "overall": overall,
+            "correction": correction,
+            "backtest": backtest,
+            "groups": per_group.iter().map(|(g, m, c)| serde_json::json!({"group": g, "metrics": m, "correction": c})).collect::<Vec<_>>(),
+        })),
+        Format::Csv => report::calibration_csv(
+            &overall,
+            correction.as_ref(),
+            backtest.as_ref(),
+            &per_group,
+            a.by.is_some(),
+        ),
+        Format::Table => {
+            report::calibration_table(&overall, correction.as_ref(), backtest.as_ref(), &per_group)
+        }
+    };
+    stdout_write(&body)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn throughput(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
+    use slipcast::throughput as tp;
+    let h = tp::load(&a.history)?;
+    for n in &h.notes {
+        eprintln!("note: {n}");
+    }
+    if a.iterations == 0 {
+        return Err(Error::Usage("-n must be at least 1".into()));
+    }
+    let mut out = Vec::new();
+    if let Some(items) = a.items {
+        if !(items > 0.0 && items.is_finite()) {
+            return Err(Error::Usage("--items must be a positive number".into()));
+        }
+        out.push(tp::forecast_items(
+            &h,
+            items,
+            a.window,
+            a.start,
+            a.iterations,
+            a.seed,
+        )?);
+    }
+    let weeks = match (a.weeks, a.until, a.start) {
+        (Some(w), _, _) => Some(w),
+        (None, Some(u), Some(s)) if u >= s => Some(((u - s).num_days() + 1) as usize / 7),
+        (None, Some(_), Some(_)) => return Err(Error::Usage("--until is before --start".into())),
+        _ => None,
+    };
+    if let Some(w) = weeks.filter(|_| a.items.is_none()) {
+        out.push(tp::forecast_weeks(&h, w, a.window, a.iterations, a.seed));
+    }
+    let bt = if a.backtest {
+        Some(tp::backtest(
+            &h,
+            weeks.unwrap_or(4).max(1),
+            a.window,
+            2000,
+            a.seed,
+        )?)
+    } else {
+        None
+    };
+    if out.is_empty() && bt.is_none() {
+        return Err(Error::Usage("say what to forecast: --items N, --weeks W, --until DATE (with --start), or --backtest".into()));
+    }
+    let body = match a.format {
+        Format::Json => report::to_json(&serde_json::json!({ "forecasts": out, "backtest": bt })),
+        Format::Csv => report::throughput_csv(&out, bt.as_ref()),
+        Format::Table => report::throughput_table(&h, &out, bt.as_ref()),
+    };
+    stdout_write(&body)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -86,6 +86,8 @@ fn same_schedule(a: &TaskRow, b: &TaskRow) -> bool {
         && a.actual_finish == b.actual_finish
         && a.remaining == b.remaining
         && a.calendar_tags == b.calendar_tags
+        && a.items == b.items
+        && a.history == b.history
 }
 
 /// Lists the changes from `old` to `new`.
@@ -215,6 +217,9 @@ fn apply(old: &Plan, new: &Plan, change: &Change) -> Plan {
                 row.actual_finish = n.actual_finish;
                 row.remaining = n.remaining;
                 row.calendar_tags = n.calendar_tags.clone();
+                row.items = n.items;
+                row.throughput = n.throughput.clone();
+                row.history = n.history.clone();
             }
         }
         Kind::Links(id) => {

@@ -225,6 +225,151 @@ impl Distribution {
         }
     }
 
+    /// P(X ≤ x). For normal, the clipped distribution (an atom at 0).
+    pub fn cdf(&self, x: f64) -> f64 {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        let phi = |z: f64| Normal::standard().cdf(z);
+        match *self {
+            Distribution::Fixed { likely } => (x >= likely) as u8 as f64,
+            Distribution::Triangular {
+                min: a,
+                likely: c,
+                max: b,
+            } => {
+                if x < a {
+                    0.0
+                } else if x >= b {
+                    1.0
+                } else if x <= c {
+                    if c == a {
+                        0.0
+                    } else {
+                        (x - a).powi(2) / ((b - a) * (c - a))
+                    }
+                } else {
+                    1.0 - (b - x).powi(2) / ((b - a) * (b - c))
+                }
+            }
+            Distribution::Pert { min, likely, max } => {
+                if x < min {
+                    0.0
+                } else if x >= max {
+                    1.0
+                } else {
+                    let r = max - min;
+                    let (al, be) = (
+                        1.0 + 4.0 * (likely - min) / r,
+                        1.0 + 4.0 * (max - likely) / r,
+                    );
+                    statrs::function::beta::beta_reg(al, be, (x - min) / r)
+                }
+            }
+            Distribution::Uniform { min, max, .. } => {
+                if max > min {
+                    ((x - min) / (max - min)).clamp(0.0, 1.0)
+                } else {
+                    (x >= min) as u8 as f64
+                }
+            }
+            Distribution::Normal { mean, sd } => {
+                if x < 0.0 {
+                    0.0
+                } else if sd == 0.0 {
+                    (x >= mean) as u8 as f64
+                } else {
+                    phi((x - mean) / sd)
+                }
+            }
+            Distribution::Lognormal { mean, sd } => {
+                if x <= 0.0 {
+                    0.0
+                } else if sd == 0.0 {
+                    (x >= mean) as u8 as f64
+                } else {
+                    let s2 = (1.0 + (sd / mean).powi(2)).ln();
+                    phi((x.ln() - (mean.ln() - 0.5 * s2)) / s2.sqrt())
+                }
+            }
+            Distribution::Exponential { mean } => {
+                if x < 0.0 {
+                    0.0
+                } else if mean == 0.0 {
+                    1.0
+                } else {
+                    1.0 - (-x / mean).exp()
+                }
+            }
+            Distribution::Discrete { ref values } => {
+                let w: f64 = values.iter().map(|(_, w)| w).sum();
+                values
+                    .iter()
+                    .filter(|(v, _)| *v <= x)
+                    .map(|(_, p)| p)
+                    .sum::<f64>()
+                    / w
+            }
+        }
+    }
+
+    /// The p-quantile (inverse CDF), p in (0, 1), in double precision.
+    pub fn quantile(&self, p: f64) -> f64 {
+        let p = p.clamp(1e-12, 1.0 - 1e-12);
+        match *self {
+            Distribution::Fixed { likely } => likely,
+            Distribution::Triangular {
+                min: a,
+                likely: c,
+                max: b,
+            } => {
+                if b == a {
+                    return a;
+                }
+                let fc = (c - a) / (b - a);
+                if p < fc {
+                    a + (p * (b - a) * (c - a)).sqrt()
+                } else {
+                    b - ((1.0 - p) * (b - a) * (b - c)).sqrt()
+                }
+            }
+            Distribution::Pert { min, likely, max } => {
+                let r = max - min;
+                if r == 0.0 {
+                    return min;
+                }
+                let (al, be) = (
+                    1.0 + 4.0 * (likely - min) / r,
+                    1.0 + 4.0 * (max - likely) / r,
+                );
+                min + r * crate::model::pert::beta_quantile(al, be, p, 0.5)
+            }
+            Distribution::Uniform { min, max, .. } => min + p * (max - min),
+            Distribution::Normal { mean, sd } => {
+                (mean + sd * crate::model::sampler::inverse_normal(p)).max(0.0)
+            }
+            Distribution::Lognormal { mean, sd } => {
+                if sd == 0.0 {
+                    return mean;
+                }
+                let s2 = (1.0 + (sd / mean).powi(2)).ln();
+                (mean.ln() - 0.5 * s2 + s2.sqrt() * crate::model::sampler::inverse_normal(p)).exp()
+            }
+            Distribution::Exponential { mean } => -mean * (1.0 - p).ln(),
+            Distribution::Discrete { ref values } => {
+                let w: f64 = values.iter().map(|(_, w)| w).sum();
+                let mut sorted = values.clone();
+                sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let mut acc = 0.0;
+                for (v, q) in &sorted {
+                    acc += q / w;
+                    if acc >= p - 1e-12 {
+                        return *v;
+                    }
+                }
+                sorted.last().map_or(0.0, |x| x.0)
+            }
+        }
+    }
+
     /// Smallest and largest value the distribution can take (`f64::INFINITY` when
     /// unbounded above).
     pub fn bounds(&self) -> (f64, f64) {
@@ -293,6 +438,53 @@ mod tests {
             }
             .check()
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn cdf_and_quantile_are_inverse() {
+        let ds = [
+            Distribution::Triangular {
+                min: 2.0,
+                likely: 5.0,
+                max: 11.0,
+            },
+            Distribution::Pert {
+                min: 2.0,
+                likely: 3.0,
+                max: 11.0,
+            },
+            Distribution::Uniform {
+                min: 1.0,
+                max: 4.0,
+                planned: None,
+            },
+            Distribution::Normal {
+                mean: 10.0,
+                sd: 2.0,
+            },
+            Distribution::Lognormal {
+                mean: 10.0,
+                sd: 4.0,
+            },
+            Distribution::Exponential { mean: 3.0 },
+        ];
+        for d in &ds {
+            for p in [0.01, 0.1, 0.37, 0.5, 0.8, 0.99] {
+                let x = d.quantile(p);
+                assert!(
+                    (d.cdf(x) - p).abs() < 1e-7,
+                    "{d:?} p {p}: F(Q(p)) = {}",
+                    d.cdf(x)
+                );
+            }
+        }
+        let disc = Distribution::Discrete {
+            values: vec![(3.0, 1.0), (1.0, 1.0)],
+        };
+        assert_eq!(
+            (disc.quantile(0.5), disc.quantile(0.51), disc.cdf(2.0)),
+            (1.0, 3.0, 0.5)
         );
     }
 

@@ -131,6 +131,9 @@ pub struct Network {
     pub status_date: Option<NaiveDate>,
     /// Per task: index into `freeze_tables`, or [`NO_FREEZE`].
     pub freeze_of: Vec<u32>,
+    /// Per task: (b, σ) of a calibration multiplier exp(b + σZ) on the sampled duration;
+    /// (0, 0) when not calibrated.
+    pub calibration: Vec<(f32, f32)>,
     /// Per distinct set of freeze windows: for each 0-based working-day index d, the time
     /// of the first allowed start when day d + 1 is frozen, else −1.
     pub freeze_tables: Vec<Vec<f32>>,
@@ -547,8 +550,37 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
             (None, Some(r)) => Distribution::Fixed { likely: r },
             _ => dist,
         };
-        durations.push(dist.deterministic());
-        samplers.push(Sampler::new(&dist, &mut discrete));
+        if let (Some(items), Some(h)) = (row.items, &row.history) {
+            // A backlog: the time to finish its items by bootstrap over the team's recent
+            // weekly throughput (4,096 trials keyed by the task id), in working days.
+            let per_week = plan.settings.workweek.0.iter().filter(|&&w| w).count() as f64;
+            let pool = h.pool(crate::throughput::DEFAULT_WINDOW);
+            let trials = if pool.iter().all(|&x| x == 0.0) {
+                Vec::new()
+            } else {
+                crate::throughput::weeks_to_finish(pool, items, 4096, id_key(&row.id))
+            };
+            if trials.is_empty() || trials.iter().any(Option::is_none) {
+                diags.push(
+                    Diagnostic::new(
+                        file,
+                        format!("the throughput in {} cannot finish {items} items", h.file),
+                    )
+                    .line(row.line)
+                    .column("items")
+                    .fix("check the history: its recent weeks deliver (almost) nothing"),
+                );
+                durations.push(0.0);
+                samplers.push(Sampler::Fixed(0.0));
+            } else {
+                let days: Vec<f64> = trials.iter().map(|w| w.unwrap_or(0.0) * per_week).collect();
+                durations.push(days.iter().sum::<f64>() / days.len() as f64);
+                samplers.push(Sampler::table(&days, &mut discrete));
+            }
+        } else {
+            durations.push(dist.deterministic());
+            samplers.push(Sampler::new(&dist, &mut discrete));
+        }
         status.push(task_status(
             row,
             &calendar,
@@ -631,6 +663,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         status_date: plan.settings.status_date,
         freeze_of,
         freeze_tables,
+        calibration: vec![(0.0, 0.0); n],
     };
     for f in &plan.freezes {
         if !plan

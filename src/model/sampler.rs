@@ -75,6 +75,14 @@ pub enum Sampler {
         /// Mean.
         mean: f32,
     },
+    /// An empirical distribution: `len` sorted values at `start` in the shared tables'
+    /// values, each equally likely (backlog tasks).
+    Table {
+        /// First value.
+        start: u32,
+        /// Number of values.
+        len: u32,
+    },
     /// Discrete: entries `start..start + len` of the shared tables.
     Discrete {
         /// First entry.
@@ -82,6 +90,22 @@ pub enum Sampler {
         /// Number of entries.
         len: u32,
     },
+}
+
+impl Sampler {
+    /// An empirical distribution of equally likely `values` (sorted here), appended to
+    /// `tables`.
+    pub fn table(values: &[f64], tables: &mut DiscreteTables) -> Sampler {
+        let mut v: Vec<f32> = values.iter().map(|&x| x as f32).collect();
+        v.sort_by(f32::total_cmp);
+        let start = tables.val.len() as u32;
+        tables.cum.extend(std::iter::repeat_n(0.0, v.len()));
+        tables.val.extend(&v);
+        Sampler::Table {
+            start,
+            len: v.len() as u32,
+        }
+    }
 }
 
 /// Cumulative probabilities and values of all discrete distributions of a network.
@@ -219,6 +243,12 @@ impl Sampler {
             Sampler::Exponential { mean } => {
                 for (o, &u) in out.iter_mut().zip(u) {
                     *o = -mean * (1.0 - u).ln();
+                }
+            }
+            Sampler::Table { start, len } => {
+                let vals = &disc.val[start as usize..(start + len) as usize];
+                for (o, &u) in out.iter_mut().zip(u) {
+                    *o = vals[((u * len as f32) as usize).min(len as usize - 1)];
                 }
             }
             Sampler::Discrete { start, len } => {

@@ -143,6 +143,8 @@ pub fn load(path: &Path) -> Result<Plan> {
     )? {
         tasks = tasks::parse(&sheet, &mut diags);
     }
+    let base = dir.or(path.parent()).unwrap_or(Path::new("."));
+    load_histories(&mut tasks, base, &tasks_file, &mut diags);
     let plan = Plan {
         settings,
         tasks,
@@ -168,6 +170,7 @@ pub fn from_tasks_csv(text: &str, file: &str) -> Result<Plan> {
     if let Some(sheet) = Sheet::parse(text.as_bytes(), file, tasks::COLUMNS, &["id"], &mut diags) {
         tasks = tasks::parse(&sheet, &mut diags);
     }
+    load_histories(&mut tasks, Path::new("."), file, &mut diags);
     let plan = Plan {
         settings: Settings::default(),
         tasks,
@@ -182,4 +185,27 @@ pub fn from_tasks_csv(text: &str, file: &str) -> Result<Plan> {
     };
     crate::model::check_structure(&plan, &mut diags);
     diags.finish(plan)
+}
+
+/// Reads the throughput histories of backlog tasks (paths relative to the plan folder).
+fn load_histories(tasks: &mut [TaskRow], dir: &Path, tasks_file: &str, diags: &mut Diags) {
+    for t in tasks.iter_mut() {
+        let Some(rel) = t.throughput.clone() else {
+            continue;
+        };
+        let path = dir.join(&rel);
+        match crate::throughput::load(&path) {
+            Ok(h) => t.history = Some(h),
+            Err(Error::Invalid(d)) => diags.0.extend(d),
+            Err(e) => diags.push(
+                Diagnostic::new(
+                    tasks_file,
+                    format!("cannot read the throughput history of task {}: {e}", t.id),
+                )
+                .line(t.line)
+                .column("throughput")
+                .fix("give a path relative to the plan folder"),
+            ),
+        }
+    }
 }

@@ -22,7 +22,9 @@ pub const MAX_DAYS: f64 = 1.0e6;
 /// A parsed CSV file with its header mapped to known column names.
 pub(crate) struct Sheet {
     pub file: String,
-    cols: HashMap<&'static str, usize>,
+    cols: HashMap<String, usize>,
+    /// Header names (lower case) in file order.
+    pub names: Vec<String>,
     pub rows: Vec<Row>,
 }
 
@@ -121,16 +123,23 @@ impl Sheet {
                 ok = false;
                 continue;
             }
-            match known.iter().find(|k| **k == name) {
+            // An empty `known` list accepts any column (files whose columns the caller
+            // interprets itself, such as throughput histories).
+            let found = if known.is_empty() {
+                Some(name.as_str())
+            } else {
+                known.iter().find(|k| **k == name).copied()
+            };
+            match found {
                 Some(k) => {
-                    if cols.insert(*k, i).is_some() {
+                    if cols.insert(k.to_string(), i).is_some() {
                         diags.push(
                             Diagnostic::new(
                                 file,
                                 format!("column {k} appears twice in the header"),
                             )
                             .line(header_line)
-                            .column(*k)
+                            .column(k)
                             .fix("remove or rename one of the two columns"),
                         );
                         ok = false;
@@ -157,7 +166,7 @@ impl Sheet {
             }
         }
         for r in required {
-            if !cols.contains_key(r) {
+            if !cols.contains_key(*r) {
                 diags.push(
                     Diagnostic::new(file, format!("required column {r} is missing"))
                         .line(header_line)
@@ -202,8 +211,11 @@ impl Sheet {
         if !ok && cols.is_empty() {
             return None;
         }
+        let mut names: Vec<(usize, String)> = cols.iter().map(|(k, v)| (*v, k.clone())).collect();
+        names.sort();
         Some(Sheet {
             file: file.to_string(),
+            names: names.into_iter().map(|(_, k)| k).collect(),
             cols,
             rows,
         })

@@ -28,6 +28,8 @@ pub(crate) const COLUMNS: &[&str] = &[
     "actual_start",
     "actual_finish",
     "remaining",
+    "items",
+    "throughput",
 ];
 
 /// The type of a dependency link (activity-on-node, SPEC §2).
@@ -96,6 +98,13 @@ pub struct TaskRow {
     pub actual_finish: Option<NaiveDate>,
     /// Remaining working days of a task in progress.
     pub remaining: Option<f64>,
+    /// Backlog size: the task's duration is the time to finish these items at the
+    /// throughput of `throughput`.
+    pub items: Option<f64>,
+    /// Throughput history file (relative to the plan folder).
+    pub throughput: Option<String>,
+    /// The history, once read.
+    pub history: Option<crate::throughput::History>,
 }
 
 /// Parses all rows of tasks.csv.
@@ -156,8 +165,52 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
                     .fix("give actual_start for a task in progress, or leave remaining empty"),
             );
         }
-        // Finished work needs no estimate; work in progress may give `remaining` instead.
-        let needs_estimate = !milestone && actual_finish.is_none() && remaining.is_none();
+        let items = sheet.number(row, "items", diags);
+        let throughput = sheet.get(row, "throughput").map(str::to_string);
+        if let Some(x) = items
+            && x <= 0.0
+        {
+            diags.push(
+                sheet
+                    .diag(
+                        row,
+                        "items",
+                        format!("items must be more than 0, found {x}"),
+                    )
+                    .fix("give the backlog size"),
+            );
+        }
+        if items.is_some() != throughput.is_some() {
+            diags.push(
+                sheet
+                    .diag(
+                        row,
+                        if items.is_some() {
+                            "throughput"
+                        } else {
+                            "items"
+                        },
+                        "a backlog task needs both items and throughput",
+                    )
+                    .fix("give the number of items and the throughput history file (week,done)"),
+            );
+        }
+        let backlog = items.is_some() && throughput.is_some();
+        if backlog
+            && ["min", "likely", "max", "mean", "sd", "values"]
+                .iter()
+                .any(|c| sheet.get(row, c).is_some())
+        {
+            diags.push(
+                sheet
+                    .diag(row, "items", "the task has both an estimate and a backlog")
+                    .fix("give either min/likely/max or items + throughput"),
+            );
+        }
+        // Finished work needs no estimate; work in progress may give `remaining` instead;
+        // a backlog task's duration comes from throughput.
+        let needs_estimate =
+            !milestone && actual_finish.is_none() && remaining.is_none() && !backlog;
         let estimate = estimate(sheet, row, !needs_estimate, diags);
         let predecessors = sheet
             .get(row, "predecessors")
@@ -205,6 +258,9 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             actual_start,
             actual_finish,
             remaining,
+            items,
+            throughput,
+            history: None,
         });
     }
     out
@@ -230,7 +286,12 @@ fn date_or_days(sheet: &Sheet, row: &Row, col: &str, diags: &mut Diags) -> Optio
 
 /// Parses the estimate; `optional` when the row may have none (milestones, finished
 /// work, work in progress with `remaining`).
-fn estimate(sheet: &Sheet, row: &Row, optional: bool, diags: &mut Diags) -> Option<Distribution> {
+pub(crate) fn estimate(
+    sheet: &Sheet,
+    row: &Row,
+    optional: bool,
+    diags: &mut Diags,
+) -> Option<Distribution> {
     let n_before = diags.0.len();
     let min = sheet.non_negative(row, "min", diags);
     let likely = sheet.non_negative(row, "likely", diags);

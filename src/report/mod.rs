@@ -8,7 +8,9 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-pub use table::{compare_table, drivers_table, table, versions_table};
+pub use table::{
+    calibration_table, compare_table, drivers_table, table, throughput_table, versions_table,
+};
 
 use crate::error::{Error, Result};
 use crate::stats::{Forecast, fmt_p};
@@ -357,6 +359,99 @@ pub fn versions_csv(r: &crate::versions::VersionReport) -> String {
             "interaction".into(),
             num(m.interaction[0]),
             num(m.interaction[1]),
+            String::new(),
+        ]);
+    }
+    csv_bytes(rows)
+}
+
+/// Calibration as `metric,value` rows (with `group,metric,value` when `by_group`).
+pub fn calibration_csv(
+    m: &crate::calibrate::Metrics,
+    c: Option<&crate::calibrate::Correction>,
+    bt: Option<&crate::calibrate::Backtest>,
+    groups: &[(
+        String,
+        crate::calibrate::Metrics,
+        Option<crate::calibrate::Correction>,
+    )],
+    by_group: bool,
+) -> String {
+    fn metric_rows(
+        m: &crate::calibrate::Metrics,
+        c: Option<&crate::calibrate::Correction>,
+    ) -> Vec<(String, String)> {
+        let mut v = vec![
+            ("n".to_string(), m.n.to_string()),
+            ("coverage_p10_p90".into(), num(m.coverage_p10_p90)),
+            ("below_p10".into(), num(m.below_p10)),
+            ("above_p90".into(), num(m.above_p90)),
+        ];
+        for (i, d) in m.pit_deciles.iter().enumerate() {
+            v.push((format!("pit_{}_{}", i * 10, i * 10 + 10), num(*d)));
+        }
+        v.push((
+            "median_actual_over_likely".into(),
+            num(m.median_actual_over_likely),
+        ));
+        v.push(("ratio_p10".into(), num(m.ratio_p10)));
+        v.push(("ratio_p90".into(), num(m.ratio_p90)));
+        v.push(("log_ratio_sd".into(), num(m.log_ratio_sd)));
+        if let Some(c) = c {
+            v.push(("fitted_log_bias".into(), num(c.log_bias)));
+            v.push(("fitted_log_sigma".into(), num(c.log_sigma)));
+        }
+        v
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut all = metric_rows(m, c);
+    if let Some(b) = bt {
+        all.push(("backtest_coverage_before".into(), num(b.coverage_before)));
+        all.push(("backtest_coverage_after".into(), num(b.coverage_after)));
+    }
+    if by_group {
+        rows.push(["group", "metric", "value"].map(String::from).to_vec());
+        rows.extend(all.into_iter().map(|(k, v)| vec!["all".into(), k, v]));
+        for (g, gm, gc) in groups {
+            rows.extend(
+                metric_rows(gm, gc.as_ref())
+                    .into_iter()
+                    .map(|(k, v)| vec![g.clone(), k, v]),
+            );
+        }
+    } else {
+        rows.push(["metric", "value"].map(String::from).to_vec());
+        rows.extend(all.into_iter().map(|(k, v)| vec![k, v]));
+    }
+    csv_bytes(rows)
+}
+
+/// Throughput forecasts as CSV: `forecast, p10, p50, p80, p90` (then the backtest).
+pub fn throughput_csv(
+    f: &[crate::throughput::ThroughputForecast],
+    bt: Option<&crate::throughput::ThroughputBacktest>,
+) -> String {
+    let mut rows = vec![
+        ["forecast", "p10", "p50", "p80", "p90"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for x in f {
+        let mut r = vec![x.forecast.clone()];
+        r.extend(x.percentiles.iter().map(|v| num(*v)));
+        rows.push(r);
+        if let Some(d) = &x.dates {
+            let mut r = vec!["finish_date".to_string()];
+            r.extend(d.iter().cloned());
+            rows.push(r);
+        }
+    }
+    if let Some(b) = bt {
+        rows.push(vec![
+            "backtest_coverage_p10_p90".into(),
+            num(b.coverage_p10_p90),
+            String::new(),
+            String::new(),
             String::new(),
         ]);
     }

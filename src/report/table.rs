@@ -20,6 +20,9 @@ pub fn table(f: &Forecast) -> String {
             .map(|s| format!(", day 1 = {s}"))
             .unwrap_or_default()
     );
+    if let Some(c) = &f.calibration {
+        let _ = writeln!(out, "Calibrated: {c}.");
+    }
     if let Some(sd) = &f.status_date {
         let count = |s: &str| f.tasks.iter().filter(|t| t.status == Some(s)).count();
         let _ = writeln!(
@@ -247,6 +250,123 @@ pub fn drivers_table(f: &Forecast) -> String {
                 m.merge_bias, m.task, m.predecessors
             );
         }
+    }
+    out
+}
+
+/// Renders a calibration report.
+pub fn calibration_table(
+    m: &crate::calibrate::Metrics,
+    c: Option<&crate::calibrate::Correction>,
+    bt: Option<&crate::calibrate::Backtest>,
+    groups: &[(
+        String,
+        crate::calibrate::Metrics,
+        Option<crate::calibrate::Correction>,
+    )],
+) -> String {
+    let mut out = String::new();
+    let line = |out: &mut String, label: &str, m: &crate::calibrate::Metrics| {
+        let _ = writeln!(
+            out,
+            "{label}: {} tasks; {:.1} % of actuals inside their own P10–P90 (calibrated: 80 %), {:.1} % below P10, {:.1} % above P90; median actual/likely ×{:.2} (P10 ×{:.2}, P90 ×{:.2})",
+            m.n,
+            m.coverage_p10_p90 * 100.0,
+            m.below_p10 * 100.0,
+            m.above_p90 * 100.0,
+            m.median_actual_over_likely,
+            m.ratio_p10,
+            m.ratio_p90
+        );
+    };
+    line(&mut out, "All", m);
+    let _ = writeln!(
+        out,
+        "\nWhere actuals fell in their estimates (PIT deciles; calibrated: 10 % each):"
+    );
+    for (i, d) in m.pit_deciles.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  {:>3}–{:<3} % {:5.1} %  {}",
+            i * 10,
+            i * 10 + 10,
+            d * 100.0,
+            "█".repeat((d * 100.0).round() as usize)
+        );
+    }
+    if let Some(c) = c {
+        let _ = writeln!(
+            out,
+            "\nFitted correction (lognormal multiplier on each sampled duration): median ×{:.2}, extra log spread σ = {:.3}{}",
+            c.log_bias.exp(),
+            c.log_sigma,
+            if c.excess_estimate_variance > 0.0 {
+                " (estimates were wider than history; not narrowed)"
+            } else {
+                ""
+            }
+        );
+    }
+    if let Some(b) = bt {
+        let _ = writeln!(
+            out,
+            "Backtest ({}-fold, held-out rows): P10–P90 coverage {:.1} % before, {:.1} % after the correction (target 80 %).",
+            b.folds,
+            b.coverage_before * 100.0,
+            b.coverage_after * 100.0
+        );
+    }
+    if !groups.is_empty() {
+        out.push('\n');
+        for (g, gm, _) in groups {
+            line(&mut out, g, gm);
+        }
+    }
+    out
+}
+
+/// Renders throughput forecasts.
+pub fn throughput_table(
+    h: &crate::throughput::History,
+    f: &[crate::throughput::ThroughputForecast],
+    bt: Option<&crate::throughput::ThroughputBacktest>,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}: {} weeks of history", h.file, h.weeks.len());
+    for x in f {
+        let _ = writeln!(
+            out,
+            "\n{} (bootstrap of the last {} weeks, {} iterations, seed {}):",
+            x.question,
+            x.weeks_sampled,
+            group_thousands(x.iterations),
+            x.seed
+        );
+        let _ = writeln!(
+            out,
+            "  P10 {}   P50 {}   P80 {}   P90 {}",
+            x.percentiles[0], x.percentiles[1], x.percentiles[2], x.percentiles[3]
+        );
+        if let Some(d) = &x.dates {
+            let _ = writeln!(
+                out,
+                "  dates: P10 {}   P50 {}   P80 {}   P90 {}",
+                d[0], d[1], d[2], d[3]
+            );
+        }
+        let _ = writeln!(out, "  Read: {}.", x.reading);
+    }
+    if let Some(b) = bt {
+        let _ = writeln!(
+            out,
+            "\nBacktest: from {} origins, the actual items in the next {} weeks fell inside the forecast's P10–P90 {:.1} % of the time ({:.1} % below, {:.1} % above; target 80 %), sampling the {} weeks before each origin.",
+            b.origins,
+            b.horizon,
+            b.coverage_p10_p90 * 100.0,
+            b.below_p10 * 100.0,
+            b.above_p90 * 100.0,
+            b.window
+        );
     }
     out
 }

@@ -33,6 +33,7 @@ pub(crate) struct Keys {
     scores: Vec<u64>,
     risk_occurrence: Vec<u64>,
     risk_impact: Vec<u64>,
+    calibration: Vec<u64>,
 }
 
 impl Keys {
@@ -46,6 +47,7 @@ impl Keys {
             scores: of(&net.keys, 4),
             risk_occurrence: of(&risk_keys, 2),
             risk_impact: of(&risk_keys, 3),
+            calibration: of(&net.keys, 5),
         }
     }
 }
@@ -270,6 +272,16 @@ pub(crate) fn run_block(
         if !net.correlated[t] {
             block_uniforms(keys.duration[t], block, &mut s.u);
             net.samplers[t].fill(&s.u, dur, &net.discrete);
+        }
+        let (cb, cs) = net.calibration[t];
+        if cb != 0.0 || cs != 0.0 {
+            // History's correction: a lognormal multiplier with its own keyed stream.
+            block_uniforms(keys.calibration[t], block, &mut s.u);
+            let mut z = [0f32; LANES];
+            normal_scores(&s.u, &mut z);
+            for l in 0..LANES {
+                dur[l] *= (cb + cs * z[l]).exp();
+            }
         }
         let scale = net.scale[t];
         if scale != 1.0 {

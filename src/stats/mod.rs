@@ -39,6 +39,9 @@ pub struct Forecast {
     pub histograms: Vec<Histogram>,
     /// The risk register's results, in file order.
     pub risks: Vec<RiskForecast>,
+    /// The calibration applied, when the run used one (`--calibration`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<String>,
     /// The driver analysis, when asked for (`--drivers`, `--out`).
     pub drivers: Option<crate::drivers::Drivers>,
     /// Statistical caveats and notes on the run.
@@ -427,6 +430,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         histograms,
         risks,
         drivers: None,
+        calibration: None,
         warnings,
     }
 }

@@ -2,6 +2,7 @@
 
 mod analytic;
 mod calendar;
+mod calibrate;
 mod cli;
 mod compare;
 mod cpm;
