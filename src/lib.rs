@@ -35,6 +35,7 @@ pub mod compare;
 pub mod drivers;
 pub mod error;
 pub mod gate;
+pub mod import;
 pub mod model;
 pub mod plan;
 pub mod report;

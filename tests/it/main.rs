@@ -7,6 +7,7 @@ mod cli;
 mod compare;
 mod cpm;
 mod drivers;
+mod import;
 mod repro;
 mod risks;
 

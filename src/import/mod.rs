@@ -1,0 +1,452 @@
+//! Importing real schedules: Microsoft Project XML (MSPDI), MPX, and Primavera P6 XER
+//! and P6 XML (PMXML).
+//!
+//! Every reader produces a [`Schedule`]: tasks in working days (using the file's hours
+//! per day), links with lags, milestones, start-no-earlier-than constraints, actuals and
+//! remaining work, the project calendar (working week and holidays), the project start
+//! and data date, and the early dates the scheduling tool stored. [`write_plan`] turns it
+//! into a plan folder `slipcast run` accepts, applying an uncertainty template to tasks
+//! without three-point estimates, and [`fidelity`] compares slipcast's deterministic CPM
+//! dates with the stored ones.
+//!
+//! The format is detected by content, not by extension. XML is read with quick-xml;
+//! a document type declaration is refused outright, so no DTD or entity is ever
+//! expanded.
+
+mod mpx;
+mod mspdi;
+mod pmxml;
+mod xer;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::error::{Diagnostic, Error, Result};
+use crate::plan::{LinkKind, Workweek};
+
+/// A schedule read from another tool.
+#[derive(Debug, Clone, Default)]
+pub struct Schedule {
+    /// Format name (for messages).
+    pub format: &'static str,
+    /// Project name.
+    pub name: String,
+    /// Project start date.
+    pub start: Option<NaiveDate>,
+    /// Data (status) date, when the schedule is progressed.
+    pub status_date: Option<NaiveDate>,
+    /// Project calendar's working week.
+    pub workweek: Workweek,
+    /// Project calendar's non-working days (ranges).
+    pub holidays: Vec<(NaiveDate, NaiveDate)>,
+    /// Hours in a working day.
+    pub hours_per_day: f64,
+    /// Tasks (summaries already removed).
+    pub tasks: Vec<ImportedTask>,
+    /// Notes on what was dropped or approximated.
+    pub notes: Vec<String>,
+}
+
+/// One imported task.
+#[derive(Debug, Clone, Default)]
+pub struct ImportedTask {
+    /// Id used in the plan (the tool's activity id / task id, made unique).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Planned duration, working days.
+    pub duration: f64,
+    /// Remaining duration of a task in progress, working days.
+    pub remaining: Option<f64>,
+    /// Three-point estimate the file carries (min, likely, max), working days.
+    pub three_point: Option<(f64, f64, f64)>,
+    /// Milestone.
+    pub milestone: bool,
+    /// Start-no-earlier-than date.
+    pub not_before: Option<NaiveDate>,
+    /// A constraint slipcast does not model (for the fidelity report).
+    pub other_constraint: Option<String>,
+    /// Uses a calendar other than the project calendar.
+    pub own_calendar: bool,
+    /// Resource levelling delayed it (for the fidelity report).
+    pub levelled: bool,
+    /// Actual start.
+    pub actual_start: Option<NaiveDate>,
+    /// Actual finish.
+    pub actual_finish: Option<NaiveDate>,
+    /// Early start and finish dates stored by the tool.
+    pub stored: Option<(NaiveDate, NaiveDate)>,
+    /// Predecessors: (task id, type, lag in working days).
+    pub preds: Vec<(String, LinkKind, f64)>,
+}
+
+/// Options for writing a plan from a schedule.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Uncertainty template: min, likely, max as percent of the planned duration.
+    pub template: (f64, f64, f64),
+    /// Distribution for templated and file-provided three-point estimates.
+    pub distribution: String,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            template: (90.0, 100.0, 130.0),
+            distribution: "triangular".into(),
+        }
+    }
+}
+
+fn bad(file: &str, msg: impl Into<String>, fix: &str) -> Error {
+    Error::Invalid(vec![Diagnostic::new(file, msg).fix(fix)])
+}
+
+/// Reads a schedule file, detecting its format by content.
+pub fn read(path: &Path) -> Result<Schedule> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file = path.display().to_string();
+    let head: String = bytes.iter().take(4096).map(|&b| b as char).collect();
+    let trimmed = head.trim_start_matches("ï»¿").trim_start();
+    let s = if trimmed.starts_with("ERMHDR") {
+        xer::read(&bytes, &file)?
+    } else if trimmed.starts_with("MPX,") {
+        mpx::read(&bytes, &file)?
+    } else if trimmed.starts_with('<') {
+        mspdi::read(&bytes, &file)?
+    } else {
+        return Err(bad(
+            &file,
+            "not a schedule slipcast can read",
+            "export the schedule from Microsoft Project as XML (MSPDI) or MPX, or from Primavera P6 as XER",
+        ));
+    };
+    if s.tasks.is_empty() {
+        return Err(bad(
+            &file,
+            format!(
+                "the {} file has no tasks (it may hold only calendars or resources)",
+                s.format
+            ),
+            "export a schedule that contains tasks",
+        ));
+    }
+    Ok(s)
+}
+
+/// Files written by [`write_plan`].
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The plan folder.
+    pub dir: PathBuf,
+    /// Ids of tasks that got the uncertainty template.
+    pub templated: Vec<String>,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with('#') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn num(x: f64) -> String {
+    let r = (x * 1e4).round() / 1e4;
+    format!("{r}")
+}
+
+/// Writes `schedule` as a plan folder (plan.toml, tasks.csv, calendar.csv), atomically
+/// file by file.
+pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Written> {
+    crate::report::prepare_out_dir(dir)?;
+    let mut toml = format!(
+        "name = \"{}\"\n",
+        s.name.replace('\\', "\\\\").replace('"', "\\\"")
+    );
+    if let Some(d) = s.start {
+        let _ = writeln!(toml, "start = {d}");
+    }
+    if let Some(d) = s.status_date {
+        let _ = writeln!(toml, "status_date = {d}");
+    }
+    let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let ww: Vec<String> = (0..7)
+        .filter(|&i| s.workweek.0[i])
+        .map(|i| format!("\"{}\"", days[i]))
+        .collect();
+    let _ = writeln!(toml, "workweek = [{}]", ww.join(", "));
+    let mut tasks = String::from(
+        "id,name,distribution,min,likely,max,predecessors,milestone,not_before,actual_start,actual_finish,remaining\n",
+    );
+    let mut templated = Vec::new();
+    let (lo, mid, hi) = opts.template;
+    for t in &s.tasks {
+        let preds: Vec<String> = t
+            .preds
+            .iter()
+            .map(|(p, k, lag)| {
+                let kind = match k {
+                    LinkKind::FS => "",
+                    LinkKind::SS => " SS",
+                    LinkKind::FF => " FF",
+                    LinkKind::SF => " SF",
+                };
+                let lag = if *lag == 0.0 {
+                    String::new()
+                } else {
+                    format!(
+                        "{}{}d",
+                        if kind.is_empty() { " " } else { "" },
+                        if *lag > 0.0 {
+                            format!("+{}", num(*lag))
+                        } else {
+                            num(*lag)
+                        }
+                    )
+                };
+                format!("{p}{kind}{lag}")
+            })
+            .collect();
+        let done = t.actual_finish.is_some();
+        let base = t.remaining.unwrap_or(t.duration);
+        let (dist, min, likely, max) = if done || t.milestone && base == 0.0 {
+            (String::new(), String::new(), String::new(), String::new())
+        } else if let Some((a, c, b)) = t.three_point.filter(|_| t.remaining.is_none()) {
+            (opts.distribution.clone(), num(a), num(c), num(b))
+        } else if base == 0.0 {
+            ("fixed".into(), String::new(), "0".into(), String::new())
+        } else {
+            templated.push(t.id.clone());
+            (
+                opts.distribution.clone(),
+                num(base * lo / 100.0),
+                num(base * mid / 100.0),
+                num(base * hi / 100.0),
+            )
+        };
+        let _ = writeln!(
+            tasks,
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            csv_field(&t.id),
+            csv_field(&t.name),
+            dist,
+            min,
+            likely,
+            max,
+            csv_field(&preds.join(";")),
+            if t.milestone { "true" } else { "" },
+            t.not_before.map(|d| d.to_string()).unwrap_or_default(),
+            t.actual_start.map(|d| d.to_string()).unwrap_or_default(),
+            t.actual_finish.map(|d| d.to_string()).unwrap_or_default(),
+            String::new(),
+        );
+    }
+    let mut cal = String::from("from,to,kind\n");
+    for (a, b) in &s.holidays {
+        let _ = writeln!(cal, "{a},{b},holiday");
+    }
+    for (name, body) in [
+        ("plan.toml", toml),
+        ("tasks.csv", tasks),
+        ("calendar.csv", cal),
+    ] {
+        crate::report::write_atomic(&dir.join(name), body.as_bytes())?;
+    }
+    Ok(Written {
+        dir: dir.to_path_buf(),
+        templated,
+    })
+}
+
+/// One row of the fidelity check.
+#[derive(Debug, Clone, Serialize)]
+pub struct FidelityRow {
+    /// Task id.
+    pub task: String,
+    /// Task name.
+    pub name: String,
+    /// Early start the tool stored.
+    pub stored_start: Option<String>,
+    /// Early finish the tool stored.
+    pub stored_finish: Option<String>,
+    /// slipcast's deterministic start date.
+    pub slipcast_start: Option<String>,
+    /// slipcast's deterministic finish date.
+    pub slipcast_finish: Option<String>,
+    /// Both dates equal.
+    pub matches: bool,
+    /// Likely reason when they differ.
+    pub reason: String,
+    /// Whether the task got the uncertainty template.
+    pub templated: bool,
+}
+
+/// Compares slipcast's deterministic dates for the written plan with the dates the
+/// scheduling tool stored, and writes `import-report.csv` into the plan folder.
+pub fn fidelity(s: &Schedule, written: &Written) -> Result<Vec<FidelityRow>> {
+    let plan = crate::plan::load(&written.dir)?;
+    let net = crate::model::compile(&plan)?;
+    let mut rows = Vec::new();
+    let table = net.calendar.as_ref().map(|c| {
+        let last = net.det_finish.iter().copied().fold(0.0, f64::max);
+        c.working_days(crate::model::calendar::finish_day(last) + 2)
+    });
+    for t in &s.tasks {
+        let Some(i) = net.index_of(&t.id) else {
+            continue;
+        };
+        let (ss, sf) = match t.stored {
+            Some((a, b)) => (Some(a), Some(b)),
+            None => (None, None),
+        };
+        let (start, finish) = match &table {
+            Some(days) => {
+                let sd = crate::model::calendar::start_day(net.det_start[i]) as usize;
+                let fd = crate::model::calendar::finish_day(net.det_finish[i]) as usize;
+                let (a, b) = (days.get(sd - 1).copied(), days.get(fd - 1).copied());
+                if net.det_finish[i] == net.det_start[i] {
+                    // A zero-length task at a day boundary: a start milestone lies on the
+                    // next day, a finish milestone on the day before; take the one the
+                    // source chose.
+                    if ss.is_some() && ss == b {
+                        (b, b)
+                    } else {
+                        (a, a)
+                    }
+                } else {
+                    (a, b)
+                }
+            }
+            None => (None, None),
+        };
+        let matches = ss.is_some() && ss == start && sf == finish;
+        let reason = if matches {
+            String::new()
+        } else if ss.is_none() {
+            "the file stores no early dates for this task".into()
+        } else if t.own_calendar {
+            "the task uses its own calendar; slipcast schedules every task on the project calendar"
+                .into()
+        } else if let Some(c) = &t.other_constraint {
+            format!("constraint {c} is not modelled")
+        } else if t.levelled {
+            "resource levelling delayed it in the source schedule".into()
+        } else if t.actual_start.is_some() && t.actual_finish.is_none() {
+            "in progress: the source may schedule remaining work differently (e.g. retained logic or progress override)".into()
+        } else if stored_span_differs(s, t) {
+            "the source's dates do not span its duration (a partial-day start, an elapsed duration or a split task)".into()
+        } else {
+            "a predecessor differs (see the tasks before it), or the source used scheduling options slipcast does not model".into()
+        };
+        rows.push(FidelityRow {
+            task: t.id.clone(),
+            name: t.name.clone(),
+            stored_start: ss.map(|d| d.to_string()),
+            stored_finish: sf.map(|d| d.to_string()),
+            slipcast_start: start.map(|d| d.to_string()),
+            slipcast_finish: finish.map(|d| d.to_string()),
+            matches,
+            reason,
+            templated: written.templated.contains(&t.id),
+        });
+    }
+    let mut csv = String::from(
+        "task,name,stored_start,stored_finish,slipcast_start,slipcast_finish,match,likely_reason,template_applied\n",
+    );
+    for r in &rows {
+        let _ = writeln!(
+            csv,
+            "{},{},{},{},{},{},{},{},{}",
+            csv_field(&r.task),
+            csv_field(&r.name),
+            r.stored_start.clone().unwrap_or_default(),
+            r.stored_finish.clone().unwrap_or_default(),
+            r.slipcast_start.clone().unwrap_or_default(),
+            r.slipcast_finish.clone().unwrap_or_default(),
+            r.matches,
+            csv_field(&r.reason),
+            r.templated
+        );
+    }
+    crate::report::write_atomic(&written.dir.join("import-report.csv"), csv.as_bytes())?;
+    Ok(rows)
+}
+
+/// Whether the stored start–finish span disagrees with the task's duration by more than
+/// a day (in the source's calendar: weekdays of the working week, holidays ignored).
+fn stored_span_differs(s: &Schedule, t: &ImportedTask) -> bool {
+    use chrono::Datelike;
+    let Some((a, b)) = t.stored else { return false };
+    let mut days = 0i64;
+    let mut d = a;
+    while d <= b && days < 100_000 {
+        if s.workweek.works(d.weekday()) {
+            days += 1;
+        }
+        match d.succ_opt() {
+            Some(n) => d = n,
+            None => break,
+        }
+    }
+    let expected = t.duration.ceil().max(1.0) as i64;
+    (days - expected).abs() > 1 && t.remaining.is_none() && t.actual_start.is_none()
+}
+
+/// Makes ids unique and free of spaces and ';' (the plan's id rules), keeping the
+/// original where possible.
+pub(crate) fn clean_ids(tasks: &mut [ImportedTask]) {
+    use std::collections::HashMap;
+    let mut map: HashMap<String, String> = HashMap::new();
+    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for t in tasks.iter_mut() {
+        let mut id: String =
+            t.id.chars()
+                .map(|c| {
+                    if c.is_whitespace() || c == ';' || c == ',' {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+        if id.is_empty() {
+            id = "task".into();
+        }
+        let mut unique = id.clone();
+        let mut k = 2;
+        while used.contains(&unique) {
+            unique = format!("{id}_{k}");
+            k += 1;
+        }
+        used.insert(unique.clone());
+        map.insert(t.id.clone(), unique.clone());
+        t.id = unique;
+    }
+    for t in tasks.iter_mut() {
+        for p in &mut t.preds {
+            if let Some(n) = map.get(&p.0) {
+                p.0 = n.clone();
+            }
+        }
+    }
+}
+
+/// Flags milestones without successors as the plan's reported milestones: large
+/// schedules carry hundreds of interim milestones, and reporting every one would bury
+/// the deliverables. Interim milestones stay in the plan as zero-length tasks.
+pub(crate) fn mark_end_milestones(tasks: &mut [ImportedTask]) {
+    let has_succ: std::collections::HashSet<String> = tasks
+        .iter()
+        .flat_map(|t| t.preds.iter().map(|p| p.0.clone()))
+        .collect();
+    for t in tasks.iter_mut() {
+        t.milestone = t.milestone && !has_succ.contains(&t.id);
+    }
+}

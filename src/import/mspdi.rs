@@ -1,0 +1,489 @@
+//! Microsoft Project XML (MSPDI, "Save as XML").
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use quick_xml::events::Event;
+
+use super::{ImportedTask, Schedule, bad, clean_ids, mark_end_milestones};
+use crate::error::Result;
+use crate::plan::{LinkKind, Workweek};
+
+/// A minimal element tree.
+#[derive(Debug, Default)]
+pub(super) struct Node {
+    pub(super) name: String,
+    pub(super) text: String,
+    pub(super) children: Vec<Node>,
+}
+
+impl Node {
+    pub(super) fn child(&self, name: &str) -> Option<&Node> {
+        self.children.iter().find(|c| c.name == name)
+    }
+    pub(super) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+    pub(super) fn text_of(&self, name: &str) -> Option<&str> {
+        self.child(name)
+            .map(|c| c.text.trim())
+            .filter(|t| !t.is_empty())
+    }
+}
+
+pub(super) fn parse(bytes: &[u8], file: &str) -> Result<Node> {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    reader.config_mut().trim_text(true);
+    let mut stack: Vec<Node> = vec![Node::default()];
+    let mut buf = Vec::new();
+    let invalid = |why: String| {
+        bad(
+            file,
+            format!("not well-formed XML: {why}"),
+            "export the schedule again from Microsoft Project (File > Save As > XML)",
+        )
+    };
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Err(e) => return Err(invalid(format!("{e} at byte {}", reader.buffer_position()))),
+            Ok(Event::Eof) => break,
+            Ok(Event::DocType(_)) => {
+                return Err(bad(
+                    file,
+                    "the XML has a document type declaration (DTD); slipcast refuses it rather than expand entities",
+                    "remove the <!DOCTYPE …> line; Microsoft Project never writes one",
+                ));
+            }
+            Ok(Event::Start(e)) => {
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                stack.push(Node {
+                    name,
+                    ..Node::default()
+                });
+                if stack.len() > 64 {
+                    return Err(invalid("elements nested more than 64 deep".into()));
+                }
+            }
+            Ok(Event::Empty(e)) => {
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                if let Some(top) = stack.last_mut() {
+                    top.children.push(Node {
+                        name,
+                        ..Node::default()
+                    });
+                }
+            }
+            Ok(Event::Text(t)) => {
+                let s = t.decode().map_err(|e| invalid(e.to_string()))?;
+                let s = quick_xml::escape::unescape(&s).map_err(|e| invalid(e.to_string()))?;
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&s);
+                }
+            }
+            Ok(Event::GeneralRef(r)) => {
+                let name = String::from_utf8_lossy(&r).into_owned();
+                let ch = match name.as_str() {
+                    "amp" => "&".to_string(),
+                    "lt" => "<".into(),
+                    "gt" => ">".into(),
+                    "quot" => "\"".into(),
+                    "apos" => "'".into(),
+                    n if n.starts_with('#') => {
+                        let code = if let Some(h) = n.strip_prefix("#x") {
+                            u32::from_str_radix(h, 16).ok()
+                        } else {
+                            n[1..].parse().ok()
+                        };
+                        code.and_then(char::from_u32)
+                            .map(String::from)
+                            .ok_or_else(|| invalid(format!("bad character reference &{n};")))?
+                    }
+                    n => {
+                        return Err(invalid(format!(
+                            "unknown entity &{n}; (entities are never expanded)"
+                        )));
+                    }
+                };
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&ch);
+                }
+            }
+            Ok(Event::CData(c)) => {
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&String::from_utf8_lossy(&c));
+                }
+            }
+            Ok(Event::End(_)) => {
+                let done = stack.pop().unwrap_or_default();
+                match stack.last_mut() {
+                    Some(top) => top.children.push(done),
+                    None => return Err(invalid("unbalanced end tag".into())),
+                }
+            }
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+    if stack.len() != 1 {
+        return Err(invalid(
+            "the document ends before its elements are closed (truncated?)".into(),
+        ));
+    }
+    let mut root = stack.pop().unwrap_or_default();
+    root.children
+        .pop()
+        .ok_or_else(|| invalid("empty document".into()))
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+}
+
+/// `HH:MM` of an ISO date-time, as minutes.
+fn minutes(s: &str) -> Option<u32> {
+    let t = s.get(11..16)?;
+    let (h, m) = t.split_once(':')?;
+    Some(h.parse::<u32>().ok()? * 60 + m.parse::<u32>().ok()?)
+}
+
+/// ISO 8601 duration `PT8H0M0S` (also `P1DT2H`) in hours.
+fn hours(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let body = s.strip_prefix('P')?;
+    let (days, time) = match body.split_once('T') {
+        Some((d, t)) => (d, t),
+        None => (body, ""),
+    };
+    let mut h = 0.0;
+    let mut num = String::new();
+    for c in days.chars() {
+        match c {
+            'D' => {
+                h += num.parse::<f64>().ok()? * 24.0;
+                num.clear();
+            }
+            'Y' | 'M' | 'W' => return None,
+            _ => num.push(c),
+        }
+    }
+    for c in time.chars() {
+        match c {
+            'H' => h += std::mem::take(&mut num).parse::<f64>().ok()?,
+            'M' => h += std::mem::take(&mut num).parse::<f64>().ok()? / 60.0,
+            'S' => h += std::mem::take(&mut num).parse::<f64>().ok()? / 3600.0,
+            _ => num.push(c),
+        }
+    }
+    Some(h)
+}
+
+pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
+    let root = parse(bytes, file)?;
+    if root.name == "APIBusinessObjects" {
+        return super::pmxml::read(&root, file);
+    }
+    if root.name != "Project" {
+        return Err(bad(
+            file,
+            format!(
+                "the XML root is <{}>, not a Microsoft Project <Project>",
+                root.name
+            ),
+            "export the schedule from Microsoft Project as XML (MSPDI)",
+        ));
+    }
+    let minutes_per_day = root
+        .text_of("MinutesPerDay")
+        .and_then(|m| m.parse::<f64>().ok())
+        .filter(|m| *m > 0.0)
+        .unwrap_or(480.0);
+    let hpd = minutes_per_day / 60.0;
+    let cal_uid = root.text_of("CalendarUID").unwrap_or("1").to_string();
+    let day_start = root
+        .text_of("DefaultStartTime")
+        .and_then(|t| minutes(&format!("0000-00-00T{t}")))
+        .unwrap_or(8 * 60);
+    let mut workweek = Workweek::default();
+    let mut holidays = Vec::new();
+    if let Some(cal) = root.child("Calendars").and_then(|c| {
+        c.all("Calendar")
+            .find(|c| c.text_of("UID") == Some(cal_uid.as_str()))
+    }) {
+        let mut days = workweek.0;
+        if let Some(wd) = cal.child("WeekDays") {
+            for d in wd.all("WeekDay") {
+                let working = d.text_of("DayWorking") == Some("1");
+                match d.text_of("DayType").and_then(|t| t.parse::<usize>().ok()) {
+                    // 1 = Sunday … 7 = Saturday.
+                    Some(n @ 1..=7) => days[(n + 5) % 7] = working,
+                    // Day type 0: an exception period in older files.
+                    Some(0) if !working => {
+                        if let Some(tp) = d.child("TimePeriod")
+                            && let (Some(a), Some(b)) = (
+                                tp.text_of("FromDate").and_then(date),
+                                tp.text_of("ToDate").and_then(date),
+                            )
+                        {
+                            holidays.push((a, b));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if let Some(ex) = cal.child("Exceptions") {
+            for e in ex.all("Exception") {
+                if e.text_of("DayWorking") == Some("1") {
+                    continue;
+                }
+                if let Some(tp) = e.child("TimePeriod")
+                    && let (Some(a), Some(b)) = (
+                        tp.text_of("FromDate").and_then(date),
+                        tp.text_of("ToDate").and_then(date),
+                    )
+                {
+                    holidays.push((a, b));
+                }
+            }
+        }
+        if days.iter().any(|&d| d) {
+            workweek = Workweek(days);
+        }
+    }
+    let tasks_node = root.child("Tasks").ok_or_else(|| {
+        bad(
+            file,
+            "the project has no <Tasks>",
+            "export a schedule that has tasks",
+        )
+    })?;
+    // Summary tasks: their children follow them with a deeper outline level.
+    let raw: Vec<&Node> = tasks_node
+        .all("Task")
+        .filter(|t| t.text_of("IsNull") != Some("1"))
+        .collect();
+    let uid = |t: &Node| t.text_of("UID").unwrap_or("").to_string();
+    let level = |t: &Node| {
+        t.text_of("OutlineLevel")
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(1)
+    };
+    let is_summary = |t: &Node| t.text_of("Summary") == Some("1");
+    let mut children: HashMap<String, Vec<String>> = HashMap::new();
+    let mut stack: Vec<(usize, String)> = Vec::new();
+    for t in &raw {
+        let l = level(t);
+        while stack.last().is_some_and(|(sl, _)| *sl >= l) {
+            stack.pop();
+        }
+        for (_, s) in &stack {
+            if !is_summary(t) {
+                children.entry(s.clone()).or_default().push(uid(t));
+            }
+        }
+        if is_summary(t) {
+            stack.push((l, uid(t)));
+        }
+    }
+    let summaries: std::collections::HashSet<String> = raw
+        .iter()
+        .filter(|t| is_summary(t))
+        .map(|t| uid(t))
+        .collect();
+    let leaves = |u: &String| -> Vec<String> {
+        if summaries.contains(u) {
+            children.get(u).cloned().unwrap_or_default()
+        } else {
+            vec![u.clone()]
+        }
+    };
+    let status = root.text_of("StatusDate").and_then(date);
+    let mut s = Schedule {
+        format: "Microsoft Project XML",
+        name: root
+            .text_of("Title")
+            .or(root.text_of("Name"))
+            .unwrap_or("Microsoft Project plan")
+            .to_string(),
+        start: root.text_of("StartDate").and_then(date),
+        workweek,
+        holidays: holidays.clone(),
+        hours_per_day: hpd,
+        ..Schedule::default()
+    };
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut links: Vec<(String, String, LinkKind, f64)> = Vec::new();
+    let mut progressed = false;
+    for t in &raw {
+        let u = uid(t);
+        for l in t.all("PredecessorLink") {
+            let Some(p) = l.text_of("PredecessorUID") else {
+                continue;
+            };
+            let kind = match l.text_of("Type").unwrap_or("1") {
+                "0" => LinkKind::FF,
+                "1" => LinkKind::FS,
+                "2" => LinkKind::SF,
+                "3" => LinkKind::SS,
+                other => {
+                    return Err(bad(
+                        file,
+                        format!("task {u} has a link of unknown type {other}"),
+                        "link types are 0 (FF), 1 (FS), 2 (SF) and 3 (SS)",
+                    ));
+                }
+            };
+            // LinkLag is in tenths of a minute; LagFormat 19/20 (elapsed percent) are not
+            // modelled and fall back to working time.
+            let lag_min = l
+                .text_of("LinkLag")
+                .and_then(|x| x.parse::<f64>().ok())
+                .unwrap_or(0.0)
+                / 10.0;
+            links.push((p.to_string(), u.clone(), kind, lag_min / minutes_per_day));
+        }
+        if is_summary(t) || u == "0" {
+            continue;
+        }
+        let dur = t.text_of("Duration").and_then(hours).unwrap_or(0.0) / hpd;
+        let (astart, afinish) = (
+            t.text_of("ActualStart").and_then(date),
+            t.text_of("ActualFinish").and_then(date),
+        );
+        progressed |= astart.is_some();
+        let remaining = if astart.is_some() && afinish.is_none() {
+            t.text_of("RemainingDuration")
+                .and_then(hours)
+                .map(|h| h / hpd)
+        } else {
+            None
+        };
+        let three = match (
+            t.text_of("OptimisticDuration").and_then(hours),
+            t.text_of("PessimisticDuration").and_then(hours),
+        ) {
+            (Some(a), Some(b)) if a <= dur * hpd && dur * hpd <= b => Some((a / hpd, dur, b / hpd)),
+            _ => None,
+        };
+        let ctype = t.text_of("ConstraintType").unwrap_or("0");
+        let cdate = t.text_of("ConstraintDate").and_then(date);
+        let (not_before, other) = match ctype {
+            "0" => (None, None),
+            // 2 = Must Start On, 4 = Start No Earlier Than.
+            "2" | "4" => (cdate, None),
+            c => (None, Some(format!("type {c}"))),
+        };
+        // Microsoft Project stores a finish at the start of the next working day (08:00)
+        // for work that ends at the close of the previous one: move such a date back.
+        let working = |d: NaiveDate| {
+            use chrono::Datelike;
+            workweek.works(d.weekday()) && !holidays.iter().any(|(a, b)| *a <= d && d <= *b)
+        };
+        let back = |mut d: NaiveDate| {
+            for _ in 0..400 {
+                match d.pred_opt() {
+                    Some(p) => d = p,
+                    None => break,
+                }
+                if working(d) {
+                    break;
+                }
+            }
+            d
+        };
+        let early = t
+            .text_of("EarlyStart")
+            .or(t.text_of("Start"))
+            .and_then(date);
+        let early_f = t
+            .text_of("EarlyFinish")
+            .or(t.text_of("Finish"))
+            .and_then(|f| {
+                let d = date(f)?;
+                let at_day_start = minutes(f).is_some_and(|m| m <= day_start);
+                Some(if at_day_start && early.is_some_and(|e| e < d) {
+                    back(d)
+                } else {
+                    d
+                })
+            });
+        index.insert(u.clone(), s.tasks.len());
+        s.tasks.push(ImportedTask {
+            id: t
+                .text_of("ID")
+                .map(|i| format!("T{i}"))
+                .unwrap_or_else(|| format!("U{u}")),
+            name: t.text_of("Name").unwrap_or("").to_string(),
+            duration: dur.max(0.0),
+            remaining,
+            three_point: three,
+            milestone: t.text_of("Milestone") == Some("1"),
+            not_before,
+            other_constraint: other,
+            own_calendar: t
+                .text_of("CalendarUID")
+                .is_some_and(|c| c != "-1" && c != cal_uid),
+            levelled: t
+                .text_of("LevelingDelay")
+                .and_then(|x| x.parse::<f64>().ok())
+                .is_some_and(|x| x > 0.0),
+            actual_start: astart,
+            actual_finish: afinish,
+            stored: early.zip(early_f),
+            ..ImportedTask::default()
+        });
+    }
+    let mut dropped = 0;
+    for (p, succ, kind, lag) in links {
+        let succs = leaves(&succ);
+        let preds = if summaries.contains(&p) {
+            // A link from a summary: its successors wait for every leaf under it.
+            leaves(&p)
+        } else {
+            vec![p]
+        };
+        for sx in &succs {
+            for px in &preds {
+                match (index.get(sx), index.get(px)) {
+                    (Some(&si), Some(&pi)) if si != pi => {
+                        let pid = s.tasks[pi].id.clone();
+                        if !s.tasks[si].preds.iter().any(|x| x.0 == pid && x.1 == kind) {
+                            s.tasks[si].preds.push((pid, kind, lag));
+                        }
+                    }
+                    _ => dropped += 1,
+                }
+            }
+        }
+    }
+    if !summaries.is_empty() {
+        s.notes.push(format!(
+            "{} summary tasks were dropped; their links were moved to the tasks under them",
+            summaries.len()
+        ));
+    }
+    if dropped > 0 {
+        s.notes.push(format!(
+            "{dropped} links to tasks outside the file were dropped"
+        ));
+    }
+    if progressed {
+        s.status_date = status.or_else(|| root.text_of("CurrentDate").and_then(date));
+    }
+    clean_ids(&mut s.tasks);
+    mark_end_milestones(&mut s.tasks);
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_durations() {
+        assert_eq!(hours("PT8H0M0S"), Some(8.0));
+        assert_eq!(hours("PT7H30M0S"), Some(7.5));
+        assert_eq!(hours("P1DT2H"), Some(26.0));
+        assert_eq!(hours("8h"), None);
+    }
+}

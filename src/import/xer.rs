@@ -1,0 +1,329 @@
+//! Primavera P6 XER: tab-separated tables (`%T` table, `%F` fields, `%R` rows).
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+
+use super::{ImportedTask, Schedule, bad, clean_ids, mark_end_milestones};
+use crate::error::Result;
+use crate::plan::{LinkKind, Workweek};
+
+type Table = Vec<HashMap<String, String>>;
+
+fn tables(text: &str) -> HashMap<String, Table> {
+    let mut out: HashMap<String, Table> = HashMap::new();
+    let mut cur: Option<String> = None;
+    let mut fields: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if let Some(name) = line.strip_prefix("%T\t") {
+            cur = Some(name.trim().to_string());
+            out.entry(name.trim().to_string()).or_default();
+            fields.clear();
+        } else if let Some(f) = line.strip_prefix("%F\t") {
+            fields = f.split('\t').map(|x| x.trim().to_string()).collect();
+        } else if let Some(r) = line.strip_prefix("%R\t")
+            && let Some(t) = &cur
+        {
+            let row = fields
+                .iter()
+                .cloned()
+                .zip(r.split('\t').map(str::to_string))
+                .collect();
+            if let Some(v) = out.get_mut(t) {
+                v.push(row);
+            }
+        }
+    }
+    out
+}
+
+fn date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
+}
+
+/// Working days and holidays from P6's `clndr_data`: `(0||N()(...))` per weekday N
+/// (1 = Sunday) with `s|hh:mm|f|hh:mm` work intervals, and exceptions `(d|SERIAL)` (days
+/// since 1899-12-30) without intervals as non-working days.
+fn calendar(data: &str) -> (Workweek, Vec<(NaiveDate, NaiveDate)>) {
+    let data = data.replace('\u{7f}', "|");
+    let mut days = [false; 7];
+    let mut holidays = Vec::new();
+    if let Some(dow) = data.find("DaysOfWeek") {
+        let rest = &data[dow..];
+        let end = rest.find("Exceptions").unwrap_or(rest.len());
+        let body = &rest[..end];
+        for n in 1..=7u32 {
+            let key = format!("(0||{n}()(");
+            if let Some(p) = body.find(&key) {
+                let after = &body[p + key.len()..];
+                let next = (1..=7u32)
+                    .filter(|&m| m != n)
+                    .filter_map(|m| after.find(&format!("(0||{m}()(")))
+                    .min()
+                    .unwrap_or(after.len());
+                let works = after[..next].contains("s|") || after[..next].contains("f|");
+                // P6 numbers days from Sunday = 1; Workweek from Monday = 0.
+                days[((n + 5) % 7) as usize] = works;
+            }
+        }
+    }
+    if let Some(ex) = data.find("Exceptions") {
+        let rest = &data[ex..];
+        let base = NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
+        let mut i = 0;
+        while let Some(p) = rest[i..].find("(d|") {
+            let start = i + p + 3;
+            let digits: String = rest[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            i = start + digits.len();
+            let close = rest[i..].find(")(").map(|x| i + x + 2).unwrap_or(i);
+            let body_end = rest[close..].find("))").map(|x| close + x).unwrap_or(close);
+            let working = rest[close..body_end].contains("s|");
+            if let (Ok(serial), false) = (digits.parse::<u64>(), working)
+                && let Some(d) = base.checked_add_days(Days::new(serial))
+            {
+                holidays.push((d, d));
+            }
+        }
+    }
+    if !days.iter().any(|&d| d) {
+        days = Workweek::default().0;
+    }
+    (Workweek(days), holidays)
+}
+
+/// The day on which work of `days` working days must start to finish at the end of `d`.
+fn back_working_days(
+    d: NaiveDate,
+    days: f64,
+    ww: &Workweek,
+    holidays: &[(NaiveDate, NaiveDate)],
+) -> NaiveDate {
+    use chrono::Datelike;
+    let working =
+        |x: NaiveDate| ww.works(x.weekday()) && !holidays.iter().any(|(a, b)| *a <= x && x <= *b);
+    let mut left = days.ceil().max(1.0) as i64 - 1;
+    let mut x = d;
+    while !working(x) {
+        match x.pred_opt() {
+            Some(p) => x = p,
+            None => return d,
+        }
+    }
+    while left > 0 {
+        match x.pred_opt() {
+            Some(p) => x = p,
+            None => return d,
+        }
+        if working(x) {
+            left -= 1;
+        }
+    }
+    x
+}
+
+pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
+    let text: String = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => bytes.iter().map(|&b| b as char).collect(), // Windows-1252 / Latin-1
+    };
+    let t = tables(&text);
+    let need = |name: &str| {
+        t.get(name).filter(|v| !v.is_empty()).ok_or_else(|| {
+            bad(
+                file,
+                format!("the XER file has no {name} table (or it is empty)"),
+                "export the whole project from P6 (File > Export > XER)",
+            )
+        })
+    };
+    let project = &need("PROJECT")?[0];
+    let tasks = need("TASK")?;
+    let preds = t.get("TASKPRED").cloned().unwrap_or_default();
+    for (k, f) in [
+        ("TASK", "task_id"),
+        ("TASK", "target_drtn_hr_cnt"),
+        ("TASK", "task_type"),
+    ] {
+        if !tasks[0].contains_key(f) {
+            return Err(bad(
+                file,
+                format!("table {k} has no field {f}"),
+                "export a complete XER",
+            ));
+        }
+    }
+    let get = |r: &HashMap<String, String>, k: &str| {
+        r.get(k).map(|s| s.trim().to_string()).unwrap_or_default()
+    };
+    let cals = t.get("CALENDAR").cloned().unwrap_or_default();
+    // The calendar most activities use is the plan's calendar (the project's default
+    // calendar is often not the one the work is scheduled on).
+    let mut usage: HashMap<String, usize> = HashMap::new();
+    for r in tasks {
+        *usage.entry(get(r, "clndr_id")).or_default() += 1;
+    }
+    let mut ranked: Vec<(usize, String)> = usage.into_iter().map(|(k, v)| (v, k)).collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let proj_cal = ranked
+        .first()
+        .map(|x| x.1.clone())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| get(project, "clndr_id"));
+    let cal = cals
+        .iter()
+        .find(|c| get(c, "clndr_id") == proj_cal)
+        .or_else(|| cals.iter().find(|c| get(c, "default_flag") == "Y"));
+    let hours_per_day = cal
+        .and_then(|c| get(c, "day_hr_cnt").parse::<f64>().ok())
+        .filter(|h| *h > 0.0)
+        .unwrap_or(8.0);
+    let (workweek, holidays) = cal
+        .map(|c| calendar(&get(c, "clndr_data")))
+        .unwrap_or((Workweek::default(), Vec::new()));
+    // Activities on another calendar: their working days are converted to the plan
+    // calendar's in proportion to the working days a week of each (7-day work on a
+    // 5-day plan calendar takes 5/7 as many plan days).
+    let plan_days = workweek.0.iter().filter(|&&d| d).count() as f64;
+    let ratio: HashMap<String, f64> = cals
+        .iter()
+        .map(|c| {
+            let (ww, _) = calendar(&get(c, "clndr_data"));
+            let own = ww.0.iter().filter(|&&d| d).count() as f64;
+            let own_hours = get(c, "day_hr_cnt")
+                .parse::<f64>()
+                .ok()
+                .filter(|h| *h > 0.0)
+                .unwrap_or(hours_per_day);
+            (
+                get(c, "clndr_id"),
+                plan_days / own * hours_per_day / own_hours,
+            )
+        })
+        .collect();
+    let mut notes = Vec::new();
+    let mut s = Schedule {
+        format: "Primavera P6 XER",
+        name: [get(project, "proj_short_name"), get(project, "proj_name")]
+            .into_iter()
+            .find(|x| !x.is_empty())
+            .unwrap_or_else(|| "P6 project".into()),
+        start: date(&get(project, "plan_start_date")),
+        workweek,
+        holidays: holidays.clone(),
+        hours_per_day,
+        ..Schedule::default()
+    };
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut dropped = 0usize;
+    let mut progressed = false;
+    for r in tasks {
+        let kind = get(r, "task_type");
+        if kind == "TT_WBS" || kind == "TT_LOE" {
+            dropped += 1;
+            continue;
+        }
+        let own = ratio.get(&get(r, "clndr_id")).copied().unwrap_or(1.0);
+        let hours = |k: &str| {
+            get(r, k)
+                .parse::<f64>()
+                .ok()
+                .map(|h| h / hours_per_day * own)
+        };
+        let status = get(r, "status_code");
+        let (astart, afinish) = (
+            date(&get(r, "act_start_date")),
+            date(&get(r, "act_end_date")),
+        );
+        progressed |= astart.is_some();
+        let cstr = get(r, "cstr_type");
+        let cdate = date(&get(r, "cstr_date"));
+        let duration = hours("target_drtn_hr_cnt").unwrap_or(0.0).max(0.0);
+        let (not_before, other) = match cstr.as_str() {
+            "" | "CS_ASAP" => (None, None),
+            "CS_MSO" | "CS_MSOA" => (cdate, None),
+            // Finish on / on or after: the start that finishes at the end of that day.
+            "CS_MEO" | "CS_MEOA" => (
+                cdate.map(|d| back_working_days(d, duration, &workweek, &holidays)),
+                None,
+            ),
+            c => (None, Some(c.to_string())),
+        };
+        let early = date(&get(r, "early_start_date")).or(astart);
+        let late = date(&get(r, "early_end_date")).or(afinish);
+        let task = ImportedTask {
+            id: [get(r, "task_code"), get(r, "task_id")]
+                .into_iter()
+                .find(|x| !x.is_empty())
+                .unwrap_or_default(),
+            name: get(r, "task_name"),
+            duration,
+            remaining: if status == "TK_Active" {
+                hours("remain_drtn_hr_cnt").map(|x| x.max(0.0))
+            } else {
+                None
+            },
+            milestone: kind == "TT_Mile" || kind == "TT_FinMile",
+            not_before,
+            other_constraint: other,
+            own_calendar: get(r, "clndr_id") != proj_cal && !proj_cal.is_empty(),
+            actual_start: astart,
+            actual_finish: if status == "TK_Complete" {
+                afinish.or(astart)
+            } else {
+                None
+            },
+            stored: early.zip(late),
+            ..ImportedTask::default()
+        };
+        by_id.insert(get(r, "task_id"), s.tasks.len());
+        s.tasks.push(task);
+    }
+    let mut unknown = 0usize;
+    for p in &preds {
+        let (Some(&succ), Some(&pred)) = (
+            by_id.get(&get(p, "task_id")),
+            by_id.get(&get(p, "pred_task_id")),
+        ) else {
+            unknown += 1;
+            continue;
+        };
+        let kind = match get(p, "pred_type").as_str() {
+            "PR_FS" => LinkKind::FS,
+            "PR_SS" => LinkKind::SS,
+            "PR_FF" => LinkKind::FF,
+            "PR_SF" => LinkKind::SF,
+            other => {
+                return Err(bad(
+                    file,
+                    format!("unknown link type \"{other}\" in TASKPRED"),
+                    "links must be PR_FS, PR_SS, PR_FF or PR_SF",
+                ));
+            }
+        };
+        let lag = get(p, "lag_hr_cnt").parse::<f64>().unwrap_or(0.0) / hours_per_day;
+        let pid = s.tasks[pred].id.clone();
+        s.tasks[succ].preds.push((pid, kind, lag));
+    }
+    if progressed {
+        s.status_date = date(&get(project, "last_recalc_date"));
+    }
+    if dropped > 0 {
+        notes.push(format!("{dropped} WBS summary and level-of-effort activities were left out (they do not drive dates)"));
+    }
+    if unknown > 0 {
+        notes.push(format!(
+            "{unknown} links to activities outside this project or left out were dropped"
+        ));
+    }
+    if s.tasks.iter().any(|t| t.own_calendar) {
+        notes.push("some activities use their own calendars; slipcast schedules every task on the project calendar".into());
+    }
+    s.notes = notes;
+    clean_ids(&mut s.tasks);
+    mark_end_milestones(&mut s.tasks);
+    Ok(s)
+}

@@ -1,0 +1,260 @@
+//! Importing real schedules (files in ../shared/data/schedules).
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+use slipcast::import;
+
+fn data(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/schedules")
+        .join(path)
+}
+
+fn import_to(
+    file: &str,
+) -> (
+    tempfile::TempDir,
+    import::Schedule,
+    Vec<import::FidelityRow>,
+) {
+    let out = tempfile::tempdir().unwrap();
+    let s = import::read(&data(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let w = import::write_plan(&s, out.path(), &import::ImportOptions::default()).unwrap();
+    let rows = import::fidelity(&s, &w).unwrap();
+    (out, s, rows)
+}
+
+#[test]
+fn every_schedule_file_imports_and_runs() {
+    let mut n = 0;
+    for dir in ["p6_xer", "mpxj"] {
+        for e in std::fs::read_dir(data(dir)).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            let out = tempfile::tempdir().unwrap();
+            let a = cargo_bin_cmd!("slipcast")
+                .arg("import")
+                .arg(&p)
+                .arg("--out")
+                .arg(out.path())
+                .output()
+                .unwrap();
+            if name.starts_with("calendar-calendars") {
+                // Only calendars, no tasks: a clear refusal.
+                assert_eq!(a.status.code(), Some(2), "{name}");
+                assert!(String::from_utf8_lossy(&a.stderr).contains("has no tasks"));
+                continue;
+            }
+            assert_eq!(
+                a.status.code(),
+                Some(0),
+                "{name}: {}",
+                String::from_utf8_lossy(&a.stderr)
+            );
+            assert!(
+                String::from_utf8_lossy(&a.stdout).contains("fidelity:"),
+                "{name}"
+            );
+            assert!(out.path().join("import-report.csv").exists());
+            let r = cargo_bin_cmd!("slipcast")
+                .args(["run", "-n", "200", "--format", "csv"])
+                .arg(out.path())
+                .output()
+                .unwrap();
+            assert_eq!(
+                r.status.code(),
+                Some(0),
+                "{name}: {}",
+                String::from_utf8_lossy(&r.stderr)
+            );
+            n += 1;
+        }
+    }
+    assert_eq!(
+        n, 11,
+        "three XER networks and eight Microsoft Project and P6 test files"
+    );
+}
+
+#[test]
+fn p6_networks_reproduce_their_stored_dates_and_finish() {
+    for f in ["p6_xer/MDL4D.xer", "p6_xer/MDL4RA.xer"] {
+        let (_, s, rows) = import_to(f);
+        assert_eq!(s.tasks.len(), 62);
+        assert_eq!(s.tasks.iter().map(|t| t.preds.len()).sum::<usize>(), 87);
+        let bad: Vec<_> = rows
+            .iter()
+            .filter(|r| !r.matches)
+            .map(|r| r.task.clone())
+            .collect();
+        assert!(bad.is_empty(), "{f}: {bad:?}");
+        let last = rows.iter().max_by_key(|r| r.stored_finish.clone()).unwrap();
+        assert_eq!(last.slipcast_finish, last.stored_finish, "{f}");
+    }
+}
+
+#[test]
+fn a_progressed_p6_programme_imports_runs_and_finishes_on_the_stored_date() {
+    let (dir, s, rows) = import_to("p6_xer/SP10_COST_LOADED.xer");
+    assert_eq!(
+        s.status_date.map(|d| d.to_string()).as_deref(),
+        Some("2017-09-16")
+    );
+    assert!(s.tasks.len() > 3900);
+    // The last activity's stored early finish against slipcast's deterministic finish,
+    // within one working day.
+    let last = rows
+        .iter()
+        .filter(|r| r.stored_finish.is_some())
+        .max_by_key(|r| r.stored_finish.clone())
+        .unwrap();
+    let stored =
+        chrono::NaiveDate::parse_from_str(last.stored_finish.as_deref().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    let ours =
+        chrono::NaiveDate::parse_from_str(last.slipcast_finish.as_deref().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    assert!(
+        (ours - stored).num_days().abs() <= 1,
+        "{} vs {}",
+        ours,
+        stored
+    );
+    let plan = slipcast::load(dir.path()).unwrap();
+    let net = slipcast::compile(&plan).unwrap();
+    let cfg = slipcast::SimConfig {
+        iterations: 10_000,
+        seed: 1,
+        threads: None,
+    };
+    let samples = slipcast::simulate(&net, &cfg, &slipcast::NoProgress).unwrap();
+    let f = slipcast::forecast(&net, &samples, &[50.0, 80.0]);
+    assert!(
+        f.milestones
+            .iter()
+            .all(|m| m.percentiles[1].days >= m.percentiles[0].days)
+    );
+}
+
+#[test]
+fn microsoft_project_links_reproduce_the_stored_dates() {
+    for f in [
+        "mpxj/task-links-project2019-mspdi.xml",
+        "mpxj/mspdirelations.xml",
+        "mpxj/task-links-project98.mpx",
+    ] {
+        let (_, s, rows) = import_to(f);
+        let kinds: std::collections::BTreeSet<String> = s
+            .tasks
+            .iter()
+            .flat_map(|t| t.preds.iter().map(|p| format!("{:?}", p.1)))
+            .collect();
+        assert!(kinds.len() >= 4, "{f}: every link type present ({kinds:?})");
+        let bad: Vec<_> = rows
+            .iter()
+            .filter(|r| !r.matches)
+            .map(|r| {
+                (
+                    r.task.clone(),
+                    r.stored_finish.clone(),
+                    r.slipcast_finish.clone(),
+                )
+            })
+            .collect();
+        assert!(bad.is_empty(), "{f}: {bad:?}");
+    }
+}
+
+#[test]
+fn a_doctype_with_an_entity_is_refused_without_expanding_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("evil.xml");
+    std::fs::write(
+        &p,
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE Project [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n<Project><Name>&x;</Name></Project>\n",
+    )
+    .unwrap();
+    cargo_bin_cmd!("slipcast")
+        .arg("import")
+        .arg(&p)
+        .args(["--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("document type declaration")
+                .and(predicate::str::contains("root:").not()),
+        );
+    assert!(!dir.path().join("out").join("tasks.csv").exists());
+}
+
+#[test]
+fn bad_schedule_files_exit_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 5] = [
+        ("a.txt", b"hello, this is not a schedule\n", "not a schedule slipcast can read"),
+        ("b.xml", b"<Project><Tasks><Task><UID>1</UID>", "truncated"),
+        ("c.xer", b"ERMHDR\t8.0\n%T\tPROJECT\n%F\tproj_id\n%R\t1\n", "no TASK table"),
+        (
+            "d.xer",
+            b"ERMHDR\t8.0\n%T\tPROJECT\n%F\tproj_id\tclndr_id\n%R\t1\t1\n%T\tTASK\n%F\ttask_id\ttask_code\ttarget_drtn_hr_cnt\ttask_type\n%R\t1\tA\t8\tTT_Task\n%R\t2\tB\t8\tTT_Task\n%T\tTASKPRED\n%F\ttask_id\tpred_task_id\tpred_type\tlag_hr_cnt\n%R\t2\t1\tPR_XX\t0\n",
+            "unknown link type \"PR_XX\"",
+        ),
+        ("e.xml", b"<Project><Tasks><Task><UID>1</UID><Name>A</Name><PredecessorLink><PredecessorUID>2</PredecessorUID><Type>9</Type></PredecessorLink></Task></Tasks></Project>", "unknown type 9"),
+    ];
+    for (name, body, frag) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        cargo_bin_cmd!("slipcast")
+            .arg("import")
+            .arg(&p)
+            .arg("--out")
+            .arg(dir.path().join(format!("out-{name}")))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(frag).and(predicate::str::contains("panicked").not()));
+    }
+    cargo_bin_cmd!("slipcast")
+        .args(["import", "--template", "90,100"])
+        .arg(data("mpxj/sample.xml"))
+        .arg("--out")
+        .arg(dir.path().join("x"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn the_template_is_applied_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cargo_bin_cmd!("slipcast")
+        .args([
+            "import",
+            "--template",
+            "80,100,150",
+            "--distribution",
+            "pert",
+            "--out",
+        ])
+        .arg(dir.path())
+        .arg(data("p6_xer/MDL4D.xer"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("uncertainty template 80/100/150 % (pert) applied to 50 tasks")
+    );
+    let tasks = std::fs::read_to_string(dir.path().join("tasks.csv")).unwrap();
+    // Masonry: 280 h at 8 h/day = 35 days → 28 / 35 / 52.5.
+    assert!(
+        tasks
+            .lines()
+            .any(|l| l.starts_with("C2010,Masonry,pert,28,35,52.5,")),
+        "{tasks}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("import-report.csv")).unwrap();
+    assert!(report.starts_with("task,name,stored_start,stored_finish,slipcast_start,slipcast_finish,match,likely_reason,template_applied\n"));
+    assert!(
+        report.contains("C2010,Masonry,2023-07-23,2023-08-26,2023-07-23,2023-08-26,true,,true")
+    );
+}
