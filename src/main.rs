@@ -198,6 +198,33 @@ enum Format {
     Table,
     Csv,
     Json,
+    Markdown,
+}
+
+/// Finish dates for working-day times, for chart axes (None without a calendar).
+fn date_fn(net: &Network, horizon: f64) -> impl Fn(f64) -> Option<String> + '_ {
+    let days = net
+        .calendar
+        .as_ref()
+        .map(|c| c.working_days(horizon.max(0.0).ceil() as u64 + 30))
+        .unwrap_or_default();
+    move |t: f64| {
+        net.calendar.as_ref()?;
+        let d = slipcast::model::calendar::finish_day(t) as usize;
+        days.get(d.saturating_sub(1))
+            .map(|x| x.format("%Y-%m-%d").to_string())
+    }
+}
+
+fn horizon(f: &slipcast::Forecast) -> f64 {
+    f.histograms
+        .iter()
+        .flat_map(|h| h.bins.last().map(|b| b.to))
+        .fold(0.0, f64::max)
+        + f.milestones
+            .iter()
+            .filter_map(|m| m.target.as_ref().map(|t| t.days))
+            .fold(0.0, f64::max)
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -394,6 +421,7 @@ fn check_gates(
 }
 
 fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let mut percentiles = slipcast::parse_percentiles(&a.percentiles)?;
     let (mut net, settings) = load(&a.plan)?;
     let calibrated = match &a.calibration {
@@ -457,13 +485,25 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         Format::Table => report::table(&f),
         Format::Csv => report::milestones_csv_with(&f, a.ci),
         Format::Json => report::json(&f),
+        Format::Markdown => report::html::milestones_markdown(&f),
     };
     for w in f.warnings.iter().filter(|w| !net.notes.contains(w)) {
         eprintln!("warning: {w}");
     }
     let pass = check_gates(&setup.gates, &net, &[("baseline".to_string(), &f)])?;
     if let Some(dir) = &a.sim.out {
-        let paths = report::write_out_dir(dir, &f)?;
+        let mut paths = report::write_out_dir(dir, &f)?;
+        let dates = date_fn(&net, horizon(&f));
+        let info = report::html::RunInfo {
+            seconds: started.elapsed().as_secs_f64(),
+            plan_path: a.plan.plan.display().to_string(),
+        };
+        let html = report::html::report_html(&f, &info, &dates)?;
+        paths.extend(report::html::write_report(
+            dir,
+            &html,
+            &report::html::charts(&f, &dates),
+        )?);
         eprintln!("{}", report::written_note(&paths));
     }
     stdout_write(&body)?;
@@ -495,7 +535,7 @@ fn versions(a: &CompareArgs, new_path: &Path) -> slipcast::Result<ExitCode> {
     };
     let r = slipcast::versions::attribute(&old, &new, &cfg)?;
     let body = match a.sim.format {
-        Format::Table => report::versions_table(&r),
+        Format::Table | Format::Markdown => report::versions_table(&r),
         Format::Csv => report::versions_csv(&r),
         Format::Json => report::to_json(&r),
     };
@@ -517,6 +557,7 @@ fn versions(a: &CompareArgs, new_path: &Path) -> slipcast::Result<ExitCode> {
 }
 
 fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
+    let started = std::time::Instant::now();
     if let Some(new) = &a.against {
         return versions(&a, new);
     }
@@ -583,9 +624,20 @@ fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
         Format::Table => report::compare_table(&c),
         Format::Csv => report::compare_csv(&c),
         Format::Json => report::to_json(&c),
+        Format::Markdown => report::html::compare_markdown(&c),
     };
     if let Some(dir) = &a.sim.out {
-        let paths = report::write_compare_dir(dir, &c)?;
+        let mut paths = report::write_compare_dir(dir, &c)?;
+        let base = &c.forecasts[0].1;
+        let dates = date_fn(&net, horizon(base) * 1.5);
+        let info = report::html::RunInfo {
+            seconds: started.elapsed().as_secs_f64(),
+            plan_path: a.plan.plan.display().to_string(),
+        };
+        let html = report::html::compare_html(&c, &info, &dates)?;
+        let mut charts = report::html::charts(base, &dates);
+        charts.extend(report::html::scenario_charts(&c));
+        paths.extend(report::html::write_report(dir, &html, &charts)?);
         eprintln!("{}", report::written_note(&paths));
     }
     stdout_write(&body)?;
@@ -680,7 +732,7 @@ fn calibrate(a: CalibrateArgs) -> slipcast::Result<ExitCode> {
         eprintln!("wrote {}", path.display());
     }
     let body = match a.format {
-        Format::Json => report::to_json(&serde_json::json!({
+        Format::Json | Format::Markdown => report::to_json(&serde_json::json!({
             "history": a.history.display().to_string(),
             "overall": overall,
             "correction": correction,
@@ -749,7 +801,9 @@ fn throughput(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
         return Err(Error::Usage("say what to forecast: --items N, --weeks W, --until DATE (with --start), or --backtest".into()));
     }
     let body = match a.format {
-        Format::Json => report::to_json(&serde_json::json!({ "forecasts": out, "backtest": bt })),
+        Format::Json | Format::Markdown => {
+            report::to_json(&serde_json::json!({ "forecasts": out, "backtest": bt }))
+        }
         Format::Csv => report::throughput_csv(&out, bt.as_ref()),
         Format::Table => report::throughput_table(&h, &out, bt.as_ref()),
     };

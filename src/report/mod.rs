@@ -2,6 +2,8 @@
 //!
 //! Every exporter is a view of [`Forecast`]; JSON is its serde form.
 
+pub mod html;
+pub mod svg;
 mod table;
 
 use std::fmt::Write as _;

@@ -449,6 +449,15 @@ pub fn fmt_p(p: f64) -> String {
 pub fn histogram(sorted: &[f32]) -> Vec<Bin> {
     let n = sorted.len();
     let (lo, hi) = (sorted[0] as f64, sorted[n - 1] as f64);
+    if hi == lo {
+        // Every iteration gave the same value: one bin of one working day around it.
+        return vec![Bin {
+            from: round4(lo - 0.5),
+            to: round4(lo + 0.5),
+            count: n as u64,
+            cumulative: 1.0,
+        }];
+    }
     let raw = ((hi - lo) / 30.0).max(1e-3);
     let mag = 10f64.powf(raw.log10().floor());
     let width = [1.0, 2.0, 5.0, 10.0]
@@ -533,6 +542,9 @@ mod tests {
         assert_eq!(h.last().unwrap().cumulative, 1.0);
         let single = histogram(&[5.0, 5.0]);
         assert_eq!(single.len(), 1);
-        assert_eq!(single[0].count, 2);
+        assert_eq!(
+            (single[0].from, single[0].to, single[0].count),
+            (4.5, 5.5, 2)
+        );
     }
 }

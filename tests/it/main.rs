@@ -8,6 +8,7 @@ mod compare;
 mod cpm;
 mod drivers;
 mod import;
+mod report;
 mod repro;
 mod risks;
 

@@ -1,0 +1,486 @@
+//! The steering-committee report: one self-contained HTML page (inline CSS and SVG, no
+//! script, font or network access), rendered through an askama template whose every
+//! interpolation is HTML-escaped, plus each chart as a standalone SVG, and Markdown
+//! tables for pasting into wikis and tickets.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use askama::Template;
+
+use super::svg;
+use crate::compare::Comparison;
+use crate::error::{Error, Result};
+use crate::stats::{Forecast, fmt_p};
+
+/// A chart and its caption.
+pub struct Chart {
+    /// The SVG (built by [`svg`], user text escaped).
+    pub svg: String,
+    /// Caption.
+    pub caption: String,
+}
+
+struct MilestoneRow {
+    label: String,
+    deterministic: String,
+    p50: String,
+    p80: String,
+    p90: String,
+    target: String,
+    p_target: String,
+    contingency: String,
+}
+
+struct CriticalRow {
+    label: String,
+    criticality: String,
+    sensitivity: String,
+    start: String,
+    finish: String,
+}
+
+struct RiskRow {
+    label: String,
+    probability: String,
+    occurred: String,
+    added: String,
+}
+
+struct ScenarioRow {
+    scenario: String,
+    milestone: String,
+    p50: String,
+    d50: String,
+    p80: String,
+    d80: String,
+    earlier: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct Page {
+    title: String,
+    subtitle: String,
+    warnings: Vec<String>,
+    headlines: Vec<String>,
+    milestones: Vec<MilestoneRow>,
+    scurves: Vec<Chart>,
+    tornado: Option<Chart>,
+    latest: String,
+    critical: Vec<CriticalRow>,
+    risks: Vec<RiskRow>,
+    scenario_rows: Vec<ScenarioRow>,
+    scenario_charts: Vec<Chart>,
+    assumptions: Vec<(String, String)>,
+    version: String,
+}
+
+/// Run details shown under "Assumptions".
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    /// Wall-clock seconds the run took.
+    pub seconds: f64,
+    /// The plan path as given.
+    pub plan_path: String,
+}
+
+fn at(days: f64, date: &Option<String>) -> String {
+    match date {
+        Some(d) => format!("{} ({days:.1} d)", long_date(d)),
+        None => format!("{days:.1} working days"),
+    }
+}
+
+/// `2027-05-14` → `14 May 2027`.
+pub fn long_date(iso: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
+        Ok(d) => d.format("%-d %b %Y").to_string(),
+        Err(_) => iso.to_string(),
+    }
+}
+
+fn name(id: &str, n: &Option<String>) -> String {
+    match n {
+        Some(n) => format!("{id} — {n}"),
+        None => id.to_string(),
+    }
+}
+
+/// A file name for a chart of milestone `id`.
+pub fn chart_file(id: &str, suffix: &str) -> String {
+    let safe: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}-{suffix}.svg")
+}
+
+/// Every chart of a forecast, with its standalone file name.
+pub fn charts(f: &Forecast, date_of: &dyn Fn(f64) -> Option<String>) -> Vec<(String, Chart)> {
+    let mut out = Vec::new();
+    for m in &f.milestones {
+        out.push((
+            chart_file(&m.id, "scurve"),
+            Chart {
+                svg: svg::scurve(f, m, date_of),
+                caption: format!(
+                    "{}: histogram of simulated finishes with the cumulative S-curve; green lines P50/P80/P90, dashed grey the single-point plan{}.",
+                    name(&m.id, &m.name),
+                    if m.target.is_some() { ", dashed red the committed target" } else { "" }
+                ),
+            },
+        ));
+    }
+    if let Some(latest) = f.milestones.last()
+        && let Some(t) = svg::tornado(f, &latest.id)
+    {
+        out.push((
+            "drivers.svg".into(),
+            Chart {
+                svg: t,
+                caption: format!(
+                    "Each bar: how much {}'s P80 moves because of the risk (red) or the task's uncertainty (blue), removed alone with the same random numbers; the black tick is the P50 effect.",
+                    latest.id
+                ),
+            },
+        ));
+    }
+    out
+}
+
+fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -> Page {
+    let mut headlines = Vec::new();
+    let mut milestones = Vec::new();
+    for m in &f.milestones {
+        let q = |p: f64| m.percentiles.iter().find(|q| q.p == p);
+        let show = |p: f64| {
+            q(p).map(|q| at(q.days, &q.date))
+                .unwrap_or_else(|| "–".into())
+        };
+        if let Some(p80) = q(80.0) {
+            let when = p80
+                .date
+                .as_deref()
+                .map(long_date)
+                .unwrap_or_else(|| format!("working day {:.1}", p80.days));
+            let mut line = format!("{}: 80 % likely by {when}", name(&m.id, &m.name));
+            if let Some(t) = &m.target {
+                let td = t
+                    .date
+                    .as_deref()
+                    .map(long_date)
+                    .unwrap_or_else(|| format!("day {:.1}", t.days));
+                let _ = write!(
+                    line,
+                    "; {:.0} % chance of the committed {td}",
+                    t.probability * 100.0
+                );
+            }
+            let _ = write!(
+                line,
+                " (the single-point plan says {}).",
+                m.deterministic_date
+                    .as_deref()
+                    .map(long_date)
+                    .unwrap_or_else(|| format!("day {:.1}", m.deterministic))
+            );
+            headlines.push(line);
+        }
+        milestones.push(MilestoneRow {
+            label: name(&m.id, &m.name),
+            deterministic: at(m.deterministic, &m.deterministic_date),
+            p50: show(50.0),
+            p80: show(80.0),
+            p90: show(90.0),
+            target: m
+                .target
+                .as_ref()
+                .map(|t| {
+                    t.date
+                        .as_deref()
+                        .map(long_date)
+                        .unwrap_or_else(|| format!("{:.1}", t.days))
+                })
+                .unwrap_or_else(|| "–".into()),
+            p_target: m
+                .target
+                .as_ref()
+                .map(|t| format!("{:.0} %", t.probability * 100.0))
+                .unwrap_or_else(|| "–".into()),
+            contingency: format!("{:+.1} / {:+.1} d", m.contingency_p50, m.contingency_p80),
+        });
+    }
+    let mut scurves = Vec::new();
+    let mut tornado = None;
+    for (file, c) in charts(f, date_of) {
+        if file == "drivers.svg" {
+            tornado = Some(c);
+        } else {
+            scurves.push(c);
+        }
+    }
+    let latest = f
+        .milestones
+        .last()
+        .map(|m| m.id.clone())
+        .unwrap_or_default();
+    let sens = |id: &str| {
+        f.drivers
+            .as_ref()
+            .and_then(|d| {
+                d.tasks
+                    .iter()
+                    .find(|t| t.task == id && t.milestone == latest)
+            })
+            .map(|t| format!("{:+.2}", t.sensitivity))
+            .unwrap_or_else(|| "–".into())
+    };
+    let mut crit: Vec<_> = f.tasks.iter().filter(|t| t.criticality > 0.0).collect();
+    crit.sort_by(|a, b| {
+        b.criticality
+            .total_cmp(&a.criticality)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let critical = crit
+        .iter()
+        .take(20)
+        .map(|t| CriticalRow {
+            label: name(&t.id, &t.name),
+            criticality: format!("{:.1} %", t.criticality * 100.0),
+            sensitivity: sens(&t.id),
+            start: at(t.mean_start, &t.mean_start_date),
+            finish: at(t.mean_finish, &t.mean_finish_date),
+        })
+        .collect();
+    let risks = f
+        .risks
+        .iter()
+        .map(|r| RiskRow {
+            label: name(&r.id, &r.name),
+            probability: format!("{:.0} %", r.probability * 100.0),
+            occurred: format!("{:.1} %", r.occurred * 100.0),
+            added: format!("{:+.1}", r.mean_added_days),
+        })
+        .collect();
+    let mut assumptions = vec![
+        ("Plan".to_string(), f.plan.clone().unwrap_or_default()),
+        ("Plan files".to_string(), info.plan_path.clone()),
+        ("Iterations".to_string(), f.iterations.to_string()),
+        ("Seed".to_string(), f.seed.to_string()),
+        (
+            "Start (day 1)".to_string(),
+            f.start
+                .as_deref()
+                .map(long_date)
+                .unwrap_or_else(|| "not given: results in working days".into()),
+        ),
+    ];
+    if let Some(s) = &f.status_date {
+        assumptions.push(("Status date".into(), long_date(s)));
+    }
+    if let Some(c) = &f.calibration {
+        assumptions.push(("Calibration".into(), c.clone()));
+    }
+    assumptions.push((
+        "Percentiles".into(),
+        f.percentiles
+            .iter()
+            .map(|p| format!("P{}", fmt_p(*p)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    ));
+    assumptions.push(("slipcast version".into(), f.slipcast_version.clone()));
+    assumptions.push(("Run time".into(), format!("{:.2} s", info.seconds)));
+    Page {
+        title: f.plan.clone().unwrap_or_else(|| "Schedule risk".into()),
+        subtitle: format!(
+            "Monte Carlo schedule risk: {} simulated futures{}",
+            f.iterations,
+            f.start
+                .as_deref()
+                .map(|s| format!(", starting {}", long_date(s)))
+                .unwrap_or_default()
+        ),
+        warnings: f.warnings.clone(),
+        headlines,
+        milestones,
+        scurves,
+        tornado,
+        latest,
+        critical,
+        risks,
+        scenario_rows: Vec::new(),
+        scenario_charts: Vec::new(),
+        assumptions,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+fn render(p: &Page) -> Result<String> {
+    p.render()
+        .map_err(|e| Error::Usage(format!("cannot render the report: {e}")))
+}
+
+/// The report of a run as one self-contained HTML page.
+pub fn report_html(
+    f: &Forecast,
+    info: &RunInfo,
+    date_of: &dyn Fn(f64) -> Option<String>,
+) -> Result<String> {
+    render(&page(f, info, date_of))
+}
+
+/// The report of a comparison: the baseline's report with the scenario section.
+pub fn compare_html(
+    c: &Comparison,
+    info: &RunInfo,
+    date_of: &dyn Fn(f64) -> Option<String>,
+) -> Result<String> {
+    let base = &c.forecasts[0].1;
+    let mut p = page(base, info, date_of);
+    p.subtitle = format!(
+        "{} — baseline and {} scenarios, common random numbers",
+        p.subtitle,
+        c.forecasts.len() - 1
+    );
+    let show = |days: f64, date: &Option<[String; 4]>, i: usize| match date {
+        Some(d) => format!("{} ({days:.1} d)", long_date(&d[i])),
+        None => format!("{days:.1}"),
+    };
+    p.scenario_rows = c
+        .rows
+        .iter()
+        .map(|r| ScenarioRow {
+            scenario: r.scenario.clone(),
+            milestone: r.milestone.clone(),
+            p50: show(r.percentiles[1], &r.dates, 1),
+            d50: format!("{:+.1}", r.delta[0]),
+            p80: show(r.percentiles[2], &r.dates, 2),
+            d80: format!("{:+.1}", r.delta[1]),
+            earlier: format!("{:.0} %", r.p_earlier * 100.0),
+        })
+        .collect();
+    p.scenario_charts = scenario_charts(c).into_iter().map(|(_, c)| c).collect();
+    render(&p)
+}
+
+/// Scenario range charts, one per milestone, with file names.
+pub fn scenario_charts(c: &Comparison) -> Vec<(String, Chart)> {
+    let mut ids: Vec<&str> = Vec::new();
+    for r in &c.rows {
+        if !ids.contains(&r.milestone.as_str()) {
+            ids.push(&r.milestone);
+        }
+    }
+    ids.into_iter()
+        .map(|id| {
+            (
+                chart_file(id, "scenarios"),
+                Chart {
+                    svg: svg::scenario_ranges(c, id),
+                    caption: format!("{id}: the bar runs from P50 to P90, the tick marks P80; the shaded band is the baseline's P50–P90."),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Writes `report.html` and every chart as a standalone SVG into `dir`, atomically.
+pub fn write_report(dir: &Path, html: &str, charts: &[(String, Chart)]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let path = dir.join("report.html");
+    super::write_atomic(&path, html.as_bytes())?;
+    out.push(path);
+    for (file, c) in charts {
+        let p = dir.join(file);
+        super::write_atomic(
+            &p,
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n", c.svg).as_bytes(),
+        )?;
+        out.push(p);
+    }
+    Ok(out)
+}
+
+fn md(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The milestone table as Markdown (for Confluence, Jira, GitHub).
+pub fn milestones_markdown(f: &Forecast) -> String {
+    let mut s = String::new();
+    let pcts: Vec<String> = f
+        .percentiles
+        .iter()
+        .map(|p| format!("P{}", fmt_p(*p)))
+        .collect();
+    let _ = writeln!(
+        s,
+        "| Milestone | Deterministic | {} | Target | P(on time) |",
+        pcts.join(" | ")
+    );
+    let _ = writeln!(s, "|---|---|{}---|---:|", "---|".repeat(pcts.len()));
+    for m in &f.milestones {
+        let cells: Vec<String> = m
+            .percentiles
+            .iter()
+            .map(|q| md(&at(q.days, &q.date)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            md(&name(&m.id, &m.name)),
+            md(&at(m.deterministic, &m.deterministic_date)),
+            cells.join(" | "),
+            m.target
+                .as_ref()
+                .map(|t| t
+                    .date
+                    .as_deref()
+                    .map(long_date)
+                    .unwrap_or_else(|| format!("{:.1}", t.days)))
+                .unwrap_or_else(|| "–".into()),
+            m.target
+                .as_ref()
+                .map(|t| format!("{:.1} %", t.probability * 100.0))
+                .unwrap_or_else(|| "–".into()),
+        );
+    }
+    s
+}
+
+/// The comparison as a Markdown table.
+pub fn compare_markdown(c: &Comparison) -> String {
+    let mut s = String::from(
+        "| Scenario | Milestone | P50 | ΔP50 | P80 | ΔP80 | Typical gain | Earlier | P(on time) |\n|---|---|---|---:|---|---:|---:|---:|---:|\n",
+    );
+    for r in &c.rows {
+        let d = |i: usize| match &r.dates {
+            Some(d) => format!("{} ({:.1} d)", long_date(&d[i]), r.percentiles[i]),
+            None => format!("{:.1}", r.percentiles[i]),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:+.1} | {} | {:+.1} | {:+.1} | {:.1} % | {} |",
+            md(&r.scenario),
+            md(&r.milestone),
+            d(1),
+            r.delta[0],
+            d(2),
+            r.delta[1],
+            r.diff[1],
+            r.p_earlier * 100.0,
+            r.p_target
+                .map(|p| format!("{:.1} %", p * 100.0))
+                .unwrap_or_else(|| "–".into())
+        );
+    }
+    s
+}

@@ -1,0 +1,471 @@
+//! Hand-built SVG charts: S-curve with histogram, drivers tornado, scenario ranges.
+//!
+//! Every user-supplied string goes through [`esc`]; long labels are cut with "…" and keep
+//! their full text in a `<title>` (a tooltip in browsers). Axis ticks are spaced so that
+//! their labels never overlap: the number of ticks is chosen from the plot width and the
+//! widest label.
+
+use std::fmt::Write as _;
+
+use crate::stats::{Forecast, MilestoneForecast, fmt_p};
+
+/// Escapes text for XML/HTML content and attributes.
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Approximate width in pixels of `s` at `size` px (sans-serif average advance).
+pub fn text_width(s: &str, size: f64) -> f64 {
+    s.chars().count() as f64 * size * 0.58
+}
+
+/// A label cut to `max` characters, with the full text as a tooltip when cut.
+fn label(x: f64, y: f64, anchor: &str, text: &str, max: usize, class: &str) -> String {
+    let n = text.chars().count();
+    if n <= max {
+        format!(
+            r#"<text x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" class="{class}">{}</text>"#,
+            esc(text)
+        )
+    } else {
+        let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        format!(
+            r#"<text x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" class="{class}"><title>{}</title>{}…</text>"#,
+            esc(text),
+            esc(&cut)
+        )
+    }
+}
+
+const STYLE: &str = "<style>.t{font:600 14px sans-serif;fill:#1f2933}.l{font:11px sans-serif;fill:#3e4c59}.s{font:10px sans-serif;fill:#52606d}.m{font:600 11px sans-serif;paint-order:stroke;stroke:#fff;stroke-width:3px}.marker{fill:#0b6e4f}.target{fill:#c81e1e}</style>";
+
+/// "Nice" tick step for a range over about `n` ticks.
+fn nice_step(range: f64, n: usize) -> f64 {
+    let raw = (range / n.max(1) as f64).max(1e-9);
+    let mag = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag)
+}
+
+/// Ticks from `lo` to `hi` whose labels (from `fmt`) fit in `width` pixels without
+/// overlapping. Returns (value, label) pairs.
+pub fn ticks(
+    lo: f64,
+    hi: f64,
+    width: f64,
+    min_step: f64,
+    fmt: &dyn Fn(f64) -> String,
+) -> Vec<(f64, String)> {
+    let widest = text_width(&fmt(hi), 10.0).max(text_width(&fmt(lo), 10.0)) + 12.0;
+    let mut n = ((width / widest).floor() as usize).clamp(2, 10);
+    loop {
+        let step = nice_step(hi - lo, n).max(min_step);
+        let first = (lo / step).ceil() * step;
+        let mut v = Vec::new();
+        let mut x = first;
+        while x <= hi + step * 1e-9 {
+            v.push((x, fmt(x)));
+            x += step;
+        }
+        let px = width * step / (hi - lo).max(1e-9);
+        let w = v
+            .iter()
+            .map(|(_, l)| text_width(l, 10.0))
+            .fold(0.0, f64::max);
+        if px >= w + 8.0 || n <= 2 {
+            return v;
+        }
+        n -= 1;
+    }
+}
+
+/// Histogram with the cumulative S-curve of one milestone, P50/P80/P90 markers and the
+/// target line. `date_of` labels the axis with dates when the plan has a calendar.
+pub fn scurve(
+    f: &Forecast,
+    m: &MilestoneForecast,
+    date_of: &dyn Fn(f64) -> Option<String>,
+) -> String {
+    let (w, h) = (760.0, 330.0);
+    let (l, r, t, b) = (56.0, 52.0, 40.0, 58.0);
+    let (pw, ph) = (w - l - r, h - t - b);
+    let hist = f.histograms.iter().find(|x| x.milestone == m.id);
+    let bins = hist.map(|x| x.bins.as_slice()).unwrap_or(&[]);
+    let mut lo = bins.first().map_or(m.min, |b| b.from).min(m.deterministic);
+    let mut hi = bins.last().map_or(m.max, |b| b.to).max(m.deterministic);
+    if let Some(tg) = &m.target {
+        lo = lo.min(tg.days);
+        hi = hi.max(tg.days);
+    }
+    if hi - lo < 4.0 {
+        let mid = (hi + lo) / 2.0;
+        lo = mid - 2.0;
+        hi = mid + 2.0;
+    }
+    let pad = (hi - lo) * 0.03;
+    let (lo, hi) = (lo - pad, hi + pad);
+    let x = |v: f64| l + (v - lo) / (hi - lo) * pw;
+    let maxc = bins.iter().map(|b| b.count).max().unwrap_or(1).max(1) as f64;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart scurve">"#
+    );
+    s.push_str(STYLE);
+    let title = match &m.name {
+        Some(n) => format!("{} — {}", m.id, n),
+        None => m.id.clone(),
+    };
+    s.push_str(&label(
+        l,
+        22.0,
+        "start",
+        &format!("Finish of {title}"),
+        80,
+        "t",
+    ));
+    // Bars.
+    for bin in bins {
+        let bh = bin.count as f64 / maxc * ph * 0.9;
+        let _ = write!(
+            s,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#9fb3c8"/>"##,
+            x(bin.from),
+            t + ph - bh,
+            (x(bin.to) - x(bin.from) - 1.0).max(0.5),
+            bh
+        );
+    }
+    // S-curve, from zero at the first bin's lower edge.
+    let mut path = String::new();
+    if let Some(first) = bins.first() {
+        let _ = write!(path, "M{:.1},{:.1}", x(first.from), t + ph);
+    }
+    for bin in bins {
+        let _ = write!(
+            path,
+            " L{:.1},{:.1}",
+            x(bin.to),
+            t + ph - bin.cumulative * ph
+        );
+    }
+    if !path.is_empty() {
+        let _ = write!(
+            s,
+            r##"<path d="{path}" fill="none" stroke="#243b53" stroke-width="2"/>"##
+        );
+    }
+    // Axes.
+    let _ = write!(
+        s,
+        r##"<line x1="{l}" y1="{0}" x2="{1}" y2="{0}" stroke="#52606d"/>"##,
+        t + ph,
+        l + pw
+    );
+    let fmt = |v: f64| date_of(v).unwrap_or_else(|| format!("{v:.0}"));
+    let dated = date_of(lo).is_some();
+    for (v, text) in ticks(lo, hi, pw, if dated { 1.0 } else { 0.0 }, &fmt) {
+        let _ = write!(
+            s,
+            r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#52606d"/>"##,
+            x(v),
+            t + ph,
+            t + ph + 4.0
+        );
+        s.push_str(&label(x(v), t + ph + 16.0, "middle", &text, 12, "s tick"));
+    }
+    s.push_str(&label(
+        l + pw / 2.0,
+        h - 10.0,
+        "middle",
+        if date_of(lo).is_some() {
+            "finish date"
+        } else {
+            "working days from the start"
+        },
+        40,
+        "l",
+    ));
+    for k in 0..=4 {
+        let y = t + ph - ph * k as f64 / 4.0;
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="start" class="s">{}%</text>"##,
+            l + pw + 6.0,
+            y + 3.0,
+            k * 25
+        );
+    }
+    s.push_str(&label(w - 6.0, t - 8.0, "end", "cumulative", 20, "s"));
+    // Markers.
+    // Marker labels on their own rows, left of the curve's steep part, so they never
+    // collide with each other.
+    for (row, q) in m
+        .percentiles
+        .iter()
+        .filter(|q| [50.0, 80.0, 90.0].contains(&q.p))
+        .enumerate()
+    {
+        let xx = x(q.days);
+        let _ = write!(
+            s,
+            r##"<line x1="{xx:.1}" y1="{t}" x2="{xx:.1}" y2="{:.1}" stroke="#0b6e4f" stroke-width="1.5"/>"##,
+            t + ph
+        );
+        let text = format!(
+            "P{} {}",
+            fmt_p(q.p),
+            q.date.clone().unwrap_or_else(|| format!("{:.1}", q.days))
+        );
+        s.push_str(&label(
+            xx - 3.0,
+            t + 12.0 + 14.0 * row as f64,
+            "end",
+            &text,
+            20,
+            "m marker",
+        ));
+    }
+    let dx = x(m.deterministic);
+    let _ = write!(
+        s,
+        r##"<line x1="{dx:.1}" y1="{t}" x2="{dx:.1}" y2="{:.1}" stroke="#7b8794" stroke-dasharray="2 3"/>"##,
+        t + ph
+    );
+    s.push_str(&label(dx - 3.0, t + ph - 6.0, "end", "plan", 10, "s"));
+    if let Some(tg) = &m.target {
+        let tx = x(tg.days);
+        let _ = write!(
+            s,
+            r##"<line x1="{tx:.1}" y1="{t}" x2="{tx:.1}" y2="{:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
+            t + ph
+        );
+        let text = format!(
+            "target {} · {:.0} %",
+            tg.date.clone().unwrap_or_else(|| format!("{:.1}", tg.days)),
+            tg.probability * 100.0
+        );
+        s.push_str(&label(
+            tx + 3.0,
+            t + 12.0 + 14.0 * 3.0,
+            "start",
+            &text,
+            30,
+            "m target",
+        ));
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A tornado of drivers of milestone `id` (P80 days as bars, P50 as markers).
+pub fn tornado(f: &Forecast, id: &str) -> Option<String> {
+    let d = f.drivers.as_ref()?;
+    let bars: Vec<_> = d
+        .drivers
+        .iter()
+        .filter(|x| x.milestone == id)
+        .take(12)
+        .collect();
+    if bars.is_empty() {
+        return None;
+    }
+    let row = 24.0;
+    let (w, l, r, t) = (760.0, 230.0, 60.0, 46.0);
+    let h = t + row * bars.len() as f64 + 40.0;
+    let span = bars
+        .iter()
+        .map(|b| b.p80_days.abs().max(b.p50_days.abs()))
+        .fold(0.1, f64::max);
+    let pw = w - l - r;
+    let zero = l + pw
+        * 0.5
+        * if bars.iter().any(|b| b.p80_days < 0.0 || b.p50_days < 0.0) {
+            1.0
+        } else {
+            0.0
+        };
+    let scale = if zero > l { pw * 0.5 / span } else { pw / span };
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart tornado">"#
+    );
+    s.push_str(STYLE);
+    s.push_str(&label(
+        10.0,
+        22.0,
+        "start",
+        &format!(
+            "What moves {id}: days added by each risk or task uncertainty (bar P80, tick P50)"
+        ),
+        100,
+        "t",
+    ));
+    for (i, b) in bars.iter().enumerate() {
+        let y = t + row * i as f64;
+        let name = format!("{} ({})", b.driver, b.kind);
+        s.push_str(&label(l - 8.0, y + 15.0, "end", &name, 34, "l"));
+        let (x0, x1) = (zero, zero + b.p80_days * scale);
+        let color = if b.kind == "risk" {
+            "#d64545"
+        } else {
+            "#2680c2"
+        };
+        let _ = write!(
+            s,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="16" fill="{color}"/>"#,
+            x0.min(x1),
+            y + 3.0,
+            (x1 - x0).abs().max(0.5)
+        );
+        let px = zero + b.p50_days * scale;
+        let _ = write!(
+            s,
+            r##"<line x1="{px:.1}" y1="{:.1}" x2="{px:.1}" y2="{:.1}" stroke="#1f2933" stroke-width="2"/>"##,
+            y + 1.0,
+            y + 21.0
+        );
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" class="s">{:+.1}</text>"#,
+            x0.max(x1) + 4.0,
+            y + 15.0,
+            b.p80_days
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{zero:.1}" y1="{t}" x2="{zero:.1}" y2="{:.1}" stroke="#52606d"/>"##,
+        t + row * bars.len() as f64
+    );
+    s.push_str(&label(zero, h - 12.0, "middle", "0 days", 10, "s"));
+    s.push_str("</svg>");
+    Some(s)
+}
+
+/// Scenario ranges (P50 to P90) for one milestone against the baseline.
+pub fn scenario_ranges(c: &crate::compare::Comparison, milestone: &str) -> String {
+    let rows: Vec<_> = c.rows.iter().filter(|r| r.milestone == milestone).collect();
+    let row = 26.0;
+    let (w, l, r, t) = (760.0, 190.0, 40.0, 46.0);
+    let h = t + row * rows.len() as f64 + 44.0;
+    let lo = rows
+        .iter()
+        .map(|r| r.percentiles[1])
+        .fold(f64::INFINITY, f64::min);
+    let hi = rows
+        .iter()
+        .map(|r| r.percentiles[3])
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if hi - lo < 1e-9 {
+        (lo - 1.0, hi + 1.0)
+    } else {
+        (lo - (hi - lo) * 0.05, hi + (hi - lo) * 0.05)
+    };
+    let pw = w - l - r;
+    let x = |v: f64| l + (v - lo) / (hi - lo) * pw;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart scenarios">"#
+    );
+    s.push_str(STYLE);
+    s.push_str(&label(
+        10.0,
+        22.0,
+        "start",
+        &format!("{milestone}: P50 to P90 finish per scenario (working days; baseline shaded)"),
+        100,
+        "t",
+    ));
+    if let Some(base) = rows.first() {
+        let _ = write!(
+            s,
+            r##"<rect x="{:.1}" y="{t}" width="{:.1}" height="{:.1}" fill="#e4e7eb"/>"##,
+            x(base.percentiles[1]),
+            (x(base.percentiles[3]) - x(base.percentiles[1])).max(0.5),
+            row * rows.len() as f64
+        );
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = t + row * i as f64;
+        s.push_str(&label(l - 8.0, y + 17.0, "end", &r.scenario, 28, "l"));
+        let (a, b) = (x(r.percentiles[1]), x(r.percentiles[3]));
+        let color = if i == 0 { "#52606d" } else { "#2680c2" };
+        let _ = write!(
+            s,
+            r#"<rect x="{a:.1}" y="{:.1}" width="{:.1}" height="12" rx="3" fill="{color}"/>"#,
+            y + 7.0,
+            (b - a).max(1.0)
+        );
+        let p80 = x(r.percentiles[2]);
+        let _ = write!(
+            s,
+            r##"<line x1="{p80:.1}" y1="{:.1}" x2="{p80:.1}" y2="{:.1}" stroke="#f0b429" stroke-width="3"/>"##,
+            y + 4.0,
+            y + 22.0
+        );
+    }
+    let fmt = |v: f64| format!("{v:.0}");
+    let base_y = t + row * rows.len() as f64;
+    for (v, text) in ticks(lo, hi, pw, 0.0, &fmt) {
+        let _ = write!(
+            s,
+            r##"<line x1="{0:.1}" y1="{base_y}" x2="{0:.1}" y2="{1}" stroke="#52606d"/>"##,
+            x(v),
+            base_y + 4.0
+        );
+        s.push_str(&label(x(v), base_y + 16.0, "middle", &text, 12, "s tick"));
+    }
+    s.push_str(&label(
+        l,
+        h - 8.0,
+        "start",
+        "bar: P50–P90 · yellow tick: P80",
+        60,
+        "s",
+    ));
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_and_cutting() {
+        assert_eq!(
+            esc("<script>alert('x')</script> & \""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;"
+        );
+        let l = label(0.0, 0.0, "start", "a very long task name indeed", 10, "l");
+        assert!(l.contains("<title>a very long task name indeed</title>a very lo…"));
+    }
+
+    #[test]
+    fn ticks_never_overlap() {
+        let fmt = |v: f64| format!("2027-01-{:02}", (v as i64).rem_euclid(28) + 1);
+        for width in [120.0, 300.0, 650.0] {
+            let t = ticks(0.0, 400.0, width, 1.0, &fmt);
+            assert!(t.len() >= 2);
+            let step_px = width * (t[1].0 - t[0].0) / 400.0;
+            assert!(step_px >= text_width("2027-01-01", 10.0), "width {width}");
+        }
+    }
+}
