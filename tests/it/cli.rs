@@ -374,12 +374,15 @@ fn out_dir_gets_its_files_and_no_leftovers() {
     assert_eq!(
         names,
         [
+            "M-scurve.svg",
             "drivers.csv",
+            "drivers.svg",
             "histogram.csv",
             "keep.txt",
             "merges.csv",
             "milestones.csv",
             "paths.csv",
+            "report.html",
             "risks.csv",
             "summary.json",
             "tasks.csv"
