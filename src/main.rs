@@ -150,6 +150,9 @@ struct SimArgs {
     /// Write the results into this folder (files are replaced atomically).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Run even when the memory estimate exceeds what the machine has available.
+    #[arg(long)]
+    force_memory: bool,
     /// Gate for scripts, repeatable: 'M:p80<=2027-06-30', 'M:p50<=120', 'M:p_target>=0.8'
     /// (in compare, 'SCENARIO@M:…' gates a scenario). Exit 1 when any gate fails.
     #[arg(long = "gate")]
@@ -260,6 +263,11 @@ fn bar() -> Bar {
 }
 
 fn main() -> ExitCode {
+    // Ctrl-C or SIGTERM: remove any file being written, so no partial file is left.
+    let _ = ctrlc::set_handler(|| {
+        report::remove_temporary_files();
+        std::process::exit(130);
+    });
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => run(a),
@@ -311,10 +319,34 @@ fn stdout_write(s: &str) -> slipcast::Result<()> {
 
 /// The validated simulation settings shared by run and compare.
 struct SimSetup {
+    force_memory: bool,
     iterations: Iterations,
     seed: u64,
     threads: Option<usize>,
     gates: Vec<Gate>,
+}
+
+/// Refuses a run whose memory estimate exceeds what is available, before simulating.
+fn check_memory(net: &Network, setup: &SimSetup, drivers: bool) -> slipcast::Result<()> {
+    let n = match setup.iterations {
+        Iterations::Fixed(n) => n,
+        Iterations::Auto { max, .. } => max,
+    };
+    let threads = setup.threads.unwrap_or_else(rayon::current_num_threads);
+    let need = slipcast::sim::memory_estimate(net, n, threads, drivers);
+    if let Some(avail) = slipcast::sim::available_memory()
+        && need > avail / 10 * 9
+        && !setup.force_memory
+    {
+        return Err(Error::Usage(format!(
+            "this run needs about {:.1} GiB but {:.1} GiB is available ({} tasks, {} milestones, {n} iterations); use fewer iterations or milestones, or --force-memory to try anyway",
+            need as f64 / (1u64 << 30) as f64,
+            avail as f64 / (1u64 << 30) as f64,
+            net.len(),
+            net.milestones.len()
+        )));
+    }
+    Ok(())
 }
 
 fn sim_setup(a: &SimArgs, settings: &Settings) -> slipcast::Result<SimSetup> {
@@ -363,6 +395,7 @@ fn sim_setup(a: &SimArgs, settings: &Settings) -> slipcast::Result<SimSetup> {
         .map(|g| Gate::parse(g))
         .collect::<slipcast::Result<Vec<_>>>()?;
     Ok(SimSetup {
+        force_memory: a.force_memory,
         iterations,
         seed: a.seed.or(settings.seed).unwrap_or(DEFAULT_SEED),
         threads: a.threads,
@@ -439,6 +472,7 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         }
     }
     percentiles.sort_by(f64::total_cmp);
+    check_memory(&net, &setup, a.drivers || a.sim.out.is_some())?;
     let (mut samples, precise) = slipcast::simulate_iterations(
         &net,
         setup.iterations,
@@ -613,6 +647,7 @@ fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
         seed: setup.seed,
         threads: setup.threads,
     };
+    check_memory(&net, &setup, false)?;
     let c = slipcast::compare::compare(&net, &nets, &cfg, &bar())?;
     for w in &c.warnings {
         eprintln!("warning: {w}");

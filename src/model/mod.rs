@@ -392,7 +392,11 @@ pub(crate) fn check_structure(plan: &Plan, diags: &mut Diags) {
     // Cycles: only when there is one (toposort fails) are the strongly connected
     // components computed, with Kosaraju's algorithm (iterative: no recursion depth limit,
     // a 200,000-task chain is fine).
-    let sccs = if petgraph::algo::toposort(&graph, None).is_ok() { Vec::new() } else { petgraph::algo::kosaraju_scc(&graph) };
+    let sccs = if petgraph::algo::toposort(&graph, None).is_ok() {
+        Vec::new()
+    } else {
+        petgraph::algo::kosaraju_scc(&graph)
+    };
     for scc in sccs {
         if scc.len() < 2 {
             continue;

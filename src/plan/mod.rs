@@ -49,6 +49,93 @@ pub struct Plan {
     pub correlations_file: String,
 }
 
+/// The files of a plan held in memory: (name shown in messages, contents).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanFiles<'a> {
+    /// plan.toml.
+    pub plan_toml: Option<(&'a str, &'a [u8])>,
+    /// tasks.csv (required).
+    pub tasks: Option<(&'a str, &'a [u8])>,
+    /// calendar.csv.
+    pub calendar: Option<(&'a str, &'a [u8])>,
+    /// risks.csv.
+    pub risks: Option<(&'a str, &'a [u8])>,
+    /// correlations.csv.
+    pub correlations: Option<(&'a str, &'a [u8])>,
+}
+
+/// Parses a plan from files held in memory. `base` is the folder that backlog tasks'
+/// throughput paths are relative to; `name` names the plan when plan.toml does not.
+pub fn parse_files(files: &PlanFiles, base: &Path, name: Option<String>) -> Result<Plan> {
+    let mut diags = Diags::default();
+    let mut settings = Settings::default();
+    if let Some((file, bytes)) = files.plan_toml {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => settings = settings::parse(text, file, &mut diags),
+            Err(_) => diags.push(
+                Diagnostic::new(file, "the file is not UTF-8 text").fix("save plan.toml as UTF-8"),
+            ),
+        }
+    }
+    if settings.name.is_none() {
+        settings.name = name;
+    }
+    let (mut holidays, mut freezes) = (Vec::new(), Vec::new());
+    if let Some((file, bytes)) = files.calendar
+        && let Some(sheet) = Sheet::parse(bytes, file, calendar::COLUMNS, &["from"], &mut diags)
+    {
+        (holidays, freezes) = calendar::parse(&sheet, &mut diags);
+    }
+    let mut risk_rows = Vec::new();
+    if let Some((file, bytes)) = files.risks
+        && let Some(sheet) = Sheet::parse(
+            bytes,
+            file,
+            risks::COLUMNS,
+            &["id", "probability", "tasks"],
+            &mut diags,
+        )
+    {
+        risk_rows = risks::parse(&sheet, &mut diags);
+    }
+    let mut correlation_rows = Vec::new();
+    if let Some((file, bytes)) = files.correlations
+        && let Some(sheet) = Sheet::parse(
+            bytes,
+            file,
+            correlations::COLUMNS,
+            &["a", "b", "rho"],
+            &mut diags,
+        )
+    {
+        correlation_rows = correlations::parse(&sheet, &mut diags);
+    }
+    let (tasks_file, tasks_bytes) = files.tasks.unwrap_or(("tasks.csv", b""));
+    let mut tasks = Vec::new();
+    if let Some(sheet) = Sheet::parse(tasks_bytes, tasks_file, tasks::COLUMNS, &["id"], &mut diags)
+    {
+        tasks = tasks::parse(&sheet, &mut diags);
+    }
+    load_histories(&mut tasks, base, tasks_file, &mut diags);
+    let name_of = |f: Option<(&str, &[u8])>, d: &str| f.map_or(d.to_string(), |x| x.0.to_string());
+    let plan = Plan {
+        settings,
+        tasks,
+        holidays,
+        freezes,
+        calendar_file: name_of(files.calendar, "calendar.csv"),
+        risks: risk_rows,
+        correlations: correlation_rows,
+        tasks_file: tasks_file.to_string(),
+        risks_file: name_of(files.risks, "risks.csv"),
+        correlations_file: name_of(files.correlations, "correlations.csv"),
+    };
+    // Structural checks need the whole plan; run them even when rows had problems so the
+    // user sees everything at once.
+    crate::model::check_structure(&plan, &mut diags);
+    diags.finish(plan)
+}
+
 /// Reads a plan folder, or a single tasks CSV file (settings then come from defaults).
 ///
 /// Returns [`Error::Invalid`] with every problem found in any of the files.
@@ -57,110 +144,53 @@ pub fn load(path: &Path) -> Result<Plan> {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut diags = Diags::default();
+    let show = |p: &Path| p.display().to_string();
     let (dir, tasks_path): (Option<&Path>, PathBuf) = if meta.is_dir() {
         (Some(path), path.join("tasks.csv"))
     } else {
         (None, path.to_path_buf())
     };
-    let show = |p: &Path| p.display().to_string();
-    let mut settings = Settings::default();
-    let mut holidays = Vec::new();
-    let mut freezes = Vec::new();
-    let mut calendar_file = "calendar.csv".to_string();
-    let (mut risk_rows, mut correlation_rows) = (Vec::new(), Vec::new());
-    let (mut risks_file, mut correlations_file) =
-        ("risks.csv".to_string(), "correlations.csv".to_string());
-    if let Some(dir) = dir {
-        let toml_path = dir.join("plan.toml");
-        if toml_path.exists() {
-            let text = std::fs::read_to_string(&toml_path).map_err(|source| Error::Read {
-                path: toml_path.clone(),
-                source,
-            })?;
-            settings = settings::parse(&text, &show(&toml_path), &mut diags);
-        }
-        if !tasks_path.exists() {
-            diags.push(
-                Diagnostic::new(show(&tasks_path), "the plan folder has no tasks.csv")
-                    .fix("add tasks.csv with columns id, min, likely, max, predecessors"),
-            );
-            return Err(Error::Invalid(diags.0));
-        }
-        let cal_path = dir.join("calendar.csv");
-        calendar_file = show(&cal_path);
-        if cal_path.exists()
-            && let Some(sheet) = Sheet::read(
-                &cal_path,
-                &show(&cal_path),
-                calendar::COLUMNS,
-                &["from"],
-                &mut diags,
-            )?
-        {
-            (holidays, freezes) = calendar::parse(&sheet, &mut diags);
-        }
-        let risk_path = dir.join("risks.csv");
-        risks_file = show(&risk_path);
-        if risk_path.exists()
-            && let Some(sheet) = Sheet::read(
-                &risk_path,
-                &risks_file,
-                risks::COLUMNS,
-                &["id", "probability", "tasks"],
-                &mut diags,
-            )?
-        {
-            risk_rows = risks::parse(&sheet, &mut diags);
-        }
-        let corr_path = dir.join("correlations.csv");
-        correlations_file = show(&corr_path);
-        if corr_path.exists()
-            && let Some(sheet) = Sheet::read(
-                &corr_path,
-                &correlations_file,
-                correlations::COLUMNS,
-                &["a", "b", "rho"],
-                &mut diags,
-            )?
-        {
-            correlation_rows = correlations::parse(&sheet, &mut diags);
-        }
+    if !tasks_path.exists() {
+        return Err(Error::Invalid(vec![
+            Diagnostic::new(show(&tasks_path), "the plan folder has no tasks.csv")
+                .fix("add tasks.csv with columns id, min, likely, max, predecessors"),
+        ]));
     }
-    if settings.name.is_none() {
-        // Without a name in plan.toml, the folder's (or file's) name identifies the plan.
-        let named = dir.map_or_else(|| path.file_stem(), |d| d.file_name());
-        settings.name = named.map(|n| n.to_string_lossy().into_owned());
-    }
-    let tasks_file = show(&tasks_path);
-    let mut tasks = Vec::new();
-    if let Some(sheet) = Sheet::read(
-        &tasks_path,
-        &tasks_file,
-        tasks::COLUMNS,
-        &["id"],
-        &mut diags,
-    )? {
-        tasks = tasks::parse(&sheet, &mut diags);
-    }
-    let base = dir.or(path.parent()).unwrap_or(Path::new("."));
-    load_histories(&mut tasks, base, &tasks_file, &mut diags);
-    let plan = Plan {
-        settings,
-        tasks,
-        holidays,
-        freezes,
-        calendar_file,
-        risks: risk_rows,
-        correlations: correlation_rows,
-        tasks_file,
-        risks_file,
-        correlations_file,
+    let mut diags = Diags::default();
+    let read = |p: &Path, diags: &mut Diags| -> Result<Option<(String, Vec<u8>)>> {
+        if !p.exists() {
+            return Ok(None);
+        }
+        Ok(sheet::read_limited(p, &show(p), diags)?.map(|b| (show(p), b)))
     };
-    // Structural checks need the whole plan; run them even when rows had problems so the
-    // user sees everything at once.
-    crate::model::check_structure(&plan, &mut diags);
-    diags.finish(plan)
+    let folder = |f: &str, diags: &mut Diags| match dir {
+        Some(d) => read(&d.join(f), diags),
+        None => Ok(None),
+    };
+    let toml = folder("plan.toml", &mut diags)?;
+    let cal = folder("calendar.csv", &mut diags)?;
+    let risks = folder("risks.csv", &mut diags)?;
+    let corr = folder("correlations.csv", &mut diags)?;
+    let tasks = read(&tasks_path, &mut diags)?;
+    if !diags.is_empty() {
+        return Err(Error::Invalid(diags.0));
+    }
+    fn view(x: &Option<(String, Vec<u8>)>) -> Option<(&str, &[u8])> {
+        x.as_ref().map(|(n, b)| (n.as_str(), b.as_slice()))
+    }
+    let files = PlanFiles {
+        plan_toml: view(&toml),
+        tasks: view(&tasks),
+        calendar: view(&cal),
+        risks: view(&risks),
+        correlations: view(&corr),
+    };
+    // Without a name in plan.toml, the folder's (or file's) name identifies the plan.
+    let name = dir
+        .map_or_else(|| path.file_stem(), |d| d.file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    let base = dir.or(path.parent()).unwrap_or(Path::new("."));
+    parse_files(&files, base, name)
 }
 
 /// Parses tasks.csv text held in memory (for tests and tools), with default settings.

@@ -19,6 +19,13 @@ use crate::error::{Diagnostic, Diags, Error};
 /// the single-precision lanes of the kernel.
 pub const MAX_DAYS: f64 = 1.0e6;
 
+/// Largest plan file read (512 MiB, several million rows): larger files are refused with
+/// a message rather than exhausting memory.
+pub const MAX_FILE_BYTES: u64 = 512 << 20;
+
+/// Longest id accepted (characters).
+pub const MAX_ID_CHARS: usize = 200;
+
 /// A parsed CSV file with its header mapped to known column names.
 pub(crate) struct Sheet {
     pub file: String,
@@ -45,14 +52,10 @@ impl Sheet {
         required: &[&'static str],
         diags: &mut Diags,
     ) -> Result<Option<Sheet>, Error> {
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut bytes))
-            .map_err(|source| Error::Read {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        Ok(Self::parse(&bytes, file, known, required, diags))
+        Ok(match read_limited(path, file, diags)? {
+            Some(bytes) => Self::parse(&bytes, file, known, required, diags),
+            None => None,
+        })
     }
 
     /// As [`Sheet::read`], from bytes already in memory.
@@ -292,6 +295,37 @@ impl Sheet {
             }
         }
     }
+}
+
+/// Reads a file of at most [`MAX_FILE_BYTES`]; a larger one is a diagnostic (`None`).
+pub(crate) fn read_limited(
+    path: &Path,
+    file: &str,
+    diags: &mut Diags,
+) -> Result<Option<Vec<u8>>, Error> {
+    let err = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut f = std::fs::File::open(path).map_err(err)?;
+    let size = f.metadata().map_err(err)?.len();
+    if size > MAX_FILE_BYTES {
+        diags.push(
+            Diagnostic::new(
+                file,
+                format!(
+                    "the file is {:.1} GiB; slipcast reads plan files of up to {} MiB",
+                    size as f64 / (1u64 << 30) as f64,
+                    MAX_FILE_BYTES >> 20
+                ),
+            )
+            .fix("split the plan, or check that this is the right file"),
+        );
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    f.read_to_end(&mut bytes).map_err(err)?;
+    Ok(Some(bytes))
 }
 
 /// Parses a finite number within `±MAX_DAYS`; the error says why not.

@@ -119,6 +119,21 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             );
             continue;
         };
+        if id.chars().count() > crate::plan::sheet::MAX_ID_CHARS {
+            diags.push(
+                sheet
+                    .diag(
+                        row,
+                        "id",
+                        format!("the id is {} characters long", id.chars().count()),
+                    )
+                    .fix(format!(
+                        "keep ids under {} characters; put the description in name",
+                        crate::plan::sheet::MAX_ID_CHARS
+                    )),
+            );
+            continue;
+        }
         if id.contains(';') || id.chars().any(char::is_whitespace) {
             diags.push(
                 sheet

@@ -514,6 +514,20 @@ pub fn write_out_dir(dir: &Path, f: &Forecast) -> Result<Vec<PathBuf>> {
     Ok(written)
 }
 
+/// Temporary files being written right now; removed by [`remove_temporary_files`] when
+/// the process is interrupted.
+static IN_FLIGHT: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes every temporary file a write in progress left (for signal handlers: an
+/// interrupted run leaves no partial file).
+pub fn remove_temporary_files() {
+    if let Ok(list) = IN_FLIGHT.try_lock() {
+        for p in list.iter() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -526,6 +540,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
+    if let Ok(mut l) = IN_FLIGHT.lock() {
+        l.push(tmp.clone());
+    }
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
@@ -534,6 +551,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
+    }
+    if let Ok(mut l) = IN_FLIGHT.lock() {
+        l.retain(|p| p != &tmp);
     }
     result.map_err(err)
 }

@@ -95,6 +95,36 @@ pub struct Tracked {
     pub sub_crit: Vec<Vec<Vec<u64>>>,
 }
 
+/// Bytes a run of `net` needs, roughly: milestone samples (kept, then transposed), the
+/// critical-path hashes and duration subsample of a driver analysis, and the per-thread
+/// scratch (tasks × 64 lanes of duration, start, finish, latest finish).
+pub fn memory_estimate(net: &Network, iterations: u64, threads: usize, drivers: bool) -> u64 {
+    let n = net.len() as u64;
+    let k = net.milestones.len().max(1) as u64;
+    let samples = iterations * k * 4 * 2;
+    let hashes = if drivers { iterations * k * 8 * 2 } else { 0 };
+    let sub = if drivers {
+        n * 4096.min(iterations) * 4
+    } else {
+        0
+    };
+    let scratch = threads.max(1) as u64 * n * LANES as u64 * 4 * if drivers { 5 } else { 3 };
+    let ancestors: u64 = net
+        .milestones
+        .iter()
+        .map(|m| m.ancestors.len() as u64 * 8 * 4)
+        .sum();
+    samples + hashes + sub + scratch + ancestors + n * 512
+}
+
+/// Memory the system says is available, in bytes (Linux `MemAvailable`), if known.
+pub fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
 /// Runs the Monte Carlo simulation of `net`.
 pub fn simulate(net: &Network, cfg: &SimConfig, progress: &dyn Progress) -> Result<Samples> {
     simulate_tracked(net, cfg, 0, progress)
