@@ -69,8 +69,18 @@ pub struct HistoryRow {
 pub fn load(path: &Path) -> Result<Vec<HistoryRow>> {
     let file = path.display().to_string();
     let mut diags = Diags::default();
+    match crate::plan::sheet::read_limited(path, &file, &mut diags)? {
+        Some(bytes) => parse(&bytes, &file),
+        None => Err(Error::Invalid(diags.0)),
+    }
+}
+
+/// Parses a history held in memory (`file` names it in messages).
+pub fn parse(bytes: &[u8], file: &str) -> Result<Vec<HistoryRow>> {
+    let file = file.to_string();
+    let mut diags = Diags::default();
     let mut out = Vec::new();
-    if let Some(sheet) = Sheet::read(path, &file, COLUMNS, &["id", "actual"], &mut diags)? {
+    if let Some(sheet) = Sheet::parse(bytes, &file, COLUMNS, &["id", "actual"], &mut diags) {
         for row in &sheet.rows {
             let id = sheet.get(row, "id").unwrap_or("").to_string();
             let actual = match sheet.number(row, "actual", &mut diags) {

@@ -46,7 +46,17 @@ fn monday(d: NaiveDate) -> NaiveDate {
 pub fn load(path: &Path) -> Result<History> {
     let file = path.display().to_string();
     let mut diags = Diags::default();
-    let Some(sheet) = Sheet::read(path, &file, &[], &[], &mut diags)? else {
+    match crate::plan::sheet::read_limited(path, &file, &mut diags)? {
+        Some(bytes) => parse(&bytes, &file),
+        None => Err(Error::Invalid(diags.0)),
+    }
+}
+
+/// Parses a history held in memory (`file` names it in messages).
+pub fn parse(bytes: &[u8], file: &str) -> Result<History> {
+    let file = file.to_string();
+    let mut diags = Diags::default();
+    let Some(sheet) = Sheet::parse(bytes, &file, &[], &[], &mut diags) else {
         return Err(Error::Invalid(diags.0));
     };
     if !diags.is_empty() {

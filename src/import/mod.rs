@@ -107,19 +107,25 @@ fn bad(file: &str, msg: impl Into<String>, fix: &str) -> Error {
 
 /// Reads a schedule file, detecting its format by content.
 pub fn read(path: &Path) -> Result<Schedule> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
     let file = path.display().to_string();
+    let mut diags = crate::error::Diags::default();
+    match crate::plan::sheet::read_limited(path, &file, &mut diags)? {
+        Some(bytes) => read_bytes(&bytes, &file),
+        None => Err(Error::Invalid(diags.0)),
+    }
+}
+
+/// Parses a schedule held in memory (`file` names it in messages).
+pub fn read_bytes(bytes: &[u8], file: &str) -> Result<Schedule> {
+    let file = file.to_string();
     let head: String = bytes.iter().take(4096).map(|&b| b as char).collect();
     let trimmed = head.trim_start_matches("ï»¿").trim_start();
     let s = if trimmed.starts_with("ERMHDR") {
-        xer::read(&bytes, &file)?
+        xer::read(bytes, &file)?
     } else if trimmed.starts_with("MPX,") {
-        mpx::read(&bytes, &file)?
+        mpx::read(bytes, &file)?
     } else if trimmed.starts_with('<') {
-        mspdi::read(&bytes, &file)?
+        mspdi::read(bytes, &file)?
     } else {
         return Err(bad(
             &file,

@@ -87,14 +87,24 @@ impl Scenarios {
 pub fn load(path: &Path) -> Result<Scenarios> {
     let file = path.display().to_string();
     let mut diags = Diags::default();
+    match crate::plan::sheet::read_limited(path, &file, &mut diags)? {
+        Some(bytes) => parse_bytes(&bytes, &file),
+        None => Err(Error::Invalid(diags.0)),
+    }
+}
+
+/// Parses a scenarios file held in memory (`file` names it in messages).
+pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<Scenarios> {
+    let file = file.to_string();
+    let mut diags = Diags::default();
     let mut rows = Vec::new();
-    if let Some(sheet) = Sheet::read(
-        path,
+    if let Some(sheet) = Sheet::parse(
+        bytes,
         &file,
         COLUMNS,
         &["scenario", "target", "action"],
         &mut diags,
-    )? {
+    ) {
         rows = parse(&sheet, &mut diags);
     }
     if rows.is_empty() && diags.is_empty() {
