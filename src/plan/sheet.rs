@@ -42,23 +42,9 @@ pub(crate) struct Row {
 }
 
 impl Sheet {
-    /// Reads `path`, shown to the user as `file`. `known` lists the column names the file
-    /// may have; `required` those it must have. Problems go to `diags`; `None` when the
-    /// file cannot be used at all.
-    pub fn read(
-        path: &Path,
-        file: &str,
-        known: &[&'static str],
-        required: &[&'static str],
-        diags: &mut Diags,
-    ) -> Result<Option<Sheet>, Error> {
-        Ok(match read_limited(path, file, diags)? {
-            Some(bytes) => Self::parse(&bytes, file, known, required, diags),
-            None => None,
-        })
-    }
-
-    /// As [`Sheet::read`], from bytes already in memory.
+    /// Parses a CSV file held in memory, shown to the user as `file`. `known` lists the
+    /// column names it may have (empty: any); `required` those it must have. Problems go to
+    /// `diags`; `None` when the file cannot be used at all.
     pub fn parse(
         bytes: &[u8],
         file: &str,

@@ -8,6 +8,8 @@ mod compare;
 mod cpm;
 mod drivers;
 mod import;
+mod inputs;
+mod props;
 mod report;
 mod repro;
 mod risks;

@@ -1,0 +1,202 @@
+//! Robustness of inputs and outputs: equivalent spellings of the same plan give the same
+//! forecast; broken, hostile or huge inputs give exit 2 and a message, never a panic;
+//! interrupted runs leave no partial file.
+
+use std::path::Path;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+
+use super::plan_dir;
+
+const CLEAN: &str = "id,name,min,likely,max,predecessors,milestone\nA,\"Design, review\",2,4,9,,\nB,\"Build\nand test\",3,5,8,A,\nM,Launch,,,,A;B SS+1,true\n";
+
+fn json_of(tasks: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tasks.csv"), tasks).unwrap();
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "1000", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The plan is named after its folder, which differs between runs.
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::to_string(&v["milestones"]).unwrap() + &serde_json::to_string(&v["tasks"]).unwrap()
+}
+
+#[test]
+fn equivalent_spellings_give_identical_forecasts() {
+    let clean = json_of(CLEAN.as_bytes());
+    let crlf = CLEAN
+        .replace('\n', "\r\n")
+        .replace("Build\r\nand", "Build\nand");
+    let bom = format!("\u{feff}{CLEAN}");
+    let spaced = " id , name , min , likely , max , predecessors , milestone \nA ,\"Design, review\", 2 , 4 , 9 ,  , \n B ,\"Build\nand test\", 3 , 5 , 8 , A , \nM , Launch ,  ,  ,  , A; B SS+1 , true \n".to_string();
+    let upper = CLEAN.replacen(
+        "id,name,min,likely,max,predecessors,milestone",
+        "ID,Name,MIN,Likely,MAX,Predecessors,MileStone",
+        1,
+    );
+    let quoted = "\"id\",\"name\",\"min\",\"likely\",\"max\",\"predecessors\",\"milestone\"\n\"A\",\"Design, review\",\"2\",\"4\",\"9\",\"\",\"\"\n\"B\",\"Build\nand test\",\"3\",\"5\",\"8\",\"A\",\"\"\n\"M\",\"Launch\",\"\",\"\",\"\",\"A;B SS+1\",\"true\"\n";
+    for (what, text) in [
+        ("CRLF", crlf),
+        ("BOM", bom),
+        ("spaces", spaced),
+        ("header case", upper),
+        ("quoted", quoted.to_string()),
+    ] {
+        assert_eq!(json_of(text.as_bytes()), clean, "{what}");
+    }
+}
+
+fn rejects(tasks: &[u8], frag: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tasks.csv"), tasks).unwrap();
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "100"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(frag).and(predicate::str::contains("panicked").not()));
+}
+
+#[test]
+fn broken_and_hostile_inputs_exit_2_with_a_message() {
+    // Truncated in the middle of a row, and in the middle of a quoted field.
+    rejects(
+        b"id,min,likely,max,predecessors\nA,1,2,3,\nB,1,2",
+        "the row has 3 fields but the header has 5",
+    );
+    rejects(
+        b"id,name,min,likely,max\nA,\"unfinished name,1,2,3\n",
+        "line 2",
+    );
+    // Binary garbage.
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    rejects(&garbage, "error:");
+    rejects(b"\x00\x01\x02\xff\xfe", "not UTF-8");
+    // Out-of-range numbers.
+    rejects(b"id,min,likely,max\nA,1,2,1e308\n", "out of range");
+    rejects(b"id,min,likely,max\nA,1,NaN,3\n", "expected a number");
+    rejects(b"id,min,likely,max\nA,1,2,-inf\n", "finite");
+    // Too many and too few fields; duplicate headers.
+    rejects(b"id,likely\nA,3,4\n", "the row has 3 fields");
+    rejects(b"id,likely\nA\n", "the row has 1 fields");
+    rejects(b"id,likely,likely\nA,3,4\n", "column likely appears twice");
+    // An id thousands of characters long.
+    rejects(
+        format!("id,likely\n{},3\n", "x".repeat(5000)).as_bytes(),
+        "the id is 5000 characters long",
+    );
+}
+
+#[test]
+fn a_200000_task_chain_runs() {
+    let mut s = String::with_capacity(6_000_000);
+    s.push_str("id,min,likely,max,predecessors\nT0,1,2,3,\n");
+    for i in 1..200_000 {
+        s.push_str(&format!("T{i},1,2,3,T{}\n", i - 1));
+    }
+    let dir = plan_dir(&[("tasks.csv", &s)]);
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "64", "--format", "csv"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().nth(1).unwrap().starts_with("T199999,,400000,"));
+}
+
+#[test]
+fn a_file_larger_than_slipcast_reads_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = std::fs::File::create(dir.path().join("tasks.csv")).unwrap();
+    f.set_len(600 << 20).unwrap(); // sparse: no disk used
+    cargo_bin_cmd!("slipcast")
+        .arg("validate")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "slipcast reads plan files of up to 512 MiB",
+        ));
+}
+
+#[test]
+fn a_run_larger_than_memory_is_refused_with_the_override_named() {
+    let mut s = String::from("id,min,likely,max,milestone\n");
+    for i in 0..20_000 {
+        s += &format!("T{i},1,2,3,true\n");
+    }
+    let dir = plan_dir(&[("tasks.csv", &s)]);
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "100000000", "--max-iterations", "100000000"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force-memory"));
+}
+
+#[test]
+fn sigterm_during_a_run_leaves_no_partial_file() {
+    let mut s = String::from("id,min,likely,max,predecessors\n");
+    for i in 0..3000 {
+        let p = if i == 0 {
+            String::new()
+        } else {
+            format!("T{}", i / 2)
+        };
+        s += &format!("T{i},1,2,3,{p}\n");
+    }
+    let dir = plan_dir(&[("tasks.csv", &s)]);
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("keep.txt"), "mine").unwrap();
+    let bin = assert_cmd::cargo::cargo_bin!("slipcast");
+    let mut child = std::process::Command::new(bin)
+        .args(["run", "-n", "1000000", "--format", "csv", "--out"])
+        .arg(out.path())
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the run was interrupted");
+    let names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains(".tmp-")),
+        "temporary files left: {names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "keep.txt" || Path::new(n).extension().is_some()),
+        "{names:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("keep.txt")).unwrap(),
+        "mine"
+    );
+}
