@@ -7,9 +7,12 @@ use slipcast::{NoProgress, SimConfig, compile, forecast, plan, simulate};
 /// A random plan: `n` tasks with triangular estimates and links to earlier tasks.
 /// `kinds` limits the link types (FS/SS networks are monotone in durations; FF and SF can
 /// show the classic duration paradox, where a longer task lets a successor start earlier).
+/// (min, likely, max, links (predecessor, type, lag), milestone).
+type Row = (f64, f64, f64, Vec<(usize, &'static str, i32)>, bool);
+
 #[derive(Debug, Clone)]
 struct Net {
-    rows: Vec<(f64, f64, f64, Vec<(usize, &'static str, i32)>, bool)>,
+    rows: Vec<Row>,
 }
 
 fn net_strategy(kinds: &'static [&'static str]) -> impl Strategy<Value = Net> {
