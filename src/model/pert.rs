@@ -60,7 +60,7 @@ impl PertTable {
     /// Fills `out[l] = min + range·Q(u[l])` for a block of lanes, for a task whose m lies
     /// at row `j` with weight `fm` towards row `j + 1` (see [`pert_row`]). Split into
     /// passes so that everything except the four table loads per lane vectorises.
-    #[inline]
+    #[inline(always)]
     pub fn fill(
         &self,
         j: usize,

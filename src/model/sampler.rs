@@ -207,7 +207,7 @@ impl Sampler {
     }
 
     /// Fills `out[i] = F⁻¹(u[i])` for every lane.
-    #[inline]
+    #[inline(always)]
     pub fn fill(&self, u: &[f32; LANES], out: &mut [f32; LANES], disc: &DiscreteTables) {
         match *self {
             Sampler::Fixed(x) => out.fill(x),

@@ -30,7 +30,7 @@ pub fn stream_key(seed: u64, id_key: u64, purpose: u64) -> u64 {
 }
 
 /// Fills `out` with the 64 uniforms of block `block` of the stream `key`.
-#[inline]
+#[inline(always)]
 pub fn block_uniforms(key: u64, block: u64, out: &mut [f32; LANES]) {
     let mut sm = mix64(key ^ mix64(block.wrapping_add(GAMMA)));
     let mut s = [[0u32; 8]; 4];
