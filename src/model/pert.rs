@@ -86,12 +86,17 @@ impl PertTable {
             low[l] = lw;
             idx[l] = if lw > 0.5 { row_lo } else { row_hi } + i;
         }
-        let q = &self.q;
-        let last = q.len() - ROW - 2;
+        let q = self.q.as_slice();
+        let last = (q.len() - ROW - 2) as u32;
         for l in 0..LANES {
-            let k = (idx[l] as usize).min(last);
-            let a = q[k] + fr[l] * (q[k + 1] - q[k]);
-            let b = q[k + ROW] + fr[l] * (q[k + ROW + 1] - q[k + ROW]);
+            let k = idx[l].min(last) as usize;
+            // SAFETY: k ≤ q.len() − ROW − 2, so k, k + 1, k + ROW and k + ROW + 1 are all
+            // in bounds. Unchecked loads let the compiler use gather instructions.
+            let (q0, q1, q2, q3) = unsafe {
+                (*q.get_unchecked(k), *q.get_unchecked(k + 1), *q.get_unchecked(k + ROW), *q.get_unchecked(k + ROW + 1))
+            };
+            let a = q0 + fr[l] * (q1 - q0);
+            let b = q2 + fr[l] * (q3 - q2);
             out[l] = a + wt[l] * (b - a);
         }
         for l in 0..LANES {
