@@ -595,9 +595,19 @@ fn binding(es: &[f32; LANES], c: impl Fn(usize) -> f32) -> u64 {
 #[inline]
 fn fixed_sum(v: &[f32; LANES], valid: usize) -> i128 {
     let mut part = [0f64; 8];
-    for (c, chunk) in v.chunks_exact(8).enumerate() {
-        for (i, &x) in chunk.iter().enumerate() {
-            part[i] += if c * 8 + i < valid { x as f64 } else { 0.0 };
+    if valid == LANES {
+        // Every block but the last: no per-lane test, so the loop is plain packed
+        // conversions and adds.
+        for chunk in v.chunks_exact(8) {
+            for (p, &x) in part.iter_mut().zip(chunk) {
+                *p += x as f64;
+            }
+        }
+    } else {
+        for (c, chunk) in v.chunks_exact(8).enumerate() {
+            for (i, &x) in chunk.iter().enumerate() {
+                part[i] += if c * 8 + i < valid { x as f64 } else { 0.0 };
+            }
         }
     }
     let s =
