@@ -564,7 +564,7 @@ fn backward_float(
 }
 
 /// Sum of squares of the first `valid` lanes (in f64), converted to fixed point.
-#[inline]
+#[inline(always)]
 fn fixed_sum_sq(v: &[f32; LANES], valid: usize) -> i128 {
     let mut part = [0f64; 8];
     for (c, chunk) in v.chunks_exact(8).enumerate() {
@@ -592,7 +592,7 @@ fn binding(es: &[f32; LANES], c: impl Fn(usize) -> f32) -> u64 {
 
 /// Sum of the first `valid` lanes in a fixed order (eight interleaved partial sums, so
 /// the loop vectorises), converted to fixed point.
-#[inline]
+#[inline(always)]
 fn fixed_sum(v: &[f32; LANES], valid: usize) -> i128 {
     let mut part = [0f64; 8];
     if valid == LANES {

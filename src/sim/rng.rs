@@ -48,7 +48,8 @@ pub fn block_uniforms(key: u64, block: u64, out: &mut [f32; LANES]) {
     for step in 0..8 {
         for lane in 0..8 {
             let r = s[0][lane].wrapping_add(s[3][lane]);
-            out[step * 8 + lane] = ((r >> 9) as f32 + 0.5) * SCALE;
+            // r >> 9 < 2²³ fits an i32: the signed conversion is one packed instruction.
+            out[step * 8 + lane] = (((r >> 9) as i32) as f32 + 0.5) * SCALE;
             let t = s[1][lane] << 9;
             s[2][lane] ^= s[0][lane];
             s[3][lane] ^= s[1][lane];
