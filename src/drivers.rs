@@ -29,7 +29,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::model::{Network, Sampler};
 use crate::plan::LinkKind;
-use crate::sim::{LANES, NoProgress, Samples, SimConfig, simulate};
+use crate::sim::{LANES, Samples, SimConfig};
 use crate::stats::{Forecast, percentile, round4};
 
 /// Subsample size for sensitivity, for a network of `tasks` tasks and `n` iterations.
@@ -163,7 +163,9 @@ pub fn hold_at_deterministic(net: &Network, t: usize) -> Network {
 
 /// P50 and P80 of every milestone of a network simulated with `cfg`.
 fn bands(net: &Network, cfg: &SimConfig) -> Result<Vec<[f64; 2]>> {
-    Ok(p50_p80(&simulate(net, cfg, &NoProgress)?.milestones))
+    Ok(p50_p80(
+        &crate::sim::simulate_milestones(net, cfg)?.milestones,
+    ))
 }
 
 fn p50_p80(milestones: &[Vec<f32>]) -> Vec<[f64; 2]> {

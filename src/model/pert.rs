@@ -93,7 +93,12 @@ impl PertTable {
             // SAFETY: k ≤ q.len() − ROW − 2, so k, k + 1, k + ROW and k + ROW + 1 are all
             // in bounds. Unchecked loads let the compiler use gather instructions.
             let (q0, q1, q2, q3) = unsafe {
-                (*q.get_unchecked(k), *q.get_unchecked(k + 1), *q.get_unchecked(k + ROW), *q.get_unchecked(k + ROW + 1))
+                (
+                    *q.get_unchecked(k),
+                    *q.get_unchecked(k + 1),
+                    *q.get_unchecked(k + ROW),
+                    *q.get_unchecked(k + ROW + 1),
+                )
             };
             let a = q0 + fr[l] * (q1 - q0);
             let b = q2 + fr[l] * (q3 - q2);

@@ -62,6 +62,8 @@ pub(crate) struct Tracking {
     pub on: bool,
     /// Keep every task's durations (and critical marks) for blocks below this index.
     pub sub_blocks: u64,
+    /// Milestone finishes only: no criticality, no per-task sums (leave-one-out runs).
+    pub lean: bool,
 }
 
 /// Per-thread scratch: lanes for every task.
@@ -431,8 +433,10 @@ fn run_block_impl(
         }
         s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
         s.ef[t * LANES..(t + 1) * LANES].copy_from_slice(&finish);
-        acc.sum_start[t] += fixed_sum(&start, valid);
-        acc.sum_finish[t] += fixed_sum(&finish, valid);
+        if !track.lean {
+            acc.sum_start[t] += fixed_sum(&start, valid);
+            acc.sum_finish[t] += fixed_sum(&finish, valid);
+        }
         if track.on {
             let d = lanes(&s.dur, t);
             acc.sum_dur[t] += fixed_sum(d, valid);
@@ -458,6 +462,9 @@ fn run_block_impl(
         let f = lanes(&s.ef, mt);
         for l in 0..valid {
             out[l * k + mi] = f[l];
+        }
+        if track.lean {
+            continue;
         }
         for &a in &m.ancestors {
             s.crit[a as usize] = 0;

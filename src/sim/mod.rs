@@ -130,12 +130,28 @@ pub fn simulate(net: &Network, cfg: &SimConfig, progress: &dyn Progress) -> Resu
     simulate_tracked(net, cfg, 0, progress)
 }
 
+/// Runs the simulation for milestone finishes only: no criticality, no per-task means
+/// (those fields of the result are zero). For leave-one-out and other comparisons.
+pub fn simulate_milestones(net: &Network, cfg: &SimConfig) -> Result<Samples> {
+    run(net, cfg, 0, true, &NoProgress)
+}
+
 /// Runs the simulation and, when `subsample > 0`, a driver analysis keeping every task's
 /// durations for the first `subsample` iterations (rounded up to whole blocks of 64).
 pub fn simulate_tracked(
     net: &Network,
     cfg: &SimConfig,
     subsample: usize,
+    progress: &dyn Progress,
+) -> Result<Samples> {
+    run(net, cfg, subsample, false, progress)
+}
+
+fn run(
+    net: &Network,
+    cfg: &SimConfig,
+    subsample: usize,
+    lean: bool,
     progress: &dyn Progress,
 ) -> Result<Samples> {
     if cfg.iterations == 0 {
@@ -150,6 +166,7 @@ pub fn simulate_tracked(
     let mut buf = vec![0f32; n_iter * k];
     let on = subsample > 0;
     let track = kernel::Tracking {
+        lean,
         on,
         sub_blocks: subsample.min(n_iter).div_ceil(LANES) as u64,
     };
