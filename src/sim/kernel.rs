@@ -230,12 +230,23 @@ pub(crate) fn run_block(
     // as many lanes per instruction). No fused multiply-add is enabled, and Rust never
     // contracts a*b+c on its own, so both paths give bit-identical results.
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
+    if use_avx2() {
         // SAFETY: AVX2 support was just checked at run time.
         unsafe { run_block_avx2(net, keys, block, valid, s, acc, out, track, hashes) };
         return;
     }
     run_block_impl(net, keys, block, valid, s, acc, out, track, hashes)
+}
+
+/// Whether to take the AVX2 path: the CPU has it and `SLIPCAST_NO_AVX2` is not set
+/// (that variable forces the baseline path, to check both give the same output).
+#[cfg(target_arch = "x86_64")]
+fn use_avx2() -> bool {
+    static CHOICE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *CHOICE.get_or_init(|| {
+        std::arch::is_x86_feature_detected!("avx2")
+            && std::env::var_os("SLIPCAST_NO_AVX2").is_none()
+    })
 }
 
 #[cfg(target_arch = "x86_64")]

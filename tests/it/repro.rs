@@ -65,3 +65,22 @@ fn row_order_does_not_change_the_output() {
     let b = slipcast::report::json(&sim(&reversed, 2_000, 7).2);
     assert_eq!(a, b);
 }
+
+#[test]
+fn the_avx2_and_baseline_kernels_give_identical_output() {
+    let plan = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/cloud-migration");
+    let run = |baseline: bool| {
+        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("slipcast");
+        if baseline {
+            cmd.env("SLIPCAST_NO_AVX2", "1");
+        }
+        let out = cmd
+            .args(["run", "-n", "3000", "--format", "json", "--drivers"])
+            .arg(&plan)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        out.stdout
+    };
+    assert!(run(false) == run(true), "dispatched paths differ");
+}
