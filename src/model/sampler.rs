@@ -264,26 +264,29 @@ impl Sampler {
     }
 }
 
+/// Acklam's central-region coefficients (numerator).
+const A: [f64; 6] = [
+    -3.969683028665376e+01,
+    2.209460984245205e+02,
+    -2.759285104469687e+02,
+    1.383_577_518_672_69e2,
+    -3.066479806614716e+01,
+    2.506628277459239e+00,
+];
+/// Acklam's central-region coefficients (denominator).
+const B: [f64; 5] = [
+    -5.447609879822406e+01,
+    1.615858368580409e+02,
+    -1.556989798598866e+02,
+    6.680131188771972e+01,
+    -1.328068155288572e+01,
+];
+
 /// Standard normal scores Φ⁻¹(u) for a block of lanes: the central branch of Acklam's
 /// approximation for every lane (a rational function in `f64`, vectorised), then the
 /// tail branch for the few lanes outside [0.02425, 0.97575]. Same accuracy as
 /// [`inverse_normal`].
 pub fn normal_scores(u: &[f32; LANES], out: &mut [f32]) {
-    const A: [f64; 6] = [
-        -3.969683028665376e+01,
-        2.209460984245205e+02,
-        -2.759285104469687e+02,
-        1.383_577_518_672_69e2,
-        -3.066479806614716e+01,
-        2.506628277459239e+00,
-    ];
-    const B: [f64; 5] = [
-        -5.447609879822406e+01,
-        1.615858368580409e+02,
-        -1.556989798598866e+02,
-        6.680131188771972e+01,
-        -1.328068155288572e+01,
-    ];
     let out = &mut out[..LANES];
     for (o, &p) in out.iter_mut().zip(u) {
         let q = p as f64 - 0.5;
@@ -301,21 +304,6 @@ pub fn normal_scores(u: &[f32; LANES], out: &mut [f32]) {
 
 /// Φ⁻¹(p) for p ∈ (0, 1), Acklam's algorithm (relative error below 1.15e-9).
 pub fn inverse_normal(p: f64) -> f64 {
-    const A: [f64; 6] = [
-        -3.969683028665376e+01,
-        2.209460984245205e+02,
-        -2.759285104469687e+02,
-        1.383_577_518_672_69e2,
-        -3.066479806614716e+01,
-        2.506628277459239e+00,
-    ];
-    const B: [f64; 5] = [
-        -5.447609879822406e+01,
-        1.615858368580409e+02,
-        -1.556989798598866e+02,
-        6.680131188771972e+01,
-        -1.328068155288572e+01,
-    ];
     const C: [f64; 6] = [
         -7.784894002430293e-03,
         -3.223964580411365e-01,

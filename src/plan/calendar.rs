@@ -78,16 +78,7 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> (Vec<Holiday>, Vec<Free
             continue;
         }
         if freeze {
-            let tags: Vec<String> = sheet
-                .get(row, "tags")
-                .map(|v| {
-                    v.split(';')
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let tags: Vec<String> = sheet.list(row, "tags");
             if tags.is_empty() {
                 diags.push(
                     sheet

@@ -65,31 +65,14 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<RiskRow> {
             );
             continue;
         };
-        let probability = match sheet.number(row, "probability", diags) {
-            Some(p) if (0.0..=1.0).contains(&p) => Some(p),
-            Some(p) => {
-                diags.push(
-                    sheet
-                        .diag(
-                            row,
-                            "probability",
-                            format!("probability must be between 0 and 1, found {p}"),
-                        )
-                        .fix("write the chance as a fraction: 0.3 for 30 %"),
-                );
-                None
-            }
-            None => {
-                if sheet.get(row, "probability").is_none() {
-                    diags.push(
-                        sheet
-                            .diag(row, "probability", "the risk has no probability")
-                            .fix("give the chance it occurs, between 0 and 1"),
-                    );
-                }
-                None
-            }
-        };
+        let probability = sheet.probability(row, "probability", diags);
+        if sheet.get(row, "probability").is_none() {
+            diags.push(
+                sheet
+                    .diag(row, "probability", "the risk has no probability")
+                    .fix("give the chance it occurs, between 0 and 1"),
+            );
+        }
         let unit = match sheet
             .get(row, "unit")
             .map(str::to_ascii_lowercase)
@@ -110,16 +93,7 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<RiskRow> {
                 None
             }
         };
-        let tasks: Vec<String> = sheet
-            .get(row, "tasks")
-            .map(|v| {
-                v.split(';')
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let tasks: Vec<String> = sheet.list(row, "tasks");
         if tasks.is_empty() {
             diags.push(
                 sheet

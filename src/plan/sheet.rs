@@ -238,6 +238,39 @@ impl Sheet {
         }
     }
 
+    /// Column `col` as a `;`-separated list of non-empty, trimmed items (empty when absent).
+    pub fn list(&self, row: &Row, col: &str) -> Vec<String> {
+        self.get(row, col)
+            .map(|v| {
+                v.split(';')
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Column `col` as a probability in [0, 1]; `None` when absent or invalid (with a
+    /// diagnostic when invalid).
+    pub fn probability(&self, row: &Row, col: &str, diags: &mut Diags) -> Option<f64> {
+        match self.number(row, col, diags) {
+            Some(p) if (0.0..=1.0).contains(&p) => Some(p),
+            Some(p) => {
+                diags.push(
+                    self.diag(
+                        row,
+                        col,
+                        format!("probability must be between 0 and 1, found {p}"),
+                    )
+                    .fix("write the chance as a fraction: 0.3 for 30 %"),
+                );
+                None
+            }
+            None => None,
+        }
+    }
+
     /// Column `col` as a number that must also be ≥ 0.
     pub fn non_negative(&self, row: &Row, col: &str, diags: &mut Diags) -> Option<f64> {
         let x = self.number(row, col, diags)?;

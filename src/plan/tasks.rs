@@ -231,22 +231,7 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             .get(row, "predecessors")
             .map(|v| links(sheet, row, v, diags))
             .unwrap_or_default();
-        let probability = match sheet.number(row, "probability", diags) {
-            Some(p) if (0.0..=1.0).contains(&p) => p,
-            Some(p) => {
-                diags.push(
-                    sheet
-                        .diag(
-                            row,
-                            "probability",
-                            format!("probability must be between 0 and 1, found {p}"),
-                        )
-                        .fix("write the chance the task happens as a fraction: 0.3 for 30 %"),
-                );
-                1.0
-            }
-            None => 1.0,
-        };
+        let probability = sheet.probability(row, "probability", diags).unwrap_or(1.0);
         let target = date_or_days(sheet, row, "target", diags);
         let not_before = date_or_days(sheet, row, "not_before", diags);
         out.push(TaskRow {
@@ -260,16 +245,7 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             not_before,
             group: sheet.get(row, "group").map(str::to_string),
             probability,
-            calendar_tags: sheet
-                .get(row, "calendar_tags")
-                .map(|v| {
-                    v.split(';')
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            calendar_tags: sheet.list(row, "calendar_tags"),
             actual_start,
             actual_finish,
             remaining,

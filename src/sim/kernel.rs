@@ -196,11 +196,16 @@ impl Acc {
     }
 }
 
+/// Task (or risk) `t`'s block of lanes.
 #[inline(always)]
 fn lanes(v: &[f32], t: usize) -> &[f32; LANES] {
-    v[t * LANES..(t + 1) * LANES]
-        .try_into()
-        .expect("slice of LANES")
+    &v.as_chunks::<LANES>().0[t]
+}
+
+/// Task (or risk) `t`'s block of lanes, mutably.
+#[inline(always)]
+fn lanes_mut(v: &mut [f32], t: usize) -> &mut [f32; LANES] {
+    &mut v.as_chunks_mut::<LANES>().0[t]
 }
 
 #[inline(always)]
@@ -289,9 +294,7 @@ fn run_block_impl(
     // Risks: one occurrence draw and one impact draw per iteration, shared by every task
     // the risk hits.
     for (r, risk) in net.risks.iter().enumerate() {
-        let lanes_r: &mut [f32; LANES] = (&mut s.risk[r * LANES..(r + 1) * LANES])
-            .try_into()
-            .expect("LANES");
+        let lanes_r = lanes_mut(&mut s.risk, r);
         block_uniforms(keys.risk_impact[r], block, &mut s.u);
         risk.sampler.fill(&s.u, lanes_r, &net.discrete);
         block_uniforms(keys.risk_occurrence[r], block, &mut s.u);
@@ -311,9 +314,7 @@ fn run_block_impl(
         for (i, &t) in g.tasks.iter().enumerate() {
             let t = t as usize;
             block_uniforms(keys.duration[t], block, &mut s.u);
-            let dur: &mut [f32; LANES] = (&mut s.dur[t * LANES..(t + 1) * LANES])
-                .try_into()
-                .expect("LANES");
+            let dur = lanes_mut(&mut s.dur, t);
             net.samplers[t].fill(&s.u, dur, &net.discrete);
             block_uniforms(keys.scores[t], block, &mut s.u);
             normal_scores(&s.u, &mut s.eps[i * LANES..(i + 1) * LANES]);
@@ -322,9 +323,7 @@ fn run_block_impl(
     }
 
     for t in 0..n {
-        let dur: &mut [f32; LANES] = (&mut s.dur[t * LANES..(t + 1) * LANES])
-            .try_into()
-            .expect("slice of LANES");
+        let dur = lanes_mut(&mut s.dur, t);
         if !net.correlated[t] {
             block_uniforms(keys.duration[t], block, &mut s.u);
             net.samplers[t].fill(&s.u, dur, &net.discrete);

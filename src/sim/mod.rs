@@ -95,6 +95,21 @@ pub struct Tracked {
     pub sub_crit: Vec<Vec<Vec<u64>>>,
 }
 
+/// Means of fixed-point sums over the iterations in which each risk occurred (0 when it
+/// never did).
+fn per_occurrence(sums: &[i128], counts: &[u64]) -> Vec<f64> {
+    sums.iter()
+        .zip(counts)
+        .map(|(&s, &c)| {
+            if c == 0 {
+                0.0
+            } else {
+                kernel::fixed_mean(s, c)
+            }
+        })
+        .collect()
+}
+
 /// Bytes a run of `net` needs, roughly: milestone samples (kept, then transposed), the
 /// critical-path hashes and duration subsample of a driver analysis, and the per-thread
 /// scratch (tasks × 64 lanes of duration, start, finish, latest finish).
@@ -317,30 +332,8 @@ fn run(
             .iter()
             .map(|&c| c as f64 / iters as f64)
             .collect(),
-        risk_mean_impact: acc
-            .risk_impact
-            .iter()
-            .zip(&acc.risk_occurred)
-            .map(|(&s, &c)| {
-                if c == 0 {
-                    0.0
-                } else {
-                    kernel::fixed_mean(s, c)
-                }
-            })
-            .collect(),
-        risk_mean_added: acc
-            .risk_added
-            .iter()
-            .zip(&acc.risk_occurred)
-            .map(|(&s, &c)| {
-                if c == 0 {
-                    0.0
-                } else {
-                    kernel::fixed_mean(s, c)
-                }
-            })
-            .collect(),
+        risk_mean_impact: per_occurrence(&acc.risk_impact, &acc.risk_occurred),
+        risk_mean_added: per_occurrence(&acc.risk_added, &acc.risk_occurred),
         criticality: acc
             .crit
             .iter()
