@@ -473,25 +473,41 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     }
     percentiles.sort_by(f64::total_cmp);
     check_memory(&net, &setup, a.drivers || a.sim.out.is_some())?;
-    let (mut samples, precise) = slipcast::simulate_iterations(
-        &net,
-        setup.iterations,
-        setup.seed,
-        setup.threads,
-        &percentiles,
-        &bar(),
-    )?;
     let want_drivers = a.drivers || a.sim.out.is_some();
+    let tracked = |iterations: u64| {
+        // Same keyed random numbers: the tracked run reproduces a plain run's samples.
+        let cfg = SimConfig {
+            iterations,
+            seed: setup.seed,
+            threads: setup.threads,
+        };
+        let sub = slipcast::drivers::subsample_size(net.len(), iterations);
+        slipcast::sim::simulate_tracked(&net, &cfg, sub, &bar())
+    };
+    let (samples, precise) = match setup.iterations {
+        // A fixed count with drivers needs only the tracked run.
+        Iterations::Fixed(n) if want_drivers => (tracked(n)?, true),
+        iterations => {
+            let (samples, precise) = slipcast::simulate_iterations(
+                &net,
+                iterations,
+                setup.seed,
+                setup.threads,
+                &percentiles,
+                &bar(),
+            )?;
+            if want_drivers {
+                (tracked(samples.iterations)?, precise)
+            } else {
+                (samples, precise)
+            }
+        }
+    };
     let cfg = SimConfig {
         iterations: samples.iterations,
         seed: setup.seed,
         threads: setup.threads,
     };
-    if want_drivers {
-        // Same keyed random numbers: the tracked run reproduces these samples exactly.
-        let sub = slipcast::drivers::subsample_size(net.len(), samples.iterations);
-        samples = slipcast::sim::simulate_tracked(&net, &cfg, sub, &bar())?;
-    }
     let mut f = slipcast::forecast(&net, &samples, &percentiles);
     if let Some(c) = calibrated {
         f.warnings.push(c.clone());

@@ -132,6 +132,18 @@ pub fn memory_estimate(net: &Network, iterations: u64, threads: usize, drivers: 
     samples + hashes + sub + scratch + ancestors + n * 512
 }
 
+/// Runs `f` on a pool of `threads` workers (`None`: rayon's global pool).
+pub fn with_threads<R: Send>(threads: Option<usize>, f: impl FnOnce() -> R + Send) -> Result<R> {
+    match threads {
+        Some(t) => Ok(rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build()
+            .map_err(|e| Error::Usage(format!("cannot start {t} threads: {e}")))?
+            .install(f)),
+        None => Ok(f()),
+    }
+}
+
 /// Memory the system says is available, in bytes (Linux `MemAvailable`), if known.
 pub fn available_memory() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
@@ -251,14 +263,7 @@ fn run(
                 kernel::Acc::merge,
             )
     };
-    let acc = match cfg.threads {
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build()
-            .map_err(|e| Error::Usage(format!("cannot start {t} threads: {e}")))?
-            .install(|| run(&mut buf, &mut hbuf)),
-        None => run(&mut buf, &mut hbuf),
-    };
+    let acc = with_threads(cfg.threads, || run(&mut buf, &mut hbuf))?;
     progress.finish();
     let milestones = (0..net.milestones.len())
         .map(|m| buf.iter().skip(m).step_by(k).copied().collect())
