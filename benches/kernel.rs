@@ -141,5 +141,32 @@ fn risks_and_correlations(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, kernel, risks_and_correlations);
+/// What `run --drivers` adds: the tracked run (criticality, floats, path hashes, the
+/// sensitivity subsample) and the analysis with ten leave-one-out uncertainty drivers,
+/// against the plain run of the same 10,000-task network.
+fn drivers(c: &mut Criterion) {
+    let iterations = 6_400u64;
+    let net =
+        compile(&plan::from_tasks_csv(&network_csv(10_000, "triangular"), "bench.csv").unwrap())
+            .unwrap();
+    let mut g = c.benchmark_group("kernel");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements((net.len() as u64) * iterations));
+    let cfg = SimConfig {
+        iterations,
+        seed: 1,
+        threads: Some(2),
+    };
+    let sub = slipcast::drivers::subsample_size(net.len(), iterations);
+    g.bench_function("10000-tasks-drivers-2-threads", |b| {
+        b.iter(|| {
+            let samples = slipcast::sim::simulate_tracked(&net, &cfg, sub, &NoProgress).unwrap();
+            let f = slipcast::forecast(&net, &samples, &[50.0, 80.0, 90.0]);
+            slipcast::drivers::analyse(&net, &samples, &f, &cfg, 10).unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, kernel, risks_and_correlations, drivers);
 criterion_main!(benches);

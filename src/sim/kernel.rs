@@ -209,6 +209,13 @@ fn lanes_mut(v: &mut [f32], t: usize) -> &mut [f32; LANES] {
 }
 
 #[inline(always)]
+fn min_into(dst: &mut [f32; LANES], f: impl Fn(usize) -> f32) {
+    for (l, d) in dst.iter_mut().enumerate() {
+        *d = d.min(f(l));
+    }
+}
+
+#[inline(always)]
 fn max_into(dst: &mut [f32; LANES], f: impl Fn(usize) -> f32) {
     // `f32::max` keeps this a packed max and a full store: a compare-and-select on the
     // stored value is turned into masked stores, which are much slower.
@@ -532,7 +539,9 @@ fn run_block_impl(
 }
 
 /// Backward pass towards milestone `m`: latest finishes of its ancestors, and the sum of
-/// their total float (latest minus early finish) over the valid lanes.
+/// their total float (latest minus early finish) over the valid lanes. Inlined, so that
+/// it is compiled into the AVX2 path too.
+#[inline(always)]
 fn backward_float(
     net: &Network,
     m: &crate::model::Milestone,
@@ -555,15 +564,16 @@ fn backward_float(
             let p = link.pred as usize;
             let lag = link.lag;
             let dur_p: [f32; LANES] = *lanes(&s.dur, p);
-            let lf_p = &mut s.lf[p * LANES..(p + 1) * LANES];
-            for l in 0..LANES {
-                let c = match link.kind {
-                    LinkKind::FS => lf_s[l] - dur_s[l] - lag,
-                    LinkKind::SS => lf_s[l] - dur_s[l] - lag + dur_p[l],
-                    LinkKind::FF => lf_s[l] - lag,
-                    LinkKind::SF => lf_s[l] - lag + dur_p[l],
-                };
-                lf_p[l] = if c < lf_p[l] { c } else { lf_p[l] };
+            let lf_p = lanes_mut(&mut s.lf, p);
+            // One straight loop per link type (a match inside the lane loop does not
+            // vectorise); `f32::min`, not a compare-and-select on the stored value
+            // (masked stores): the two differ only in the sign of a zero, which the
+            // float (clipped at +0 below) never sees.
+            match link.kind {
+                LinkKind::FS => min_into(lf_p, |l| lf_s[l] - dur_s[l] - lag),
+                LinkKind::SS => min_into(lf_p, |l| lf_s[l] - dur_s[l] - lag + dur_p[l]),
+                LinkKind::FF => min_into(lf_p, |l| lf_s[l] - lag),
+                LinkKind::SF => min_into(lf_p, |l| lf_s[l] - lag + dur_p[l]),
             }
         }
     }
@@ -584,13 +594,21 @@ fn backward_float(
 #[inline(always)]
 fn fixed_sum_sq(v: &[f32; LANES], valid: usize) -> i128 {
     let mut part = [0f64; 8];
-    for (c, chunk) in v.chunks_exact(8).enumerate() {
-        for (i, &x) in chunk.iter().enumerate() {
-            part[i] += if c * 8 + i < valid {
-                (x as f64) * (x as f64)
-            } else {
-                0.0
-            };
+    if valid == LANES {
+        for chunk in v.chunks_exact(8) {
+            for (p, &x) in part.iter_mut().zip(chunk) {
+                *p += (x as f64) * (x as f64);
+            }
+        }
+    } else {
+        for (c, chunk) in v.chunks_exact(8).enumerate() {
+            for (i, &x) in chunk.iter().enumerate() {
+                part[i] += if c * 8 + i < valid {
+                    (x as f64) * (x as f64)
+                } else {
+                    0.0
+                };
+            }
         }
     }
     let s =

@@ -263,29 +263,27 @@ fn run(
                 kernel::Acc::merge,
             )
     };
-    let acc = with_threads(cfg.threads, || run(&mut buf, &mut hbuf))?;
+    let mut acc = with_threads(cfg.threads, || run(&mut buf, &mut hbuf))?;
     progress.finish();
     let milestones = (0..net.milestones.len())
         .map(|m| buf.iter().skip(m).step_by(k).copied().collect())
         .collect();
     let iters = cfg.iterations;
     let tracked = on.then(|| {
-        let mut acc_sub = acc.sub.clone();
-        acc_sub.sort_by_key(|(b, _)| *b);
+        let mut acc_sub = std::mem::take(&mut acc.sub);
+        acc_sub.sort_unstable_by_key(|(b, _)| *b);
         let sub_iterations = (acc_sub.len() * LANES).min(n_iter);
         let n = net.len();
         let mut sub_dur = vec![0f32; n * sub_iterations];
         for (b, lanes) in &acc_sub {
-            for t in 0..n {
-                for l in 0..LANES {
-                    let i = *b as usize * LANES + l;
-                    if i < sub_iterations {
-                        sub_dur[t * sub_iterations + i] = lanes[t * LANES + l];
-                    }
-                }
+            let i0 = *b as usize * LANES;
+            let m = sub_iterations.saturating_sub(i0).min(LANES);
+            for (t, row) in sub_dur.chunks_exact_mut(sub_iterations.max(1)).enumerate() {
+                row[i0..i0 + m].copy_from_slice(&lanes[t * LANES..t * LANES + m]);
             }
         }
-        let mut crit = acc.sub_crit.clone();
+        drop(acc_sub);
+        let mut crit = std::mem::take(&mut acc.sub_crit);
         crit.sort_by_key(|(b, mi, _)| (*mi, *b));
         let mut sub_crit = vec![Vec::new(); net.milestones.len()];
         for (_, mi, masks) in crit {
