@@ -18,7 +18,9 @@
 //! * **Risk drivers**: for each risk, the milestone's P50 and P80 minus those of the same
 //!   plan with the risk removed, with common random numbers — so the difference is the
 //!   risk's effect, not noise. **Uncertainty drivers**: the same for the tasks with the
-//!   highest SSI when the task is held at its deterministic value.
+//!   highest SSI when the task is held at its deterministic value. All of them are
+//!   evaluated in one pass ([`crate::sim::simulate_leave_one_out`]): each block samples
+//!   the network once, and each change re-runs only the tasks downstream of it.
 //! * **Merge bias** of a task with two or more predecessors: E[start] − max over its
 //!   constraints of E[constraint] (finish-to-start: E[finish of predecessor] + lag, …);
 //!   zero without uncertainty, positive when parallel paths make the merge later than
@@ -30,7 +32,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::model::{Network, Sampler};
 use crate::plan::LinkKind;
-use crate::sim::{LANES, Samples, SimConfig};
+use crate::sim::{LANES, LeaveOut, Samples, SimConfig};
 use crate::stats::{Forecast, percentile, round4};
 
 /// Subsample size for sensitivity, for a network of `tasks` tasks and `n` iterations.
@@ -176,13 +178,6 @@ pub fn hold_at_deterministic(net: &Network, t: usize) -> Network {
     let mut n2 = net.clone();
     n2.samplers[t] = Sampler::Fixed(net.det_duration[t] as f32);
     n2
-}
-
-/// P50 and P80 of every milestone of a network simulated with `cfg`.
-fn bands(net: &Network, cfg: &SimConfig) -> Result<Vec<[f64; 2]>> {
-    Ok(p50_p80(
-        &crate::sim::simulate_milestones(net, cfg)?.milestones,
-    ))
 }
 
 fn p50_p80(milestones: &[Vec<f32>]) -> Vec<[f64; 2]> {
@@ -356,14 +351,15 @@ pub fn analyse(
             });
         }
     };
-    for (r, risk) in net.risks.iter().enumerate() {
-        if risk.probability == 0.0 {
-            continue;
-        }
-        let mut n2 = net.clone();
-        n2.risks[r].probability = 0.0;
-        push(&risk.id, "risk", &bands(&n2, cfg)?, &mut drivers);
-    }
+    // Every risk, then the tasks with the highest SSI towards the latest milestone, all
+    // evaluated in one leave-one-out pass.
+    let mut changes: Vec<(String, &'static str, LeaveOut)> = net
+        .risks
+        .iter()
+        .enumerate()
+        .filter(|(_, risk)| risk.probability != 0.0)
+        .map(|(r, risk)| (risk.id.clone(), "risk", LeaveOut::RemoveRisk(r)))
+        .collect();
     if let Some(latest) = net.milestones.last() {
         let lid = &net.tasks[latest.task as usize].id;
         let mut by_ssi: Vec<&TaskDriver> = tasks
@@ -376,16 +372,15 @@ pub fn analyse(
             .collect();
         by_ssi.sort_by(|a, b| b.ssi.total_cmp(&a.ssi).then_with(|| a.task.cmp(&b.task)));
         for td in by_ssi.into_iter().take(top_tasks) {
-            let Some(t) = net.index_of(&td.task) else {
-                continue;
-            };
-            push(
-                &td.task,
-                "task",
-                &bands(&hold_at_deterministic(net, t), cfg)?,
-                &mut drivers,
-            );
+            if let Some(t) = net.index_of(&td.task) {
+                changes.push((td.task.clone(), "task", LeaveOut::HoldTask(t)));
+            }
         }
+    }
+    let only: Vec<LeaveOut> = changes.iter().map(|c| c.2).collect();
+    let without = crate::sim::simulate_leave_one_out(net, cfg, &only)?;
+    for ((name, kind, _), w) in changes.iter().zip(&without) {
+        push(name, kind, &p50_p80(w), &mut drivers);
     }
     let order: Vec<String> = net
         .milestones

@@ -80,6 +80,10 @@ pub(crate) struct Scratch {
     mixed: Vec<f32>,
     /// Latest finishes (driver analysis only).
     lf: Vec<f32>,
+    /// Leave-one-out pass: per task, its slot in `saved` (or `NO_SLOT`); empty otherwise.
+    pub save_slot: Vec<u32>,
+    /// Leave-one-out pass: the sampled lanes (before any effect) of the saved tasks.
+    saved: Vec<f32>,
 }
 
 /// Per-thread accumulators. Sums are fixed-point integers so that adding them up in any
@@ -120,6 +124,8 @@ impl Scratch {
             eps: vec![0.0; kmax * LANES],
             mixed: vec![0.0; kmax * LANES],
             lf: Vec::new(),
+            save_slot: Vec::new(),
+            saved: Vec::new(),
         }
     }
 }
@@ -335,115 +341,29 @@ fn run_block_impl(
             block_uniforms(keys.duration[t], block, &mut s.u);
             net.samplers[t].fill(&s.u, dur, &net.discrete);
         }
-        let (cb, cs) = net.calibration[t];
-        if cb != 0.0 || cs != 0.0 {
-            // History's correction: a lognormal multiplier with its own keyed stream.
-            block_uniforms(keys.calibration[t], block, &mut s.u);
-            let mut z = [0f32; LANES];
-            normal_scores(&s.u, &mut z);
-            for l in 0..LANES {
-                dur[l] *= (cb + cs * z[l]).exp();
+        if let Some(&slot) = s.save_slot.get(t)
+            && slot != NO_SLOT
+        {
+            let at = slot as usize * LANES;
+            if s.saved.len() < at + LANES {
+                s.saved.resize(at + LANES, 0.0);
             }
+            s.saved[at..at + LANES].copy_from_slice(dur);
         }
-        let scale = net.scale[t];
-        if scale != 1.0 {
-            for d in dur.iter_mut() {
-                *d *= scale;
-            }
-        }
-        let p = net.occurrence[t];
-        let mut happens = [1f32; LANES];
-        if p < 1.0 {
-            block_uniforms(keys.occurrence[t], block, &mut s.u);
-            for l in 0..LANES {
-                happens[l] = (s.u[l] < p) as u32 as f32;
-                dur[l] *= happens[l];
-            }
-        }
-        let hits = &net.hits[net.hit_start[t] as usize..net.hit_start[t + 1] as usize];
-        if !hits.is_empty() {
-            let base = *dur;
-            for h in hits {
-                let r = h.risk as usize;
-                let imp = &s.risk[r * LANES..(r + 1) * LANES];
-                let mut added = [0f32; LANES];
-                for l in 0..LANES {
-                    let x = if h.percent {
-                        base[l] * imp[l] * 0.01
-                    } else {
-                        imp[l] * happens[l]
-                    };
-                    added[l] = x;
-                    dur[l] += x;
-                }
-                acc.risk_added[r] += fixed_sum(&added, valid);
-            }
-            for d in dur.iter_mut() {
-                *d = if *d > 0.0 { *d } else { 0.0 };
-            }
-        }
-        let extra = net.extra[t];
-        if extra != 0.0 {
-            for l in 0..LANES {
-                dur[l] = (dur[l] + extra * happens[l]).max(0.0);
-            }
-        }
-        if !net.keep[t] {
-            dur.fill(0.0);
-        }
-        let mut start = [net.floor[t]; LANES];
-        match net.status[t] {
-            Status::Done {
-                start: s0,
-                duration,
-            } => {
-                dur.fill(duration);
-                start = [s0; LANES];
-            }
-            Status::InProgress { start: s0, elapsed } => {
-                for d in dur.iter_mut() {
-                    *d += elapsed;
-                }
-                start = [s0; LANES];
-            }
-            Status::Open => {
-                for link in net.preds(t) {
-                    let p = link.pred as usize;
-                    let lag = link.lag;
-                    match link.kind {
-                        LinkKind::FS => {
-                            let f = lanes(&s.ef, p);
-                            max_into(&mut start, |l| f[l] + lag);
-                        }
-                        LinkKind::SS => {
-                            let e = lanes(&s.es, p);
-                            max_into(&mut start, |l| e[l] + lag);
-                        }
-                        LinkKind::FF => {
-                            let f = lanes(&s.ef, p);
-                            max_into(&mut start, |l| f[l] + lag - dur[l]);
-                        }
-                        LinkKind::SF => {
-                            let e = lanes(&s.es, p);
-                            max_into(&mut start, |l| e[l] + lag - dur[l]);
-                        }
-                    }
-                }
-                let f = net.freeze_of[t];
-                if f != NO_FREEZE {
-                    // O(1) per lane: the first allowed start of the day it would start on.
-                    let table = &net.freeze_tables[f as usize];
-                    for x in start.iter_mut() {
-                        let d = (*x + SNAP32).max(0.0) as usize;
-                        if let Some(&next) = table.get(d)
-                            && next > *x
-                        {
-                            *x = next;
-                        }
-                    }
-                }
-            }
-        }
+        apply_effects(
+            net,
+            keys,
+            block,
+            t,
+            dur,
+            &mut s.u,
+            &s.risk,
+            None,
+            &mut acc.risk_added,
+            valid,
+        );
+        let dur: &[f32; LANES] = dur;
+        let start = start_of(net, t, dur, |p| lanes(&s.es, p), |p| lanes(&s.ef, p));
         let mut finish = [0f32; LANES];
         for l in 0..LANES {
             finish[l] = start[l] + dur[l];
@@ -536,6 +456,304 @@ fn run_block_impl(
             backward_float(net, m, s, &mut acc.float[mi], valid);
         }
     }
+}
+
+/// No slot: the task's sampled lanes are not saved.
+pub(crate) const NO_SLOT: u32 = u32::MAX;
+
+/// A leave-one-out variant of the network, evaluated inside a base pass: only the tasks
+/// whose duration changes and their descendants (the cone) are recomputed; every other
+/// task keeps the base pass's lanes, which are exactly what a separate run would give.
+pub(crate) struct Variant {
+    /// A task held at its deterministic duration.
+    pub hold: Option<usize>,
+    /// A risk treated as absent.
+    pub skip_risk: Option<usize>,
+    /// The cone in topological order, each task with whether its duration changes.
+    pub cone: Vec<(u32, bool)>,
+    /// Per task: its position in `cone`, or `NO_SLOT`.
+    pub pos: Vec<u32>,
+}
+
+/// Scratch of the variant pass: the cone's lanes.
+pub(crate) struct VariantScratch {
+    es: Vec<f32>,
+    ef: Vec<f32>,
+    u: [f32; LANES],
+}
+
+impl VariantScratch {
+    pub fn new() -> VariantScratch {
+        VariantScratch {
+            es: Vec::new(),
+            ef: Vec::new(),
+            u: [0.0; LANES],
+        }
+    }
+}
+
+/// After [`run_block`] has run the base network on this block (with `s.save_slot` set
+/// for every task some variant changes), evaluates `v` and writes each milestone's finish
+/// into `out[lane * k + m]`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_variant(
+    net: &Network,
+    keys: &Keys,
+    block: u64,
+    valid: usize,
+    s: &Scratch,
+    v: &Variant,
+    vs: &mut VariantScratch,
+    out: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if use_avx2() {
+        // SAFETY: AVX2 support was checked at run time.
+        unsafe { run_variant_avx2(net, keys, block, valid, s, v, vs, out) };
+        return;
+    }
+    run_variant_impl(net, keys, block, valid, s, v, vs, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn run_variant_avx2(
+    net: &Network,
+    keys: &Keys,
+    block: u64,
+    valid: usize,
+    s: &Scratch,
+    v: &Variant,
+    vs: &mut VariantScratch,
+    out: &mut [f32],
+) {
+    run_variant_impl(net, keys, block, valid, s, v, vs, out)
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn run_variant_impl(
+    net: &Network,
+    keys: &Keys,
+    block: u64,
+    valid: usize,
+    s: &Scratch,
+    v: &Variant,
+    vs: &mut VariantScratch,
+    out: &mut [f32],
+) {
+    let need = v.cone.len() * LANES;
+    if vs.es.len() < need {
+        vs.es.resize(need, 0.0);
+        vs.ef.resize(need, 0.0);
+    }
+    for (ci, &(t, changed)) in v.cone.iter().enumerate() {
+        let t = t as usize;
+        let mut dur = *lanes(&s.dur, t);
+        if changed {
+            dur = if v.hold == Some(t) {
+                [net.det_duration[t] as f32; LANES]
+            } else {
+                let at = s.save_slot[t] as usize * LANES;
+                let mut d = [0f32; LANES];
+                d.copy_from_slice(&s.saved[at..at + LANES]);
+                d
+            };
+            apply_effects(
+                net,
+                keys,
+                block,
+                t,
+                &mut dur,
+                &mut vs.u,
+                &s.risk,
+                v.skip_risk,
+                &mut [],
+                valid,
+            );
+        }
+        let start = {
+            let (ves, vef) = (&vs.es, &vs.ef);
+            start_of(
+                net,
+                t,
+                &dur,
+                |p| match v.pos[p] {
+                    NO_SLOT => lanes(&s.es, p),
+                    c => lanes(ves, c as usize),
+                },
+                |p| match v.pos[p] {
+                    NO_SLOT => lanes(&s.ef, p),
+                    c => lanes(vef, c as usize),
+                },
+            )
+        };
+        let mut finish = [0f32; LANES];
+        for l in 0..LANES {
+            finish[l] = start[l] + dur[l];
+        }
+        lanes_mut(&mut vs.es, ci).copy_from_slice(&start);
+        lanes_mut(&mut vs.ef, ci).copy_from_slice(&finish);
+    }
+    let k = net.milestones.len();
+    for (mi, m) in net.milestones.iter().enumerate() {
+        let mt = m.task as usize;
+        let f = match v.pos[mt] {
+            NO_SLOT => lanes(&s.ef, mt),
+            c => lanes(&vs.ef, c as usize),
+        };
+        for l in 0..valid {
+            out[l * k + mi] = f[l];
+        }
+    }
+}
+
+/// Everything that acts on task `t`'s sampled duration in block `block`, in place (see the
+/// module documentation for the order): calibration, scenario scale, occurrence, risk
+/// impacts (`skip_risk` is treated as absent, for leave-one-out), scenario delay,
+/// removal, and progress (a finished task's actual duration, the elapsed part of one in
+/// progress). Each risk's contribution is added to `risk_added` (fixed point).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn apply_effects(
+    net: &Network,
+    keys: &Keys,
+    block: u64,
+    t: usize,
+    dur: &mut [f32; LANES],
+    u: &mut [f32; LANES],
+    risk: &[f32],
+    skip_risk: Option<usize>,
+    risk_added: &mut [i128],
+    valid: usize,
+) {
+    let (cb, cs) = net.calibration[t];
+    if cb != 0.0 || cs != 0.0 {
+        // History's correction: a lognormal multiplier with its own keyed stream.
+        block_uniforms(keys.calibration[t], block, u);
+        let mut z = [0f32; LANES];
+        normal_scores(u, &mut z);
+        for l in 0..LANES {
+            dur[l] *= (cb + cs * z[l]).exp();
+        }
+    }
+    let scale = net.scale[t];
+    if scale != 1.0 {
+        for d in dur.iter_mut() {
+            *d *= scale;
+        }
+    }
+    let p = net.occurrence[t];
+    let mut happens = [1f32; LANES];
+    if p < 1.0 {
+        block_uniforms(keys.occurrence[t], block, u);
+        for l in 0..LANES {
+            happens[l] = (u[l] < p) as u32 as f32;
+            dur[l] *= happens[l];
+        }
+    }
+    let hits = &net.hits[net.hit_start[t] as usize..net.hit_start[t + 1] as usize];
+    if !hits.is_empty() {
+        let base = *dur;
+        for h in hits {
+            let r = h.risk as usize;
+            if skip_risk == Some(r) {
+                continue;
+            }
+            let imp = lanes(risk, r);
+            let mut added = [0f32; LANES];
+            for l in 0..LANES {
+                let x = if h.percent {
+                    base[l] * imp[l] * 0.01
+                } else {
+                    imp[l] * happens[l]
+                };
+                added[l] = x;
+                dur[l] += x;
+            }
+            if let Some(sum) = risk_added.get_mut(r) {
+                *sum += fixed_sum(&added, valid);
+            }
+        }
+        for d in dur.iter_mut() {
+            *d = if *d > 0.0 { *d } else { 0.0 };
+        }
+    }
+    let extra = net.extra[t];
+    if extra != 0.0 {
+        for l in 0..LANES {
+            dur[l] = (dur[l] + extra * happens[l]).max(0.0);
+        }
+    }
+    if !net.keep[t] {
+        dur.fill(0.0);
+    }
+    match net.status[t] {
+        Status::Done { duration, .. } => dur.fill(duration),
+        Status::InProgress { elapsed, .. } => {
+            for d in dur.iter_mut() {
+                *d += elapsed;
+            }
+        }
+        Status::Open => {}
+    }
+}
+
+/// Early start of task `t` with duration `dur`, given its predecessors' early starts and
+/// finishes (`es`, `ef`): the latest constraint, the task's floor, and a freeze window.
+#[inline(always)]
+fn start_of<'a>(
+    net: &Network,
+    t: usize,
+    dur: &[f32; LANES],
+    es: impl Fn(usize) -> &'a [f32; LANES],
+    ef: impl Fn(usize) -> &'a [f32; LANES],
+) -> [f32; LANES] {
+    let mut start = [net.floor[t]; LANES];
+    match net.status[t] {
+        Status::Done { start: s0, .. } | Status::InProgress { start: s0, .. } => {
+            start = [s0; LANES];
+        }
+        Status::Open => {
+            for link in net.preds(t) {
+                let p = link.pred as usize;
+                let lag = link.lag;
+                match link.kind {
+                    LinkKind::FS => {
+                        let f = ef(p);
+                        max_into(&mut start, |l| f[l] + lag);
+                    }
+                    LinkKind::SS => {
+                        let e = es(p);
+                        max_into(&mut start, |l| e[l] + lag);
+                    }
+                    LinkKind::FF => {
+                        let f = ef(p);
+                        max_into(&mut start, |l| f[l] + lag - dur[l]);
+                    }
+                    LinkKind::SF => {
+                        let e = es(p);
+                        max_into(&mut start, |l| e[l] + lag - dur[l]);
+                    }
+                }
+            }
+            let f = net.freeze_of[t];
+            if f != NO_FREEZE {
+                // O(1) per lane: the first allowed start of the day it would start on.
+                let table = &net.freeze_tables[f as usize];
+                for x in start.iter_mut() {
+                    let d = (*x + SNAP32).max(0.0) as usize;
+                    if let Some(&next) = table.get(d)
+                        && next > *x
+                    {
+                        *x = next;
+                    }
+                }
+            }
+        }
+    }
+    start
 }
 
 /// Backward pass towards milestone `m`: latest finishes of its ancestors, and the sum of

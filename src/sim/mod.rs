@@ -129,7 +129,154 @@ pub fn memory_estimate(net: &Network, iterations: u64, threads: usize, drivers: 
         .iter()
         .map(|m| m.ancestors.len() as u64 * 8 * 4)
         .sum();
-    samples + hashes + sub + scratch + ancestors + n * 512
+    // Leave-one-out samples: one milestone set per risk and uncertainty driver, in
+    // batches of at most 256 MiB.
+    let loo = if drivers {
+        (iterations * k * 4 * (net.risks.len() as u64 + 10)).min(256 << 20)
+    } else {
+        0
+    };
+    samples + hashes + sub + scratch + ancestors + loo + n * 512
+}
+
+/// A change for [`simulate_leave_one_out`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaveOut {
+    /// Hold this task (topological index) at its deterministic duration.
+    HoldTask(usize),
+    /// Treat this risk (index into `Network::risks`) as absent.
+    RemoveRisk(usize),
+}
+
+/// Milestone finishes of `net` with each change applied alone (`result[change][milestone]`,
+/// one value per iteration), with the same keyed random numbers as a plain run. Sample
+/// for sample the same as simulating a copy of the network with the change (a test
+/// checks it), but each block samples the network once and re-runs only the part
+/// downstream of each change. Changes are evaluated in batches that keep the stored
+/// samples within about 256 MiB.
+pub fn simulate_leave_one_out(
+    net: &Network,
+    cfg: &SimConfig,
+    changes: &[LeaveOut],
+) -> Result<Vec<Vec<Vec<f32>>>> {
+    if cfg.iterations == 0 {
+        return Err(Error::Usage(
+            "the iteration count must be at least 1".into(),
+        ));
+    }
+    let n_iter = usize::try_from(cfg.iterations)
+        .map_err(|_| Error::Usage("the iteration count is too large for this machine".into()))?;
+    let n = net.len();
+    let k = net.milestones.len().max(1);
+    let keys = kernel::Keys::new(net, cfg.seed);
+    let mut save_slot = vec![kernel::NO_SLOT; n];
+    let mut slots = 0u32;
+    let variants: Vec<kernel::Variant> = changes
+        .iter()
+        .map(|c| {
+            let mut changed = vec![false; n];
+            let (hold, skip_risk) = match *c {
+                LeaveOut::HoldTask(t) => {
+                    if t < n {
+                        changed[t] = true;
+                    }
+                    (Some(t), None)
+                }
+                LeaveOut::RemoveRisk(r) => {
+                    for (t, flag) in changed.iter_mut().enumerate() {
+                        let hits =
+                            &net.hits[net.hit_start[t] as usize..net.hit_start[t + 1] as usize];
+                        if hits.iter().any(|h| h.risk as usize == r) {
+                            *flag = true;
+                            if save_slot[t] == kernel::NO_SLOT {
+                                save_slot[t] = slots;
+                                slots += 1;
+                            }
+                        }
+                    }
+                    (None, Some(r))
+                }
+            };
+            let mut pos = vec![kernel::NO_SLOT; n];
+            let mut cone = Vec::new();
+            for t in 0..n {
+                let downstream = net
+                    .preds(t)
+                    .iter()
+                    .any(|l| pos[l.pred as usize] != kernel::NO_SLOT);
+                if changed[t] || downstream {
+                    pos[t] = cone.len() as u32;
+                    cone.push((t as u32, changed[t]));
+                }
+            }
+            kernel::Variant {
+                hold,
+                skip_risk,
+                cone,
+                pos,
+            }
+        })
+        .collect();
+    let batch = ((256usize << 20) / (n_iter * k * 4).max(1)).clamp(1, variants.len().max(1));
+    let blocks = n_iter.div_ceil(LANES);
+    let mut result: Vec<Vec<Vec<f32>>> = Vec::with_capacity(variants.len());
+    for group in variants.chunks(batch) {
+        let chunk = group.len() * LANES * k;
+        let mut vbuf = vec![0f32; blocks * chunk];
+        with_threads(cfg.threads, || {
+            let jobs = (rayon::current_num_threads() * 4).clamp(1, blocks);
+            let per_job = blocks.div_ceil(jobs);
+            vbuf.par_chunks_mut(per_job * chunk)
+                .enumerate()
+                .for_each(|(j, job)| {
+                    let mut scratch = kernel::Scratch::new(net);
+                    scratch.save_slot = save_slot.clone();
+                    let mut vs = kernel::VariantScratch::new();
+                    let mut acc = kernel::Acc::new(net);
+                    let mut base = vec![0f32; LANES * k];
+                    let track = kernel::Tracking {
+                        on: false,
+                        sub_blocks: 0,
+                        lean: true,
+                    };
+                    for (i, out) in job.chunks_mut(chunk).enumerate() {
+                        let b = j * per_job + i;
+                        let valid = (n_iter - b * LANES).min(LANES);
+                        kernel::run_block(
+                            net,
+                            &keys,
+                            b as u64,
+                            valid,
+                            &mut scratch,
+                            &mut acc,
+                            &mut base,
+                            track,
+                            &mut [],
+                        );
+                        for (v, o) in group.iter().zip(out.chunks_mut(LANES * k)) {
+                            kernel::run_variant(
+                                net, &keys, b as u64, valid, &scratch, v, &mut vs, o,
+                            );
+                        }
+                    }
+                });
+        })?;
+        for v in 0..group.len() {
+            result.push(
+                (0..net.milestones.len())
+                    .map(|m| {
+                        (0..n_iter)
+                            .map(|i| {
+                                let (b, l) = (i / LANES, i % LANES);
+                                vbuf[b * chunk + v * LANES * k + l * k + m]
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(result)
 }
 
 /// Runs `f` on a pool of `threads` workers (`None`: rayon's global pool).
