@@ -106,6 +106,28 @@ pub fn simulate_iterations(
     percentiles: &[f64],
     progress: &dyn Progress,
 ) -> Result<(Samples, bool)> {
+    simulate_iterations_with(net, iterations, seed, threads, percentiles, progress, false)
+}
+
+/// [`simulate_iterations`]; with `milestones_only` the per-task figures (criticality,
+/// mean dates) are not computed and stay zero — for outputs that show milestones only.
+/// Milestone samples and risk statistics are the same either way.
+pub fn simulate_iterations_with(
+    net: &Network,
+    iterations: Iterations,
+    seed: u64,
+    threads: Option<usize>,
+    percentiles: &[f64],
+    progress: &dyn Progress,
+    milestones_only: bool,
+) -> Result<(Samples, bool)> {
+    let simulate = |net: &Network, cfg: &SimConfig, progress: &dyn Progress| {
+        if milestones_only {
+            sim::simulate_milestones_with(net, cfg, progress)
+        } else {
+            simulate(net, cfg, progress)
+        }
+    };
     match iterations {
         Iterations::Fixed(n) => Ok((
             simulate(

@@ -488,13 +488,17 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         // A fixed count with drivers needs only the tracked run.
         Iterations::Fixed(n) if want_drivers => (tracked(n)?, true),
         iterations => {
-            let (samples, precise) = slipcast::simulate_iterations(
+            // CSV and Markdown show milestones only: no per-task figures to compute.
+            let milestones_only =
+                !want_drivers && matches!(a.sim.format, Format::Csv | Format::Markdown);
+            let (samples, precise) = slipcast::simulate_iterations_with(
                 &net,
                 iterations,
                 setup.seed,
                 setup.threads,
                 &percentiles,
                 &bar(),
+                milestones_only,
             )?;
             if want_drivers {
                 (tracked(samples.iterations)?, precise)

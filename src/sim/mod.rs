@@ -310,6 +310,15 @@ pub fn simulate_milestones(net: &Network, cfg: &SimConfig) -> Result<Samples> {
     run(net, cfg, 0, true, &NoProgress)
 }
 
+/// [`simulate_milestones`] reporting progress.
+pub fn simulate_milestones_with(
+    net: &Network,
+    cfg: &SimConfig,
+    progress: &dyn Progress,
+) -> Result<Samples> {
+    run(net, cfg, 0, true, progress)
+}
+
 /// Runs the simulation and, when `subsample > 0`, a driver analysis keeping every task's
 /// durations for the first `subsample` iterations (rounded up to whole blocks of 64).
 pub fn simulate_tracked(
