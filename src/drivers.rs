@@ -124,9 +124,9 @@ pub struct Drivers {
 /// Average ranks (1-based, ties share their mean rank) of `v`, written to `r`; `keys`
 /// is scratch. Sorting 64-bit keys (order-preserving f32 bits, then the index) is
 /// several times faster than sorting indices through a comparator.
-fn ranks_into(v: &[f32], keys: &mut Vec<u64>, r: &mut Vec<f64>) {
+fn ranks_into(v: impl IntoIterator<Item = f32>, keys: &mut Vec<u64>, r: &mut Vec<f64>) {
     keys.clear();
-    keys.extend(v.iter().enumerate().map(|(i, x)| {
+    keys.extend(v.into_iter().enumerate().map(|(i, x)| {
         // `+ 0.0` turns −0 into +0 so that the two tie, as they compare equal.
         let b = (x + 0.0).to_bits();
         let ordered = if b >> 31 == 1 { !b } else { b | 0x8000_0000 };
@@ -134,7 +134,7 @@ fn ranks_into(v: &[f32], keys: &mut Vec<u64>, r: &mut Vec<f64>) {
     }));
     keys.sort_unstable();
     r.clear();
-    r.resize(v.len(), 0.0);
+    r.resize(keys.len(), 0.0);
     let value = |k: u64| (k >> 32) as u32;
     let mut i = 0;
     while i < keys.len() {
@@ -152,7 +152,7 @@ fn ranks_into(v: &[f32], keys: &mut Vec<u64>, r: &mut Vec<f64>) {
 
 fn ranks(v: &[f32]) -> Vec<f64> {
     let (mut keys, mut r) = (Vec::new(), Vec::new());
-    ranks_into(v, &mut keys, &mut r);
+    ranks_into(v.iter().copied(), &mut keys, &mut r);
     r
 }
 
@@ -232,7 +232,7 @@ pub fn analyse(
                     if ms.is_empty() {
                         return Vec::new();
                     }
-                    ranks_into(&tr.sub_dur[t * s..(t + 1) * s], keys, r);
+                    ranks_into(tr.durations(t), keys, r);
                     ms.iter()
                         .map(|&mi| pearson(r, &milestone_ranks[mi]))
                         .collect()

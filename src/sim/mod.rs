@@ -88,11 +88,22 @@ pub struct Tracked {
     pub hashes: Vec<Vec<u64>>,
     /// Number of iterations kept in the subsample (the first ones).
     pub sub_iterations: usize,
-    /// Task-major durations of the subsample: task t, iteration i at `t * sub_iterations + i`.
-    pub sub_dur: Vec<f32>,
+    /// The subsample's blocks in order, each task-major as the kernel leaves it: task t,
+    /// lane l at `t * LANES + l` (read through [`Tracked::durations`]).
+    pub sub_blocks: Vec<Vec<f32>>,
     /// Per milestone: for each subsample block in order, the critical lane masks of its
     /// ancestors.
     pub sub_crit: Vec<Vec<Vec<u64>>>,
+}
+
+impl Tracked {
+    /// Task `t`'s durations over the subsample, in iteration order.
+    pub fn durations(&self, t: usize) -> impl Iterator<Item = f32> + '_ {
+        self.sub_blocks
+            .iter()
+            .flat_map(move |b| b[t * LANES..(t + 1) * LANES].iter().copied())
+            .take(self.sub_iterations)
+    }
 }
 
 /// Means of fixed-point sums over the iterations in which each risk occurred (0 when it
@@ -429,16 +440,7 @@ fn run(
         let mut acc_sub = std::mem::take(&mut acc.sub);
         acc_sub.sort_unstable_by_key(|(b, _)| *b);
         let sub_iterations = (acc_sub.len() * LANES).min(n_iter);
-        let n = net.len();
-        let mut sub_dur = vec![0f32; n * sub_iterations];
-        for (b, lanes) in &acc_sub {
-            let i0 = *b as usize * LANES;
-            let m = sub_iterations.saturating_sub(i0).min(LANES);
-            for (t, row) in sub_dur.chunks_exact_mut(sub_iterations.max(1)).enumerate() {
-                row[i0..i0 + m].copy_from_slice(&lanes[t * LANES..t * LANES + m]);
-            }
-        }
-        drop(acc_sub);
+        let sub_blocks: Vec<Vec<f32>> = acc_sub.into_iter().map(|(_, b)| b).collect();
         let mut crit = std::mem::take(&mut acc.sub_crit);
         crit.sort_by_key(|(b, mi, _)| (*mi, *b));
         let mut sub_crit = vec![Vec::new(); net.milestones.len()];
@@ -467,7 +469,7 @@ fn run(
                 .map(|m| hbuf.iter().skip(m).step_by(k).copied().collect())
                 .collect(),
             sub_iterations,
-            sub_dur,
+            sub_blocks,
             sub_crit,
         }
     });
