@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::model::correlation::order_key;
 use crate::model::{Network, Sampler};
 use crate::plan::LinkKind;
 use crate::sim::{LANES, LeaveOut, Samples, SimConfig};
@@ -128,9 +129,7 @@ fn ranks_into(v: impl IntoIterator<Item = f32>, keys: &mut Vec<u64>, r: &mut Vec
     keys.clear();
     keys.extend(v.into_iter().enumerate().map(|(i, x)| {
         // `+ 0.0` turns −0 into +0 so that the two tie, as they compare equal.
-        let b = (x + 0.0).to_bits();
-        let ordered = if b >> 31 == 1 { !b } else { b | 0x8000_0000 };
-        (u64::from(ordered) << 32) | i as u64
+        (u64::from(order_key(x + 0.0)) << 32) | i as u64
     }));
     radix_sort_high(keys);
     r.clear();

@@ -170,13 +170,7 @@ pub fn simulate_leave_one_out(
     cfg: &SimConfig,
     changes: &[LeaveOut],
 ) -> Result<Vec<Vec<Vec<f32>>>> {
-    if cfg.iterations == 0 {
-        return Err(Error::Usage(
-            "the iteration count must be at least 1".into(),
-        ));
-    }
-    let n_iter = usize::try_from(cfg.iterations)
-        .map_err(|_| Error::Usage("the iteration count is too large for this machine".into()))?;
+    let n_iter = iteration_count(cfg)?;
     let n = net.len();
     let k = net.milestones.len().max(1);
     let keys = kernel::Keys::new(net, cfg.seed);
@@ -231,17 +225,17 @@ pub fn simulate_leave_one_out(
     let batch = ((256usize << 20) / (n_iter * k * 4).max(1)).clamp(1, variants.len().max(1));
     let blocks = n_iter.div_ceil(LANES);
     let mut result: Vec<Vec<Vec<f32>>> = Vec::with_capacity(variants.len());
+    let pool = ScratchPool::default();
     for group in variants.chunks(batch) {
         let chunk = group.len() * LANES * k;
         let mut vbuf = vec![0f32; blocks * chunk];
         with_threads(cfg.threads, || {
-            let jobs = (rayon::current_num_threads() * 4).clamp(1, blocks);
-            let per_job = blocks.div_ceil(jobs);
+            let per_job = blocks_per_job(blocks);
             vbuf.par_chunks_mut(per_job * chunk)
                 .enumerate()
                 .for_each(|(j, job)| {
-                    let mut scratch = kernel::Scratch::new(net);
-                    scratch.save_slot = save_slot.clone();
+                    let mut scratch = pool.take(net);
+                    scratch.save_slot.clone_from(&save_slot);
                     let mut vs = kernel::VariantScratch::new();
                     let mut acc = kernel::Acc::new(net);
                     let mut base = vec![0f32; LANES * k];
@@ -270,6 +264,7 @@ pub fn simulate_leave_one_out(
                             );
                         }
                     }
+                    pool.give(scratch);
                 });
         })?;
         for v in 0..group.len() {
@@ -288,6 +283,42 @@ pub fn simulate_leave_one_out(
         }
     }
     Ok(result)
+}
+
+/// The iteration count of `cfg` as a length: at least 1 and addressable.
+fn iteration_count(cfg: &SimConfig) -> Result<usize> {
+    if cfg.iterations == 0 {
+        return Err(Error::Usage(
+            "the iteration count must be at least 1".into(),
+        ));
+    }
+    usize::try_from(cfg.iterations)
+        .map_err(|_| Error::Usage("the iteration count is too large for this machine".into()))
+}
+
+/// Blocks per parallel job: a few jobs per thread, so that work balances while each job
+/// borrows one scratch buffer for all its blocks.
+fn blocks_per_job(blocks: usize) -> usize {
+    let jobs = (rayon::current_num_threads() * 4).clamp(1, blocks.max(1));
+    blocks.div_ceil(jobs)
+}
+
+/// Scratch buffers (tasks × 64 lanes) shared by the jobs of one run through a free list:
+/// allocated once per thread, not once per job.
+#[derive(Default)]
+struct ScratchPool(std::sync::Mutex<Vec<kernel::Scratch>>);
+
+impl ScratchPool {
+    fn take(&self, net: &Network) -> kernel::Scratch {
+        let taken = self.0.lock().ok().and_then(|mut f| f.pop());
+        taken.unwrap_or_else(|| kernel::Scratch::new(net))
+    }
+
+    fn give(&self, scratch: kernel::Scratch) {
+        if let Ok(mut f) = self.0.lock() {
+            f.push(scratch);
+        }
+    }
 }
 
 /// Runs `f` on a pool of `threads` workers (`None`: rayon's global pool).
@@ -348,13 +379,7 @@ fn run(
     lean: bool,
     progress: &dyn Progress,
 ) -> Result<Samples> {
-    if cfg.iterations == 0 {
-        return Err(Error::Usage(
-            "the iteration count must be at least 1".into(),
-        ));
-    }
-    let n_iter = usize::try_from(cfg.iterations)
-        .map_err(|_| Error::Usage("the iteration count is too large for this machine".into()))?;
+    let n_iter = iteration_count(cfg)?;
     let k = net.milestones.len().max(1);
     let keys = kernel::Keys::new(net, cfg.seed);
     let mut buf = vec![0f32; n_iter * k];
@@ -369,11 +394,10 @@ fn run(
     // Blocks are grouped into a few jobs per thread; each job borrows a scratch buffer
     // from a free list, so scratch (tasks × 64 lanes) is allocated once per thread, not
     // once per rayon split. Accumulators are integers: the merge order does not matter.
-    let free: std::sync::Mutex<Vec<kernel::Scratch>> = std::sync::Mutex::new(Vec::new());
+    let pool = ScratchPool::default();
     let run = |buf: &mut Vec<f32>, hbuf: &mut Vec<u64>| {
         let blocks = n_iter.div_ceil(LANES);
-        let jobs = (rayon::current_num_threads() * 4).clamp(1, blocks);
-        let per_job = blocks.div_ceil(jobs);
+        let per_job = blocks_per_job(blocks);
         let job_len = per_job * LANES * k;
         let mut hchunks: Vec<&mut [u64]> = if on {
             hbuf.chunks_mut(job_len).collect()
@@ -386,8 +410,7 @@ fn run(
             .zip(hchunks.par_iter_mut())
             .enumerate()
             .map(|(j, (job, hjob))| {
-                let taken = free.lock().ok().and_then(|mut f| f.pop());
-                let mut scratch = taken.unwrap_or_else(|| kernel::Scratch::new(net));
+                let mut scratch = pool.take(net);
                 let mut acc = if on {
                     kernel::Acc::tracked(net)
                 } else {
@@ -414,9 +437,7 @@ fn run(
                     );
                     progress.advance(valid as u64);
                 }
-                if let Ok(mut f) = free.lock() {
-                    f.push(scratch);
-                }
+                pool.give(scratch);
                 acc
             })
             .reduce(
