@@ -150,12 +150,7 @@ fn calibrate_cli_outputs_save_and_run_with_the_correction() {
         .arg(&hist)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::assert_success(&out);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.starts_with("metric,value\nn,40\ncoverage_p10_p90,0\nbelow_p10,0\nabove_p90,1\n"),
@@ -187,12 +182,7 @@ fn calibrate_cli_outputs_save_and_run_with_the_correction() {
         .arg(dir.path().join("tasks.csv"))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::assert_success(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["calibration"].as_str().unwrap().contains("median ×1.50"));
     for q in v["milestones"][0]["percentiles"].as_array().unwrap() {

@@ -49,12 +49,7 @@ fn a_scenario_that_changes_nothing_has_zero_deltas_and_diffs() {
         ],
         &[],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::assert_success(&out);
     assert_eq!(
         rows[0].join(","),
         "scenario,milestone,mean,p10,p50,p80,p90,delta_mean,delta_p50,delta_p80,delta_p90,diff_p10,diff_p50,diff_p90,p_earlier,p_target"
@@ -185,12 +180,7 @@ fn group_scaling_set_and_not_before() {
         ],
         &[],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::assert_success(&out);
     let p50 = col(&rows, "p50");
     let team = rows.iter().find(|r| r[0] == "team").unwrap();
     let base = &rows[1];
@@ -346,12 +336,7 @@ fn ci_columns_and_auto_iterations() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::assert_success(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let n = v["iterations"].as_u64().unwrap();
     assert!(
@@ -378,12 +363,7 @@ fn versions_csv(old: &[(&str, &str)], new: &[(&str, &str)]) -> Vec<Vec<String>> 
         .arg(a.path())
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::assert_success(&out);
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()

@@ -115,3 +115,13 @@ pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
     let vy: f64 = ry.iter().map(|b| (b - my).powi(2)).sum();
     cov / (vx * vy).sqrt()
 }
+
+/// Asserts that a slipcast run exited 0, showing its stderr otherwise.
+pub fn assert_success(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
