@@ -21,8 +21,8 @@
 //!   highest SSI when the task is held at its deterministic value. All of them are
 //!   evaluated in one pass ([`crate::sim::simulate_leave_one_out`]): each block samples
 //!   the network once, and each change re-runs only the tasks downstream of it.
-//! * **Merge bias** of a task with two or more predecessors: E[start] − max over its
-//!   constraints of E[constraint] (finish-to-start: E[finish of predecessor] + lag, …);
+//! * **Merge bias** of a task with two or more predecessors: E\[start\] − max over its
+//!   constraints of E\[constraint\] (finish-to-start: E\[finish of predecessor\] + lag, …);
 //!   zero without uncertainty, positive when parallel paths make the merge later than
 //!   any single path expects.
 

@@ -2,16 +2,22 @@
 //!
 //! With λ = 4 the Beta shape parameters are α = 1 + 4m and β = 5 − 4m, where
 //! m = (likely − min)/(max − min) ∈ [0, 1]: a one-parameter family. One table of
-//! quantiles over (m, w) serves every task:
+//! quantiles over (m, v) serves every task:
 //!
-//! * the lower half u ≤ ½ is indexed by w = u^(1/8) (three square roots). Near u = 0 the
-//!   quantile behaves like u^(1/α) with 1 ≤ α ≤ 5, so as a function of w it is ≈ w^(8/α),
-//!   smooth with exponent ≥ 1.6, which linear interpolation handles well;
-//! * the upper half uses the symmetry Q(u; m) = 1 − Q(1 − u; 1 − m).
+//! * the lower half v = u ≤ ½ is indexed by the bits of the `f32` v: its exponent picks
+//!   an octave [2ᵉ, 2ᵉ⁺¹) and the top [`OCT_BITS`] bits of its mantissa one of 16 equal
+//!   segments of that octave; the remaining mantissa bits are the exact position inside
+//!   the segment. Segments are thus at most 6 % of v wide at every scale, which follows the
+//!   quantile's u^(1/α) behaviour near 0 (1 ≤ α ≤ 5) with integer operations only — no
+//!   root, logarithm or float-to-integer conversion per lane;
+//! * the upper half uses the symmetry Q(u; m) = 1 − Q(1 − u; 1 − m) (1 − u is exact for
+//!   the kernel's uniforms).
 //!
-//! Rows are exact quantiles (Newton's method on statrs' regularized incomplete beta);
-//! sampling interpolates bilinearly in (m, w). The maximum error, checked by a test
-//! against statrs' own Beta quantile over a dense grid, is below 1e-4 of the range.
+//! Rows are exact quantiles (Newton's method on statrs' regularized incomplete beta) at
+//! the segment ends; sampling interpolates linearly in v inside a segment and in m
+//! between rows. The maximum error, checked by a test against statrs' own Beta quantile
+//! over a dense grid, is below 1e-4 of the range. The kernel's uniforms are at least
+//! 2⁻²⁴ from 0 and 1, the table's lowest point.
 
 use std::sync::OnceLock;
 
@@ -21,17 +27,23 @@ use crate::sim::LANES;
 
 /// Intervals in m.
 pub const M_STEPS: usize = 64;
-/// Intervals in w.
-pub const W_STEPS: usize = 256;
-/// w at u = ½.
-pub const W_MAX: f32 = 0.917_004_04; // 0.5^(1/8)
+/// Mantissa bits that choose the segment inside an octave of v.
+pub const OCT_BITS: u32 = 4;
+/// Octaves of v covered: [2⁻²⁴, ½).
+const OCTAVES: u32 = 23;
+/// Segments of a row; the row has one more point (v = ½).
+const SEGMENTS: u32 = OCTAVES << OCT_BITS;
+/// Mantissa bits inside a segment.
+const SHIFT: u32 = 23 - OCT_BITS;
+/// Bits of the lowest tabulated v, 2⁻²⁴.
+const V_MIN_BITS: i32 = (127 - 24) << 23;
+const ROW: usize = SEGMENTS as usize + 1;
 
-/// The shared quantile table: `M_STEPS + 1` rows of `W_STEPS + 2` values (one pad).
+/// The shared quantile table: `M_STEPS` rows of `ROW` pairs (Q at the row's m, and the
+/// step to the next row's Q).
 pub struct PertTable {
     q: Vec<f32>,
 }
-
-const ROW: usize = W_STEPS + 2;
 
 /// The table, built on first use (a few tens of milliseconds).
 pub fn table() -> &'static PertTable {
@@ -39,27 +51,39 @@ pub fn table() -> &'static PertTable {
     T.get_or_init(PertTable::build)
 }
 
+/// v at table point `k` of a row.
+fn point(k: u32) -> f64 {
+    f32::from_bits((V_MIN_BITS as u32) + (k << SHIFT)) as f64
+}
+
 impl PertTable {
     fn build() -> PertTable {
-        let mut q = vec![0f32; (M_STEPS + 1) * ROW];
+        let mut exact = vec![0f32; (M_STEPS + 1) * ROW];
         for j in 0..=M_STEPS {
             let m = j as f64 / M_STEPS as f64;
             let (a, b) = (1.0 + 4.0 * m, 5.0 - 4.0 * m);
             let mut x = 0.0;
-            for k in 0..=W_STEPS {
-                let w = (k as f64 / W_STEPS as f64) * W_MAX as f64;
-                let u = w.powi(8);
-                x = beta_quantile(a, b, u, x);
-                q[j * ROW + k] = x as f32;
+            for k in 0..ROW {
+                x = beta_quantile(a, b, point(k as u32), x);
+                exact[j * ROW + k] = x as f32;
             }
-            q[j * ROW + W_STEPS + 1] = q[j * ROW + W_STEPS];
+        }
+        // Pairs (Q, ΔQ towards the next row) so that one lane's four values are adjacent.
+        let mut q = vec![0f32; M_STEPS * ROW * 2];
+        for j in 0..M_STEPS {
+            for k in 0..ROW {
+                let (q0, q1) = (exact[j * ROW + k], exact[(j + 1) * ROW + k]);
+                q[(j * ROW + k) * 2] = q0;
+                q[(j * ROW + k) * 2 + 1] = q1 - q0;
+            }
         }
         PertTable { q }
     }
 
     /// Fills `out[l] = min + range·Q(u[l])` for a block of lanes, for a task whose m lies
     /// at row `j` with weight `fm` towards row `j + 1` (see [`pert_row`]). Split into
-    /// passes so that everything except the four table loads per lane vectorises.
+    /// passes so that everything vectorises (with AVX2, the loads too: see
+    /// `interpolate_avx2`).
     #[inline(always)]
     pub fn fill(
         &self,
@@ -74,40 +98,101 @@ impl PertTable {
         let mut fr = [0f32; LANES];
         let mut wt = [0f32; LANES];
         let mut low = [0f32; LANES];
-        let scale = W_STEPS as f32 / W_MAX;
-        let (row_lo, row_hi) = ((j * ROW) as u32, ((M_STEPS - 1 - j) * ROW) as u32);
+        let inv = 1.0 / (1u32 << SHIFT) as f32;
+        let (row_lo, row_hi) = ((j * ROW) as i32, ((M_STEPS - 1 - j) * ROW) as i32);
         for l in 0..LANES {
             let lw = (u[l] <= 0.5) as u32 as f32;
             let v = lw * u[l] + (1.0 - lw) * (1.0 - u[l]);
-            let pos = (eighth_root(v) * scale).clamp(0.0, W_STEPS as f32 - 1e-3);
-            let i = pos as i32 as u32;
-            fr[l] = pos - i as f32;
+            let d = (v.to_bits() as i32 - V_MIN_BITS).max(0);
+            let i = (d >> SHIFT).min(SEGMENTS as i32 - 1);
+            fr[l] = (d - (i << SHIFT)) as f32 * inv;
             wt[l] = lw * fm + (1.0 - lw) * (1.0 - fm);
             low[l] = lw;
-            idx[l] = if lw > 0.5 { row_lo } else { row_hi } + i;
+            idx[l] = (if lw > 0.5 { row_lo } else { row_hi } + i) as u32;
         }
         let q = self.q.as_slice();
-        let last = (q.len() - ROW - 2) as u32;
-        for l in 0..LANES {
-            let k = idx[l].min(last) as usize;
-            // SAFETY: k ≤ q.len() − ROW − 2, so k, k + 1, k + ROW and k + ROW + 1 are all
-            // in bounds. Unchecked loads let the compiler use gather instructions.
-            let (q0, q1, q2, q3) = unsafe {
-                (
-                    *q.get_unchecked(k),
-                    *q.get_unchecked(k + 1),
-                    *q.get_unchecked(k + ROW),
-                    *q.get_unchecked(k + ROW + 1),
-                )
-            };
-            let a = q0 + fr[l] * (q1 - q0);
-            let b = q2 + fr[l] * (q3 - q2);
-            out[l] = a + wt[l] * (b - a);
+        let last = (q.len() / 2 - 2) as u32;
+        for k in idx.iter_mut() {
+            *k = 2 * (*k).min(last);
         }
+        #[cfg(target_arch = "x86_64")]
+        if crate::sim::use_avx2() {
+            // SAFETY: AVX2 is available, and every index is at most q.len() − 4.
+            unsafe { interpolate_avx2(q, &idx, &wt, &fr, out) };
+        } else {
+            interpolate(q, &idx, &wt, &fr, out);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        interpolate(q, &idx, &wt, &fr, out);
         for l in 0..LANES {
             let x = low[l] * out[l] + (1.0 - low[l]) * (1.0 - out[l]);
             out[l] = min + range * x;
         }
+    }
+}
+
+/// `out[l]` from the pairs at `q[idx[l]..idx[l] + 4]`: Q and its step to the next row at
+/// the segment's start and end, interpolated by `wt[l]` in m and `fr[l]` in v.
+#[inline(always)]
+fn interpolate(
+    q: &[f32],
+    idx: &[u32; LANES],
+    wt: &[f32; LANES],
+    fr: &[f32; LANES],
+    out: &mut [f32; LANES],
+) {
+    for l in 0..LANES {
+        let p = &q[idx[l] as usize..idx[l] as usize + 4];
+        let a = p[0] + wt[l] * p[1];
+        let b = p[2] + wt[l] * p[3];
+        out[l] = a + fr[l] * (b - a);
+    }
+}
+
+/// [`interpolate`] with one 16-byte load per lane and an in-register transpose, instead
+/// of four scalar loads and inserts: the same operations in the same order (no fused
+/// multiply-add), so bit-identical results.
+///
+/// # Safety
+/// The CPU has AVX2 and `idx[l] + 4 ≤ q.len()` for every lane.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn interpolate_avx2(
+    q: &[f32],
+    idx: &[u32; LANES],
+    wt: &[f32; LANES],
+    fr: &[f32; LANES],
+    out: &mut [f32; LANES],
+) {
+    use std::arch::x86_64::*;
+    let base = q.as_ptr();
+    for c in (0..LANES).step_by(8) {
+        // SAFETY: the caller guarantees every lane's four values are in bounds.
+        let row = |l: usize| unsafe { _mm_loadu_ps(base.add(idx[c + l] as usize)) };
+        // Lanes (i, i + 4) in the two halves; then a 4×4 transpose inside each half.
+        let r0 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(row(0)), row(4));
+        let r1 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(row(1)), row(5));
+        let r2 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(row(2)), row(6));
+        let r3 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(row(3)), row(7));
+        let (t0, t1) = (_mm256_unpacklo_ps(r0, r1), _mm256_unpackhi_ps(r0, r1));
+        let (t2, t3) = (_mm256_unpacklo_ps(r2, r3), _mm256_unpackhi_ps(r2, r3));
+        let q0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+        let d0 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+        let q1 = _mm256_shuffle_ps::<0x44>(t1, t3);
+        let d1 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+        // SAFETY: c + 8 ≤ LANES.
+        let (w, f) = unsafe {
+            (
+                _mm256_loadu_ps(wt.as_ptr().add(c)),
+                _mm256_loadu_ps(fr.as_ptr().add(c)),
+            )
+        };
+        let a = _mm256_add_ps(q0, _mm256_mul_ps(w, d0));
+        let b = _mm256_add_ps(q1, _mm256_mul_ps(w, d1));
+        let o = _mm256_add_ps(a, _mm256_mul_ps(f, _mm256_sub_ps(b, a)));
+        // SAFETY: c + 8 ≤ LANES.
+        unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(c), o) };
     }
 }
 
@@ -116,12 +201,6 @@ pub fn pert_row(m: f64) -> (usize, f32) {
     let p = (m.clamp(0.0, 1.0) * M_STEPS as f64).min(M_STEPS as f64);
     let j = (p.floor() as usize).min(M_STEPS - 1);
     (j, (p - j as f64) as f32)
-}
-
-/// u^(1/8) by three square roots (each correctly rounded; vectorises to packed sqrt).
-#[inline(always)]
-fn eighth_root(u: f32) -> f32 {
-    u.sqrt().sqrt().sqrt()
 }
 
 /// Exact Beta(a, b) quantile at u by safeguarded Newton iteration, starting from `x0`.
@@ -193,5 +272,32 @@ mod tests {
             worst < 1e-4,
             "worst absolute error {worst} of the unit range"
         );
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_interpolation_is_bit_identical_to_the_portable_one() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let q = &table().q;
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state = crate::sim::rng::mix64(state.wrapping_add(0x9E37_79B9_7F4A_7C15));
+            state
+        };
+        for _ in 0..2_000 {
+            let (mut idx, mut wt, mut fr) = ([0u32; LANES], [0f32; LANES], [0f32; LANES]);
+            for l in 0..LANES {
+                idx[l] = (next() % (q.len() as u64 - 3)) as u32;
+                wt[l] = (next() >> 40) as f32 / (1u64 << 24) as f32;
+                fr[l] = (next() >> 40) as f32 / (1u64 << 24) as f32;
+            }
+            let (mut a, mut b) = ([0f32; LANES], [0f32; LANES]);
+            interpolate(q, &idx, &wt, &fr, &mut a);
+            // SAFETY: AVX2 was checked; every index is at most q.len() − 4.
+            unsafe { interpolate_avx2(q, &idx, &wt, &fr, &mut b) };
+            assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits));
+        }
     }
 }

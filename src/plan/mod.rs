@@ -1,7 +1,7 @@
 //! Files → [`Plan`]: reading a plan folder (or a single tasks CSV) into parsed rows.
 //!
 //! One module per file kind. Every problem becomes a positioned
-//! [`Diagnostic`](crate::Diagnostic); reading goes on after a problem so that all of them
+//! [`Diagnostic`]; reading goes on after a problem so that all of them
 //! are reported at once.
 
 pub mod calendar;

@@ -259,7 +259,7 @@ pub(crate) fn run_block(
 /// Whether to take the AVX2 path: the CPU has it and `SLIPCAST_NO_AVX2` is not set
 /// (that variable forces the baseline path, to check both give the same output).
 #[cfg(target_arch = "x86_64")]
-fn use_avx2() -> bool {
+pub(crate) fn use_avx2() -> bool {
     static CHOICE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *CHOICE.get_or_init(|| {
         std::arch::is_x86_feature_detected!("avx2")

@@ -15,6 +15,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::Network;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use kernel::use_avx2;
 pub use rng::LANES;
 
 /// Receives progress from a running simulation. Every method has a no-op default.
