@@ -10,14 +10,19 @@
 //!   the segment. Segments are thus at most 6 % of v wide at every scale, which follows the
 //!   quantile's u^(1/α) behaviour near 0 (1 ≤ α ≤ 5) with integer operations only — no
 //!   root, logarithm or float-to-integer conversion per lane;
-//! * the upper half uses the symmetry Q(u; m) = 1 − Q(1 − u; 1 − m) (1 − u is exact for
-//!   the kernel's uniforms).
+//! * the upper half u > ½ is read at v = 1 − u (exact for the kernel's uniforms) from a
+//!   second table holding 1 − Q(v; 1 − m) = Q(1 − v; m), by the symmetry of the family.
 //!
 //! Rows are exact quantiles (Newton's method on statrs' regularized incomplete beta) at
-//! the segment ends; sampling interpolates linearly in v inside a segment and in m
-//! between rows. The maximum error, checked by a test against statrs' own Beta quantile
-//! over a dense grid, is below 1e-4 of the range. The kernel's uniforms are at least
-//! 2⁻²⁴ from 0 and 1, the table's lowest point.
+//! the segment ends, rounded to `f32` once; sampling interpolates linearly in v inside a
+//! segment and in m between rows. The maximum error, checked by a test against statrs'
+//! own Beta quantile over a dense grid, is below 1e-4 of the range (5.6e-5). The kernel's
+//! uniforms are at least 2⁻²⁴ from 0 and 1, the table's lowest point.
+//!
+//! Each table point is stored with its step to the next row, so one lane's four values
+//! (both ends of its segment, each with its step in m) are 16 adjacent bytes: the AVX2
+//! path loads them with one instruction per lane and transposes in registers (hardware
+//! gathers are much slower on current AMD cores), bit-identical to the portable path.
 
 use std::sync::OnceLock;
 
@@ -39,11 +44,17 @@ const SHIFT: u32 = 23 - OCT_BITS;
 const V_MIN_BITS: i32 = (127 - 24) << 23;
 const ROW: usize = SEGMENTS as usize + 1;
 
-/// The shared quantile table: `M_STEPS` rows of `ROW` pairs (Q at the row's m, and the
-/// step to the next row's Q).
+/// The shared quantile table: pairs (x at the row's m, and the step to the next row's x)
+/// so that one lane's four values are adjacent. `M_STEPS` rows of `ROW` pairs for the
+/// lower half, x = Q(v; m), then as many for the upper half, x = 1 − Q(v; 1 − m) (the
+/// value at u = 1 − v): both halves interpolate between rows j and j + 1 with the same
+/// weight, and a sample is min + range·x either way.
 pub struct PertTable {
     q: Vec<f32>,
 }
+
+/// Offset of the upper half's rows, in pairs.
+const UPPER: i32 = (M_STEPS * ROW) as i32;
 
 /// The table, built on first use (a few tens of milliseconds).
 pub fn table() -> &'static PertTable {
@@ -58,32 +69,34 @@ fn point(k: u32) -> f64 {
 
 impl PertTable {
     fn build() -> PertTable {
-        let mut exact = vec![0f32; (M_STEPS + 1) * ROW];
+        let mut exact = vec![0f64; (M_STEPS + 1) * ROW];
         for j in 0..=M_STEPS {
             let m = j as f64 / M_STEPS as f64;
             let (a, b) = (1.0 + 4.0 * m, 5.0 - 4.0 * m);
             let mut x = 0.0;
             for k in 0..ROW {
                 x = beta_quantile(a, b, point(k as u32), x);
-                exact[j * ROW + k] = x as f32;
+                exact[j * ROW + k] = x;
             }
         }
-        // Pairs (Q, ΔQ towards the next row) so that one lane's four values are adjacent.
-        let mut q = vec![0f32; M_STEPS * ROW * 2];
-        for j in 0..M_STEPS {
-            for k in 0..ROW {
-                let (q0, q1) = (exact[j * ROW + k], exact[(j + 1) * ROW + k]);
-                q[(j * ROW + k) * 2] = q0;
-                q[(j * ROW + k) * 2 + 1] = q1 - q0;
+        let lower = |j: usize, k: usize| exact[j * ROW + k];
+        let upper = |j: usize, k: usize| 1.0 - exact[(M_STEPS - j) * ROW + k];
+        let mut q = vec![0f32; 2 * M_STEPS * ROW * 2];
+        for (half, x) in [(0, &lower as &dyn Fn(usize, usize) -> f64), (1, &upper)] {
+            for j in 0..M_STEPS {
+                for k in 0..ROW {
+                    let at = ((half * M_STEPS + j) * ROW + k) * 2;
+                    let (x0, x1) = (x(j, k) as f32, x(j + 1, k) as f32);
+                    q[at] = x0;
+                    q[at + 1] = x1 - x0;
+                }
             }
         }
         PertTable { q }
     }
 
     /// Fills `out[l] = min + range·Q(u[l])` for a block of lanes, for a task whose m lies
-    /// at row `j` with weight `fm` towards row `j + 1` (see [`pert_row`]). Split into
-    /// passes so that everything vectorises (with AVX2, the loads too: see
-    /// `interpolate_avx2`).
+    /// at row `j` with weight `fm` towards row `j + 1` (see [`pert_row`]).
     #[inline(always)]
     pub fn fill(
         &self,
@@ -94,87 +107,122 @@ impl PertTable {
         u: &[f32; LANES],
         out: &mut [f32; LANES],
     ) {
-        let mut idx = [0u32; LANES];
-        let mut fr = [0f32; LANES];
-        let mut wt = [0f32; LANES];
-        let mut low = [0f32; LANES];
-        let inv = 1.0 / (1u32 << SHIFT) as f32;
-        let (row_lo, row_hi) = ((j * ROW) as i32, ((M_STEPS - 1 - j) * ROW) as i32);
-        for l in 0..LANES {
-            let lw = (u[l] <= 0.5) as u32 as f32;
-            let v = lw * u[l] + (1.0 - lw) * (1.0 - u[l]);
-            let d = (v.to_bits() as i32 - V_MIN_BITS).max(0);
-            let i = (d >> SHIFT).min(SEGMENTS as i32 - 1);
-            fr[l] = (d - (i << SHIFT)) as f32 * inv;
-            wt[l] = lw * fm + (1.0 - lw) * (1.0 - fm);
-            low[l] = lw;
-            idx[l] = (if lw > 0.5 { row_lo } else { row_hi } + i) as u32;
-        }
-        let q = self.q.as_slice();
-        let last = (q.len() / 2 - 2) as u32;
-        for k in idx.iter_mut() {
-            *k = 2 * (*k).min(last);
-        }
+        let k = Task::new(self, j, fm, min, range);
         #[cfg(target_arch = "x86_64")]
         if crate::sim::use_avx2() {
-            // SAFETY: AVX2 is available, and every index is at most q.len() − 4.
-            unsafe { interpolate_avx2(q, &idx, &wt, &fr, out) };
-        } else {
-            interpolate(q, &idx, &wt, &fr, out);
+            // SAFETY: AVX2 is available.
+            unsafe { fill_avx2(&self.q, &k, u, out) };
+            return;
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        interpolate(q, &idx, &wt, &fr, out);
-        for l in 0..LANES {
-            let x = low[l] * out[l] + (1.0 - low[l]) * (1.0 - out[l]);
-            out[l] = min + range * x;
+        for (o, &u) in out.iter_mut().zip(u) {
+            *o = k.sample(&self.q, u);
         }
     }
 }
 
-/// `out[l]` from the pairs at `q[idx[l]..idx[l] + 4]`: Q and its step to the next row at
-/// the segment's start and end, interpolated by `wt[l]` in m and `fr[l]` in v.
-#[inline(always)]
-fn interpolate(
-    q: &[f32],
-    idx: &[u32; LANES],
-    wt: &[f32; LANES],
-    fr: &[f32; LANES],
-    out: &mut [f32; LANES],
-) {
-    for l in 0..LANES {
-        let p = &q[idx[l] as usize..idx[l] as usize + 4];
-        let a = p[0] + wt[l] * p[1];
-        let b = p[2] + wt[l] * p[3];
-        out[l] = a + fr[l] * (b - a);
+/// One task's constants for [`PertTable::fill`].
+struct Task {
+    /// First pair of the task's row (lower half).
+    row: i32,
+    /// Weight towards the next row.
+    fm: f32,
+    min: f32,
+    range: f32,
+    /// Largest pair index a lane may use: its four values end inside the table.
+    last: u32,
+}
+
+/// The position inside a segment: its low mantissa bits scaled to [0, 1].
+const INV: f32 = 1.0 / (1u32 << SHIFT) as f32;
+
+impl Task {
+    #[inline(always)]
+    fn new(t: &PertTable, j: usize, fm: f32, min: f32, range: f32) -> Task {
+        Task {
+            row: (j.min(M_STEPS - 1) * ROW) as i32,
+            fm,
+            min,
+            range,
+            last: (t.q.len() / 2 - 2) as u32,
+        }
+    }
+
+    /// One lane: min + range·x, x interpolated in the lower half's table at v = u or in
+    /// the upper half's at v = 1 − u.
+    #[inline(always)]
+    fn sample(&self, q: &[f32], u: f32) -> f32 {
+        let low = u <= 0.5;
+        let v = if low { u } else { 1.0 - u };
+        let d = (v.to_bits() as i32 - V_MIN_BITS).max(0);
+        let i = (d >> SHIFT).min(SEGMENTS as i32 - 1);
+        let fr = (d - (i << SHIFT)) as f32 * INV;
+        let half = if low { 0 } else { UPPER };
+        let k = 2 * ((self.row + i + half) as u32).min(self.last) as usize;
+        let p = &q[k..k + 4];
+        let a = p[0] + self.fm * p[1];
+        let b = p[2] + self.fm * p[3];
+        let x = a + fr * (b - a);
+        self.min + self.range * x
     }
 }
 
-/// [`interpolate`] with one 16-byte load per lane and an in-register transpose, instead
-/// of four scalar loads and inserts: the same operations in the same order (no fused
+/// [`Task::sample`] for eight lanes at a time in AVX2 registers, with one 16-byte load per
+/// lane (the pairs at the segment's start and end) and an in-register transpose instead of
+/// four scalar loads and inserts. The same operations in the same order (no fused
 /// multiply-add), so bit-identical results.
 ///
 /// # Safety
-/// The CPU has AVX2 and `idx[l] + 4 ≤ q.len()` for every lane.
+/// The CPU has AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn interpolate_avx2(
-    q: &[f32],
-    idx: &[u32; LANES],
-    wt: &[f32; LANES],
-    fr: &[f32; LANES],
-    out: &mut [f32; LANES],
-) {
+unsafe fn fill_avx2(q: &[f32], k: &Task, u: &[f32; LANES], out: &mut [f32; LANES]) {
     use std::arch::x86_64::*;
+    let (half, one) = (_mm256_set1_ps(0.5), _mm256_set1_ps(1.0));
+    let vmin = _mm256_set1_epi32(V_MIN_BITS);
+    let seg = _mm256_set1_epi32(SEGMENTS as i32 - 1);
+    let last = _mm256_set1_epi32(k.last as i32);
+    let (row, upper) = (_mm256_set1_epi32(k.row), _mm256_set1_epi32(UPPER));
+    let (fm, min, range) = (
+        _mm256_set1_ps(k.fm),
+        _mm256_set1_ps(k.min),
+        _mm256_set1_ps(k.range),
+    );
+    let inv = _mm256_set1_ps(INV);
     let base = q.as_ptr();
+    // Two passes, so that the table loads are not at the end of long dependency chains:
+    // segment index and position of every lane, then the loads and the interpolation.
+    let mut idx = [0u32; LANES];
+    let mut pos = [0f32; LANES];
     for c in (0..LANES).step_by(8) {
-        // SAFETY: the caller guarantees every lane's four values are in bounds.
-        let row = |l: usize| unsafe { _mm_loadu_ps(base.add(idx[c + l] as usize)) };
-        // Lanes (i, i + 4) in the two halves; then a 4×4 transpose inside each half.
-        let r0 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(row(0)), row(4));
-        let r1 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(row(1)), row(5));
-        let r2 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(row(2)), row(6));
-        let r3 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(row(3)), row(7));
+        // SAFETY: c + 8 ≤ LANES.
+        let uu = unsafe { _mm256_loadu_ps(u.as_ptr().add(c)) };
+        let low = _mm256_cmp_ps::<_CMP_LE_OQ>(uu, half);
+        let v = _mm256_blendv_ps(_mm256_sub_ps(one, uu), uu, low);
+        let d = _mm256_max_epi32(
+            _mm256_sub_epi32(_mm256_castps_si256(v), vmin),
+            _mm256_setzero_si256(),
+        );
+        let i = _mm256_min_epi32(_mm256_srai_epi32::<{ SHIFT as i32 }>(d), seg);
+        let off = _mm256_sub_epi32(d, _mm256_slli_epi32::<{ SHIFT as i32 }>(i));
+        let fr = _mm256_mul_ps(_mm256_cvtepi32_ps(off), inv);
+        let half = _mm256_andnot_si256(_mm256_castps_si256(low), upper);
+        let at = _mm256_add_epi32(_mm256_add_epi32(row, i), half);
+        let k = _mm256_slli_epi32::<1>(_mm256_min_epu32(at, last));
+        // SAFETY: c + 8 ≤ LANES.
+        unsafe {
+            _mm256_storeu_si256(idx.as_mut_ptr().add(c).cast(), k);
+            _mm256_storeu_ps(pos.as_mut_ptr().add(c), fr);
+        }
+    }
+    for c in (0..LANES).step_by(8) {
+        // SAFETY: idx ≤ 2·last = q.len() − 4, so each lane's four values are in bounds.
+        let pair = |l: usize| unsafe { _mm_loadu_ps(base.add(idx[c + l] as usize)) };
+        // Lanes (l, l + 4) in the two halves; then a 4×4 transpose inside each half.
+        let r0 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(pair(0)), pair(4));
+        let r1 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(pair(1)), pair(5));
+        let r2 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(pair(2)), pair(6));
+        let r3 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(pair(3)), pair(7));
         let (t0, t1) = (_mm256_unpacklo_ps(r0, r1), _mm256_unpackhi_ps(r0, r1));
         let (t2, t3) = (_mm256_unpacklo_ps(r2, r3), _mm256_unpackhi_ps(r2, r3));
         let q0 = _mm256_shuffle_ps::<0x44>(t0, t2);
@@ -182,15 +230,11 @@ unsafe fn interpolate_avx2(
         let q1 = _mm256_shuffle_ps::<0x44>(t1, t3);
         let d1 = _mm256_shuffle_ps::<0xEE>(t1, t3);
         // SAFETY: c + 8 ≤ LANES.
-        let (w, f) = unsafe {
-            (
-                _mm256_loadu_ps(wt.as_ptr().add(c)),
-                _mm256_loadu_ps(fr.as_ptr().add(c)),
-            )
-        };
-        let a = _mm256_add_ps(q0, _mm256_mul_ps(w, d0));
-        let b = _mm256_add_ps(q1, _mm256_mul_ps(w, d1));
-        let o = _mm256_add_ps(a, _mm256_mul_ps(f, _mm256_sub_ps(b, a)));
+        let fr = unsafe { _mm256_loadu_ps(pos.as_ptr().add(c)) };
+        let a = _mm256_add_ps(q0, _mm256_mul_ps(fm, d0));
+        let b = _mm256_add_ps(q1, _mm256_mul_ps(fm, d1));
+        let x = _mm256_add_ps(a, _mm256_mul_ps(fr, _mm256_sub_ps(b, a)));
+        let o = _mm256_add_ps(min, _mm256_mul_ps(range, x));
         // SAFETY: c + 8 ≤ LANES.
         unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(c), o) };
     }
@@ -276,28 +320,36 @@ mod tests {
 
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn avx2_interpolation_is_bit_identical_to_the_portable_one() {
+    fn avx2_sampling_is_bit_identical_to_the_portable_one() {
         if !std::arch::is_x86_feature_detected!("avx2") {
             return;
         }
-        let q = &table().q;
+        let t = table();
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || {
             state = crate::sim::rng::mix64(state.wrapping_add(0x9E37_79B9_7F4A_7C15));
             state
         };
-        for _ in 0..2_000 {
-            let (mut idx, mut wt, mut fr) = ([0u32; LANES], [0f32; LANES], [0f32; LANES]);
-            for l in 0..LANES {
-                idx[l] = (next() % (q.len() as u64 - 3)) as u32;
-                wt[l] = (next() >> 40) as f32 / (1u64 << 24) as f32;
-                fr[l] = (next() >> 40) as f32 / (1u64 << 24) as f32;
+        for round in 0..4_000 {
+            let j = (next() % M_STEPS as u64) as usize;
+            let fm = (next() >> 40) as f32 / (1u64 << 24) as f32;
+            let (min, range) = (round as f32 * 0.37, 1.0 + (next() >> 44) as f32 / 4096.0);
+            let k = Task::new(t, j, fm, min, range);
+            let mut u = [0f32; LANES];
+            for x in u.iter_mut() {
+                // Kernel uniforms, plus the extremes and the midpoint.
+                *x = (((next() >> 41) as f32) + 0.5) / (1u32 << 23) as f32;
             }
-            let (mut a, mut b) = ([0f32; LANES], [0f32; LANES]);
-            interpolate(q, &idx, &wt, &fr, &mut a);
-            // SAFETY: AVX2 was checked; every index is at most q.len() − 4.
-            unsafe { interpolate_avx2(q, &idx, &wt, &fr, &mut b) };
-            assert_eq!(a.map(f32::to_bits), b.map(f32::to_bits));
+            u[..4].copy_from_slice(&[0.5, 2f32.powi(-24), 1.0 - 2f32.powi(-24), 0.25]);
+            let mut avx = [0f32; LANES];
+            // SAFETY: AVX2 was checked.
+            unsafe { fill_avx2(&t.q, &k, &u, &mut avx) };
+            let portable = u.map(|u| k.sample(&t.q, u));
+            assert_eq!(
+                avx.map(f32::to_bits),
+                portable.map(f32::to_bits),
+                "round {round}"
+            );
         }
     }
 }

@@ -1,20 +1,26 @@
 //! Keyed random streams (SPEC §3).
 //!
 //! Every uniform is a pure function of (seed, entity key, iteration): iteration `i` lies in
-//! block `i / 64` at position `i % 64`; the block's 64 uniforms come from an 8-lane
-//! xoshiro128+ generator whose state is drawn from SplitMix64 seeded by a hash of
-//! (seed, entity key, block). Nothing depends on row order, thread count or which thread
-//! runs a block, so adding a task never changes another task's numbers, and a scenario
-//! reuses its baseline's numbers exactly (common random numbers).
+//! block `i / 64` at position `j = i % 64`. A block's stream is one 64-bit hash
+//! h = SplitMix64(key ⊕ SplitMix64(block)), and its uniform j is
+//! `triple32(lo(h) ⊕ j·φ) ⊕ hi(h)`: a counter-based generator (as in Random123), with
+//! φ = 0x9E3779B9 spreading the counters and triple32 — a bijective 32-bit integer hash
+//! whose avalanche bias (0.021) is that of a random permutation — mixing them. Nothing
+//! depends on row order, thread count or which thread runs a block, so adding a task
+//! never changes another task's numbers, and a scenario reuses its baseline's numbers
+//! exactly (common random numbers). The 64 uniforms of a block are distinct, and all of a
+//! block's lanes are computed at once with 32-bit vector arithmetic.
 //!
-//! Uniforms are `(k + ½)·2⁻²³` for a 23-bit integer k: strictly inside (0, 1), and
-//! `1 − u` is exact in `f32`, so inverse CDFs never see 0 or 1.
+//! Uniforms are `(k + ½)·2⁻²³` for the top 23 bits k of the hash: strictly inside (0, 1),
+//! and `1 − u` is exact in `f32`, so inverse CDFs never see 0 or 1.
 
 /// Iterations per block: the unit of work and of the random-stream layout. Changing it
 /// changes every sample, so it is part of the reproducibility contract.
 pub const LANES: usize = 64;
 
 const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+/// ⌊2³²/golden ratio⌋: consecutive counters differ in about half their bits.
+const PHI32: u32 = 0x9E37_79B9;
 
 /// SplitMix64 finaliser: a bijective 64-bit mix.
 #[inline(always)]
@@ -22,6 +28,18 @@ pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// triple32 (C. Wellons' hash prospector): a bijective 32-bit mix with three multiplies.
+#[inline(always)]
+fn triple32(mut x: u32) -> u32 {
+    x ^= x >> 17;
+    x = x.wrapping_mul(0xED5A_D4BB);
+    x ^= x >> 11;
+    x = x.wrapping_mul(0xAC4C_1B51);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x3184_8BAB);
+    x ^ (x >> 14)
 }
 
 /// The stream key of an entity (task or risk) for a seed and purpose (0 = duration).
@@ -32,32 +50,14 @@ pub fn stream_key(seed: u64, id_key: u64, purpose: u64) -> u64 {
 /// Fills `out` with the 64 uniforms of block `block` of the stream `key`.
 #[inline(always)]
 pub fn block_uniforms(key: u64, block: u64, out: &mut [f32; LANES]) {
-    let mut sm = mix64(key ^ mix64(block.wrapping_add(GAMMA)));
-    let mut s = [[0u32; 8]; 4];
-    for lane in 0..8 {
-        sm = sm.wrapping_add(GAMMA);
-        let a = mix64(sm);
-        sm = sm.wrapping_add(GAMMA);
-        let b = mix64(sm);
-        s[0][lane] = a as u32;
-        s[1][lane] = (a >> 32) as u32;
-        s[2][lane] = b as u32;
-        s[3][lane] = ((b >> 32) as u32) | 1; // never the all-zero state
-    }
-    const SCALE: f32 = 1.0 / (1u32 << 23) as f32;
-    for step in 0..8 {
-        for lane in 0..8 {
-            let r = s[0][lane].wrapping_add(s[3][lane]);
-            // r >> 9 < 2²³ fits an i32: the signed conversion is one packed instruction.
-            out[step * 8 + lane] = (((r >> 9) as i32) as f32 + 0.5) * SCALE;
-            let t = s[1][lane] << 9;
-            s[2][lane] ^= s[0][lane];
-            s[3][lane] ^= s[1][lane];
-            s[1][lane] ^= s[2][lane];
-            s[0][lane] ^= s[3][lane];
-            s[2][lane] ^= t;
-            s[3][lane] = s[3][lane].rotate_left(11);
-        }
+    let h = mix64(key ^ mix64(block.wrapping_add(GAMMA)));
+    let (lo, hi) = (h as u32, (h >> 32) as u32);
+    // 1 + k·2⁻²³ is exact, and so is subtracting 1 − 2⁻²⁴ from it: (k + ½)·2⁻²³.
+    let one = 1.0f32;
+    let offset = f32::from_bits(0x3F7F_FFFF);
+    for (j, o) in out.iter_mut().enumerate() {
+        let r = triple32(lo ^ (j as u32).wrapping_mul(PHI32)) ^ hi;
+        *o = f32::from_bits((r >> 9) | one.to_bits()) - offset;
     }
 }
 
@@ -82,6 +82,104 @@ mod tests {
         let e = n / 16.0;
         let chi: f64 = bins.iter().map(|&o| (o as f64 - e).powi(2) / e).sum();
         assert!(chi < 44.3, "chi-square {chi}");
+    }
+
+    #[test]
+    fn uniforms_are_the_exact_grid_values() {
+        let mut out = [0f32; LANES];
+        for b in 0..200 {
+            block_uniforms(stream_key(3, b, 0), b, &mut out);
+            for &u in &out {
+                let k = u as f64 * (1u64 << 23) as f64 - 0.5;
+                assert_eq!(k, k.floor(), "{u} is not (k + 1/2)/2^23");
+            }
+        }
+    }
+
+    /// Pearson's chi-square of a 16 × 16 contingency grid of pairs against independence
+    /// with uniform margins; fails above the 99.99th percentile of χ²(255).
+    fn assert_pairs_independent(what: &str, pairs: impl Iterator<Item = (f32, f32)>) {
+        use statrs::distribution::{ChiSquared, ContinuousCDF};
+        let mut grid = [[0u32; 16]; 16];
+        let mut n = 0f64;
+        for (a, b) in pairs {
+            grid[(a * 16.0) as usize][(b * 16.0) as usize] += 1;
+            n += 1.0;
+        }
+        let e = n / 256.0;
+        let chi: f64 = grid
+            .iter()
+            .flatten()
+            .map(|&o| (o as f64 - e).powi(2) / e)
+            .sum();
+        let limit = ChiSquared::new(255.0).unwrap().inverse_cdf(0.9999);
+        assert!(chi < limit, "{what}: chi-square {chi:.1} above {limit:.1}");
+    }
+
+    fn block(key: u64, b: u64) -> [f32; LANES] {
+        let mut out = [0f32; LANES];
+        block_uniforms(key, b, &mut out);
+        out
+    }
+
+    #[test]
+    fn neighbouring_lanes_blocks_and_streams_are_independent() {
+        let k = |id| stream_key(1, id, 0);
+        let blocks = 0..2_000u64;
+        assert_pairs_independent(
+            "lanes j, j+1",
+            blocks.clone().flat_map(|b| {
+                let x = block(k(42), b);
+                (0..LANES - 1).map(move |j| (x[j], x[j + 1]))
+            }),
+        );
+        assert_pairs_independent(
+            "blocks b, b+1",
+            blocks.clone().flat_map(|b| {
+                let (x, y) = (block(k(42), b), block(k(42), b + 1));
+                (0..LANES).map(move |j| (x[j], y[j]))
+            }),
+        );
+        assert_pairs_independent(
+            "ids 42, 43",
+            blocks.clone().flat_map(|b| {
+                let (x, y) = (block(k(42), b), block(k(43), b));
+                (0..LANES).map(move |j| (x[j], y[j]))
+            }),
+        );
+        assert_pairs_independent(
+            "purposes 0, 1",
+            blocks.clone().flat_map(|b| {
+                let (x, y) = (block(k(42), b), block(stream_key(1, 42, 1), b));
+                (0..LANES).map(move |j| (x[j], y[j]))
+            }),
+        );
+        assert_pairs_independent(
+            "seeds 1, 2",
+            blocks.flat_map(|b| {
+                let (x, y) = (block(k(42), b), block(stream_key(2, 42, 0), b));
+                (0..LANES).map(move |j| (x[j], y[j]))
+            }),
+        );
+    }
+
+    #[test]
+    fn every_bit_is_fair() {
+        // Each of the 23 random bits is 1 with probability ½: |z| < 5 for 256,000 draws.
+        let mut ones = [0u32; 23];
+        let draws = 4_000 * LANES;
+        for b in 0..4_000 {
+            for u in block(stream_key(9, 5, 0), b) {
+                let k = (u * (1u32 << 23) as f32) as u32;
+                for (bit, c) in ones.iter_mut().enumerate() {
+                    *c += (k >> bit) & 1;
+                }
+            }
+        }
+        for (bit, &c) in ones.iter().enumerate() {
+            let z = (c as f64 - draws as f64 / 2.0) / (draws as f64 / 4.0).sqrt();
+            assert!(z.abs() < 5.0, "bit {bit}: z = {z:.1}");
+        }
     }
 
     #[test]
