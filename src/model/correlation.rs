@@ -25,6 +25,7 @@ use std::f64::consts::PI;
 
 use nalgebra::{DMatrix, SymmetricEigen};
 
+use crate::model::sort64::sort64;
 use crate::sim::LANES;
 
 /// A group of tasks whose durations are correlated with one another.
@@ -154,23 +155,24 @@ pub fn reorder_block(group: &CorrGroup, eps: &[f32], mixed: &mut [f32], dur: &mu
         }
     }
     for (i, &t) in group.tasks.iter().enumerate() {
-        // Integer keys sort much faster than float comparisons: an order-preserving map
-        // of each score to u32, packed with its lane.
+        // Integer keys sort much faster than float comparisons: an order-preserving map of
+        // each score to u32 whose low six bits are replaced by its lane. Scores closer
+        // than 2⁻¹⁷ relative to each other then count as tied and keep lane order.
         let scores = &mixed[i * LANES..(i + 1) * LANES];
-        let mut order = [0u64; LANES];
+        let mut order = [0u32; LANES];
         for (l, o) in order.iter_mut().enumerate() {
-            *o = ((order_key(scores[l]) as u64) << 8) | l as u64;
+            *o = (order_key(scores[l]) & !(LANES as u32 - 1)) | l as u32;
         }
-        order.sort_unstable();
+        sort64(&mut order);
         let lanes = &mut dur[t as usize * LANES..(t as usize + 1) * LANES];
         // Durations are never negative, so their bit patterns sort like their values.
         let mut sorted = [0u32; LANES];
         for (x, d) in sorted.iter_mut().zip(lanes.iter()) {
             *x = d.max(0.0).to_bits();
         }
-        sorted.sort_unstable();
+        sort64(&mut sorted);
         for (rank, &o) in order.iter().enumerate() {
-            lanes[(o & 0xff) as usize] = f32::from_bits(sorted[rank]);
+            lanes[(o & (LANES as u32 - 1)) as usize] = f32::from_bits(sorted[rank]);
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod distribution;
 pub mod pert;
 pub mod sampler;
 pub mod scenario;
+pub mod sort64;
 
 use std::collections::HashMap;
 
