@@ -64,6 +64,27 @@ pub(crate) struct Tracking {
     pub sub_blocks: u64,
     /// Milestone finishes only: no criticality, no per-task sums (leave-one-out runs).
     pub lean: bool,
+    /// Keep every task's start lanes. Only criticality, per-task sums and start-to-start
+    /// or start-to-finish links read them, so a lean run of a plan without such links
+    /// skips the store.
+    pub keep_starts: bool,
+}
+
+impl Tracking {
+    /// What a run of `net` keeps, given whether it tracks (`on`), for how many blocks it
+    /// keeps the subsample, and whether it is lean.
+    pub fn new(net: &Network, on: bool, sub_blocks: u64, lean: bool) -> Tracking {
+        let start_links = net
+            .links
+            .iter()
+            .any(|l| matches!(l.kind, LinkKind::SS | LinkKind::SF));
+        Tracking {
+            on,
+            sub_blocks,
+            lean,
+            keep_starts: !lean || start_links,
+        }
+    }
 }
 
 /// Per-thread scratch: lanes for every task.
@@ -368,7 +389,9 @@ fn run_block_impl(
         for l in 0..LANES {
             finish[l] = start[l] + dur[l];
         }
-        s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
+        if track.keep_starts {
+            s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
+        }
         s.ef[t * LANES..(t + 1) * LANES].copy_from_slice(&finish);
         if !track.lean {
             acc.sum_start[t] += fixed_sum(&start, valid);

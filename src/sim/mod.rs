@@ -241,11 +241,7 @@ pub fn simulate_leave_one_out(
                     let mut vs = kernel::VariantScratch::new();
                     let mut acc = kernel::Acc::new(net);
                     let mut base = vec![0f32; LANES * k];
-                    let track = kernel::Tracking {
-                        on: false,
-                        sub_blocks: 0,
-                        lean: true,
-                    };
+                    let track = kernel::Tracking::new(net, false, 0, true);
                     for (i, out) in job.chunks_mut(chunk).enumerate() {
                         let b = j * per_job + i;
                         let valid = (n_iter - b * LANES).min(LANES);
@@ -386,11 +382,7 @@ fn run(
     let keys = kernel::Keys::new(net, cfg.seed);
     let mut buf = vec![0f32; n_iter * k];
     let on = subsample > 0;
-    let track = kernel::Tracking {
-        lean,
-        on,
-        sub_blocks: subsample.min(n_iter).div_ceil(LANES) as u64,
-    };
+    let track = kernel::Tracking::new(net, on, subsample.min(n_iter).div_ceil(LANES) as u64, lean);
     let mut hbuf = vec![0u64; if on { n_iter * k } else { 0 }];
     progress.start(cfg.iterations);
     // Blocks are grouped into a few jobs per thread; each job borrows a scratch buffer
