@@ -325,11 +325,7 @@ mod tests {
             return;
         }
         let t = table();
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state = crate::sim::rng::mix64(state.wrapping_add(0x9E37_79B9_7F4A_7C15));
-            state
-        };
+        let mut next = crate::sim::rng::test_sequence(0x9E37_79B9_7F4A_7C15u64);
         for round in 0..4_000 {
             let j = (next() % M_STEPS as u64) as usize;
             let fm = (next() >> 40) as f32 / (1u64 << 24) as f32;

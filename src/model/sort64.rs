@@ -215,11 +215,7 @@ mod tests {
 
     #[test]
     fn sorts_like_the_standard_library() {
-        let mut state = 0x1234_5678_9ABC_DEF0u64;
-        let mut next = || {
-            state = crate::sim::rng::mix64(state.wrapping_add(0x9E37_79B9_7F4A_7C15));
-            state
-        };
+        let mut next = crate::sim::rng::test_sequence(0x1234_5678_9ABC_DEF0u64);
         for round in 0..20_000 {
             let mut a = [0u32; LANES];
             for x in a.iter_mut() {

@@ -61,6 +61,15 @@ pub fn block_uniforms(key: u64, block: u64, out: &mut [f32; LANES]) {
     }
 }
 
+/// A plain SplitMix64 sequence from `seed`, for tests that need arbitrary inputs.
+#[cfg(test)]
+pub(crate) fn test_sequence(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed = seed.wrapping_add(GAMMA);
+        mix64(seed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
