@@ -122,78 +122,147 @@ pub struct Drivers {
     pub merges: Vec<Merge>,
 }
 
-/// Average ranks (1-based, ties share their mean rank) of `v`, written to `r`; `keys`
-/// is scratch. Sorting 64-bit keys (order-preserving f32 bits, then the index) is
-/// several times faster than sorting indices through a comparator.
-fn ranks_into(v: impl IntoIterator<Item = f32>, keys: &mut Vec<u64>, r: &mut Vec<f64>) {
+/// Scratch of [`sorted_keys`].
+#[derive(Default)]
+struct SortScratch {
+    keys: Vec<u64>,
+    tmp: Vec<u64>,
+}
+
+/// Sort keys of the values in `chunks` (taken in order as one sequence) in ascending
+/// order of value (ties in index order) into `s.keys`: order-preserving f32 bits above
+/// the index, sorted by [`sort_keys`]. Sorting 64-bit keys is several times faster than
+/// sorting indices through a comparator.
+fn sorted_keys<'a>(chunks: impl IntoIterator<Item = &'a [f32]>, s: &mut SortScratch) {
+    let keys = &mut s.keys;
     keys.clear();
-    keys.extend(v.into_iter().enumerate().map(|(i, x)| {
-        // `+ 0.0` turns −0 into +0 so that the two tie, as they compare equal.
-        (u64::from(order_key(x + 0.0)) << 32) | i as u64
-    }));
-    radix_sort_high(keys);
-    r.clear();
-    r.resize(keys.len(), 0.0);
+    for chunk in chunks {
+        let base = keys.len() as u64;
+        keys.extend(chunk.iter().zip(base..).map(|(&x, i)| {
+            // `+ 0.0` turns −0 into +0 so that the two tie, as they compare equal.
+            (u64::from(order_key(x + 0.0)) << 32) | i
+        }));
+    }
+    sort_keys(keys, &mut s.tmp);
+}
+
+/// Calls `f(twice the average rank, keys)` for each run of tied values in sorted `keys`
+/// (ranks 1-based; ties share their mean rank, so twice it is an integer; the index is
+/// a key's low 32 bits).
+#[inline(always)]
+fn tie_groups(keys: &[u64], mut f: impl FnMut(i64, &[u64])) {
     let value = |k: u64| (k >> 32) as u32;
     let mut i = 0;
     while i < keys.len() {
-        let mut j = i;
-        while j + 1 < keys.len() && value(keys[j + 1]) == value(keys[i]) {
+        let mut j = i + 1;
+        while j < keys.len() && value(keys[j]) == value(keys[i]) {
             j += 1;
         }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &keys[i..=j] {
-            r[(k & 0xffff_ffff) as usize] = avg;
-        }
-        i = j + 1;
+        f((i + j + 1) as i64, &keys[i..j]);
+        i = j;
     }
 }
 
-/// Sorts `keys` by their high 32 bits, stably (least-significant-digit radix sort, one
-/// pass per byte, a pass skipped when every key has the same byte there). For the few
-/// thousand keys of a sensitivity subsample this is several times faster than a
-/// comparison sort, whose branches mispredict on random data.
-fn radix_sort_high(keys: &mut Vec<u64>) {
-    let mut tmp = vec![0u64; keys.len()];
-    for shift in [32, 40, 48, 56] {
-        let mut count = [0usize; 257];
-        for &k in keys.iter() {
-            count[((k >> shift) & 0xff) as usize + 1] += 1;
-        }
-        if count.contains(&keys.len()) {
+/// Sorts `keys` (a value in the high 32 bits above a unique index) in ascending order:
+/// a least-significant-digit radix sort of the value, one pass per byte after one pass
+/// that counts all four digits, a pass skipped when every key has the same byte there.
+/// For the few thousand keys of a sensitivity subsample this is several times faster
+/// than a comparison sort, whose branches mispredict on random data.
+fn sort_keys(keys: &mut Vec<u64>, tmp: &mut Vec<u64>) {
+    let n = keys.len();
+    let mut count = [[0u32; 256]; 4];
+    for &k in keys.iter() {
+        let v = (k >> 32) as u32;
+        count[0][(v & 0xff) as usize] += 1;
+        count[1][((v >> 8) & 0xff) as usize] += 1;
+        count[2][((v >> 16) & 0xff) as usize] += 1;
+        count[3][(v >> 24) as usize] += 1;
+    }
+    tmp.clear();
+    tmp.resize(n, 0);
+    for (d, c) in count.iter_mut().enumerate() {
+        if c.iter().any(|&x| x as usize == n) {
             continue;
         }
-        for i in 0..256 {
-            count[i + 1] += count[i];
+        let mut sum = 0;
+        for x in c.iter_mut() {
+            (*x, sum) = (sum, sum + *x);
         }
+        let shift = 32 + 8 * d;
         for &k in keys.iter() {
-            let d = ((k >> shift) & 0xff) as usize;
-            tmp[count[d]] = k;
-            count[d] += 1;
+            let b = ((k >> shift) & 0xff) as usize;
+            tmp[c[b] as usize] = k;
+            c[b] += 1;
         }
-        std::mem::swap(keys, &mut tmp);
+        std::mem::swap(keys, tmp);
     }
 }
 
+/// Average ranks (1-based, ties share their mean rank) of `v`.
 fn ranks(v: &[f32]) -> Vec<f64> {
-    let (mut keys, mut r) = (Vec::new(), Vec::new());
-    ranks_into(v.iter().copied(), &mut keys, &mut r);
+    let mut sc = SortScratch::default();
+    sorted_keys([v], &mut sc);
+    let mut r = vec![0.0; v.len()];
+    tie_groups(&sc.keys, |twice, group| {
+        for &k in group {
+            r[(k & 0xffff_ffff) as usize] = twice as f64 / 2.0;
+        }
+    });
     r
 }
 
-fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
+/// The other side of a Spearman correlation: twice its centred ranks
+/// (2 · rank − (n + 1), integers) and their sum of squares.
+struct RankedSide {
+    centred2: Vec<i64>,
+    sum_sq: i64,
+}
+
+impl RankedSide {
+    fn new(v: &[f32]) -> RankedSide {
+        let n1 = v.len() as i64 + 1;
+        let centred2: Vec<i64> = ranks(v)
+            .into_iter()
+            .map(|r| (2.0 * r) as i64 - n1)
+            .collect();
+        let sum_sq = centred2.iter().map(|c| c * c).sum();
+        RankedSide { centred2, sum_sq }
     }
-    if sxx == 0.0 || syy == 0.0 {
+}
+
+/// Spearman's rank correlation of the values whose sorted keys are `keys` with `y`: the
+/// Pearson correlation of the two average-rank vectors, in integers (twice the ranks),
+/// so exact. The sums are first taken as if there were no ties (one branch-free pass),
+/// then corrected for each run of tied values.
+fn spearman(keys: &[u64], y: &RankedSide) -> f64 {
+    let n = keys.len() as i64;
+    let idx = |k: u64| (k & 0xffff_ffff) as usize;
+    // Σ 2r · 2c_y = Σ (2r − (n + 1)) · 2c_y, as Σ c_y = 0.
+    let mut sxy: i64 = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| 2 * (i as i64 + 1) * y.centred2[idx(k)])
+        .sum();
+    // Σ (2r − (n + 1))² over distinct ranks 1..n is n(n² − 1)/3; a run of t ties lowers
+    // it by t(t² − 1)/3.
+    let mut sxx3 = n * (n * n - 1);
+    let value = |k: u64| (k >> 32) as u32;
+    if keys.windows(2).any(|w| value(w[0]) == value(w[1])) {
+        tie_groups(keys, |_, group| {
+            if group.len() > 1 {
+                // Positions p of the run held 2(p + 1); each gets `twice` instead.
+                let t = group.len() as i64;
+                for (j, &k) in group.iter().enumerate() {
+                    sxy += (t - 1 - 2 * j as i64) * y.centred2[idx(k)];
+                }
+                sxx3 -= t * (t * t - 1);
+            }
+        });
+    }
+    if sxx3 <= 0 || y.sum_sq <= 0 {
         0.0
     } else {
-        sxy / (sxx * syy).sqrt()
+        sxy as f64 / ((sxx3 / 3) as f64 * y.sum_sq as f64).sqrt()
     }
 }
 
@@ -239,8 +308,11 @@ pub fn analyse(
     let s = tr.sub_iterations;
     // Sensitivity of every (milestone, ancestor) pair: each task's ranks are computed
     // once, in parallel, and never stored for the whole network.
-    let milestone_ranks: Vec<Vec<f64>> =
-        samples.milestones.iter().map(|m| ranks(&m[..s])).collect();
+    let milestone_ranks: Vec<RankedSide> = samples
+        .milestones
+        .iter()
+        .map(|m| RankedSide::new(&m[..s]))
+        .collect();
     let mut owner = vec![Vec::new(); net.len()];
     for (mi, m) in net.milestones.iter().enumerate() {
         for &a in &m.ancestors {
@@ -251,18 +323,15 @@ pub fn analyse(
         owner
             .par_iter()
             .enumerate()
-            .map_init(
-                || (Vec::new(), Vec::new()),
-                |(keys, r), (t, ms)| {
-                    if ms.is_empty() {
-                        return Vec::new();
-                    }
-                    ranks_into(tr.durations(t), keys, r);
-                    ms.iter()
-                        .map(|&mi| pearson(r, &milestone_ranks[mi]))
-                        .collect()
-                },
-            )
+            .map_init(SortScratch::default, |sc, (t, ms)| {
+                if ms.is_empty() {
+                    return Vec::new();
+                }
+                sorted_keys(tr.duration_chunks(t), sc);
+                ms.iter()
+                    .map(|&mi| spearman(&sc.keys, &milestone_ranks[mi]))
+                    .collect()
+            })
             .collect()
     })?;
     let mut seen = vec![0usize; net.len()];
@@ -445,6 +514,71 @@ mod tests {
             let less = w.iter().filter(|y| *y < x).count() as f64;
             let equal = w.iter().filter(|y| *y == x).count() as f64;
             assert_eq!(r[i], less + (equal + 1.0) / 2.0);
+        }
+    }
+
+    fn pearson(x: &[f64], y: &[f64]) -> f64 {
+        let n = x.len() as f64;
+        let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+        let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+        for (a, b) in x.iter().zip(y) {
+            sxy += (a - mx) * (b - my);
+            sxx += (a - mx) * (a - mx);
+            syy += (b - my) * (b - my);
+        }
+        if sxx == 0.0 || syy == 0.0 {
+            0.0
+        } else {
+            sxy / (sxx * syy).sqrt()
+        }
+    }
+
+    #[test]
+    fn spearman_is_pearson_of_average_ranks() {
+        let mut bits = crate::sim::rng::test_sequence(7);
+        let mut next = move || (bits() >> 40) as f32 / (1u64 << 24) as f32;
+        for (n, levels) in [
+            (1, 0),
+            (2, 0),
+            (7, 3),
+            (64, 0),
+            (200, 5),
+            (1536, 0),
+            (1536, 40),
+        ] {
+            // `levels` > 0: values on a coarse grid (many ties, negative and ±0 too).
+            let draw = |next: &mut dyn FnMut() -> f32| {
+                (0..n)
+                    .map(|_| {
+                        let x = next() * 20.0 - 10.0;
+                        if levels > 0 {
+                            (x * levels as f32 / 10.0).round() * 10.0 / levels as f32
+                        } else {
+                            x
+                        }
+                    })
+                    .collect::<Vec<f32>>()
+            };
+            let x = draw(&mut next);
+            let mut y = draw(&mut next);
+            // Make y depend on x, so that the correlation is not near zero.
+            for (b, a) in y.iter_mut().zip(&x) {
+                *b += a;
+            }
+            let mut sc = SortScratch::default();
+            sorted_keys(x.chunks(50), &mut sc);
+            let sorted: Vec<f32> = sc
+                .keys
+                .iter()
+                .map(|&k| x[(k & 0xffff_ffff) as usize])
+                .collect();
+            assert!(sorted.windows(2).all(|w| w[0] <= w[1]), "n {n}: not sorted");
+            let got = spearman(&sc.keys, &RankedSide::new(&y));
+            let want = pearson(&ranks(&x), &ranks(&y));
+            assert!(
+                (got - want).abs() < 1e-12,
+                "n {n} levels {levels}: {got} vs {want}"
+            );
         }
     }
 }

@@ -19,7 +19,7 @@
 //! `delay` adds days last (when the task happens), `remove` makes the duration 0.
 
 use crate::model::sampler::normal_scores;
-use crate::model::{NO_FREEZE, Network, Status, correlation};
+use crate::model::{Link, NO_FREEZE, Network, Status, correlation};
 
 /// [`crate::model::calendar::SNAP`] in single precision.
 const SNAP32: f32 = crate::model::calendar::SNAP as f32;
@@ -101,10 +101,6 @@ pub(crate) struct Scratch {
     mixed: Vec<f32>,
     /// Latest finishes (driver analysis only).
     lf: Vec<f32>,
-    /// Leave-one-out pass: per task, its slot in `saved` (or `NO_SLOT`); empty otherwise.
-    pub save_slot: Vec<u32>,
-    /// Leave-one-out pass: the sampled lanes (before any effect) of the saved tasks.
-    saved: Vec<f32>,
 }
 
 /// Per-thread accumulators. Sums are fixed-point integers so that adding them up in any
@@ -145,8 +141,6 @@ impl Scratch {
             eps: vec![0.0; kmax * LANES],
             mixed: vec![0.0; kmax * LANES],
             lf: Vec::new(),
-            save_slot: Vec::new(),
-            saved: Vec::new(),
         }
     }
 }
@@ -264,6 +258,8 @@ pub(crate) fn run_block(
     out: &mut [f32],
     track: Tracking,
     hashes: &mut [u64],
+    loo: Option<&LooProgram>,
+    loo_out: &mut [f32],
 ) {
     // Runtime CPU dispatch: the same code compiled for AVX2 when the CPU has it (twice
     // as many lanes per instruction). No fused multiply-add is enabled, and Rust never
@@ -271,10 +267,16 @@ pub(crate) fn run_block(
     #[cfg(target_arch = "x86_64")]
     if use_avx2() {
         // SAFETY: AVX2 support was just checked at run time.
-        unsafe { run_block_avx2(net, keys, block, valid, s, acc, out, track, hashes) };
+        unsafe {
+            run_block_avx2(
+                net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
+            )
+        };
         return;
     }
-    run_block_impl(net, keys, block, valid, s, acc, out, track, hashes)
+    run_block_impl(
+        net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
+    )
 }
 
 /// Whether to take the AVX2 path: the CPU has it and `SLIPCAST_NO_AVX2` is not set
@@ -301,8 +303,12 @@ unsafe fn run_block_avx2(
     out: &mut [f32],
     track: Tracking,
     hashes: &mut [u64],
+    loo: Option<&LooProgram>,
+    loo_out: &mut [f32],
 ) {
-    run_block_impl(net, keys, block, valid, s, acc, out, track, hashes)
+    run_block_impl(
+        net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
+    )
 }
 
 #[inline(always)]
@@ -317,6 +323,8 @@ fn run_block_impl(
     out: &mut [f32],
     track: Tracking,
     hashes: &mut [u64],
+    loo: Option<&LooProgram>,
+    loo_out: &mut [f32],
 ) {
     let n = net.len();
     let valid_mask = if valid == LANES {
@@ -324,6 +332,13 @@ fn run_block_impl(
     } else {
         (1u64 << valid) - 1
     };
+    if let Some(p) = loo {
+        let need = p.rows as usize * LANES;
+        if s.ef.len() < need {
+            s.es.resize(need, 0.0);
+            s.ef.resize(need, 0.0);
+        }
+    }
 
     // Risks: one occurrence draw and one impact draw per iteration, shared by every task
     // the risk hits.
@@ -362,15 +377,9 @@ fn run_block_impl(
             block_uniforms(keys.duration[t], block, &mut s.u);
             net.samplers[t].fill(&s.u, dur, &net.discrete);
         }
-        if let Some(&slot) = s.save_slot.get(t)
-            && slot != NO_SLOT
-        {
-            let at = slot as usize * LANES;
-            if s.saved.len() < at + LANES {
-                s.saved.resize(at + LANES, 0.0);
-            }
-            s.saved[at..at + LANES].copy_from_slice(dur);
-        }
+        // Leave-one-out: the sampled lanes, before any effect, for the variants that
+        // change this task's duration.
+        let sampled = *dur;
         apply_effects(
             net,
             keys,
@@ -384,7 +393,14 @@ fn run_block_impl(
             valid,
         );
         let dur: &[f32; LANES] = dur;
-        let start = start_of(net, t, dur, |p| lanes(&s.es, p), |p| lanes(&s.ef, p));
+        let start = start_of(
+            net,
+            t,
+            net.preds(t),
+            dur,
+            |p| lanes(&s.es, p),
+            |p| lanes(&s.ef, p),
+        );
         let mut finish = [0f32; LANES];
         for l in 0..LANES {
             finish[l] = start[l] + dur[l];
@@ -393,6 +409,49 @@ fn run_block_impl(
             s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
         }
         s.ef[t * LANES..(t + 1) * LANES].copy_from_slice(&finish);
+        if let Some(p) = loo {
+            for e in &p.entries[p.entry_start[t] as usize..p.entry_start[t + 1] as usize] {
+                let v = &p.variants[e.variant as usize];
+                let mut dur_v = *lanes(&s.dur, t);
+                if e.changed {
+                    dur_v = if v.hold == Some(t) {
+                        [net.det_duration[t] as f32; LANES]
+                    } else {
+                        sampled
+                    };
+                    apply_effects(
+                        net,
+                        keys,
+                        block,
+                        t,
+                        &mut dur_v,
+                        &mut s.u,
+                        &s.risk,
+                        v.skip_risk,
+                        &mut [],
+                        valid,
+                    );
+                }
+                let preds = &p.links[e.links.0 as usize..e.links.1 as usize];
+                let start_v = start_of(
+                    net,
+                    t,
+                    preds,
+                    &dur_v,
+                    |q| lanes(&s.es, q),
+                    |q| lanes(&s.ef, q),
+                );
+                let row = e.row as usize;
+                let mut finish_v = [0f32; LANES];
+                for l in 0..LANES {
+                    finish_v[l] = start_v[l] + dur_v[l];
+                }
+                lanes_mut(&mut s.ef, row).copy_from_slice(&finish_v);
+                if track.keep_starts {
+                    lanes_mut(&mut s.es, row).copy_from_slice(&start_v);
+                }
+            }
+        }
         if !track.lean {
             acc.sum_start[t] += fixed_sum(&start, valid);
             acc.sum_finish[t] += fixed_sum(&finish, valid);
@@ -405,6 +464,16 @@ fn run_block_impl(
     }
 
     let k = net.milestones.len();
+    if let Some(p) = loo {
+        for (v, o) in p.variants.iter().zip(loo_out.chunks_mut(LANES * k)) {
+            for (mi, &row) in v.milestone_rows.iter().enumerate() {
+                let f = lanes(&s.ef, row as usize);
+                for l in 0..valid {
+                    o[l * k + mi] = f[l];
+                }
+            }
+        }
+    }
     let valid_mask = if valid == LANES {
         u64::MAX
     } else {
@@ -414,8 +483,8 @@ fn run_block_impl(
     if keep_sub {
         acc.sub.push((block, s.dur.clone()));
     }
-    if track.on && s.lf.len() != s.es.len() {
-        s.lf = vec![0.0; s.es.len()];
+    if track.on && s.lf.len() < n * LANES {
+        s.lf = vec![0.0; n * LANES];
     }
     for (mi, m) in net.milestones.iter().enumerate() {
         let mt = m.task as usize;
@@ -426,13 +495,42 @@ fn run_block_impl(
         if track.lean {
             continue;
         }
+        // One reverse pass over the milestone's ancestors. When a task is reached, every
+        // successor has been, so its critical mask and latest finish are final: count
+        // and hash the mask, sum the float, then pass both on to its predecessors.
         for &a in &m.ancestors {
             s.crit[a as usize] = 0;
         }
         s.crit[mt] = valid_mask;
-        for &succ in m.ancestors.iter().rev() {
+        if track.on {
+            for &a in &m.ancestors {
+                lanes_mut(&mut s.lf, a as usize).fill(f32::INFINITY);
+            }
+            let ef_m: [f32; LANES] = *lanes(&s.ef, mt);
+            lanes_mut(&mut s.lf, mt).copy_from_slice(&ef_m);
+        }
+        // The critical set of each iteration, as an order-free hash of its tasks.
+        let mut h = [0u64; LANES];
+        let mut masks = Vec::new();
+        if keep_sub {
+            masks.resize(m.ancestors.len(), 0);
+        }
+        for (i, &succ) in m.ancestors.iter().enumerate().rev() {
             let succ = succ as usize;
             let live = s.crit[succ];
+            acc.crit[mi][i] += live.count_ones() as u64;
+            if track.on {
+                if live != 0 {
+                    let key = keys.duration[succ];
+                    for (l, x) in h.iter_mut().enumerate() {
+                        *x ^= key & 0u64.wrapping_sub((live >> l) & 1);
+                    }
+                }
+                if keep_sub {
+                    masks[i] = live;
+                }
+                backward_step(net, succ, s, &mut acc.float[mi][i], valid);
+            }
             if live == 0 || net.status[succ] != Status::Open {
                 continue;
             }
@@ -450,184 +548,144 @@ fn run_block_impl(
                 s.crit[p] |= bits & live;
             }
         }
-        for (slot, &a) in acc.crit[mi].iter_mut().zip(&m.ancestors) {
-            *slot += s.crit[a as usize].count_ones() as u64;
-        }
         if track.on {
-            // The critical set of each iteration, as an order-free hash of its tasks.
-            let mut h = [0u64; LANES];
-            for &a in &m.ancestors {
-                let bits = s.crit[a as usize];
-                if bits == 0 {
-                    continue;
-                }
-                let key = keys.duration[a as usize];
-                for (l, x) in h.iter_mut().enumerate() {
-                    *x ^= key & 0u64.wrapping_sub((bits >> l) & 1);
-                }
-            }
             for l in 0..valid {
                 hashes[l * k + mi] = h[l];
             }
             if keep_sub {
-                acc.sub_crit.push((
-                    block,
-                    mi,
-                    m.ancestors.iter().map(|&a| s.crit[a as usize]).collect(),
-                ));
+                acc.sub_crit.push((block, mi, masks));
             }
-            backward_float(net, m, s, &mut acc.float[mi], valid);
         }
     }
 }
 
-/// No slot: the task's sampled lanes are not saved.
-pub(crate) const NO_SLOT: u32 = u32::MAX;
-
-/// A leave-one-out variant of the network, evaluated inside a base pass: only the tasks
-/// whose duration changes and their descendants (the cone) are recomputed; every other
-/// task keeps the base pass's lanes, which are exactly what a separate run would give.
+/// A leave-one-out variant of the network: a task held at its deterministic duration or
+/// a risk treated as absent.
 pub(crate) struct Variant {
     /// A task held at its deterministic duration.
     pub hold: Option<usize>,
     /// A risk treated as absent.
     pub skip_risk: Option<usize>,
-    /// The cone in topological order, each task with whether its duration changes.
-    pub cone: Vec<(u32, bool)>,
-    /// Per task: its position in `cone`, or `NO_SLOT`.
-    pub pos: Vec<u32>,
+    /// Per milestone, the lane row holding its finish in this variant.
+    milestone_rows: Vec<u32>,
 }
 
-/// Scratch of the variant pass: the cone's lanes.
-pub(crate) struct VariantScratch {
-    es: Vec<f32>,
-    ef: Vec<f32>,
-    u: [f32; LANES],
+/// One task of one variant's cone, recomputed right after the base task.
+struct Entry {
+    variant: u32,
+    /// Lane row its early start and finish go to.
+    row: u32,
+    /// Whether the variant changes the task's own duration (else only its start moves).
+    changed: bool,
+    /// Its links in [`LooProgram::links`].
+    links: (u32, u32),
 }
 
-impl VariantScratch {
-    pub fn new() -> VariantScratch {
-        VariantScratch {
-            es: Vec::new(),
-            ef: Vec::new(),
-            u: [0.0; LANES],
+/// Leave-one-out variants evaluated inside one base pass. Only the tasks whose duration
+/// a variant changes and their descendants (its cone) are recomputed; every other task
+/// keeps the base pass's lanes, which are exactly what a separate run would give. The
+/// cones are interleaved with the base pass, task by task in topological order, so that
+/// each task's lanes and its predecessors' are still in cache when the variants read
+/// them. Lane rows: 0..n are the base pass's tasks, the rows after them the cones'.
+pub(crate) struct LooProgram {
+    pub variants: Vec<Variant>,
+    entries: Vec<Entry>,
+    /// Per task, its entries: `entries[entry_start[t]..entry_start[t + 1]]`.
+    entry_start: Vec<u32>,
+    /// The entries' links, each `pred` rewritten to the row the variant reads: the
+    /// predecessor's own row outside the cone, its cone row inside.
+    links: Vec<Link>,
+    /// Lane rows in all.
+    rows: u32,
+}
+
+impl LooProgram {
+    /// `changes`: per variant, (held task, absent risk, which tasks change duration).
+    ///
+    /// A cone row is recycled once the last successor reading it has been computed
+    /// (milestones' rows are kept to the end), so the rows in use stay few, about the
+    /// width of the network times the number of variants, and stay in cache.
+    pub fn new(net: &Network, changes: &[(Option<usize>, Option<usize>, Vec<bool>)]) -> Self {
+        let n = net.len();
+        let cones: Vec<Vec<bool>> = changes
+            .iter()
+            .map(|(_, _, changed)| {
+                let mut cone = vec![false; n];
+                for t in 0..n {
+                    cone[t] = changed[t] || net.preds(t).iter().any(|l| cone[l.pred as usize]);
+                }
+                cone
+            })
+            .collect();
+        // The last task that reads each task's row (n: never released).
+        let mut last_use: Vec<usize> = (0..n).collect();
+        for t in 0..n {
+            for l in net.preds(t) {
+                let p = l.pred as usize;
+                last_use[p] = last_use[p].max(t);
+            }
         }
-    }
-}
-
-/// After [`run_block`] has run the base network on this block (with `s.save_slot` set
-/// for every task some variant changes), evaluates `v` and writes each milestone's finish
-/// into `out[lane * k + m]`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn run_variant(
-    net: &Network,
-    keys: &Keys,
-    block: u64,
-    valid: usize,
-    s: &Scratch,
-    v: &Variant,
-    vs: &mut VariantScratch,
-    out: &mut [f32],
-) {
-    #[cfg(target_arch = "x86_64")]
-    if use_avx2() {
-        // SAFETY: AVX2 support was checked at run time.
-        unsafe { run_variant_avx2(net, keys, block, valid, s, v, vs, out) };
-        return;
-    }
-    run_variant_impl(net, keys, block, valid, s, v, vs, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn run_variant_avx2(
-    net: &Network,
-    keys: &Keys,
-    block: u64,
-    valid: usize,
-    s: &Scratch,
-    v: &Variant,
-    vs: &mut VariantScratch,
-    out: &mut [f32],
-) {
-    run_variant_impl(net, keys, block, valid, s, v, vs, out)
-}
-
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn run_variant_impl(
-    net: &Network,
-    keys: &Keys,
-    block: u64,
-    valid: usize,
-    s: &Scratch,
-    v: &Variant,
-    vs: &mut VariantScratch,
-    out: &mut [f32],
-) {
-    let need = v.cone.len() * LANES;
-    if vs.es.len() < need {
-        vs.es.resize(need, 0.0);
-        vs.ef.resize(need, 0.0);
-    }
-    for (ci, &(t, changed)) in v.cone.iter().enumerate() {
-        let t = t as usize;
-        let mut dur = *lanes(&s.dur, t);
-        if changed {
-            dur = if v.hold == Some(t) {
-                [net.det_duration[t] as f32; LANES]
-            } else {
-                let at = s.save_slot[t] as usize * LANES;
-                let mut d = [0f32; LANES];
-                d.copy_from_slice(&s.saved[at..at + LANES]);
-                d
-            };
-            apply_effects(
-                net,
-                keys,
-                block,
-                t,
-                &mut dur,
-                &mut vs.u,
-                &s.risk,
-                v.skip_risk,
-                &mut [],
-                valid,
-            );
+        for m in &net.milestones {
+            last_use[m.task as usize] = n;
         }
-        let start = {
-            let (ves, vef) = (&vs.es, &vs.ef);
-            start_of(
-                net,
-                t,
-                &dur,
-                |p| match v.pos[p] {
-                    NO_SLOT => lanes(&s.es, p),
-                    c => lanes(ves, c as usize),
-                },
-                |p| match v.pos[p] {
-                    NO_SLOT => lanes(&s.ef, p),
-                    c => lanes(vef, c as usize),
-                },
-            )
-        };
-        let mut finish = [0f32; LANES];
-        for l in 0..LANES {
-            finish[l] = start[l] + dur[l];
+        let mut row_of = vec![vec![0u32; n]; changes.len()];
+        let (mut entries, mut entry_start, mut links) = (Vec::new(), vec![0u32], Vec::new());
+        let (mut rows, mut free) = (n as u32, Vec::new());
+        let mut expire: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for t in 0..n {
+            for (vi, cone) in cones.iter().enumerate() {
+                if !cone[t] {
+                    continue;
+                }
+                let from = links.len() as u32;
+                links.extend(net.preds(t).iter().map(|l| {
+                    let p = l.pred as usize;
+                    Link {
+                        pred: if cone[p] { row_of[vi][p] } else { p as u32 },
+                        ..*l
+                    }
+                }));
+                let row = free.pop().unwrap_or_else(|| {
+                    rows += 1;
+                    rows - 1
+                });
+                row_of[vi][t] = row;
+                if last_use[t] < n {
+                    expire[last_use[t]].push(row);
+                }
+                entries.push(Entry {
+                    variant: vi as u32,
+                    row,
+                    changed: changes[vi].2[t],
+                    links: (from, links.len() as u32),
+                });
+            }
+            free.append(&mut expire[t]);
+            entry_start.push(entries.len() as u32);
         }
-        lanes_mut(&mut vs.es, ci).copy_from_slice(&start);
-        lanes_mut(&mut vs.ef, ci).copy_from_slice(&finish);
-    }
-    let k = net.milestones.len();
-    for (mi, m) in net.milestones.iter().enumerate() {
-        let mt = m.task as usize;
-        let f = match v.pos[mt] {
-            NO_SLOT => lanes(&s.ef, mt),
-            c => lanes(&vs.ef, c as usize),
-        };
-        for l in 0..valid {
-            out[l * k + mi] = f[l];
+        let variants = changes
+            .iter()
+            .zip(&cones)
+            .zip(&row_of)
+            .map(|(((hold, skip_risk, _), cone), row_of)| Variant {
+                hold: *hold,
+                skip_risk: *skip_risk,
+                milestone_rows: net
+                    .milestones
+                    .iter()
+                    .map(|m| {
+                        let t = m.task as usize;
+                        if cone[t] { row_of[t] } else { t as u32 }
+                    })
+                    .collect(),
+            })
+            .collect();
+        LooProgram {
+            variants,
+            entries,
+            entry_start,
+            links,
+            rows,
         }
     }
 }
@@ -723,12 +781,14 @@ fn apply_effects(
     }
 }
 
-/// Early start of task `t` with duration `dur`, given its predecessors' early starts and
-/// finishes (`es`, `ef`): the latest constraint, the task's floor, and a freeze window.
+/// Early start of task `t` with duration `dur`, given the links to its predecessors and
+/// their early starts and finishes (`es`, `ef`, by the links' `pred`): the latest
+/// constraint, the task's floor, and a freeze window.
 #[inline(always)]
 fn start_of<'a>(
     net: &Network,
     t: usize,
+    preds: &[Link],
     dur: &[f32; LANES],
     es: impl Fn(usize) -> &'a [f32; LANES],
     ef: impl Fn(usize) -> &'a [f32; LANES],
@@ -739,7 +799,7 @@ fn start_of<'a>(
             start = [s0; LANES];
         }
         Status::Open => {
-            for link in net.preds(t) {
+            for link in preds {
                 let p = link.pred as usize;
                 let lag = link.lag;
                 match link.kind {
@@ -779,55 +839,46 @@ fn start_of<'a>(
     start
 }
 
-/// Backward pass towards milestone `m`: latest finishes of its ancestors, and the sum of
-/// their total float (latest minus early finish) over the valid lanes. Inlined, so that
-/// it is compiled into the AVX2 path too.
+/// One step of the backward pass towards a milestone, at task `succ` whose latest finish
+/// is final: adds its total float (latest minus early finish, clipped at 0) over the
+/// valid lanes to `float`, and lowers its predecessors' latest finishes. Inlined, so
+/// that it is compiled into the AVX2 path too.
 #[inline(always)]
-fn backward_float(
-    net: &Network,
-    m: &crate::model::Milestone,
-    s: &mut Scratch,
-    sums: &mut [i128],
-    valid: usize,
-) {
-    let mt = m.task as usize;
-    for &a in &m.ancestors {
-        let a = a as usize;
-        s.lf[a * LANES..(a + 1) * LANES].fill(f32::INFINITY);
+fn backward_step(net: &Network, succ: usize, s: &mut Scratch, float: &mut i128, valid: usize) {
+    let lf_s: [f32; LANES] = *lanes(&s.lf, succ);
+    let ef_s = lanes(&s.ef, succ);
+    let mut fl = [0f32; LANES];
+    for l in 0..LANES {
+        let x = lf_s[l] - ef_s[l];
+        fl[l] = if x > 0.0 { x } else { 0.0 };
     }
-    let ef_m: [f32; LANES] = *lanes(&s.ef, mt);
-    s.lf[mt * LANES..(mt + 1) * LANES].copy_from_slice(&ef_m);
-    for &succ in m.ancestors.iter().rev() {
-        let succ = succ as usize;
-        let lf_s: [f32; LANES] = *lanes(&s.lf, succ);
-        let dur_s: [f32; LANES] = *lanes(&s.dur, succ);
-        for link in net.preds(succ) {
-            let p = link.pred as usize;
-            let lag = link.lag;
-            let dur_p: [f32; LANES] = *lanes(&s.dur, p);
-            let lf_p = lanes_mut(&mut s.lf, p);
-            // One straight loop per link type (a match inside the lane loop does not
-            // vectorise); `f32::min`, not a compare-and-select on the stored value
-            // (masked stores): the two differ only in the sign of a zero, which the
-            // float (clipped at +0 below) never sees.
-            match link.kind {
-                LinkKind::FS => min_into(lf_p, |l| lf_s[l] - dur_s[l] - lag),
-                LinkKind::SS => min_into(lf_p, |l| lf_s[l] - dur_s[l] - lag + dur_p[l]),
-                LinkKind::FF => min_into(lf_p, |l| lf_s[l] - lag),
-                LinkKind::SF => min_into(lf_p, |l| lf_s[l] - lag + dur_p[l]),
+    *float += fixed_sum(&fl, valid);
+    let dur_s = lanes(&s.dur, succ);
+    // Latest start, shared by the start-based links.
+    let mut ls_s = [0f32; LANES];
+    for l in 0..LANES {
+        ls_s[l] = lf_s[l] - dur_s[l];
+    }
+    for link in net.preds(succ) {
+        let p = link.pred as usize;
+        let lag = link.lag;
+        // One straight loop per link type (a match inside the lane loop does not
+        // vectorise); the predecessor's duration is read only by the links that need
+        // it (it is rarely in cache). `f32::min`, not a compare-and-select on the
+        // stored value (masked stores): the two differ only in the sign of a zero,
+        // which the float (clipped at +0 above) never sees.
+        match link.kind {
+            LinkKind::FS => min_into(lanes_mut(&mut s.lf, p), |l| ls_s[l] - lag),
+            LinkKind::SS => {
+                let dur_p: [f32; LANES] = *lanes(&s.dur, p);
+                min_into(lanes_mut(&mut s.lf, p), |l| ls_s[l] - lag + dur_p[l]);
+            }
+            LinkKind::FF => min_into(lanes_mut(&mut s.lf, p), |l| lf_s[l] - lag),
+            LinkKind::SF => {
+                let dur_p: [f32; LANES] = *lanes(&s.dur, p);
+                min_into(lanes_mut(&mut s.lf, p), |l| lf_s[l] - lag + dur_p[l]);
             }
         }
-    }
-    for (slot, &a) in sums.iter_mut().zip(&m.ancestors) {
-        let a = a as usize;
-        let lf = lanes(&s.lf, a);
-        let ef = lanes(&s.ef, a);
-        let mut fl = [0f32; LANES];
-        for l in 0..LANES {
-            let x = lf[l] - ef[l];
-            fl[l] = if x > 0.0 { x } else { 0.0 };
-        }
-        *slot += fixed_sum(&fl, valid);
     }
 }
 

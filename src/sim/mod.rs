@@ -91,7 +91,7 @@ pub struct Tracked {
     /// Number of iterations kept in the subsample (the first ones).
     pub sub_iterations: usize,
     /// The subsample's blocks in order, each task-major as the kernel leaves it: task t,
-    /// lane l at `t * LANES + l` (read through [`Tracked::durations`]).
+    /// lane l at `t * LANES + l` (read through [`Tracked::duration_chunks`]).
     pub sub_blocks: Vec<Vec<f32>>,
     /// Per milestone: for each subsample block in order, the critical lane masks of its
     /// ancestors.
@@ -99,12 +99,12 @@ pub struct Tracked {
 }
 
 impl Tracked {
-    /// Task `t`'s durations over the subsample, in iteration order.
-    pub fn durations(&self, t: usize) -> impl Iterator<Item = f32> + '_ {
-        self.sub_blocks
-            .iter()
-            .flat_map(move |b| b[t * LANES..(t + 1) * LANES].iter().copied())
-            .take(self.sub_iterations)
+    /// Task `t`'s durations over the subsample, one slice per block, in iteration order.
+    pub fn duration_chunks(&self, t: usize) -> impl Iterator<Item = &[f32]> + '_ {
+        self.sub_blocks.iter().enumerate().map(move |(b, lanes)| {
+            let live = self.sub_iterations.saturating_sub(b * LANES).min(LANES);
+            &lanes[t * LANES..t * LANES + live]
+        })
     }
 }
 
@@ -176,59 +176,34 @@ pub fn simulate_leave_one_out(
     let n = net.len();
     let k = net.milestones.len().max(1);
     let keys = kernel::Keys::new(net, cfg.seed);
-    let mut save_slot = vec![kernel::NO_SLOT; n];
-    let mut slots = 0u32;
-    let variants: Vec<kernel::Variant> = changes
+    let changes: Vec<(Option<usize>, Option<usize>, Vec<bool>)> = changes
         .iter()
         .map(|c| {
             let mut changed = vec![false; n];
-            let (hold, skip_risk) = match *c {
+            match *c {
                 LeaveOut::HoldTask(t) => {
                     if t < n {
                         changed[t] = true;
                     }
-                    (Some(t), None)
+                    (Some(t), None, changed)
                 }
                 LeaveOut::RemoveRisk(r) => {
                     for (t, flag) in changed.iter_mut().enumerate() {
                         let hits =
                             &net.hits[net.hit_start[t] as usize..net.hit_start[t + 1] as usize];
-                        if hits.iter().any(|h| h.risk as usize == r) {
-                            *flag = true;
-                            if save_slot[t] == kernel::NO_SLOT {
-                                save_slot[t] = slots;
-                                slots += 1;
-                            }
-                        }
+                        *flag = hits.iter().any(|h| h.risk as usize == r);
                     }
-                    (None, Some(r))
+                    (None, Some(r), changed)
                 }
-            };
-            let mut pos = vec![kernel::NO_SLOT; n];
-            let mut cone = Vec::new();
-            for t in 0..n {
-                let downstream = net
-                    .preds(t)
-                    .iter()
-                    .any(|l| pos[l.pred as usize] != kernel::NO_SLOT);
-                if changed[t] || downstream {
-                    pos[t] = cone.len() as u32;
-                    cone.push((t as u32, changed[t]));
-                }
-            }
-            kernel::Variant {
-                hold,
-                skip_risk,
-                cone,
-                pos,
             }
         })
         .collect();
-    let batch = ((256usize << 20) / (n_iter * k * 4).max(1)).clamp(1, variants.len().max(1));
+    let batch = ((256usize << 20) / (n_iter * k * 4).max(1)).clamp(1, changes.len().max(1));
     let blocks = n_iter.div_ceil(LANES);
-    let mut result: Vec<Vec<Vec<f32>>> = Vec::with_capacity(variants.len());
+    let mut result: Vec<Vec<Vec<f32>>> = Vec::with_capacity(changes.len());
     let pool = ScratchPool::default();
-    for group in variants.chunks(batch) {
+    for group in changes.chunks(batch) {
+        let program = kernel::LooProgram::new(net, group);
         let chunk = group.len() * LANES * k;
         let mut vbuf = vec![0f32; blocks * chunk];
         with_threads(cfg.threads, || {
@@ -237,8 +212,6 @@ pub fn simulate_leave_one_out(
                 .enumerate()
                 .for_each(|(j, job)| {
                     let mut scratch = pool.take(net);
-                    scratch.save_slot.clone_from(&save_slot);
-                    let mut vs = kernel::VariantScratch::new();
                     let mut acc = kernel::Acc::new(net);
                     let mut base = vec![0f32; LANES * k];
                     let track = kernel::Tracking::new(net, false, 0, true);
@@ -255,12 +228,9 @@ pub fn simulate_leave_one_out(
                             &mut base,
                             track,
                             &mut [],
+                            Some(&program),
+                            out,
                         );
-                        for (v, o) in group.iter().zip(out.chunks_mut(LANES * k)) {
-                            kernel::run_variant(
-                                net, &keys, b as u64, valid, &scratch, v, &mut vs, o,
-                            );
-                        }
                     }
                     pool.give(scratch);
                 });
@@ -428,6 +398,8 @@ fn run(
                         chunk,
                         track,
                         h,
+                        None,
+                        &mut [],
                     );
                     progress.advance(valid as u64);
                 }
