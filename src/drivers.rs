@@ -167,9 +167,15 @@ fn tie_groups(keys: &[u64], mut f: impl FnMut(i64, &[u64])) {
 /// a least-significant-digit radix sort of the value, one pass per byte after one pass
 /// that counts all four digits, a pass skipped when every key has the same byte there.
 /// For the few thousand keys of a sensitivity subsample this is several times faster
-/// than a comparison sort, whose branches mispredict on random data.
+/// than a comparison sort, whose branches mispredict on random data; fewer than 512 keys
+/// go to the standard sort.
 fn sort_keys(keys: &mut Vec<u64>, tmp: &mut Vec<u64>) {
     let n = keys.len();
+    if n < 512 {
+        // Too few keys to repay four 256-entry histograms.
+        keys.sort_unstable();
+        return;
+    }
     let mut count = [[0u32; 256]; 4];
     for &k in keys.iter() {
         let v = (k >> 32) as u32;

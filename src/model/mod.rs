@@ -138,6 +138,8 @@ pub struct Network {
     /// Per distinct set of freeze windows: for each 0-based working-day index d, the time
     /// of the first allowed start when day d + 1 is frozen, else −1.
     pub freeze_tables: Vec<Vec<f32>>,
+    /// Task id → topological index (for [`Network::index_of`]).
+    id_index: std::collections::HashMap<String, usize>,
 }
 
 /// Progress of a task at the status date.
@@ -221,7 +223,7 @@ impl Network {
 
     /// Topological index of the task with id `id`.
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.tasks.iter().position(|t| t.id == id)
+        self.id_index.get(id).copied()
     }
 
     /// Recomputes the deterministic schedule from `det_duration` and the scenario
@@ -643,6 +645,11 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         return Err(Error::Invalid(diags.0));
     }
 
+    let id_index = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.clone(), i))
+        .collect();
     let mut net = Network {
         name: plan.settings.name.clone(),
         tasks,
@@ -672,6 +679,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         status_date: plan.settings.status_date,
         freeze_of,
         freeze_tables,
+        id_index,
         calibration: vec![(0.0, 0.0); n],
     };
     for f in &plan.freezes {
