@@ -457,9 +457,9 @@ fn run_block_impl(
             acc.sum_finish[t] += fixed_sum(&finish, valid);
         }
         if track.on {
-            let d = lanes(&s.dur, t);
-            acc.sum_dur[t] += fixed_sum(d, valid);
-            acc.sum_dur2[t] += fixed_sum_sq(d, valid);
+            let (s1, s2) = fixed_sum_and_sq(lanes(&s.dur, t), valid);
+            acc.sum_dur[t] += s1;
+            acc.sum_dur2[t] += s2;
         }
     }
 
@@ -882,30 +882,24 @@ fn backward_step(net: &Network, succ: usize, s: &mut Scratch, float: &mut i128, 
     }
 }
 
-/// Sum of squares of the first `valid` lanes (in f64), converted to fixed point.
+/// Sum and sum of squares of the first `valid` lanes (in f64, each converted once),
+/// converted to fixed point; the sum is bit for bit [`fixed_sum`]'s.
 #[inline(always)]
-fn fixed_sum_sq(v: &[f32; LANES], valid: usize) -> i128 {
-    let mut part = [0f64; 8];
-    if valid == LANES {
-        for chunk in v.chunks_exact(8) {
-            for (p, &x) in part.iter_mut().zip(chunk) {
-                *p += (x as f64) * (x as f64);
-            }
-        }
-    } else {
-        for (c, chunk) in v.chunks_exact(8).enumerate() {
-            for (i, &x) in chunk.iter().enumerate() {
-                part[i] += if c * 8 + i < valid {
-                    (x as f64) * (x as f64)
-                } else {
-                    0.0
-                };
-            }
+fn fixed_sum_and_sq(v: &[f32; LANES], valid: usize) -> (i128, i128) {
+    let (mut part, mut part2) = ([0f64; 8], [0f64; 8]);
+    for (c, chunk) in v.chunks_exact(8).enumerate() {
+        for (i, &x) in chunk.iter().enumerate() {
+            let x = if valid == LANES || c * 8 + i < valid {
+                x as f64
+            } else {
+                0.0
+            };
+            part[i] += x;
+            part2[i] += x * x;
         }
     }
-    let s =
-        ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
-    (s * FIXED) as i128
+    let total = |p: [f64; 8]| ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+    (to_fixed(total(part)), to_fixed(total(part2)))
 }
 
 #[inline(always)]
@@ -937,10 +931,15 @@ fn fixed_sum(v: &[f32; LANES], valid: usize) -> i128 {
             }
         }
     }
-    let s =
-        ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
-    // Truncation toward zero (error below 2⁻³² day per block); the i64 route avoids a
-    // slow float-to-i128 library call in the common case.
+    to_fixed(
+        ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7])),
+    )
+}
+
+/// A sum in working days to fixed point: truncation toward zero (error below 2⁻³² day
+/// per block); the i64 route avoids a slow float-to-i128 library call in the common case.
+#[inline(always)]
+fn to_fixed(s: f64) -> i128 {
     let x = s * FIXED;
     if x.abs() < 9.0e18 {
         x as i64 as i128
