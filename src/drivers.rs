@@ -34,7 +34,7 @@ use crate::model::correlation::order_key;
 use crate::model::{Network, Sampler};
 use crate::plan::LinkKind;
 use crate::sim::{LANES, LeaveOut, Samples, SimConfig};
-use crate::stats::{Forecast, percentile, round4};
+use crate::stats::{Forecast, percentile_select, round4};
 
 /// Subsample size for sensitivity, for a network of `tasks` tasks and `n` iterations.
 pub fn subsample_size(tasks: usize, n: u64) -> usize {
@@ -127,6 +127,8 @@ pub struct Drivers {
 struct SortScratch {
     keys: Vec<u64>,
     tmp: Vec<u64>,
+    /// Twice the ranks, in index order.
+    r2: Vec<f64>,
 }
 
 /// Sort keys of the values in `chunks` (taken in order as one sequence) in ascending
@@ -204,71 +206,85 @@ fn sort_keys(keys: &mut Vec<u64>, tmp: &mut Vec<u64>) {
     }
 }
 
+/// Twice the average ranks (1-based; ties share their mean rank, so twice it is an
+/// integer) of the values whose sorted keys are `keys`, in index order, into `r2`.
+/// Returns Σ (2r − (n + 1))², exactly: n(n² − 1)/3 for distinct values, each run of t
+/// ties lowering it by t(t² − 1)/3.
+fn twice_ranks(keys: &[u64], r2: &mut Vec<f64>) -> f64 {
+    let n = keys.len();
+    let idx = |k: u64| (k & 0xffff_ffff) as usize;
+    r2.clear();
+    r2.resize(n, 0.0);
+    for (i, &k) in keys.iter().enumerate() {
+        r2[idx(k)] = 2.0 * (i + 1) as f64;
+    }
+    let n = n as i64;
+    let mut sxx3 = n * (n * n - 1);
+    let value = |k: u64| (k >> 32) as u32;
+    if keys.windows(2).any(|w| value(w[0]) == value(w[1])) {
+        tie_groups(keys, |twice, group| {
+            if group.len() > 1 {
+                for &k in group {
+                    r2[idx(k)] = twice as f64;
+                }
+                let t = group.len() as i64;
+                sxx3 -= t * (t * t - 1);
+            }
+        });
+    }
+    (sxx3 / 3) as f64
+}
+
 /// Average ranks (1-based, ties share their mean rank) of `v`.
+#[cfg(test)]
 fn ranks(v: &[f32]) -> Vec<f64> {
     let mut sc = SortScratch::default();
     sorted_keys([v], &mut sc);
-    let mut r = vec![0.0; v.len()];
-    tie_groups(&sc.keys, |twice, group| {
-        for &k in group {
-            r[(k & 0xffff_ffff) as usize] = twice as f64 / 2.0;
-        }
-    });
+    let mut r = Vec::new();
+    twice_ranks(&sc.keys, &mut r);
+    r.iter_mut().for_each(|x| *x /= 2.0);
     r
 }
 
 /// The other side of a Spearman correlation: twice its centred ranks
 /// (2 · rank − (n + 1), integers) and their sum of squares.
 struct RankedSide {
-    centred2: Vec<i64>,
-    sum_sq: i64,
+    centred2: Vec<f64>,
+    sum_sq: f64,
 }
 
 impl RankedSide {
     fn new(v: &[f32]) -> RankedSide {
-        let n1 = v.len() as i64 + 1;
-        let centred2: Vec<i64> = ranks(v)
-            .into_iter()
-            .map(|r| (2.0 * r) as i64 - n1)
-            .collect();
-        let sum_sq = centred2.iter().map(|c| c * c).sum();
+        let mut sc = SortScratch::default();
+        sorted_keys([v], &mut sc);
+        let mut centred2 = Vec::new();
+        let sum_sq = twice_ranks(&sc.keys, &mut centred2);
+        let n1 = v.len() as f64 + 1.0;
+        centred2.iter_mut().for_each(|x| *x -= n1);
         RankedSide { centred2, sum_sq }
     }
 }
 
-/// Spearman's rank correlation of the values whose sorted keys are `keys` with `y`: the
-/// Pearson correlation of the two average-rank vectors, in integers (twice the ranks),
-/// so exact. The sums are first taken as if there were no ties (one branch-free pass),
-/// then corrected for each run of tied values.
-fn spearman(keys: &[u64], y: &RankedSide) -> f64 {
-    let n = keys.len() as i64;
-    let idx = |k: u64| (k & 0xffff_ffff) as usize;
+/// Spearman's rank correlation of a variable with twice-ranks `r2` (and Σ (2r − (n + 1))²
+/// `sxx`, from [`twice_ranks`]) with `y`: the Pearson correlation of the two
+/// average-rank vectors. Every term is an integer and every partial sum stays far
+/// below 2⁵³ for the subsample sizes used, so the f64 sums are exact in any order:
+/// eight running sums let the loop vectorise.
+fn spearman(r2: &[f64], sxx: f64, y: &RankedSide) -> f64 {
     // Σ 2r · 2c_y = Σ (2r − (n + 1)) · 2c_y, as Σ c_y = 0.
-    let mut sxy: i64 = keys
-        .iter()
-        .enumerate()
-        .map(|(i, &k)| 2 * (i as i64 + 1) * y.centred2[idx(k)])
-        .sum();
-    // Σ (2r − (n + 1))² over distinct ranks 1..n is n(n² − 1)/3; a run of t ties lowers
-    // it by t(t² − 1)/3.
-    let mut sxx3 = n * (n * n - 1);
-    let value = |k: u64| (k >> 32) as u32;
-    if keys.windows(2).any(|w| value(w[0]) == value(w[1])) {
-        tie_groups(keys, |_, group| {
-            if group.len() > 1 {
-                // Positions p of the run held 2(p + 1); each gets `twice` instead.
-                let t = group.len() as i64;
-                for (j, &k) in group.iter().enumerate() {
-                    sxy += (t - 1 - 2 * j as i64) * y.centred2[idx(k)];
-                }
-                sxx3 -= t * (t * t - 1);
-            }
-        });
+    let mut part = [0f64; 8];
+    let (ra, rest_a) = r2.as_chunks::<8>();
+    let (rb, rest_b) = y.centred2.as_chunks::<8>();
+    for (a, b) in ra.iter().zip(rb) {
+        for i in 0..8 {
+            part[i] += a[i] * b[i];
+        }
     }
-    if sxx3 <= 0 || y.sum_sq <= 0 {
+    let sxy = part.iter().sum::<f64>() + rest_a.iter().zip(rest_b).map(|(a, b)| a * b).sum::<f64>();
+    if sxx <= 0.0 || y.sum_sq <= 0.0 {
         0.0
     } else {
-        sxy as f64 / ((sxx3 / 3) as f64 * y.sum_sq as f64).sqrt()
+        sxy / (sxx * y.sum_sq).sqrt()
     }
 }
 
@@ -280,13 +296,14 @@ pub fn hold_at_deterministic(net: &Network, t: usize) -> Network {
     n2
 }
 
+/// P50 and P80 of each milestone, by selection (linear time: a plan may have hundreds
+/// of milestones, each evaluated once per driver).
 fn p50_p80(milestones: &[Vec<f32>]) -> Vec<[f64; 2]> {
     milestones
         .iter()
         .map(|m| {
             let mut v = m.clone();
-            v.sort_unstable_by(f32::total_cmp);
-            [percentile(&v, 50.0) as f64, percentile(&v, 80.0) as f64]
+            [50.0, 80.0].map(|p| percentile_select(&mut v, p) as f64)
         })
         .collect()
 }
@@ -334,9 +351,30 @@ pub fn analyse(
                     return Vec::new();
                 }
                 sorted_keys(tr.duration_chunks(t), sc);
+                let sxx = twice_ranks(&sc.keys, &mut sc.r2);
                 ms.iter()
-                    .map(|&mi| spearman(&sc.keys, &milestone_ranks[mi]))
+                    .map(|&mi| spearman(&sc.r2, sxx, &milestone_ranks[mi]))
                     .collect()
+            })
+            .collect()
+    })?;
+    // The five most frequent critical sets per milestone, milestones in parallel.
+    let path_counts: Vec<Vec<(u64, u64)>> = crate::sim::with_threads(cfg.threads, || {
+        tr.hashes
+            .par_iter()
+            .map(|hashes| {
+                let mut h = hashes.clone();
+                h.sort_unstable();
+                let mut counts: Vec<(u64, u64)> = Vec::new();
+                for x in h {
+                    match counts.last_mut() {
+                        Some((v, c)) if *v == x => *c += 1,
+                        _ => counts.push((x, 1)),
+                    }
+                }
+                counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                counts.truncate(5);
+                counts
             })
             .collect()
     })?;
@@ -366,17 +404,7 @@ pub fn analyse(
             seen[a] += 1;
         }
         // Critical paths by frequency.
-        let mut h = tr.hashes[mi].clone();
-        h.sort_unstable();
-        let mut counts: Vec<(u64, u64)> = Vec::new();
-        for x in h {
-            match counts.last_mut() {
-                Some((v, c)) if *v == x => *c += 1,
-                _ => counts.push((x, 1)),
-            }
-        }
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        for (rank, (hash, count)) in counts.iter().take(5).enumerate() {
+        for (rank, (hash, count)) in path_counts[mi].iter().enumerate() {
             let found = tr.hashes[mi][..s].iter().position(|x| x == hash);
             let list = found
                 .map(|i| {
@@ -579,7 +607,8 @@ mod tests {
                 .map(|&k| x[(k & 0xffff_ffff) as usize])
                 .collect();
             assert!(sorted.windows(2).all(|w| w[0] <= w[1]), "n {n}: not sorted");
-            let got = spearman(&sc.keys, &RankedSide::new(&y));
+            let sxx = twice_ranks(&sc.keys, &mut sc.r2);
+            let got = spearman(&sc.r2, sxx, &RankedSide::new(&y));
             let want = pearson(&ranks(&x), &ranks(&y));
             assert!(
                 (got - want).abs() < 1e-12,

@@ -185,10 +185,20 @@ pub fn round4(x: f64) -> f64 {
 
 /// Pp of ascending `sorted` by the SPEC §2 rule; `p` in percent, (0, 100].
 pub fn percentile(sorted: &[f32], p: f64) -> f32 {
-    let n = sorted.len();
+    sorted[percentile_rank(sorted.len(), p) - 1]
+}
+
+/// The 1-based rank of Pp among `n` samples (SPEC §2).
+fn percentile_rank(n: usize, p: f64) -> usize {
     let x = p * n as f64 / 100.0;
-    let k = (x - 1e-9 * x.max(1.0)).ceil().clamp(1.0, n as f64) as usize;
-    sorted[k - 1]
+    (x - 1e-9 * x.max(1.0)).ceil().clamp(1.0, n as f64) as usize
+}
+
+/// Pp of `v` by the SPEC §2 rule, as [`percentile`] of its sorted copy gives, found by
+/// selection in linear time (`v` is reordered).
+pub fn percentile_select(v: &mut [f32], p: f64) -> f32 {
+    let k = percentile_rank(v.len(), p);
+    *v.select_nth_unstable_by(k - 1, f32::total_cmp).1
 }
 
 /// Order-statistic ranks (1-based) of a distribution-free confidence interval with
@@ -489,6 +499,25 @@ pub fn histogram(sorted: &[f32]) -> Vec<Bin> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentile_by_selection_is_the_sorted_order_statistic() {
+        let mut bits = crate::sim::rng::test_sequence(3);
+        for n in [1usize, 2, 3, 10, 99, 1000] {
+            // Coarse values: many ties.
+            let v: Vec<f32> = (0..n).map(|_| (bits() % 17) as f32 - 8.0).collect();
+            let mut sorted = v.clone();
+            sorted.sort_by(f32::total_cmp);
+            for p in [0.1, 10.0, 50.0, 80.0, 90.0, 99.9, 100.0] {
+                let mut w = v.clone();
+                assert_eq!(
+                    percentile_select(&mut w, p),
+                    percentile(&sorted, p),
+                    "n {n} p {p}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn percentile_rule_is_inverted_ecdf() {
