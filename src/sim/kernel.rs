@@ -268,15 +268,29 @@ pub(crate) fn run_block(
     if use_avx2() {
         // SAFETY: AVX2 support was just checked at run time.
         unsafe {
-            run_block_avx2(
-                net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
-            )
+            if loo.is_some() {
+                run_block_avx2::<true>(
+                    net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
+                )
+            } else {
+                run_block_avx2::<false>(
+                    net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
+                )
+            }
         };
         return;
     }
-    run_block_impl(
-        net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
-    )
+    // Compiled separately with and without leave-one-out, so that a plain run carries
+    // none of its per-task work (not even the copy of the sampled lanes).
+    if loo.is_some() {
+        run_block_impl::<true>(
+            net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
+        )
+    } else {
+        run_block_impl::<false>(
+            net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
+        )
+    }
 }
 
 /// Whether to take the AVX2 path: the CPU has it and `SLIPCAST_NO_AVX2` is not set
@@ -293,7 +307,7 @@ pub(crate) fn use_avx2() -> bool {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[allow(clippy::too_many_arguments)]
-unsafe fn run_block_avx2(
+unsafe fn run_block_avx2<const LOO: bool>(
     net: &Network,
     keys: &Keys,
     block: u64,
@@ -306,14 +320,14 @@ unsafe fn run_block_avx2(
     loo: Option<&LooProgram>,
     loo_out: &mut [f32],
 ) {
-    run_block_impl(
+    run_block_impl::<LOO>(
         net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
     )
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn run_block_impl(
+fn run_block_impl<const LOO: bool>(
     net: &Network,
     keys: &Keys,
     block: u64,
@@ -326,6 +340,7 @@ fn run_block_impl(
     loo: Option<&LooProgram>,
     loo_out: &mut [f32],
 ) {
+    let loo = if LOO { loo } else { None };
     let n = net.len();
     let valid_mask = if valid == LANES {
         u64::MAX
