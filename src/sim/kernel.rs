@@ -261,36 +261,31 @@ pub(crate) fn run_block(
     loo: Option<&LooProgram>,
     loo_out: &mut [f32],
 ) {
+    // Compiled separately with and without leave-one-out, so that a plain run carries
+    // none of its per-task work (not even the copy of the sampled lanes).
+    macro_rules! with_loo {
+        ($f:ident) => {
+            if loo.is_some() {
+                $f::<true>(
+                    net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
+                )
+            } else {
+                $f::<false>(
+                    net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
+                )
+            }
+        };
+    }
     // Runtime CPU dispatch: the same code compiled for AVX2 when the CPU has it (twice
     // as many lanes per instruction). No fused multiply-add is enabled, and Rust never
     // contracts a*b+c on its own, so both paths give bit-identical results.
     #[cfg(target_arch = "x86_64")]
     if use_avx2() {
         // SAFETY: AVX2 support was just checked at run time.
-        unsafe {
-            if loo.is_some() {
-                run_block_avx2::<true>(
-                    net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
-                )
-            } else {
-                run_block_avx2::<false>(
-                    net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
-                )
-            }
-        };
+        unsafe { with_loo!(run_block_avx2) };
         return;
     }
-    // Compiled separately with and without leave-one-out, so that a plain run carries
-    // none of its per-task work (not even the copy of the sampled lanes).
-    if loo.is_some() {
-        run_block_impl::<true>(
-            net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
-        )
-    } else {
-        run_block_impl::<false>(
-            net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
-        )
-    }
+    with_loo!(run_block_impl)
 }
 
 /// Whether to take the AVX2 path: the CPU has it and `SLIPCAST_NO_AVX2` is not set
