@@ -217,13 +217,8 @@ impl Sampler {
                 }
             }
             Sampler::Triangular { a, b, fc, k1, k2 } => {
-                // One square root per lane and arithmetic selects (w is exactly 0 or 1),
-                // so the loop compiles to packed square roots with no branch per lane.
                 for (o, &u) in out.iter_mut().zip(u) {
-                    let w = (u < fc) as u32 as f32;
-                    let arg = w * (u * k1) + (1.0 - w) * ((1.0 - u) * k2);
-                    let r = arg.sqrt();
-                    *o = w * (a + r) + (1.0 - w) * (b - r);
+                    *o = triangular(u, a, b, fc, k1, k2);
                 }
             }
             Sampler::Pert { a, r, j, fm } => {
@@ -262,6 +257,17 @@ impl Sampler {
             }
         }
     }
+}
+
+/// The triangular inverse CDF at `u` (constants of [`Sampler::Triangular`]). One square
+/// root and two bitwise selects, so that a loop over lanes compiles to packed
+/// arithmetic with no branch per lane (an `if` here is left as branches).
+#[inline(always)]
+pub fn triangular(u: f32, a: f32, b: f32, fc: f32, k1: f32, k2: f32) -> f32 {
+    let low = 0u32.wrapping_sub((u < fc) as u32);
+    let pick = |x: f32, y: f32| f32::from_bits((x.to_bits() & low) | (y.to_bits() & !low));
+    let r = pick(u * k1, (1.0 - u) * k2).sqrt();
+    pick(a + r, b - r)
 }
 
 /// Acklam's central-region coefficients (numerator).

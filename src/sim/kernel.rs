@@ -23,8 +23,9 @@ use crate::model::{Link, NO_FREEZE, Network, Status, correlation};
 
 /// [`crate::model::calendar::SNAP`] in single precision.
 const SNAP32: f32 = crate::model::calendar::SNAP as f32;
+use crate::model::sampler::{Sampler, triangular};
 use crate::plan::LinkKind;
-use crate::sim::rng::{LANES, block_uniforms, stream_key};
+use crate::sim::rng::{LANES, block_stream, block_uniforms, chunk_uniforms, stream_key};
 
 /// Random-stream keys of one run: a pure function of the seed and the entities' ids.
 pub(crate) struct Keys {
@@ -34,6 +35,9 @@ pub(crate) struct Keys {
     risk_occurrence: Vec<u64>,
     risk_impact: Vec<u64>,
     calibration: Vec<u64>,
+    /// Per task: nothing acts on its sampled duration and every link is finish-to-start
+    /// without a freeze window, so the fused path computes it (see [`plain_task`]).
+    plain: Vec<bool>,
 }
 
 impl Keys {
@@ -48,6 +52,21 @@ impl Keys {
             risk_occurrence: of(&risk_keys, 2),
             risk_impact: of(&risk_keys, 3),
             calibration: of(&net.keys, 5),
+            plain: (0..net.len())
+                .map(|t| {
+                    !net.correlated[t]
+                        && net.calibration[t] == (0.0, 0.0)
+                        && net.scale[t] == 1.0
+                        && net.occurrence[t] >= 1.0
+                        && net.hit_start[t] == net.hit_start[t + 1]
+                        && net.extra[t] == 0.0
+                        && net.keep[t]
+                        && net.status[t] == Status::Open
+                        && net.freeze_of[t] == NO_FREEZE
+                        && net.floor[t].to_bits() as i32 >= 0
+                        && net.preds(t).iter().all(|l| l.kind == LinkKind::FS)
+                })
+                .collect(),
         }
     }
 }
@@ -264,65 +283,110 @@ pub(crate) fn run_block(
     // Compiled separately with and without leave-one-out, so that a plain run carries
     // none of its per-task work (not even the copy of the sampled lanes).
     macro_rules! with_loo {
-        ($f:ident) => {
+        ($f:ident $(, $c:literal)?) => {
             if loo.is_some() {
-                $f::<true>(
+                $f::<true $(, $c)?>(
                     net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
                 )
             } else {
-                $f::<false>(
+                $f::<false $(, $c)?>(
                     net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
                 )
             }
         };
     }
-    // Runtime CPU dispatch: the same code compiled for AVX2 when the CPU has it (twice
-    // as many lanes per instruction). No fused multiply-add is enabled, and Rust never
-    // contracts a*b+c on its own, so both paths give bit-identical results.
+    // Runtime CPU dispatch: the same code compiled for AVX-512 or AVX2 when the CPU has
+    // it (two or four times the lanes per instruction of the baseline). No fused
+    // multiply-add is used (Rust never contracts a*b+c on its own), so every path gives
+    // bit-identical results.
     #[cfg(target_arch = "x86_64")]
-    if use_avx2() {
-        // SAFETY: AVX2 support was just checked at run time.
-        unsafe { with_loo!(run_block_avx2) };
-        return;
+    match simd() {
+        // SAFETY: the CPU's support for each was checked at run time.
+        Simd::Avx512 => unsafe { with_loo!(run_block_avx512) },
+        Simd::Avx2 => unsafe { with_loo!(run_block_avx2) },
+        Simd::Baseline => with_loo!(run_block_impl, 8),
     }
-    with_loo!(run_block_impl)
+    #[cfg(not(target_arch = "x86_64"))]
+    with_loo!(run_block_impl, 8)
 }
 
-/// Whether to take the AVX2 path: the CPU has it and `SLIPCAST_NO_AVX2` is not set
-/// (that variable forces the baseline path, to check both give the same output).
+/// The instruction sets the kernel is compiled for, chosen at run time.
 #[cfg(target_arch = "x86_64")]
-pub(crate) fn use_avx2() -> bool {
-    static CHOICE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Simd {
+    /// x86-64's baseline (SSE2).
+    Baseline,
+    /// AVX2: 8 lanes of `f32` per instruction.
+    Avx2,
+    /// AVX-512 (F, VL, DQ, BW): 16 lanes, and 32 vector registers.
+    Avx512,
+}
+
+/// The best instruction set the CPU has, unless lowered by `SLIPCAST_NO_AVX512` (at most
+/// AVX2) or `SLIPCAST_NO_AVX2` (the baseline) — to check that all give the same output.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn simd() -> Simd {
+    use std::arch::is_x86_feature_detected as has;
+    static CHOICE: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
+    let off = |v| std::env::var_os(v).is_some();
     *CHOICE.get_or_init(|| {
-        std::arch::is_x86_feature_detected!("avx2")
-            && std::env::var_os("SLIPCAST_NO_AVX2").is_none()
+        if !has!("avx2") || off("SLIPCAST_NO_AVX2") {
+            Simd::Baseline
+        } else if has!("avx512f")
+            && has!("avx512vl")
+            && has!("avx512dq")
+            && has!("avx512bw")
+            && !off("SLIPCAST_NO_AVX512")
+        {
+            Simd::Avx512
+        } else {
+            Simd::Avx2
+        }
     })
 }
 
+/// Whether AVX2 (or better) is in use: see [`simd`].
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn run_block_avx2<const LOO: bool>(
-    net: &Network,
-    keys: &Keys,
-    block: u64,
-    valid: usize,
-    s: &mut Scratch,
-    acc: &mut Acc,
-    out: &mut [f32],
-    track: Tracking,
-    hashes: &mut [u64],
-    loo: Option<&LooProgram>,
-    loo_out: &mut [f32],
-) {
-    run_block_impl::<LOO>(
-        net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
-    )
+pub(crate) fn use_avx2() -> bool {
+    simd() != Simd::Baseline
 }
+
+/// The kernel compiled for one instruction set, with the fused path's chunk of lanes (one
+/// vector of the set; wider chunks spill registers).
+macro_rules! kernel_for {
+    ($name:ident, $features:literal, $chunk:literal) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        #[allow(clippy::too_many_arguments)]
+        unsafe fn $name<const LOO: bool>(
+            net: &Network,
+            keys: &Keys,
+            block: u64,
+            valid: usize,
+            s: &mut Scratch,
+            acc: &mut Acc,
+            out: &mut [f32],
+            track: Tracking,
+            hashes: &mut [u64],
+            loo: Option<&LooProgram>,
+            loo_out: &mut [f32],
+        ) {
+            run_block_impl::<LOO, $chunk>(
+                net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
+            )
+        }
+    };
+}
+kernel_for!(run_block_avx2, "avx2", 8);
+kernel_for!(
+    run_block_avx512,
+    "avx2,avx512f,avx512vl,avx512dq,avx512bw",
+    16
+);
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn run_block_impl<const LOO: bool>(
+fn run_block_impl<const LOO: bool, const C: usize>(
     net: &Network,
     keys: &Keys,
     block: u64,
@@ -382,6 +446,19 @@ fn run_block_impl<const LOO: bool>(
     }
 
     for t in 0..n {
+        if keys.plain[t] && !LOO {
+            plain_task::<C>(net, keys, block, t, s, track);
+            if !track.lean {
+                acc.sum_start[t] += fixed_sum(lanes(&s.es, t), valid);
+                acc.sum_finish[t] += fixed_sum(lanes(&s.ef, t), valid);
+            }
+            if track.on {
+                let (s1, s2) = fixed_sum_and_sq(lanes(&s.dur, t), valid);
+                acc.sum_dur[t] += s1;
+                acc.sum_dur2[t] += s2;
+            }
+            continue;
+        }
         let dur = lanes_mut(&mut s.dur, t);
         if !net.correlated[t] {
             block_uniforms(keys.duration[t], block, &mut s.u);
@@ -566,6 +643,135 @@ fn run_block_impl<const LOO: bool>(
                 acc.sub_crit.push((block, mi, masks));
             }
         }
+    }
+}
+
+/// Task `t` when [`Keys::plain`] holds: its duration drawn, its early start (the latest
+/// predecessor finish plus lag, at least its floor) and its early finish computed one
+/// chunk of `C` lanes (one or two vectors) at a time, in registers, and stored once; the general path
+/// instead passes each stage through a block of 64 lanes in memory. The duration lanes
+/// are stored only when something reads them later, the start lanes only when
+/// [`Tracking::keep_starts`]. Same operations in the same order as the general path, so
+/// the same bits (the maximum is taken on the bit patterns: see [`latest`]).
+#[inline(always)]
+fn plain_task<const C: usize>(
+    net: &Network,
+    keys: &Keys,
+    block: u64,
+    t: usize,
+    s: &mut Scratch,
+    track: Tracking,
+) {
+    let stream = block_stream(keys.duration[t], block);
+    let tri = match net.samplers[t] {
+        Sampler::Triangular { a, b, fc, k1, k2 } => Some((a, b, fc, k1, k2)),
+        ref other => {
+            block_uniforms(keys.duration[t], block, &mut s.u);
+            other.fill(&s.u, lanes_mut(&mut s.dur, t), &net.discrete);
+            None
+        }
+    };
+    // Predecessors come first in topological order: their rows all lie below `t`'s.
+    let (done, ef_t) = s.ef.split_at_mut(t * LANES);
+    let rows = Rows {
+        floor: net.floor[t],
+        preds: net.preds(t),
+        done,
+        keep_dur: !track.lean && tri.is_some(),
+        keep_start: track.keep_starts,
+    };
+    let (ef_t, es_t, dur_t) = (
+        &mut ef_t[..LANES],
+        &mut s.es[t * LANES..(t + 1) * LANES],
+        &mut s.dur[t * LANES..(t + 1) * LANES],
+    );
+    match rows.preds.len() {
+        0 => rows.run::<0, C>(tri, stream, ef_t, es_t, dur_t),
+        1 => rows.run::<1, C>(tri, stream, ef_t, es_t, dur_t),
+        2 => rows.run::<2, C>(tri, stream, ef_t, es_t, dur_t),
+        3 => rows.run::<3, C>(tri, stream, ef_t, es_t, dur_t),
+        _ => rows.run::<MANY, C>(tri, stream, ef_t, es_t, dur_t),
+    }
+}
+
+/// Constants of a triangular sampler: a, b, F(mode), k1, k2.
+type Tri = (f32, f32, f32, f32, f32);
+
+/// The link count from which [`Rows::run`] loops over the links.
+const MANY: usize = 4;
+
+/// What [`plain_task`] reads: the task's floor, its links and the finish lanes of the
+/// tasks before it; and what it stores besides the finish.
+struct Rows<'a> {
+    floor: f32,
+    preds: &'a [Link],
+    done: &'a [f32],
+    keep_dur: bool,
+    keep_start: bool,
+}
+
+impl Rows<'_> {
+    /// The chunk loop, with the number of links `P` known at compile time (the link loop
+    /// unrolled, each predecessor's row bounds-checked once); [`MANY`] for that many or more.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn run<const P: usize, const C: usize>(
+        &self,
+        tri: Option<Tri>,
+        stream: (u32, u32),
+        ef_t: &mut [f32],
+        es_t: &mut [f32],
+        dur_t: &mut [f32],
+    ) {
+        let fixed: [(&[f32; LANES], f32); P] = std::array::from_fn(|i| {
+            let l = &self.preds[i];
+            (lanes(self.done, l.pred as usize), l.lag)
+        });
+        for c in 0..LANES / C {
+            // A triangular duration is drawn here, any other was drawn into `dur_t` before.
+            let mut dur = [0f32; C];
+            match tri {
+                Some((a, b, fc, k1, k2)) => {
+                    let u = chunk_uniforms::<C>(stream, c);
+                    for i in 0..C {
+                        dur[i] = triangular(u[i], a, b, fc, k1, k2);
+                    }
+                }
+                None => dur.copy_from_slice(&dur_t[c * C..(c + 1) * C]),
+            }
+            let mut start = [self.floor; C];
+            if P == MANY {
+                for l in self.preds {
+                    latest(&mut start, lanes(self.done, l.pred as usize), c, l.lag);
+                }
+            } else {
+                for &(row, lag) in &fixed {
+                    latest(&mut start, row, c, lag);
+                }
+            }
+            for i in 0..C {
+                ef_t[c * C + i] = start[i] + dur[i];
+            }
+            if self.keep_start {
+                es_t[c * C..(c + 1) * C].copy_from_slice(&start);
+            }
+            if self.keep_dur {
+                dur_t[c * C..(c + 1) * C].copy_from_slice(&dur);
+            }
+        }
+    }
+}
+
+/// `start = max(start, finish + lag)` over chunk `c` of `C` lanes, on the bit patterns as signed
+/// integers (one packed integer maximum, where `f32::max` costs three instructions for
+/// its NaN rule). Exact for the plain path: the floor is ≥ +0 and no value is NaN, and
+/// among such values the integer order of the bits is the order of the floats (every
+/// negative value, -0 included, loses to the floor).
+#[inline(always)]
+fn latest<const C: usize>(start: &mut [f32; C], finish: &[f32; LANES], c: usize, lag: f32) {
+    for i in 0..C {
+        let x = (finish[c * C + i] + lag).to_bits() as i32;
+        start[i] = f32::from_bits((start[i].to_bits() as i32).max(x) as u32);
     }
 }
 
@@ -961,4 +1167,133 @@ fn to_fixed(s: f64) -> i128 {
 /// Converts a fixed-point sum back to a mean.
 pub(crate) fn fixed_mean(sum: i128, n: u64) -> f64 {
     sum as f64 / FIXED / n as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan whose tasks take the fused path with 0 to 6 links (negative and positive
+    /// lags), triangular, PERT, uniform, normal and discrete durations, not-before
+    /// floors; and, mixed in, tasks that do not (start-to-start and finish-to-finish
+    /// links), so fused and general tasks read each other's lanes.
+    fn network() -> Network {
+        let mut csv = String::from(
+            "id,distribution,min,likely,max,mean,sd,values,predecessors,not_before,milestone\n",
+        );
+        for i in 0..120usize {
+            let distinct: std::collections::BTreeSet<usize> =
+                (0..i % 7).map(|j| (i * 7 + j * 13) % i.max(1)).collect();
+            let preds = if i == 0 {
+                Vec::new()
+            } else {
+                distinct.into_iter().collect()
+            };
+            let preds = preds
+                .iter()
+                .map(|p| match (i + p) % 9 {
+                    0 => format!("T{p} FS-3"),
+                    1 => format!("T{p} FS+2.5"),
+                    2 if i % 11 == 0 => format!("T{p} SS+1"),
+                    3 if i % 13 == 0 => format!("T{p} FF-1"),
+                    _ => format!("T{p}"),
+                })
+                .collect::<Vec<_>>()
+                .join(";");
+            let floor = if i % 10 == 4 { "30" } else { "" };
+            let est = match i % 5 {
+                0 | 1 => "triangular,2,4,9,,,",
+                2 => "pert,1,3,8,,,",
+                3 => "uniform,1,,6,,,",
+                _ => "discrete,,,,,,2:1;4:2;7:1",
+            };
+            csv += &format!("T{i},{est},{preds},{floor},\n");
+        }
+        csv += "M,,,,,,,,T119;T118;T117,,true\n";
+        let plan = crate::plan::from_tasks_csv(&csv, "tasks.csv").unwrap();
+        crate::model::compile(&plan).unwrap()
+    }
+
+    #[test]
+    fn the_fused_path_matches_the_general_path_bit_for_bit() {
+        let net = network();
+        let fused = Keys::new(&net, 11);
+        let plain = fused.plain.iter().filter(|&&p| p).count();
+        assert!(
+            plain > 60 && plain < net.len(),
+            "{plain} of {} fused",
+            net.len()
+        );
+        let mut general = Keys::new(&net, 11);
+        general.plain.fill(false);
+        let k = net.milestones.len();
+        for (on, lean) in [(false, true), (false, false), (true, false)] {
+            let track = Tracking::new(&net, on, 2, lean);
+            for (block, valid) in [(0, 64), (1, 64), (7, 37)] {
+                let run = |keys: &Keys, dispatched: bool| {
+                    let mut s = Scratch::new(&net);
+                    let mut acc = if on {
+                        Acc::tracked(&net)
+                    } else {
+                        Acc::new(&net)
+                    };
+                    let mut out = vec![0f32; LANES * k];
+                    let mut hashes = vec![0u64; if on { LANES * k } else { 0 }];
+                    let args = (block, valid, &mut s, &mut acc, &mut out, track);
+                    if dispatched {
+                        run_block(
+                            &net,
+                            keys,
+                            args.0,
+                            args.1,
+                            args.2,
+                            args.3,
+                            args.4,
+                            args.5,
+                            &mut hashes,
+                            None,
+                            &mut [],
+                        );
+                    } else {
+                        run_block_impl::<false, 8>(
+                            &net,
+                            keys,
+                            args.0,
+                            args.1,
+                            args.2,
+                            args.3,
+                            args.4,
+                            args.5,
+                            &mut hashes,
+                            None,
+                            &mut [],
+                        );
+                    }
+                    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    let es = if track.keep_starts {
+                        bits(&s.es)
+                    } else {
+                        Vec::new()
+                    };
+                    let dur = if on { bits(&s.dur) } else { Vec::new() };
+                    (
+                        bits(&out),
+                        bits(&s.ef),
+                        es,
+                        dur,
+                        acc.sum_start,
+                        acc.sum_finish,
+                        acc.sum_dur,
+                        acc.sum_dur2,
+                        acc.crit,
+                        acc.float,
+                        hashes,
+                    )
+                };
+                let want = run(&general, false);
+                assert_eq!(run(&fused, false), want, "baseline, on {on}, lean {lean}");
+                assert_eq!(run(&fused, true), want, "dispatched, on {on}, lean {lean}");
+            }
+        }
+    }
 }

@@ -47,17 +47,46 @@ pub fn stream_key(seed: u64, id_key: u64, purpose: u64) -> u64 {
     mix64(mix64(seed ^ GAMMA) ^ id_key ^ mix64(purpose.wrapping_add(1).wrapping_mul(GAMMA)))
 }
 
-/// Fills `out` with the 64 uniforms of block `block` of the stream `key`.
+/// A block's stream: the two halves of its 64-bit hash (see the module documentation).
 #[inline(always)]
-pub fn block_uniforms(key: u64, block: u64, out: &mut [f32; LANES]) {
+pub fn block_stream(key: u64, block: u64) -> (u32, u32) {
     let h = mix64(key ^ mix64(block.wrapping_add(GAMMA)));
-    let (lo, hi) = (h as u32, (h >> 32) as u32);
+    (h as u32, (h >> 32) as u32)
+}
+
+/// The spread counters j·φ of a block's lanes.
+const COUNTERS: [u32; LANES] = {
+    let mut c = [0u32; LANES];
+    let mut j = 0;
+    while j < LANES {
+        c[j] = (j as u32).wrapping_mul(PHI32);
+        j += 1;
+    }
+    c
+};
+
+/// Uniforms `C·c .. C·(c + 1)` of the block stream `(lo, hi)` of [`block_stream`]: the
+/// fused kernel draws them a vector or two at a time, in registers.
+#[inline(always)]
+pub fn chunk_uniforms<const C: usize>((lo, hi): (u32, u32), c: usize) -> [f32; C] {
     // 1 + k·2⁻²³ is exact, and so is subtracting 1 − 2⁻²⁴ from it: (k + ½)·2⁻²³.
     let one = 1.0f32;
     let offset = f32::from_bits(0x3F7F_FFFF);
-    for (j, o) in out.iter_mut().enumerate() {
-        let r = triple32(lo ^ (j as u32).wrapping_mul(PHI32)) ^ hi;
-        *o = f32::from_bits((r >> 9) | one.to_bits()) - offset;
+    // A loop, not `array::from_fn`, which is not always inlined into the AVX2 kernel.
+    let mut u = [0f32; C];
+    for (i, x) in u.iter_mut().enumerate() {
+        let r = triple32(lo ^ COUNTERS[c * C + i]) ^ hi;
+        *x = f32::from_bits((r >> 9) | one.to_bits()) - offset;
+    }
+    u
+}
+
+/// Fills `out` with the 64 uniforms of block `block` of the stream `key`.
+#[inline(always)]
+pub fn block_uniforms(key: u64, block: u64, out: &mut [f32; LANES]) {
+    let stream = block_stream(key, block);
+    for (c, o) in out.as_chunks_mut::<8>().0.iter_mut().enumerate() {
+        *o = chunk_uniforms(stream, c);
     }
 }
 
