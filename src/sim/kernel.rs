@@ -685,12 +685,13 @@ fn plain_task<const C: usize>(
         &mut s.es[t * LANES..(t + 1) * LANES],
         &mut s.dur[t * LANES..(t + 1) * LANES],
     );
-    match rows.preds.len() {
-        0 => rows.run::<0, C>(tri, stream, ef_t, es_t, dur_t),
-        1 => rows.run::<1, C>(tri, stream, ef_t, es_t, dur_t),
-        2 => rows.run::<2, C>(tri, stream, ef_t, es_t, dur_t),
-        3 => rows.run::<3, C>(tri, stream, ef_t, es_t, dur_t),
-        _ => rows.run::<MANY, C>(tri, stream, ef_t, es_t, dur_t),
+    // Up to three links take one unrolled loop, padded with links to a row of zeros
+    // (which never beat the floor): a branch on the link count would be mispredicted
+    // at every task whose count differs from the last, and stall the pipeline.
+    if rows.preds.len() < MANY {
+        rows.run::<{ MANY - 1 }, C>(tri, stream, ef_t, es_t, dur_t)
+    } else {
+        rows.run::<MANY, C>(tri, stream, ef_t, es_t, dur_t)
     }
 }
 
@@ -699,6 +700,10 @@ type Tri = (f32, f32, f32, f32, f32);
 
 /// The link count from which [`Rows::run`] loops over the links.
 const MANY: usize = 4;
+
+/// The finish lanes of the padding links of [`Rows::run`]: +0 plus a lag of +0 is +0,
+/// which never raises a start above its floor (≥ +0).
+static ZEROS: [f32; LANES] = [0.0; LANES];
 
 /// What [`plain_task`] reads: the task's floor, its links and the finish lanes of the
 /// tasks before it; and what it stores besides the finish.
@@ -712,7 +717,8 @@ struct Rows<'a> {
 
 impl Rows<'_> {
     /// The chunk loop, with the number of links `P` known at compile time (the link loop
-    /// unrolled, each predecessor's row bounds-checked once); [`MANY`] for that many or more.
+    /// unrolled, each predecessor's row bounds-checked once; links beyond the task's own
+    /// read [`ZEROS`]); [`MANY`] for that many or more, in a loop.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn run<const P: usize, const C: usize>(
@@ -723,9 +729,9 @@ impl Rows<'_> {
         es_t: &mut [f32],
         dur_t: &mut [f32],
     ) {
-        let fixed: [(&[f32; LANES], f32); P] = std::array::from_fn(|i| {
-            let l = &self.preds[i];
-            (lanes(self.done, l.pred as usize), l.lag)
+        let fixed: [(&[f32; LANES], f32); P] = std::array::from_fn(|i| match self.preds.get(i) {
+            Some(l) => (lanes(self.done, l.pred as usize), l.lag),
+            None => (&ZEROS, 0.0),
         });
         for c in 0..LANES / C {
             // A triangular duration is drawn here, any other was drawn into `dur_t` before.
