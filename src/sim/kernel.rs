@@ -446,56 +446,50 @@ fn run_block_impl<const LOO: bool, const C: usize>(
     }
 
     for t in 0..n {
-        if keys.plain[t] && !LOO {
-            plain_task::<C>(net, keys, block, t, s, track);
-            if !track.lean {
-                acc.sum_start[t] += fixed_sum(lanes(&s.es, t), valid);
-                acc.sum_finish[t] += fixed_sum(lanes(&s.ef, t), valid);
-            }
-            if track.on {
-                let (s1, s2) = fixed_sum_and_sq(lanes(&s.dur, t), valid);
-                acc.sum_dur[t] += s1;
-                acc.sum_dur2[t] += s2;
-            }
-            continue;
-        }
-        let dur = lanes_mut(&mut s.dur, t);
-        if !net.correlated[t] {
-            block_uniforms(keys.duration[t], block, &mut s.u);
-            net.samplers[t].fill(&s.u, dur, &net.discrete);
-        }
         // Leave-one-out: the sampled lanes, before any effect, for the variants that
         // change this task's duration.
-        let sampled = *dur;
-        apply_effects(
-            net,
-            keys,
-            block,
-            t,
-            dur,
-            &mut s.u,
-            &s.risk,
-            None,
-            &mut acc.risk_added,
-            valid,
-        );
-        let dur: &[f32; LANES] = dur;
-        let start = start_of(
-            net,
-            t,
-            net.preds(t),
-            dur,
-            |p| lanes(&s.es, p),
-            |p| lanes(&s.ef, p),
-        );
-        let mut finish = [0f32; LANES];
-        for l in 0..LANES {
-            finish[l] = start[l] + dur[l];
+        let sampled: [f32; LANES];
+        if keys.plain[t] {
+            // Leave-one-out variants read the base duration.
+            plain_task::<C>(net, keys, block, t, s, track, LOO || !track.lean);
+            sampled = *lanes(&s.dur, t);
+        } else {
+            let dur = lanes_mut(&mut s.dur, t);
+            if !net.correlated[t] {
+                block_uniforms(keys.duration[t], block, &mut s.u);
+                net.samplers[t].fill(&s.u, dur, &net.discrete);
+            }
+            sampled = *dur;
+            apply_effects(
+                net,
+                keys,
+                block,
+                t,
+                dur,
+                &mut s.u,
+                &s.risk,
+                None,
+                &mut acc.risk_added,
+                valid,
+            );
+            let dur: &[f32; LANES] = dur;
+            let start = start_of(
+                net,
+                t,
+                net.preds(t),
+                dur,
+                |p| lanes(&s.es, p),
+                |p| lanes(&s.ef, p),
+            );
+            let mut finish = [0f32; LANES];
+            for l in 0..LANES {
+                finish[l] = start[l] + dur[l];
+            }
+            if track.keep_starts {
+                s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
+            }
+            s.ef[t * LANES..(t + 1) * LANES].copy_from_slice(&finish);
         }
-        if track.keep_starts {
-            s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
-        }
-        s.ef[t * LANES..(t + 1) * LANES].copy_from_slice(&finish);
         if let Some(p) = loo {
             for e in &p.entries[p.entry_start[t] as usize..p.entry_start[t + 1] as usize] {
                 let v = &p.variants[e.variant as usize];
@@ -540,8 +534,9 @@ fn run_block_impl<const LOO: bool, const C: usize>(
             }
         }
         if !track.lean {
-            acc.sum_start[t] += fixed_sum(&start, valid);
-            acc.sum_finish[t] += fixed_sum(&finish, valid);
+            // A full run keeps the start lanes.
+            acc.sum_start[t] += fixed_sum(lanes(&s.es, t), valid);
+            acc.sum_finish[t] += fixed_sum(lanes(&s.ef, t), valid);
         }
         if track.on {
             let (s1, s2) = fixed_sum_and_sq(lanes(&s.dur, t), valid);
@@ -647,12 +642,13 @@ fn run_block_impl<const LOO: bool, const C: usize>(
 }
 
 /// Task `t` when [`Keys::plain`] holds: its duration drawn, its early start (the latest
-/// predecessor finish plus lag, at least its floor) and its early finish computed one
-/// chunk of `C` lanes (one or two vectors) at a time, in registers, and stored once; the general path
-/// instead passes each stage through a block of 64 lanes in memory. The duration lanes
-/// are stored only when something reads them later, the start lanes only when
-/// [`Tracking::keep_starts`]. Same operations in the same order as the general path, so
-/// the same bits (the maximum is taken on the bit patterns: see [`latest`]).
+/// predecessor finish plus lag, at least its floor) and its early finish computed a chunk
+/// of `C` lanes (one vector, two on the baseline) at a time, in registers, and stored
+/// once; the general path instead passes each stage through a block of 64 lanes in
+/// memory. The duration lanes are stored only when `keep_dur` (something reads them
+/// later), the start lanes only when [`Tracking::keep_starts`]. Same operations in the
+/// same order as the general path, so the same bits (the maximum is taken on the bit
+/// patterns: see [`latest`]).
 #[inline(always)]
 fn plain_task<const C: usize>(
     net: &Network,
@@ -661,6 +657,7 @@ fn plain_task<const C: usize>(
     t: usize,
     s: &mut Scratch,
     track: Tracking,
+    keep_dur: bool,
 ) {
     let stream = block_stream(keys.duration[t], block);
     let tri = match net.samplers[t] {
@@ -677,7 +674,7 @@ fn plain_task<const C: usize>(
         floor: net.floor[t],
         preds: net.preds(t),
         done,
-        keep_dur: !track.lean && tri.is_some(),
+        keep_dur: keep_dur && tri.is_some(),
         keep_start: track.keep_starts,
     };
     let (ef_t, es_t, dur_t) = (
