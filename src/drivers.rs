@@ -30,10 +30,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::correlation::order_key;
 use crate::model::{Network, Sampler};
 use crate::plan::LinkKind;
 use crate::sim::{LANES, LeaveOut, Samples, SimConfig};
+use crate::stats::radix::order_key;
 use crate::stats::{Forecast, percentile_select, round4};
 
 /// Subsample size for sensitivity, for a network of `tasks` tasks and `n` iterations.
@@ -165,45 +165,10 @@ fn tie_groups(keys: &[u64], mut f: impl FnMut(i64, &[u64])) {
     }
 }
 
-/// Sorts `keys` (a value in the high 32 bits above a unique index) in ascending order:
-/// a least-significant-digit radix sort of the value, one pass per byte after one pass
-/// that counts all four digits, a pass skipped when every key has the same byte there.
-/// For the few thousand keys of a sensitivity subsample this is several times faster
-/// than a comparison sort, whose branches mispredict on random data; fewer than 512 keys
-/// go to the standard sort.
+/// Sorts `keys` (a value in the high 32 bits above a unique index) in ascending order,
+/// by a radix sort of the value ([`crate::stats::radix`]).
 fn sort_keys(keys: &mut Vec<u64>, tmp: &mut Vec<u64>) {
-    let n = keys.len();
-    if n < 512 {
-        // Too few keys to repay four 256-entry histograms.
-        keys.sort_unstable();
-        return;
-    }
-    let mut count = [[0u32; 256]; 4];
-    for &k in keys.iter() {
-        let v = (k >> 32) as u32;
-        count[0][(v & 0xff) as usize] += 1;
-        count[1][((v >> 8) & 0xff) as usize] += 1;
-        count[2][((v >> 16) & 0xff) as usize] += 1;
-        count[3][(v >> 24) as usize] += 1;
-    }
-    tmp.clear();
-    tmp.resize(n, 0);
-    for (d, c) in count.iter_mut().enumerate() {
-        if c.iter().any(|&x| x as usize == n) {
-            continue;
-        }
-        let mut sum = 0;
-        for x in c.iter_mut() {
-            (*x, sum) = (sum, sum + *x);
-        }
-        let shift = 32 + 8 * d;
-        for &k in keys.iter() {
-            let b = ((k >> shift) & 0xff) as usize;
-            tmp[c[b] as usize] = k;
-            c[b] += 1;
-        }
-        std::mem::swap(keys, tmp);
-    }
+    crate::stats::radix::sort_by_key(keys, tmp, |k| (k >> 32) as u32);
 }
 
 /// Twice the average ranks (1-based; ties share their mean rank, so twice it is an

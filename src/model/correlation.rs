@@ -27,6 +27,7 @@ use nalgebra::{DMatrix, SymmetricEigen};
 
 use crate::model::sort64::sort64;
 use crate::sim::LANES;
+use crate::stats::radix::order_key;
 
 /// A group of tasks whose durations are correlated with one another.
 #[derive(Debug, Clone)]
@@ -125,14 +126,6 @@ pub fn sqrt_psd(m: &DMatrix<f64>) -> DMatrix<f64> {
         }
     }
     a
-}
-
-/// An order-preserving map of a float to u32: `a < b` ⇔ `order_key(a) < order_key(b)`
-/// (−0 sorts just below +0; no NaN reaches it). Integer keys sort much faster.
-#[inline(always)]
-pub(crate) fn order_key(x: f32) -> u32 {
-    let b = x.to_bits();
-    if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
 }
 
 /// Reorders each member's lanes of `dur` (task-major, [`LANES`] per task) to follow the

@@ -13,6 +13,9 @@ use crate::model::Network;
 use crate::model::calendar::{SNAP, finish_day, start_day};
 use crate::sim::Samples;
 
+pub(crate) mod radix;
+pub use radix::sort_f32;
+
 /// The one result schema: JSON is its serde form; CSV and tables are views of it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Forecast {
@@ -268,7 +271,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         .iter()
         .map(|s| {
             let mut v = s.clone();
-            v.sort_unstable_by(f32::total_cmp);
+            sort_f32(&mut v);
             v
         })
         .collect();
