@@ -674,7 +674,7 @@ fn plain_task<const C: usize>(
         floor: net.floor[t],
         preds: net.preds(t),
         done,
-        keep_dur: keep_dur && tri.is_some(),
+        keep_dur,
         keep_start: track.keep_starts,
     };
     let (ef_t, es_t, dur_t) = (
@@ -717,10 +717,28 @@ impl Rows<'_> {
     /// unrolled, each predecessor's row bounds-checked once; links beyond the task's own
     /// read [`ZEROS`]); [`MANY`] for that many or more, in a loop.
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
     fn run<const P: usize, const C: usize>(
         &self,
         tri: Option<Tri>,
+        stream: (u32, u32),
+        ef_t: &mut [f32],
+        es_t: &mut [f32],
+        dur_t: &mut [f32],
+    ) {
+        // Compiled apart, so that the triangular constants are broadcast once per task,
+        // not once per chunk.
+        match tri {
+            Some(k) => self.chunks::<P, C, true>(k, stream, ef_t, es_t, dur_t),
+            None => self.chunks::<P, C, false>(Tri::default(), stream, ef_t, es_t, dur_t),
+        }
+    }
+
+    /// [`Rows::run`] for a triangular duration drawn here (`TRI`) or any other drawn
+    /// into `dur_t` before.
+    #[inline(always)]
+    fn chunks<const P: usize, const C: usize, const TRI: bool>(
+        &self,
+        (a, b, fc, k1, k2): Tri,
         stream: (u32, u32),
         ef_t: &mut [f32],
         es_t: &mut [f32],
@@ -731,16 +749,14 @@ impl Rows<'_> {
             None => (&ZEROS, 0.0),
         });
         for c in 0..LANES / C {
-            // A triangular duration is drawn here, any other was drawn into `dur_t` before.
             let mut dur = [0f32; C];
-            match tri {
-                Some((a, b, fc, k1, k2)) => {
-                    let u = chunk_uniforms::<C>(stream, c);
-                    for i in 0..C {
-                        dur[i] = triangular(u[i], a, b, fc, k1, k2);
-                    }
+            if TRI {
+                let u = chunk_uniforms::<C>(stream, c);
+                for i in 0..C {
+                    dur[i] = triangular(u[i], a, b, fc, k1, k2);
                 }
-                None => dur.copy_from_slice(&dur_t[c * C..(c + 1) * C]),
+            } else {
+                dur.copy_from_slice(&dur_t[c * C..(c + 1) * C]);
             }
             let mut start = [self.floor; C];
             if P == MANY {
@@ -758,7 +774,7 @@ impl Rows<'_> {
             if self.keep_start {
                 es_t[c * C..(c + 1) * C].copy_from_slice(&start);
             }
-            if self.keep_dur {
+            if TRI && self.keep_dur {
                 dur_t[c * C..(c + 1) * C].copy_from_slice(&dur);
             }
         }
