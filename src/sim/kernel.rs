@@ -450,8 +450,10 @@ fn run_block_impl<const LOO: bool, const C: usize>(
         // change this task's duration.
         let sampled: [f32; LANES];
         if keys.plain[t] {
-            // Leave-one-out variants read the base duration.
-            plain_task::<C>(net, keys, block, t, s, track, LOO || !track.lean);
+            // Leave-one-out variants and the driver analysis read the duration lanes
+            // (the criticality pass reads a task's own only for start-based or
+            // finish-to-finish links, which a plain task does not have).
+            plain_task::<C>(net, keys, block, t, s, track, LOO || track.on);
             sampled = *lanes(&s.dur, t);
         } else {
             let dur = lanes_mut(&mut s.dur, t);
