@@ -107,21 +107,82 @@ impl PertTable {
         u: &[f32; LANES],
         out: &mut [f32; LANES],
     ) {
-        let k = Task::new(self, j, fm, min, range);
+        let k = self.task(j, fm, min, range);
+        let wide = crate::sim::use_avx2();
+        let mut at = Located::default();
+        for (c, u) in u.as_chunks::<8>().0.iter().enumerate() {
+            self.locate(&k, u, &mut at, c, wide);
+        }
+        for (c, o) in out.as_chunks_mut::<8>().0.iter_mut().enumerate() {
+            *o = self.interpolate(&k, &at, c, wide);
+        }
+    }
+
+    /// One task's constants, for [`PertTable::locate`] and [`PertTable::interpolate`].
+    #[inline(always)]
+    pub fn task(&self, j: usize, fm: f32, min: f32, range: f32) -> Task {
+        Task {
+            row: (j.min(M_STEPS - 1) * ROW) as i32,
+            fm,
+            min,
+            range,
+            last: (self.q.len() / 2 - 2) as u32,
+        }
+    }
+
+    /// Sampling, first stage, for lanes `8c .. 8c + 8` of a block with uniforms `u`: each
+    /// lane's table entry and position inside its segment, into `at`. Two stages, each
+    /// run over the block, so that the table loads of the second are not at the end of
+    /// long dependency chains. `wide`: AVX2 may be used; the same bits either way.
+    #[inline(always)]
+    pub fn locate(&self, k: &Task, u: &[f32; 8], at: &mut Located, c: usize, wide: bool) {
+        let (idx, pos) = (&mut at.idx[8 * c..8 * c + 8], &mut at.pos[8 * c..8 * c + 8]);
         #[cfg(target_arch = "x86_64")]
-        if crate::sim::use_avx2() {
-            // SAFETY: AVX2 is available.
-            unsafe { fill_avx2(&self.q, &k, u, out) };
+        if wide {
+            // SAFETY: `wide` says the CPU has AVX2; eight lanes each.
+            unsafe { locate_avx2(k, u, idx.as_mut_ptr(), pos.as_mut_ptr()) };
             return;
         }
-        for (o, &u) in out.iter_mut().zip(u) {
-            *o = k.sample(&self.q, u);
+        let _ = wide;
+        for l in 0..8 {
+            (idx[l], pos[l]) = k.locate(u[l]);
+        }
+    }
+
+    /// Sampling, second stage: `min + range·Q(u)` for lanes `8c .. 8c + 8`, from the
+    /// table entries and positions [`PertTable::locate`] found.
+    #[inline(always)]
+    pub fn interpolate(&self, k: &Task, at: &Located, c: usize, wide: bool) -> [f32; 8] {
+        let (idx, pos) = (&at.idx[8 * c..8 * c + 8], &at.pos[8 * c..8 * c + 8]);
+        #[cfg(target_arch = "x86_64")]
+        if wide {
+            // SAFETY: `wide` says the CPU has AVX2; eight lanes each.
+            return unsafe { interpolate_avx2(&self.q, k, idx.as_ptr(), pos.as_ptr()) };
+        }
+        let _ = wide;
+        std::array::from_fn(|l| k.interpolate(&self.q, idx[l], pos[l]))
+    }
+}
+
+/// A block's table entries (pair index of the segment's start) and positions inside
+/// their segments: see [`PertTable::locate`].
+pub struct Located {
+    idx: [u32; LANES],
+    pos: [f32; LANES],
+}
+
+impl Default for Located {
+    fn default() -> Self {
+        Located {
+            idx: [0; LANES],
+            pos: [0.0; LANES],
         }
     }
 }
 
-/// One task's constants for [`PertTable::fill`].
-struct Task {
+/// One task's constants: see [`PertTable::task`].
+#[derive(Clone, Copy)]
+pub struct Task {
     /// First pair of the task's row (lower half).
     row: i32,
     /// Weight towards the next row.
@@ -136,88 +197,89 @@ struct Task {
 const INV: f32 = 1.0 / (1u32 << SHIFT) as f32;
 
 impl Task {
+    /// One lane's table entry (twice the pair index: a float offset) and position: the
+    /// lower half's table at v = u, or the upper half's at v = 1 − u.
     #[inline(always)]
-    fn new(t: &PertTable, j: usize, fm: f32, min: f32, range: f32) -> Task {
-        Task {
-            row: (j.min(M_STEPS - 1) * ROW) as i32,
-            fm,
-            min,
-            range,
-            last: (t.q.len() / 2 - 2) as u32,
-        }
-    }
-
-    /// One lane: min + range·x, x interpolated in the lower half's table at v = u or in
-    /// the upper half's at v = 1 − u.
-    #[inline(always)]
-    fn sample(&self, q: &[f32], u: f32) -> f32 {
+    fn locate(&self, u: f32) -> (u32, f32) {
         let low = u <= 0.5;
         let v = if low { u } else { 1.0 - u };
         let d = (v.to_bits() as i32 - V_MIN_BITS).max(0);
         let i = (d >> SHIFT).min(SEGMENTS as i32 - 1);
         let fr = (d - (i << SHIFT)) as f32 * INV;
         let half = if low { 0 } else { UPPER };
-        let k = 2 * ((self.row + i + half) as u32).min(self.last) as usize;
-        let p = &q[k..k + 4];
+        (2 * ((self.row + i + half) as u32).min(self.last), fr)
+    }
+
+    /// One lane: min + range·x, x interpolated in m between the rows, then in v.
+    #[inline(always)]
+    fn interpolate(&self, q: &[f32], k: u32, fr: f32) -> f32 {
+        let p = &q[k as usize..k as usize + 4];
         let a = p[0] + self.fm * p[1];
         let b = p[2] + self.fm * p[3];
         let x = a + fr * (b - a);
         self.min + self.range * x
     }
+
+    /// One lane, both stages.
+    #[cfg(test)]
+    fn sample(&self, q: &[f32], u: f32) -> f32 {
+        let (k, fr) = self.locate(u);
+        self.interpolate(q, k, fr)
+    }
 }
 
-/// [`Task::sample`] for eight lanes at a time in AVX2 registers, with one 16-byte load per
-/// lane (the pairs at the segment's start and end) and an in-register transpose instead of
-/// four scalar loads and inserts. The same operations in the same order (no fused
-/// multiply-add), so bit-identical results.
+// The AVX2 stages are not compiled for AVX2 themselves but always inlined: inside the
+// kernel's AVX2 and AVX-512 builds their intrinsics become single instructions (a
+// function of their own, with `target_feature`, is left as a call per eight lanes by the
+// inliner's size limit). The same operations in the same order as the portable stages
+// (no fused multiply-add), so bit-identical results.
+
+/// [`Task::locate`] for eight lanes.
 ///
 /// # Safety
-/// The CPU has AVX2.
+/// The CPU has AVX2; `u`, `idx` and `pos` hold eight lanes.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-unsafe fn fill_avx2(q: &[f32], k: &Task, u: &[f32; LANES], out: &mut [f32; LANES]) {
+#[inline(always)]
+unsafe fn locate_avx2(k: &Task, u: &[f32; 8], idx: *mut u32, pos: *mut f32) {
     use std::arch::x86_64::*;
-    let (half, one) = (_mm256_set1_ps(0.5), _mm256_set1_ps(1.0));
-    let vmin = _mm256_set1_epi32(V_MIN_BITS);
-    let seg = _mm256_set1_epi32(SEGMENTS as i32 - 1);
-    let last = _mm256_set1_epi32(k.last as i32);
-    let (row, upper) = (_mm256_set1_epi32(k.row), _mm256_set1_epi32(UPPER));
-    let (fm, min, range) = (
-        _mm256_set1_ps(k.fm),
-        _mm256_set1_ps(k.min),
-        _mm256_set1_ps(k.range),
-    );
-    let inv = _mm256_set1_ps(INV);
-    let base = q.as_ptr();
-    // Two passes, so that the table loads are not at the end of long dependency chains:
-    // segment index and position of every lane, then the loads and the interpolation.
-    let mut idx = [0u32; LANES];
-    let mut pos = [0f32; LANES];
-    for c in (0..LANES).step_by(8) {
-        // SAFETY: c + 8 ≤ LANES.
-        let uu = unsafe { _mm256_loadu_ps(u.as_ptr().add(c)) };
+    // SAFETY: the caller's.
+    unsafe {
+        let (half, one) = (_mm256_set1_ps(0.5), _mm256_set1_ps(1.0));
+        let uu = _mm256_loadu_ps(u.as_ptr());
         let low = _mm256_cmp_ps::<_CMP_LE_OQ>(uu, half);
         let v = _mm256_blendv_ps(_mm256_sub_ps(one, uu), uu, low);
         let d = _mm256_max_epi32(
-            _mm256_sub_epi32(_mm256_castps_si256(v), vmin),
+            _mm256_sub_epi32(_mm256_castps_si256(v), _mm256_set1_epi32(V_MIN_BITS)),
             _mm256_setzero_si256(),
         );
-        let i = _mm256_min_epi32(_mm256_srai_epi32::<{ SHIFT as i32 }>(d), seg);
+        let i = _mm256_min_epi32(
+            _mm256_srai_epi32::<{ SHIFT as i32 }>(d),
+            _mm256_set1_epi32(SEGMENTS as i32 - 1),
+        );
         let off = _mm256_sub_epi32(d, _mm256_slli_epi32::<{ SHIFT as i32 }>(i));
-        let fr = _mm256_mul_ps(_mm256_cvtepi32_ps(off), inv);
-        let half = _mm256_andnot_si256(_mm256_castps_si256(low), upper);
-        let at = _mm256_add_epi32(_mm256_add_epi32(row, i), half);
-        let k = _mm256_slli_epi32::<1>(_mm256_min_epu32(at, last));
-        // SAFETY: c + 8 ≤ LANES.
-        unsafe {
-            _mm256_storeu_si256(idx.as_mut_ptr().add(c).cast(), k);
-            _mm256_storeu_ps(pos.as_mut_ptr().add(c), fr);
-        }
+        let fr = _mm256_mul_ps(_mm256_cvtepi32_ps(off), _mm256_set1_ps(INV));
+        let half = _mm256_andnot_si256(_mm256_castps_si256(low), _mm256_set1_epi32(UPPER));
+        let at = _mm256_add_epi32(_mm256_add_epi32(_mm256_set1_epi32(k.row), i), half);
+        let at = _mm256_min_epu32(at, _mm256_set1_epi32(k.last as i32));
+        _mm256_storeu_si256(idx.cast(), _mm256_slli_epi32::<1>(at));
+        _mm256_storeu_ps(pos, fr);
     }
-    for c in (0..LANES).step_by(8) {
-        // SAFETY: idx ≤ 2·last = q.len() − 4, so each lane's four values are in bounds.
-        let pair = |l: usize| unsafe { _mm_loadu_ps(base.add(idx[c + l] as usize)) };
+}
+
+/// [`Task::interpolate`] for eight lanes, with one 16-byte load per lane (the pairs at
+/// the segment's start and end) and an in-register transpose instead of four scalar
+/// loads and inserts (hardware gathers are slower still on current AMD cores).
+///
+/// # Safety
+/// The CPU has AVX2; `idx` and `pos` hold eight lanes, each index at most `2·k.last`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn interpolate_avx2(q: &[f32], k: &Task, idx: *const u32, pos: *const f32) -> [f32; 8] {
+    use std::arch::x86_64::*;
+    // SAFETY: the caller's; idx ≤ 2·last = q.len() − 4, so each lane's four values are
+    // in bounds.
+    unsafe {
+        let pair = |l: usize| _mm_loadu_ps(q.as_ptr().add(*idx.add(l) as usize));
         // Lanes (l, l + 4) in the two halves; then a 4×4 transpose inside each half.
         let r0 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(pair(0)), pair(4));
         let r1 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(pair(1)), pair(5));
@@ -229,14 +291,18 @@ unsafe fn fill_avx2(q: &[f32], k: &Task, u: &[f32; LANES], out: &mut [f32; LANES
         let d0 = _mm256_shuffle_ps::<0xEE>(t0, t2);
         let q1 = _mm256_shuffle_ps::<0x44>(t1, t3);
         let d1 = _mm256_shuffle_ps::<0xEE>(t1, t3);
-        // SAFETY: c + 8 ≤ LANES.
-        let fr = unsafe { _mm256_loadu_ps(pos.as_ptr().add(c)) };
+        let fm = _mm256_set1_ps(k.fm);
+        let fr = _mm256_loadu_ps(pos);
         let a = _mm256_add_ps(q0, _mm256_mul_ps(fm, d0));
         let b = _mm256_add_ps(q1, _mm256_mul_ps(fm, d1));
         let x = _mm256_add_ps(a, _mm256_mul_ps(fr, _mm256_sub_ps(b, a)));
-        let o = _mm256_add_ps(min, _mm256_mul_ps(range, x));
-        // SAFETY: c + 8 ≤ LANES.
-        unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(c), o) };
+        let o = _mm256_add_ps(
+            _mm256_set1_ps(k.min),
+            _mm256_mul_ps(_mm256_set1_ps(k.range), x),
+        );
+        let mut out = [0f32; 8];
+        _mm256_storeu_ps(out.as_mut_ptr(), o);
+        out
     }
 }
 
@@ -330,16 +396,22 @@ mod tests {
             let j = (next() % M_STEPS as u64) as usize;
             let fm = (next() >> 40) as f32 / (1u64 << 24) as f32;
             let (min, range) = (round as f32 * 0.37, 1.0 + (next() >> 44) as f32 / 4096.0);
-            let k = Task::new(t, j, fm, min, range);
+            let k = t.task(j, fm, min, range);
             let mut u = [0f32; LANES];
             for x in u.iter_mut() {
                 // Kernel uniforms, plus the extremes and the midpoint.
                 *x = (((next() >> 41) as f32) + 0.5) / (1u32 << 23) as f32;
             }
             u[..4].copy_from_slice(&[0.5, 2f32.powi(-24), 1.0 - 2f32.powi(-24), 0.25]);
+            let mut at = Located::default();
             let mut avx = [0f32; LANES];
-            // SAFETY: AVX2 was checked.
-            unsafe { fill_avx2(&t.q, &k, &u, &mut avx) };
+            for c in 0..LANES / 8 {
+                let uc: &[f32; 8] = u[8 * c..8 * c + 8].try_into().unwrap();
+                t.locate(&k, uc, &mut at, c, true);
+            }
+            for c in 0..LANES / 8 {
+                avx[8 * c..8 * c + 8].copy_from_slice(&t.interpolate(&k, &at, c, true));
+            }
             let portable = u.map(|u| k.sample(&t.q, u));
             assert_eq!(
                 avx.map(f32::to_bits),

@@ -19,7 +19,7 @@
 //! `delay` adds days last (when the task happens), `remove` makes the duration 0.
 
 use crate::model::sampler::normal_scores;
-use crate::model::{Link, NO_FREEZE, Network, Status, correlation};
+use crate::model::{Link, NO_FREEZE, Network, Status, correlation, pert};
 
 /// [`crate::model::calendar::SNAP`] in single precision.
 const SNAP32: f32 = crate::model::calendar::SNAP as f32;
@@ -351,6 +351,12 @@ pub(crate) fn use_avx2() -> bool {
     simd() != Simd::Baseline
 }
 
+/// Whether AVX2 is in use: never, off x86-64.
+#[cfg(not(target_arch = "x86_64"))]
+pub(crate) fn use_avx2() -> bool {
+    false
+}
+
 /// The kernel compiled for one instruction set, with the fused path's chunk of lanes (one
 /// vector of the set; wider chunks spill registers).
 macro_rules! kernel_for {
@@ -662,12 +668,18 @@ fn plain_task<const C: usize>(
     keep_dur: bool,
 ) {
     let stream = block_stream(keys.duration[t], block);
-    let tri = match net.samplers[t] {
-        Sampler::Triangular { a, b, fc, k1, k2 } => Some((a, b, fc, k1, k2)),
+    enum Kind {
+        Tri(Tri),
+        Pert(u32, f32, f32, f32),
+        Drawn,
+    }
+    let kind = match net.samplers[t] {
+        Sampler::Triangular { a, b, fc, k1, k2 } => Kind::Tri((a, b, fc, k1, k2)),
+        Sampler::Pert { a, r, j, fm } => Kind::Pert(j, fm, a, r),
         ref other => {
             block_uniforms(keys.duration[t], block, &mut s.u);
             other.fill(&s.u, lanes_mut(&mut s.dur, t), &net.discrete);
-            None
+            Kind::Drawn
         }
     };
     // Predecessors come first in topological order: their rows all lie below `t`'s.
@@ -684,18 +696,77 @@ fn plain_task<const C: usize>(
         &mut s.es[t * LANES..(t + 1) * LANES],
         &mut s.dur[t * LANES..(t + 1) * LANES],
     );
-    // Up to three links take one unrolled loop, padded with links to a row of zeros
-    // (which never beat the floor): a branch on the link count would be mispredicted
-    // at every task whose count differs from the last, and stall the pipeline.
-    if rows.preds.len() < MANY {
-        rows.run::<{ MANY - 1 }, C>(tri, stream, ef_t, es_t, dur_t)
-    } else {
-        rows.run::<MANY, C>(tri, stream, ef_t, es_t, dur_t)
+    let lanes = (ef_t, es_t, dur_t);
+    match kind {
+        Kind::Tri(k) => rows.run::<C, _>(&TriDraw(k, stream), lanes),
+        Kind::Pert(j, fm, a, r) => {
+            let table = pert::table();
+            let (task, wide) = (table.task(j as usize, fm, a, r), use_avx2());
+            // The first stage for the whole block, before the chunk loop: see
+            // [`pert::PertTable::locate`].
+            let mut at = pert::Located::default();
+            for c in 0..LANES / 8 {
+                table.locate(&task, &chunk_uniforms::<8>(stream, c), &mut at, c, wide);
+            }
+            rows.run::<C, _>(&PertDraw(table, task, &at, wide), lanes)
+        }
+        Kind::Drawn => rows.run::<C, _>(&Drawn, lanes),
     }
 }
 
 /// Constants of a triangular sampler: a, b, F(mode), k1, k2.
 type Tri = (f32, f32, f32, f32, f32);
+
+/// How [`plain_task`] gets chunk `c` of a task's durations: drawn in the chunk loop, or
+/// (`DRAWN`) drawn into the task's duration lanes before it. Each kind compiles its own
+/// chunk loop, so that a sampler's constants are broadcast once per task, not once per
+/// chunk. (A trait, not a closure: a closure is compiled without the kernel's target
+/// features and may be left as a call.)
+trait Draw<const C: usize> {
+    const DRAWN: bool = false;
+    fn chunk(&self, c: usize) -> [f32; C];
+}
+
+/// Triangular durations from the task's stream of uniforms.
+struct TriDraw(Tri, (u32, u32));
+
+impl<const C: usize> Draw<C> for TriDraw {
+    #[inline(always)]
+    fn chunk(&self, c: usize) -> [f32; C] {
+        let ((a, b, fc, k1, k2), u) = (self.0, chunk_uniforms::<C>(self.1, c));
+        let mut dur = [0f32; C];
+        for i in 0..C {
+            dur[i] = triangular(u[i], a, b, fc, k1, k2);
+        }
+        dur
+    }
+}
+
+/// Beta-PERT durations through the shared table, its first stage done for the block;
+/// `wide`: AVX2 may be used.
+struct PertDraw<'a>(&'static pert::PertTable, pert::Task, &'a pert::Located, bool);
+
+impl<const C: usize> Draw<C> for PertDraw<'_> {
+    #[inline(always)]
+    fn chunk(&self, c: usize) -> [f32; C] {
+        let mut dur = [0f32; C];
+        for (i, d) in dur.as_chunks_mut::<8>().0.iter_mut().enumerate() {
+            *d = self.0.interpolate(&self.1, self.2, c * C / 8 + i, self.3);
+        }
+        dur
+    }
+}
+
+/// Durations already in the task's lanes.
+struct Drawn;
+
+impl<const C: usize> Draw<C> for Drawn {
+    const DRAWN: bool = true;
+    #[inline(always)]
+    fn chunk(&self, _: usize) -> [f32; C] {
+        [0.0; C]
+    }
+}
 
 /// The link count from which [`Rows::run`] loops over the links.
 const MANY: usize = 4;
@@ -719,32 +790,29 @@ impl Rows<'_> {
     /// unrolled, each predecessor's row bounds-checked once; links beyond the task's own
     /// read [`ZEROS`]); [`MANY`] for that many or more, in a loop.
     #[inline(always)]
-    fn run<const P: usize, const C: usize>(
+    fn run<const C: usize, D: Draw<C>>(
         &self,
-        tri: Option<Tri>,
-        stream: (u32, u32),
-        ef_t: &mut [f32],
-        es_t: &mut [f32],
-        dur_t: &mut [f32],
+        draw: &D,
+        lanes: (&mut [f32], &mut [f32], &mut [f32]),
     ) {
-        // Compiled apart, so that the triangular constants are broadcast once per task,
-        // not once per chunk.
-        match tri {
-            Some(k) => self.chunks::<P, C, true>(k, stream, ef_t, es_t, dur_t),
-            None => self.chunks::<P, C, false>(Tri::default(), stream, ef_t, es_t, dur_t),
+        // Up to three links take one unrolled loop, padded with links to a row of zeros
+        // (which never beat the floor): a branch on the link count would be mispredicted
+        // at every task whose count differs from the last, and stall the pipeline.
+        if self.preds.len() < MANY {
+            self.chunks::<{ MANY - 1 }, C, D>(draw, lanes)
+        } else {
+            self.chunks::<MANY, C, D>(draw, lanes)
         }
     }
 
-    /// [`Rows::run`] for a triangular duration drawn here (`TRI`) or any other drawn
-    /// into `dur_t` before.
+    /// The chunk loop, with the number of links `P` known at compile time (the link loop
+    /// unrolled, each predecessor's row bounds-checked once; links beyond the task's own
+    /// read [`ZEROS`]); [`MANY`] for that many or more, in a loop.
     #[inline(always)]
-    fn chunks<const P: usize, const C: usize, const TRI: bool>(
+    fn chunks<const P: usize, const C: usize, D: Draw<C>>(
         &self,
-        (a, b, fc, k1, k2): Tri,
-        stream: (u32, u32),
-        ef_t: &mut [f32],
-        es_t: &mut [f32],
-        dur_t: &mut [f32],
+        draw: &D,
+        (ef_t, es_t, dur_t): (&mut [f32], &mut [f32], &mut [f32]),
     ) {
         let fixed: [(&[f32; LANES], f32); P] = std::array::from_fn(|i| match self.preds.get(i) {
             Some(l) => (lanes(self.done, l.pred as usize), l.lag),
@@ -752,13 +820,10 @@ impl Rows<'_> {
         });
         for c in 0..LANES / C {
             let mut dur = [0f32; C];
-            if TRI {
-                let u = chunk_uniforms::<C>(stream, c);
-                for i in 0..C {
-                    dur[i] = triangular(u[i], a, b, fc, k1, k2);
-                }
-            } else {
+            if D::DRAWN {
                 dur.copy_from_slice(&dur_t[c * C..(c + 1) * C]);
+            } else {
+                dur = draw.chunk(c);
             }
             let mut start = [self.floor; C];
             if P == MANY {
@@ -776,7 +841,7 @@ impl Rows<'_> {
             if self.keep_start {
                 es_t[c * C..(c + 1) * C].copy_from_slice(&start);
             }
-            if TRI && self.keep_dur {
+            if !D::DRAWN && self.keep_dur {
                 dur_t[c * C..(c + 1) * C].copy_from_slice(&dur);
             }
         }

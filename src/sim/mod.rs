@@ -15,7 +15,6 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::Network;
-#[cfg(target_arch = "x86_64")]
 pub(crate) use kernel::use_avx2;
 pub use rng::LANES;
 
