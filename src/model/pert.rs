@@ -69,16 +69,28 @@ fn point(k: u32) -> f64 {
 
 impl PertTable {
     fn build() -> PertTable {
+        // Rows on all cores (each row on its own, so the same values on any number):
+        // the table is built on the first Beta-PERT sample, inside a run. Plain threads,
+        // not rayon: a rayon thread waiting for its rows could pick up another block of
+        // the run, which would wait for this very table.
         let mut exact = vec![0f64; (M_STEPS + 1) * ROW];
-        for j in 0..=M_STEPS {
-            let m = j as f64 / M_STEPS as f64;
-            let (a, b) = (1.0 + 4.0 * m, 5.0 - 4.0 * m);
-            let mut x = 0.0;
-            for k in 0..ROW {
-                x = beta_quantile(a, b, point(k as u32), x);
-                exact[j * ROW + k] = x;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let rows_each = (M_STEPS + 1).div_ceil(cores);
+        std::thread::scope(|scope| {
+            for (i, rows) in exact.chunks_mut(rows_each * ROW).enumerate() {
+                scope.spawn(move || {
+                    for (r, row) in rows.chunks_mut(ROW).enumerate() {
+                        let m = (i * rows_each + r) as f64 / M_STEPS as f64;
+                        let (a, b) = (1.0 + 4.0 * m, 5.0 - 4.0 * m);
+                        let mut x = 0.0;
+                        for (k, e) in row.iter_mut().enumerate() {
+                            x = beta_quantile(a, b, point(k as u32), x);
+                            *e = x;
+                        }
+                    }
+                });
             }
-        }
+        });
         let lower = |j: usize, k: usize| exact[j * ROW + k];
         let upper = |j: usize, k: usize| 1.0 - exact[(M_STEPS - j) * ROW + k];
         let mut q = vec![0f32; 2 * M_STEPS * ROW * 2];
