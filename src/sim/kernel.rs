@@ -744,7 +744,12 @@ impl<const C: usize> Draw<C> for TriDraw {
 
 /// Beta-PERT durations through the shared table, its first stage done for the block;
 /// `wide`: AVX2 may be used.
-struct PertDraw<'a>(&'static pert::PertTable, pert::Task, &'a pert::Located, bool);
+struct PertDraw<'a>(
+    &'static pert::PertTable,
+    pert::Task,
+    &'a pert::Located,
+    bool,
+);
 
 impl<const C: usize> Draw<C> for PertDraw<'_> {
     #[inline(always)]
