@@ -120,6 +120,9 @@ pub(crate) struct Scratch {
     mixed: Vec<f32>,
     /// Latest finishes (driver analysis only).
     lf: Vec<f32>,
+    /// A leave-one-out variant's finish and start lanes for one task, before they are
+    /// copied to the variant's row.
+    row: Vec<f32>,
 }
 
 /// Per-thread accumulators. Sums are fixed-point integers so that adding them up in any
@@ -160,6 +163,7 @@ impl Scratch {
             eps: vec![0.0; kmax * LANES],
             mixed: vec![0.0; kmax * LANES],
             lf: Vec::new(),
+            row: vec![0.0; 2 * LANES],
         }
     }
 }
@@ -501,6 +505,33 @@ fn run_block_impl<const LOO: bool, const C: usize>(
         if let Some(p) = loo {
             for e in &p.entries[p.entry_start[t] as usize..p.entry_start[t + 1] as usize] {
                 let v = &p.variants[e.variant as usize];
+                let preds = &p.links[e.links.0 as usize..e.links.1 as usize];
+                let row = e.row as usize;
+                if keys.plain[t] {
+                    // No effect acts on a plain task, so a change to it is only its hold.
+                    let held = [net.det_duration[t] as f32; LANES];
+                    let dur_v = if e.changed && v.hold == Some(t) {
+                        &held
+                    } else {
+                        lanes(&s.dur, t)
+                    };
+                    // Computed into a scratch row (the predecessors' rows lie anywhere in
+                    // `s.ef`, so the variant's own cannot be split off), then copied.
+                    let (ef_v, es_v) = s.row.split_at_mut(LANES);
+                    let rows = Rows {
+                        floor: net.floor[t],
+                        preds,
+                        done: &s.ef,
+                        keep_dur: false,
+                        keep_start: track.keep_starts,
+                    };
+                    rows.run::<C, _>(&Given(dur_v), (ef_v, es_v, &mut []));
+                    lanes_mut(&mut s.ef, row).copy_from_slice(&s.row[..LANES]);
+                    if track.keep_starts {
+                        lanes_mut(&mut s.es, row).copy_from_slice(&s.row[LANES..]);
+                    }
+                    continue;
+                }
                 let mut dur_v = *lanes(&s.dur, t);
                 if e.changed {
                     dur_v = if v.hold == Some(t) {
@@ -521,7 +552,6 @@ fn run_block_impl<const LOO: bool, const C: usize>(
                         valid,
                     );
                 }
-                let preds = &p.links[e.links.0 as usize..e.links.1 as usize];
                 let start_v = start_of(
                     net,
                     t,
@@ -530,7 +560,6 @@ fn run_block_impl<const LOO: bool, const C: usize>(
                     |q| lanes(&s.es, q),
                     |q| lanes(&s.ef, q),
                 );
-                let row = e.row as usize;
                 let mut finish_v = [0f32; LANES];
                 for l in 0..LANES {
                     finish_v[l] = start_v[l] + dur_v[l];
@@ -758,6 +787,18 @@ impl<const C: usize> Draw<C> for PertDraw<'_> {
         for (i, d) in dur.as_chunks_mut::<8>().0.iter_mut().enumerate() {
             *d = self.0.interpolate(&self.1, self.2, c * C / 8 + i, self.3);
         }
+        dur
+    }
+}
+
+/// Durations given in full: a leave-one-out variant's.
+struct Given<'a>(&'a [f32; LANES]);
+
+impl<const C: usize> Draw<C> for Given<'_> {
+    #[inline(always)]
+    fn chunk(&self, c: usize) -> [f32; C] {
+        let mut dur = [0f32; C];
+        dur.copy_from_slice(&self.0[c * C..(c + 1) * C]);
         dur
     }
 }
@@ -1385,6 +1426,70 @@ mod tests {
                 assert_eq!(run(&fused, false), want, "baseline, on {on}, lean {lean}");
                 assert_eq!(run(&fused, true), want, "dispatched, on {on}, lean {lean}");
             }
+        }
+    }
+
+    #[test]
+    fn leave_one_out_variants_match_the_general_path_bit_for_bit() {
+        let net = network();
+        let fused = Keys::new(&net, 5);
+        let mut general = Keys::new(&net, 5);
+        general.plain.fill(false);
+        // Every task held in turn, plain or not: cones through fused and general tasks.
+        let changes: Vec<_> = (0..net.len())
+            .map(|t| {
+                let mut changed = vec![false; net.len()];
+                changed[t] = true;
+                (Some(t), None, changed)
+            })
+            .collect();
+        let program = LooProgram::new(&net, &changes);
+        let k = net.milestones.len();
+        let track = Tracking::new(&net, false, 0, true);
+        for (block, valid) in [(0, 64), (3, 64), (9, 21)] {
+            let run = |keys: &Keys, dispatched: bool| {
+                let mut s = Scratch::new(&net);
+                let mut acc = Acc::new(&net);
+                let mut base = vec![0f32; LANES * k];
+                let mut out = vec![0f32; changes.len() * LANES * k];
+                let args = (block, valid, &mut s, &mut acc, &mut base, track);
+                if dispatched {
+                    run_block(
+                        &net,
+                        keys,
+                        args.0,
+                        args.1,
+                        args.2,
+                        args.3,
+                        args.4,
+                        args.5,
+                        &mut [],
+                        Some(&program),
+                        &mut out,
+                    );
+                } else {
+                    run_block_impl::<true, 8>(
+                        &net,
+                        keys,
+                        args.0,
+                        args.1,
+                        args.2,
+                        args.3,
+                        args.4,
+                        args.5,
+                        &mut [],
+                        Some(&program),
+                        &mut out,
+                    );
+                }
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                (bits(&base), bits(&out))
+            };
+            let want = run(&general, false);
+            // Some variant moves the milestone: the variants are computed, not copied.
+            assert!(want.1.chunks(LANES * k).any(|v| v != want.0));
+            assert_eq!(run(&fused, false), want, "baseline, block {block}");
+            assert_eq!(run(&fused, true), want, "dispatched, block {block}");
         }
     }
 }
