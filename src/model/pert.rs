@@ -123,7 +123,7 @@ impl PertTable {
         let wide = crate::sim::use_avx2();
         let mut at = Located::default();
         for (c, u) in u.as_chunks::<8>().0.iter().enumerate() {
-            self.locate(&k, u, &mut at, c, wide);
+            self.locate(&k, u, &mut at, c);
         }
         for (c, o) in out.as_chunks_mut::<8>().0.iter_mut().enumerate() {
             *o = self.interpolate(&k, &at, c, wide);
@@ -142,21 +142,16 @@ impl PertTable {
         }
     }
 
-    /// Sampling, first stage, for lanes `8c .. 8c + 8` of a block with uniforms `u`: each
-    /// lane's table entry and position inside its segment, into `at`. Two stages, each
-    /// run over the block, so that the table loads of the second are not at the end of
-    /// long dependency chains. `wide`: AVX2 may be used; the same bits either way.
+    /// Sampling, first stage, for lanes `C·c .. C·(c + 1)` of a block with uniforms `u`:
+    /// each lane's table entry and position inside its segment, into `at`. Two stages,
+    /// each run over the block, so that the table loads of the second are not at the end
+    /// of long dependency chains. Branch-free integer and float lane arithmetic: the
+    /// compiler vectorises it at the width of the code it is inlined into (16 lanes in
+    /// the AVX-512 kernel).
     #[inline(always)]
-    pub fn locate(&self, k: &Task, u: &[f32; 8], at: &mut Located, c: usize, wide: bool) {
-        let (idx, pos) = (&mut at.idx[8 * c..8 * c + 8], &mut at.pos[8 * c..8 * c + 8]);
-        #[cfg(target_arch = "x86_64")]
-        if wide {
-            // SAFETY: `wide` says the CPU has AVX2; eight lanes each.
-            unsafe { locate_avx2(k, u, idx.as_mut_ptr(), pos.as_mut_ptr()) };
-            return;
-        }
-        let _ = wide;
-        for l in 0..8 {
+    pub fn locate<const C: usize>(&self, k: &Task, u: &[f32; C], at: &mut Located, c: usize) {
+        let (idx, pos) = (&mut at.idx[C * c..C * c + C], &mut at.pos[C * c..C * c + C]);
+        for l in 0..C {
             (idx[l], pos[l]) = k.locate(u[l]);
         }
     }
@@ -210,16 +205,17 @@ const INV: f32 = 1.0 / (1u32 << SHIFT) as f32;
 
 impl Task {
     /// One lane's table entry (twice the pair index: a float offset) and position: the
-    /// lower half's table at v = u, or the upper half's at v = 1 − u.
+    /// lower half's table at v = u, or the upper half's at v = 1 − u. The two choices are
+    /// bitwise selects on a mask (an `if` may be left as a branch per lane).
     #[inline(always)]
     fn locate(&self, u: f32) -> (u32, f32) {
-        let low = u <= 0.5;
-        let v = if low { u } else { 1.0 - u };
+        let high = 0u32.wrapping_sub((u > 0.5) as u32);
+        let v = f32::from_bits((u.to_bits() & !high) | ((1.0 - u).to_bits() & high));
         let d = (v.to_bits() as i32 - V_MIN_BITS).max(0);
         let i = (d >> SHIFT).min(SEGMENTS as i32 - 1);
         let fr = (d - (i << SHIFT)) as f32 * INV;
-        let half = if low { 0 } else { UPPER };
-        (2 * ((self.row + i + half) as u32).min(self.last), fr)
+        let half = UPPER as u32 & high;
+        (2 * ((self.row + i) as u32 + half).min(self.last), fr)
     }
 
     /// One lane: min + range·x, x interpolated in m between the rows, then in v.
@@ -240,47 +236,14 @@ impl Task {
     }
 }
 
-// The AVX2 stages are not compiled for AVX2 themselves but always inlined: inside the
-// kernel's AVX2 and AVX-512 builds their intrinsics become single instructions (a
-// function of their own, with `target_feature`, is left as a call per eight lanes by the
-// inliner's size limit). The same operations in the same order as the portable stages
-// (no fused multiply-add), so bit-identical results.
-
-/// [`Task::locate`] for eight lanes.
-///
-/// # Safety
-/// The CPU has AVX2; `u`, `idx` and `pos` hold eight lanes.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-unsafe fn locate_avx2(k: &Task, u: &[f32; 8], idx: *mut u32, pos: *mut f32) {
-    use std::arch::x86_64::*;
-    // SAFETY: the caller's.
-    unsafe {
-        let (half, one) = (_mm256_set1_ps(0.5), _mm256_set1_ps(1.0));
-        let uu = _mm256_loadu_ps(u.as_ptr());
-        let low = _mm256_cmp_ps::<_CMP_LE_OQ>(uu, half);
-        let v = _mm256_blendv_ps(_mm256_sub_ps(one, uu), uu, low);
-        let d = _mm256_max_epi32(
-            _mm256_sub_epi32(_mm256_castps_si256(v), _mm256_set1_epi32(V_MIN_BITS)),
-            _mm256_setzero_si256(),
-        );
-        let i = _mm256_min_epi32(
-            _mm256_srai_epi32::<{ SHIFT as i32 }>(d),
-            _mm256_set1_epi32(SEGMENTS as i32 - 1),
-        );
-        let off = _mm256_sub_epi32(d, _mm256_slli_epi32::<{ SHIFT as i32 }>(i));
-        let fr = _mm256_mul_ps(_mm256_cvtepi32_ps(off), _mm256_set1_ps(INV));
-        let half = _mm256_andnot_si256(_mm256_castps_si256(low), _mm256_set1_epi32(UPPER));
-        let at = _mm256_add_epi32(_mm256_add_epi32(_mm256_set1_epi32(k.row), i), half);
-        let at = _mm256_min_epu32(at, _mm256_set1_epi32(k.last as i32));
-        _mm256_storeu_si256(idx.cast(), _mm256_slli_epi32::<1>(at));
-        _mm256_storeu_ps(pos, fr);
-    }
-}
-
 /// [`Task::interpolate`] for eight lanes, with one 16-byte load per lane (the pairs at
 /// the segment's start and end) and an in-register transpose instead of four scalar
-/// loads and inserts (hardware gathers are slower still on current AMD cores).
+/// loads and inserts (hardware gathers are slower still on current AMD cores). Not
+/// compiled for AVX2 itself but always inlined: inside the kernel's AVX2 and AVX-512
+/// builds the intrinsics become single instructions (a function of its own, with
+/// `target_feature`, is left as a call per eight lanes by the inliner's size limit). The
+/// same operations in the same order as the portable stage (no fused multiply-add), so
+/// bit-identical results.
 ///
 /// # Safety
 /// The CPU has AVX2; `idx` and `pos` hold eight lanes, each index at most `2·k.last`.
@@ -419,7 +382,7 @@ mod tests {
             let mut avx = [0f32; LANES];
             for c in 0..LANES / 8 {
                 let uc: &[f32; 8] = u[8 * c..8 * c + 8].try_into().unwrap();
-                t.locate(&k, uc, &mut at, c, true);
+                t.locate(&k, uc, &mut at, c);
             }
             for c in 0..LANES / 8 {
                 avx[8 * c..8 * c + 8].copy_from_slice(&t.interpolate(&k, &at, c, true));

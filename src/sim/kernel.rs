@@ -734,8 +734,8 @@ fn plain_task<const C: usize>(
             // The first stage for the whole block, before the chunk loop: see
             // [`pert::PertTable::locate`].
             let mut at = pert::Located::default();
-            for c in 0..LANES / 8 {
-                table.locate(&task, &chunk_uniforms::<8>(stream, c), &mut at, c, wide);
+            for c in 0..LANES / C {
+                table.locate(&task, &chunk_uniforms::<C>(stream, c), &mut at, c);
             }
             rows.run::<C, _>(&PertDraw(table, task, &at, wide), lanes)
         }
