@@ -130,6 +130,7 @@ fn transpose(r: &mut [__m256i; 8]) {
 }
 
 /// Passes the optimal sorting network for 8 inputs (19 comparators, depth 6) to `$m`.
+#[cfg(target_arch = "x86_64")]
 macro_rules! network8 {
     ($m:ident) => {
         $m!(
