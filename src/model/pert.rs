@@ -255,21 +255,30 @@ unsafe fn interpolate_avx2(q: &[f32], k: &Task, idx: *const u32, pos: *const f32
     // in bounds.
     unsafe {
         let pair = |l: usize| _mm_loadu_ps(q.as_ptr().add(*idx.add(l) as usize));
-        // Lanes (l, l + 4) in the two halves; then a 4×4 transpose inside each half.
-        let r0 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(pair(0)), pair(4));
-        let r1 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(pair(1)), pair(5));
-        let r2 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(pair(2)), pair(6));
-        let r3 = _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(pair(3)), pair(7));
-        let (t0, t1) = (_mm256_unpacklo_ps(r0, r1), _mm256_unpackhi_ps(r0, r1));
-        let (t2, t3) = (_mm256_unpacklo_ps(r2, r3), _mm256_unpackhi_ps(r2, r3));
-        let q0 = _mm256_shuffle_ps::<0x44>(t0, t2);
-        let d0 = _mm256_shuffle_ps::<0xEE>(t0, t2);
-        let q1 = _mm256_shuffle_ps::<0x44>(t1, t3);
-        let d1 = _mm256_shuffle_ps::<0xEE>(t1, t3);
-        let fm = _mm256_set1_ps(k.fm);
+        // Lanes (l, l + 4) in the two halves of r_l, each (q0, d0, q1, d1). The steps in m
+        // are scaled in place (the ones by 1, exactly), so that a and b are each one add
+        // of an even and an odd element: [a0 b0 a1 b1 | a4 b4 a5 b5] from r0 and r1, then
+        // one shuffle per vector gathers the a's and the b's — four shuffles fewer than a
+        // full transpose, for two more multiplies.
+        let w = _mm256_setr_ps(1.0, k.fm, 1.0, k.fm, 1.0, k.fm, 1.0, k.fm);
+        let row = |l: usize| {
+            _mm256_mul_ps(
+                _mm256_insertf128_ps::<1>(_mm256_castps128_ps256(pair(l)), pair(l + 4)),
+                w,
+            )
+        };
+        let (r0, r1, r2, r3) = (row(0), row(1), row(2), row(3));
+        let s01 = _mm256_add_ps(
+            _mm256_shuffle_ps::<0x88>(r0, r1),
+            _mm256_shuffle_ps::<0xDD>(r0, r1),
+        );
+        let s23 = _mm256_add_ps(
+            _mm256_shuffle_ps::<0x88>(r2, r3),
+            _mm256_shuffle_ps::<0xDD>(r2, r3),
+        );
+        let a = _mm256_shuffle_ps::<0x88>(s01, s23);
+        let b = _mm256_shuffle_ps::<0xDD>(s01, s23);
         let fr = _mm256_loadu_ps(pos);
-        let a = _mm256_add_ps(q0, _mm256_mul_ps(fm, d0));
-        let b = _mm256_add_ps(q1, _mm256_mul_ps(fm, d1));
         let x = _mm256_add_ps(a, _mm256_mul_ps(fr, _mm256_sub_ps(b, a)));
         let o = _mm256_add_ps(
             _mm256_set1_ps(k.min),
