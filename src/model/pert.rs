@@ -206,16 +206,19 @@ const INV: f32 = 1.0 / (1u32 << SHIFT) as f32;
 impl Task {
     /// One lane's table entry (twice the pair index: a float offset) and position: the
     /// lower half's table at v = u, or the upper half's at v = 1 − u. The two choices are
-    /// bitwise selects on a mask (an `if` may be left as a branch per lane).
+    /// bitwise selects on a mask (an `if` may be left as a branch per lane). For u in
+    /// [2⁻²⁴, 1 − 2⁻²⁴] — every uniform the kernel draws — v lies in [2⁻²⁴, ½], so the
+    /// segment index needs no clamp: v = ½ gives the row's last point with position 0,
+    /// exactly its value. Outside that range the value is wrong but the entry is still
+    /// clamped into the table.
     #[inline(always)]
     fn locate(&self, u: f32) -> (u32, f32) {
         let high = 0u32.wrapping_sub((u > 0.5) as u32);
         let v = f32::from_bits((u.to_bits() & !high) | ((1.0 - u).to_bits() & high));
-        let d = (v.to_bits() as i32 - V_MIN_BITS).max(0);
-        let i = (d >> SHIFT).min(SEGMENTS as i32 - 1);
-        let fr = (d - (i << SHIFT)) as f32 * INV;
-        let half = UPPER as u32 & high;
-        (2 * ((self.row + i) as u32 + half).min(self.last), fr)
+        let d = v.to_bits().wrapping_sub(V_MIN_BITS as u32);
+        let fr = (d & ((1 << SHIFT) - 1)) as f32 * INV;
+        let at = (self.row as u32).wrapping_add(d >> SHIFT) + (UPPER as u32 & high);
+        (2 * at.min(self.last), fr)
     }
 
     /// One lane: min + range·x, x interpolated in m between the rows, then in v.
