@@ -168,5 +168,85 @@ fn drivers(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, kernel, risks_and_correlations, drivers);
+/// Sampling alone: 64-lane blocks of triangular and Beta-PERT durations for 1,024 tasks
+/// with varied estimates, from precomputed uniforms, through the samplers the kernel's
+/// general path uses (the fused path runs the same arithmetic a chunk at a time). Run in
+/// an AVX2 function where the CPU has it, as the kernel is, so that the samplers are
+/// compiled for it. Reported per lane (`cargo bench --bench kernel -- sampler/`).
+fn sampler(c: &mut Criterion) {
+    use slipcast::model::{DiscreteTables, Sampler};
+    use slipcast::sim::LANES;
+    let mut rng = StdRng::seed_from_u64(3);
+    let tasks = 1_024;
+    let estimates: Vec<(f64, f64, f64)> = (0..tasks)
+        .map(|_| {
+            let likely: f64 = rng.random_range(2.0..20.0);
+            (
+                likely * rng.random_range(0.6..0.95),
+                likely,
+                likely * rng.random_range(1.1..2.5),
+            )
+        })
+        .collect();
+    let uniforms: Vec<[f32; LANES]> = (0..tasks)
+        .map(|t| {
+            let mut u = [0f32; LANES];
+            slipcast::sim::rng::block_uniforms(t as u64, 0, &mut u);
+            u
+        })
+        .collect();
+    let mut g = c.benchmark_group("sampler");
+    g.throughput(Throughput::Elements((tasks * LANES) as u64));
+    for dist in ["triangular", "pert"] {
+        let mut tables = DiscreteTables::default();
+        let samplers: Vec<Sampler> = estimates
+            .iter()
+            .map(|&(min, likely, max)| {
+                let d = if dist == "pert" {
+                    Distribution::Pert { min, likely, max }
+                } else {
+                    Distribution::Triangular { min, likely, max }
+                };
+                Sampler::new(&d, &mut tables)
+            })
+            .collect();
+        let mut out = vec![[0f32; LANES]; tasks];
+        g.bench_function(format!("{dist}-64-lane-blocks"), |b| {
+            b.iter(|| fill_all(&samplers, &uniforms, &mut out, &tables))
+        });
+    }
+    g.finish();
+}
+
+/// Every task's block, in code compiled for AVX2 when the CPU has it.
+fn fill_all(
+    samplers: &[slipcast::model::Sampler],
+    uniforms: &[[f32; slipcast::sim::LANES]],
+    out: &mut [[f32; slipcast::sim::LANES]],
+    tables: &slipcast::model::DiscreteTables,
+) {
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn avx2(
+        samplers: &[slipcast::model::Sampler],
+        uniforms: &[[f32; slipcast::sim::LANES]],
+        out: &mut [[f32; slipcast::sim::LANES]],
+        tables: &slipcast::model::DiscreteTables,
+    ) {
+        for ((s, u), o) in samplers.iter().zip(uniforms).zip(out) {
+            s.fill(u, o, tables);
+        }
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2.
+        unsafe { avx2(samplers, uniforms, out, tables) };
+        return;
+    }
+    for ((s, u), o) in samplers.iter().zip(uniforms).zip(out) {
+        s.fill(u, o, tables);
+    }
+}
+
+criterion_group!(benches, kernel, risks_and_correlations, drivers, sampler);
 criterion_main!(benches);
