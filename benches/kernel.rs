@@ -1,4 +1,5 @@
-//! Kernel benchmark: a generated 10,000-task network, reported per task-iteration.
+//! Kernel benchmark: generated networks of 1,000, 10,000 and 100,000 tasks, reported
+//! per task-iteration; and the samplers alone, per lane.
 //!
 //! `cargo bench --bench kernel` — criterion's "elements" throughput is task-iterations,
 //! so the time per element is the cost of one task in one iteration (sampling, forward
@@ -61,6 +62,7 @@ fn kernel(c: &mut Criterion) {
         (10_000usize, "triangular"),
         (10_000, "pert"),
         (1_000, "triangular"),
+        (100_000, "triangular"),
     ] {
         let net = compile(&plan::from_tasks_csv(&network_csv(tasks, dist), "bench.csv").unwrap())
             .unwrap();
