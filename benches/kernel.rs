@@ -227,9 +227,8 @@ fn fill_all(
     out: &mut [[f32; slipcast::sim::LANES]],
     tables: &slipcast::model::DiscreteTables,
 ) {
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn avx2(
+    #[inline(always)]
+    fn each(
         samplers: &[slipcast::model::Sampler],
         uniforms: &[[f32; slipcast::sim::LANES]],
         out: &mut [[f32; slipcast::sim::LANES]],
@@ -241,13 +240,20 @@ fn fill_all(
     }
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
+        #[target_feature(enable = "avx2")]
+        fn avx2(
+            samplers: &[slipcast::model::Sampler],
+            uniforms: &[[f32; slipcast::sim::LANES]],
+            out: &mut [[f32; slipcast::sim::LANES]],
+            tables: &slipcast::model::DiscreteTables,
+        ) {
+            each(samplers, uniforms, out, tables)
+        }
         // SAFETY: the CPU has AVX2.
         unsafe { avx2(samplers, uniforms, out, tables) };
         return;
     }
-    for ((s, u), o) in samplers.iter().zip(uniforms).zip(out) {
-        s.fill(u, o, tables);
-    }
+    each(samplers, uniforms, out, tables)
 }
 
 criterion_group!(benches, kernel, risks_and_correlations, drivers, sampler);

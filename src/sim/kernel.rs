@@ -509,8 +509,9 @@ fn run_block_impl<const LOO: bool, const C: usize>(
                 let row = e.row as usize;
                 if keys.plain[t] {
                     // No effect acts on a plain task, so a change to it is only its hold.
-                    let held = [net.det_duration[t] as f32; LANES];
+                    let held;
                     let dur_v = if e.changed && v.hold == Some(t) {
+                        held = [net.det_duration[t] as f32; LANES];
                         &held
                     } else {
                         lanes(&s.dur, t)
