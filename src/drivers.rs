@@ -516,6 +516,43 @@ mod tests {
         }
     }
 
+    #[test]
+    fn keys_sort_like_the_standard_sort() {
+        let mut next = crate::sim::rng::test_sequence(11);
+        let mut unit = move || (next() >> 40) as f32 / (1u64 << 24) as f32;
+        type Gen = fn(f32, usize) -> f32;
+        let shapes: [(&str, Gen); 7] = [
+            ("uniform", |u, _| 2.0 + 8.0 * u),
+            ("heavy tail", |u, _| (1.0 - u).powf(-3.0)),
+            ("negative and zeros", |u, i| [0.0, -0.0, -u, u][i % 4]),
+            ("coarse grid", |u, _| (u * 12.0).floor()),
+            ("constant", |_, _| 4.5),
+            // Most values bunched far from a few others; every byte varies.
+            ("bunched", |u, i| {
+                if i % 100 == 0 {
+                    1e6 * u
+                } else {
+                    3.0 + u * 1e-3
+                }
+            }),
+            ("two humps", |u, i| if i % 3 == 0 { 40.0 + u } else { u }),
+        ];
+        for (name, shape) in shapes {
+            for n in [0, 1, 255, 256, 257, 1000, 1664, 4096] {
+                let v: Vec<f32> = (0..n).map(|i| shape(unit(), i)).collect();
+                let mut sc = SortScratch::default();
+                sorted_keys(v.chunks(64), &mut sc);
+                let mut want: Vec<u64> = v
+                    .iter()
+                    .zip(0u64..)
+                    .map(|(&x, i)| (u64::from(order_key(x + 0.0)) << 32) | i)
+                    .collect();
+                want.sort_unstable();
+                assert_eq!(sc.keys, want, "{name}, n = {n}");
+            }
+        }
+    }
+
     fn pearson(x: &[f64], y: &[f64]) -> f64 {
         let n = x.len() as f64;
         let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
