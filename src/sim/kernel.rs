@@ -268,34 +268,43 @@ fn max_into(dst: &mut [f32; LANES], f: impl Fn(usize) -> f32) {
     }
 }
 
-/// Runs block `block` (`valid` ≤ LANES live iterations). Writes each milestone's finish
-/// into `out[lane * k + m]` and adds to `acc`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn run_block(
-    net: &Network,
-    keys: &Keys,
-    block: u64,
-    valid: usize,
-    s: &mut Scratch,
-    acc: &mut Acc,
-    out: &mut [f32],
-    track: Tracking,
-    hashes: &mut [u64],
-    loo: Option<&LooProgram>,
-    loo_out: &mut [f32],
-) {
+/// What one block reads.
+#[derive(Clone, Copy)]
+pub(crate) struct Block<'a> {
+    pub net: &'a Network,
+    pub keys: &'a Keys,
+    /// The block's index.
+    pub block: u64,
+    /// Live iterations in it (≤ LANES).
+    pub valid: usize,
+    pub track: Tracking,
+    /// Leave-one-out variants, computed alongside the network.
+    pub loo: Option<&'a LooProgram>,
+}
+
+/// What one block writes.
+pub(crate) struct BlockOut<'a> {
+    pub s: &'a mut Scratch,
+    pub acc: &'a mut Acc,
+    /// Each milestone's finish, at `out[lane * k + m]`.
+    pub out: &'a mut [f32],
+    /// Tracked runs: each milestone's critical-set hash, laid out as `out`.
+    pub hashes: &'a mut [u64],
+    /// Leave-one-out: each variant's milestone finishes, one `out` after another.
+    pub loo_out: &'a mut [f32],
+}
+
+/// Runs one block: writes its milestone finishes (and what it tracks) and adds to the
+/// accumulators.
+pub(crate) fn run_block(b: Block, o: BlockOut) {
     // Compiled separately with and without leave-one-out, so that a plain run carries
     // none of its per-task work (not even the copy of the sampled lanes).
     macro_rules! with_loo {
         ($f:ident $(, $c:literal)?) => {
-            if loo.is_some() {
-                $f::<true $(, $c)?>(
-                    net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
-                )
+            if b.loo.is_some() {
+                $f::<true $(, $c)?>(b, o)
             } else {
-                $f::<false $(, $c)?>(
-                    net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
-                )
+                $f::<false $(, $c)?>(b, o)
             }
         };
     }
@@ -367,23 +376,8 @@ macro_rules! kernel_for {
     ($name:ident, $features:literal, $chunk:literal) => {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $features)]
-        #[allow(clippy::too_many_arguments)]
-        unsafe fn $name<const LOO: bool>(
-            net: &Network,
-            keys: &Keys,
-            block: u64,
-            valid: usize,
-            s: &mut Scratch,
-            acc: &mut Acc,
-            out: &mut [f32],
-            track: Tracking,
-            hashes: &mut [u64],
-            loo: Option<&LooProgram>,
-            loo_out: &mut [f32],
-        ) {
-            run_block_impl::<LOO, $chunk>(
-                net, keys, block, valid, s, acc, out, track, hashes, loo, loo_out,
-            )
+        unsafe fn $name<const LOO: bool>(b: Block, o: BlockOut) {
+            run_block_impl::<LOO, $chunk>(b, o)
         }
     };
 }
@@ -395,20 +389,22 @@ kernel_for!(
 );
 
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn run_block_impl<const LOO: bool, const C: usize>(
-    net: &Network,
-    keys: &Keys,
-    block: u64,
-    valid: usize,
-    s: &mut Scratch,
-    acc: &mut Acc,
-    out: &mut [f32],
-    track: Tracking,
-    hashes: &mut [u64],
-    loo: Option<&LooProgram>,
-    loo_out: &mut [f32],
-) {
+fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
+    let Block {
+        net,
+        keys,
+        block,
+        valid,
+        track,
+        loo,
+    } = b;
+    let BlockOut {
+        s,
+        acc,
+        out,
+        hashes,
+        loo_out,
+    } = o;
     let loo = if LOO { loo } else { None };
     let n = net.len();
     let valid_mask = if valid == LANES {
@@ -1372,35 +1368,25 @@ mod tests {
                     };
                     let mut out = vec![0f32; LANES * k];
                     let mut hashes = vec![0u64; if on { LANES * k } else { 0 }];
-                    let args = (block, valid, &mut s, &mut acc, &mut out, track);
+                    let b = Block {
+                        net: &net,
+                        keys,
+                        block,
+                        valid,
+                        track,
+                        loo: None,
+                    };
+                    let o = BlockOut {
+                        s: &mut s,
+                        acc: &mut acc,
+                        out: &mut out,
+                        hashes: &mut hashes,
+                        loo_out: &mut [],
+                    };
                     if dispatched {
-                        run_block(
-                            &net,
-                            keys,
-                            args.0,
-                            args.1,
-                            args.2,
-                            args.3,
-                            args.4,
-                            args.5,
-                            &mut hashes,
-                            None,
-                            &mut [],
-                        );
+                        run_block(b, o);
                     } else {
-                        run_block_impl::<false, 8>(
-                            &net,
-                            keys,
-                            args.0,
-                            args.1,
-                            args.2,
-                            args.3,
-                            args.4,
-                            args.5,
-                            &mut hashes,
-                            None,
-                            &mut [],
-                        );
+                        run_block_impl::<false, 8>(b, o);
                     }
                     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                     let es = if track.keep_starts {
@@ -1453,35 +1439,25 @@ mod tests {
                 let mut acc = Acc::new(&net);
                 let mut base = vec![0f32; LANES * k];
                 let mut out = vec![0f32; changes.len() * LANES * k];
-                let args = (block, valid, &mut s, &mut acc, &mut base, track);
+                let b = Block {
+                    net: &net,
+                    keys,
+                    block,
+                    valid,
+                    track,
+                    loo: Some(&program),
+                };
+                let o = BlockOut {
+                    s: &mut s,
+                    acc: &mut acc,
+                    out: &mut base,
+                    hashes: &mut [],
+                    loo_out: &mut out,
+                };
                 if dispatched {
-                    run_block(
-                        &net,
-                        keys,
-                        args.0,
-                        args.1,
-                        args.2,
-                        args.3,
-                        args.4,
-                        args.5,
-                        &mut [],
-                        Some(&program),
-                        &mut out,
-                    );
+                    run_block(b, o);
                 } else {
-                    run_block_impl::<true, 8>(
-                        &net,
-                        keys,
-                        args.0,
-                        args.1,
-                        args.2,
-                        args.3,
-                        args.4,
-                        args.5,
-                        &mut [],
-                        Some(&program),
-                        &mut out,
-                    );
+                    run_block_impl::<true, 8>(b, o);
                 }
                 let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 (bits(&base), bits(&out))

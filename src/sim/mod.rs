@@ -221,18 +221,23 @@ pub fn simulate_leave_one_out(
                     for (i, out) in job.chunks_mut(chunk).enumerate() {
                         let b = j * per_job + i;
                         let valid = (n_iter - b * LANES).min(LANES);
-                        kernel::run_block(
+                        let block = kernel::Block {
                             net,
-                            &keys,
-                            b as u64,
+                            keys: &keys,
+                            block: b as u64,
                             valid,
-                            &mut scratch,
-                            &mut acc,
-                            &mut base,
                             track,
-                            &mut [],
-                            Some(&program),
-                            out,
+                            loo: Some(&program),
+                        };
+                        kernel::run_block(
+                            block,
+                            kernel::BlockOut {
+                                s: &mut scratch,
+                                acc: &mut acc,
+                                out: &mut base,
+                                hashes: &mut [],
+                                loo_out: out,
+                            },
                         );
                     }
                     pool.give((scratch, acc, base));
@@ -405,18 +410,23 @@ fn run(
                     } else {
                         &mut []
                     };
-                    kernel::run_block(
+                    let block = kernel::Block {
                         net,
-                        &keys,
-                        b,
+                        keys: &keys,
+                        block: b,
                         valid,
-                        &mut scratch,
-                        &mut acc,
-                        chunk,
                         track,
-                        h,
-                        None,
-                        &mut [],
+                        loo: None,
+                    };
+                    kernel::run_block(
+                        block,
+                        kernel::BlockOut {
+                            s: &mut scratch,
+                            acc: &mut acc,
+                            out: chunk,
+                            hashes: h,
+                            loo_out: &mut [],
+                        },
                     );
                     progress.advance(valid as u64);
                 }
