@@ -133,8 +133,8 @@ struct SortScratch {
 
 /// Sort keys of the values in `chunks` (taken in order as one sequence) in ascending
 /// order of value (ties in index order) into `s.keys`: order-preserving f32 bits above
-/// the index, sorted by [`sort_keys`]. Sorting 64-bit keys is several times faster than
-/// sorting indices through a comparator.
+/// the index, sorted by a radix sort of the value ([`crate::stats::radix`]). Sorting
+/// 64-bit keys is several times faster than sorting indices through a comparator.
 fn sorted_keys<'a>(chunks: impl IntoIterator<Item = &'a [f32]>, s: &mut SortScratch) {
     let keys = &mut s.keys;
     keys.clear();
@@ -145,7 +145,7 @@ fn sorted_keys<'a>(chunks: impl IntoIterator<Item = &'a [f32]>, s: &mut SortScra
             (u64::from(order_key(x + 0.0)) << 32) | i
         }));
     }
-    sort_keys(keys, &mut s.tmp);
+    crate::stats::radix::sort_by_key(keys, &mut s.tmp, |k| (k >> 32) as u32);
 }
 
 /// Calls `f(twice the average rank, keys)` for each run of tied values in sorted `keys`
@@ -163,12 +163,6 @@ fn tie_groups(keys: &[u64], mut f: impl FnMut(i64, &[u64])) {
         f((i + j + 1) as i64, &keys[i..j]);
         i = j;
     }
-}
-
-/// Sorts `keys` (a value in the high 32 bits above a unique index) in ascending order,
-/// by a radix sort of the value ([`crate::stats::radix`]).
-fn sort_keys(keys: &mut Vec<u64>, tmp: &mut Vec<u64>) {
-    crate::stats::radix::sort_by_key(keys, tmp, |k| (k >> 32) as u32);
 }
 
 /// Twice the average ranks (1-based; ties share their mean rank, so twice it is an
