@@ -5,12 +5,6 @@ use predicates::prelude::*;
 
 use super::{plan_dir, sim_dir};
 
-fn shared(path: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(path)
-}
-
 /// "Mon 20/10/14" → 2014-10-20.
 fn mpx_date(s: &str) -> String {
     let d = s.split_whitespace().nth(1).unwrap();
@@ -20,8 +14,8 @@ fn mpx_date(s: &str) -> String {
 
 #[test]
 fn link_types_and_lags_match_microsoft_projects_stored_dates() {
-    let bytes = std::fs::read(shared("schedules/mpxj/task-links-project98.mpx"))
-        .expect("shared/data beside the repo");
+    let bytes = std::fs::read(super::test_data("schedules/mpxj/task-links-project98.mpx"))
+        .expect("tests/data");
     let text: String = bytes.iter().map(|&b| b as char).collect(); // Latin-1
     let mut csv = String::from("id,distribution,likely,predecessors\n");
     let mut expected = Vec::new();

@@ -279,9 +279,7 @@ fn real_throughput_histories_backtest() {
         "tokio-rs_tokio_weekly_throughput.csv",
         "pallets_flask_weekly_throughput.csv",
     ] {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/data/throughput")
-            .join(f);
+        let path = super::test_data("throughput").join(f);
         let h = throughput::load(&path).unwrap();
         assert!(h.weeks.len() > 400);
         let bt = throughput::backtest(&h, 4, 26, 2000, 1).unwrap();

@@ -260,3 +260,77 @@ fn one_pass_leave_one_out_equals_separate_runs() {
         }
     }
 }
+
+#[test]
+fn each_milestone_lists_its_own_uncertainty_drivers() {
+    // An early milestone M1 after A1, A2; a late milestone M2 after M1 and eleven wide
+    // tasks B1..B11 in a chain. Towards M2 the B tasks have the highest SSI; towards M1
+    // only A1 and A2 can move it, and they are the drivers it lists.
+    let mut csv = String::from("id,min,likely,max,predecessors,milestone\n");
+    csv.push_str("A1,4,5,8,,\nA2,1,2,3,A1,\nM1,,,,A2,true\n");
+    let mut prev = "M1".to_string();
+    for i in 1..=11 {
+        csv.push_str(&format!("B{i},5,10,30,{prev},\n"));
+        prev = format!("B{i}");
+    }
+    csv.push_str(&format!("M2,,,,{prev},true\n"));
+    let (_, f, d) = run(&csv, 6_400);
+    let of = |m: &str| -> Vec<&str> {
+        d.drivers
+            .iter()
+            .filter(|x| x.milestone == m && x.kind == "task")
+            .map(|x| x.driver.as_str())
+            .collect()
+    };
+    assert_eq!(of("M1"), ["A1", "A2"]);
+    let m2 = of("M2");
+    assert_eq!(m2.len(), 10);
+    assert!(m2.iter().all(|t| t.starts_with('B')), "{m2:?}");
+    // Holding A1 at 5 leaves M1 = 5 + A2, A2 triangular(1, 2, 3): its P80 is
+    // 3 − √0.4; the driver is the base P80 minus that. The percentile's standard error is
+    // √(0.8·0.2/n) / f(P80), f(P80) = √0.4.
+    let a1 = d
+        .drivers
+        .iter()
+        .find(|x| x.driver == "A1" && x.milestone == "M1")
+        .unwrap();
+    let held_p80 = 5.0 + 3.0 - 0.4f64.sqrt();
+    let se = (0.16f64 / 6_400.0).sqrt() / 0.4f64.sqrt();
+    let expected = f.milestones[0].percentiles[1].days - held_p80;
+    assert!(
+        (a1.p80_days - expected).abs() < 5.0 * se,
+        "{} vs {expected}",
+        a1.p80_days
+    );
+}
+
+#[test]
+fn task_drivers_stay_within_their_budget_on_plans_with_many_milestones() {
+    // 80 milestones, each after a task of its own: 80 distinct tasks would be held.
+    // The budget takes the latest milestone, then those with a target, then the latest.
+    let mut csv = String::from("id,min,likely,max,predecessors,milestone,target\n");
+    for i in 0..80 {
+        csv.push_str(&format!("T{i},{i},{},{},,,\n", i + 2, i + 9));
+        let target = if i == 3 { "40" } else { "" };
+        csv.push_str(&format!("M{i},,,,T{i},true,{target}\n"));
+    }
+    let (_, _, d) = run(&csv, 640);
+    let budget = slipcast::drivers::MAX_TASK_VARIANTS;
+    assert_eq!(d.uncertainty_milestones.len(), budget);
+    assert!(d.uncertainty_milestones.iter().any(|m| m == "M79"));
+    assert!(d.uncertainty_milestones.iter().any(|m| m == "M3"));
+    assert!(!d.uncertainty_milestones.iter().any(|m| m == "M4"));
+    for m in &d.uncertainty_milestones {
+        let own: Vec<_> = d
+            .drivers
+            .iter()
+            .filter(|x| &x.milestone == m && x.kind == "task")
+            .collect();
+        assert_eq!(own.len(), 1, "{m}");
+        assert_eq!(own[0].driver, format!("T{}", &m[1..]));
+    }
+    assert_eq!(
+        d.drivers.iter().filter(|x| x.kind == "task").count(),
+        budget
+    );
+}

@@ -18,6 +18,27 @@ use slipcast::{
     Forecast, Network, NoProgress, Samples, SimConfig, compile, forecast, plan, simulate,
 };
 
+/// A file of the committed test data (`tests/data`, see its NOTICE).
+pub fn test_data(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(path)
+}
+
+/// A reference file whose rights are unclear, read from `../shared/data` beside the
+/// checkout when present; `None` (after one printed skip line) on a fresh clone.
+pub fn shared_data(path: &str, test: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(path);
+    if p.is_file() {
+        Some(p)
+    } else {
+        println!("skipped {test}: ../shared/data/{path} is not beside this checkout");
+        None
+    }
+}
+
 /// Compiles tasks.csv text and simulates it.
 pub fn sim(csv: &str, iterations: u64, seed: u64) -> (Network, Samples, Forecast) {
     sim_threads(csv, iterations, seed, None)
