@@ -36,6 +36,11 @@ use crate::sim::{LANES, LeaveOut, Samples, SimConfig};
 use crate::stats::radix::order_key;
 use crate::stats::{Forecast, percentile_select, round4};
 
+/// The most distinct tasks held at their deterministic value in one driver analysis:
+/// each re-runs the tasks downstream of it, so a plan with hundreds of milestones gets
+/// task drivers for as many milestones as fit (see [`Drivers::uncertainty_milestones`]).
+pub const MAX_TASK_VARIANTS: usize = 60;
+
 /// Subsample size for sensitivity, for a network of `tasks` tasks and `n` iterations.
 pub fn subsample_size(tasks: usize, n: u64) -> usize {
     let cap = (16_777_216 / tasks.max(1)).clamp(LANES, 4096);
@@ -118,6 +123,12 @@ pub struct Drivers {
     pub paths: Vec<CriticalPath>,
     /// Risk and uncertainty drivers, per milestone largest P80 effect first.
     pub drivers: Vec<Driver>,
+    /// The milestones whose uncertainty drivers (their own tasks with the highest SSI)
+    /// were evaluated: all of them unless the plan has more than
+    /// [`MAX_TASK_VARIANTS`] distinct such tasks; then the latest milestone, those with a
+    /// target and the rest, latest first, while they fit. Risks are evaluated for every
+    /// milestone.
+    pub uncertainty_milestones: Vec<String>,
     /// Merge points per milestone, largest bias first (top 10).
     pub merges: Vec<Merge>,
 }
@@ -270,7 +281,7 @@ fn p50_p80(milestones: &[Vec<f32>]) -> Vec<[f64; 2]> {
 /// Runs the driver analysis. `samples` must come from
 /// [`simulate_tracked`](crate::sim::simulate_tracked); `f` is their forecast; leave-one-out
 /// runs reuse `cfg` (same seed and iterations) and cover every risk plus the `top_tasks`
-/// tasks with the highest SSI towards the latest milestone.
+/// tasks with the highest SSI towards each milestone (each milestone lists its own).
 pub fn analyse(
     net: &Network,
     samples: &Samples,
@@ -284,6 +295,7 @@ pub fn analyse(
             tasks: Vec::new(),
             paths: Vec::new(),
             drivers: Vec::new(),
+            uncertainty_milestones: Vec::new(),
             merges: Vec::new(),
         });
     };
@@ -426,20 +438,9 @@ pub fn analyse(
     // Leave-one-out drivers with common random numbers.
     // The tracked run used the same seed and iterations: its percentiles are the base.
     let base = p50_p80(&samples.milestones);
-    let mut drivers = Vec::new();
-    let push = |name: &str, kind: &'static str, without: &[[f64; 2]], drivers: &mut Vec<Driver>| {
-        for (mi, m) in net.milestones.iter().enumerate() {
-            drivers.push(Driver {
-                driver: name.to_string(),
-                kind,
-                milestone: net.tasks[m.task as usize].id.clone(),
-                p50_days: round4(base[mi][0] - without[mi][0]),
-                p80_days: round4(base[mi][1] - without[mi][1]),
-            });
-        }
-    };
-    // Every risk, then the tasks with the highest SSI towards the latest milestone, all
-    // evaluated in one leave-one-out pass.
+    // Every risk (towards every milestone), then per milestone the `top_tasks` tasks with
+    // the highest SSI towards *that* milestone: the union of those tasks is evaluated in
+    // one leave-one-out pass, and each milestone lists only its own.
     let mut changes: Vec<(String, &'static str, LeaveOut)> = net
         .risks
         .iter()
@@ -447,46 +448,101 @@ pub fn analyse(
         .filter(|(_, risk)| risk.probability != 0.0)
         .map(|(r, risk)| (risk.id.clone(), "risk", LeaveOut::RemoveRisk(r)))
         .collect();
-    if let Some(latest) = net.milestones.last() {
-        let lid = &net.tasks[latest.task as usize].id;
-        let mut by_ssi: Vec<&TaskDriver> = tasks
+    // For each change, the milestones it is listed for (`None`: all of them).
+    let mut listed_for: Vec<Option<Vec<usize>>> = vec![None; changes.len()];
+    let mut change_of_task = vec![usize::MAX; net.len()];
+    let mut first = Vec::with_capacity(net.milestones.len());
+    let mut start = 0;
+    for m in &net.milestones {
+        first.push(start);
+        start += m.ancestors.len();
+    }
+    // Milestones in order of interest: the latest, then those with a target, then the
+    // rest, latest first; each takes its whole list while the distinct task variants
+    // stay within the budget.
+    let mut order: Vec<usize> = (0..net.milestones.len()).rev().collect();
+    if let Some((_, rest)) = order.split_first_mut() {
+        rest.sort_by_key(|&mi| net.milestones[mi].target.is_none());
+    }
+    let mut chosen = vec![false; net.milestones.len()];
+    let mut picks: Vec<usize> = Vec::new();
+    let mut variants = 0;
+    for &mi in &order {
+        let m = &net.milestones[mi];
+        let own = &tasks[first[mi]..first[mi] + m.ancestors.len()];
+        let mut by_ssi: Vec<(usize, f64)> = own
             .iter()
-            .filter(|t| &t.milestone == lid && t.ssi > 0.0)
-            .filter(|t| {
-                net.index_of(&t.task)
-                    .is_some_and(|i| !matches!(net.samplers[i], Sampler::Fixed(_)))
-            })
+            .zip(&m.ancestors)
+            .filter(|(t, a)| t.ssi > 0.0 && !matches!(net.samplers[**a as usize], Sampler::Fixed(_)))
+            .map(|(t, &a)| (a as usize, t.ssi))
             .collect();
-        by_ssi.sort_by(|a, b| b.ssi.total_cmp(&a.ssi).then_with(|| a.task.cmp(&b.task)));
-        for td in by_ssi.into_iter().take(top_tasks) {
-            if let Some(t) = net.index_of(&td.task) {
-                changes.push((td.task.clone(), "task", LeaveOut::HoldTask(t)));
+        by_ssi.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| net.tasks[a.0].id.cmp(&net.tasks[b.0].id))
+        });
+        picks.clear();
+        picks.extend(by_ssi.iter().take(top_tasks).map(|p| p.0));
+        let new = picks
+            .iter()
+            .filter(|&&t| change_of_task[t] == usize::MAX)
+            .count();
+        if variants + new > MAX_TASK_VARIANTS.max(top_tasks) {
+            continue;
+        }
+        variants += new;
+        chosen[mi] = true;
+        for &t in &picks {
+            if change_of_task[t] == usize::MAX {
+                change_of_task[t] = changes.len();
+                changes.push((net.tasks[t].id.clone(), "task", LeaveOut::HoldTask(t)));
+                listed_for.push(Some(Vec::new()));
+            }
+            if let Some(ms) = listed_for[change_of_task[t]].as_mut() {
+                ms.push(mi);
             }
         }
     }
-    let only: Vec<LeaveOut> = changes.iter().map(|c| c.2).collect();
-    let without = crate::sim::simulate_leave_one_out(net, cfg, &only)?;
-    for ((name, kind, _), w) in changes.iter().zip(&without) {
-        push(name, kind, &p50_p80(w), &mut drivers);
+    for ms in listed_for.iter_mut().flatten() {
+        ms.sort_unstable();
     }
-    let order: Vec<String> = net
-        .milestones
-        .iter()
-        .map(|m| net.tasks[m.task as usize].id.clone())
+    let uncertainty_milestones: Vec<String> = (0..net.milestones.len())
+        .filter(|&mi| chosen[mi])
+        .map(|mi| net.tasks[net.milestones[mi].task as usize].id.clone())
         .collect();
-    drivers.sort_by(|a, b| {
-        let pos = |m: &str| order.iter().position(|x| x == m).unwrap_or(0);
-        pos(&a.milestone)
-            .cmp(&pos(&b.milestone))
+    let only: Vec<LeaveOut> = changes.iter().map(|c| c.2).collect();
+    let listed = |v: usize, mi: usize| {
+        listed_for[v]
+            .as_ref()
+            .is_none_or(|ms| ms.binary_search(&mi).is_ok())
+    };
+    let mut drivers: Vec<(usize, Driver)> = Vec::new();
+    crate::sim::leave_one_out_each(net, cfg, &only, listed, |v, mi, lanes| {
+        let without = [50.0, 80.0].map(|p| percentile_select(lanes, p) as f64);
+        drivers.push((
+            mi,
+            Driver {
+                driver: changes[v].0.clone(),
+                kind: changes[v].1,
+                milestone: net.tasks[net.milestones[mi].task as usize].id.clone(),
+                p50_days: round4(base[mi][0] - without[0]),
+                p80_days: round4(base[mi][1] - without[1]),
+            },
+        ));
+    })?;
+    // Per milestone (in the network's order), largest P80 effect first.
+    drivers.sort_by(|(ma, a), (mb, b)| {
+        ma.cmp(mb)
             .then(b.p80_days.abs().total_cmp(&a.p80_days.abs()))
             .then(b.p50_days.abs().total_cmp(&a.p50_days.abs()))
             .then_with(|| a.driver.cmp(&b.driver))
     });
+    let drivers = drivers.into_iter().map(|(_, d)| d).collect();
     Ok(Drivers {
         sensitivity_subsample: s,
         tasks,
         paths,
         drivers,
+        uncertainty_milestones,
         merges,
     })
 }

@@ -518,7 +518,16 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         f.calibration = Some(c);
     }
     if want_drivers {
-        f.drivers = Some(slipcast::drivers::analyse(&net, &samples, &f, &cfg, 10)?);
+        let d = slipcast::drivers::analyse(&net, &samples, &f, &cfg, 10)?;
+        if d.uncertainty_milestones.len() < net.milestones.len() {
+            f.warnings.push(format!(
+                "task uncertainty drivers were evaluated for {} of {} milestones (the latest, those with a target, then the latest-finishing, up to {} distinct tasks held); risks for all",
+                d.uncertainty_milestones.len(),
+                net.milestones.len(),
+                slipcast::drivers::MAX_TASK_VARIANTS
+            ));
+        }
+        f.drivers = Some(d);
     }
     if let Iterations::Auto { precision, .. } = setup.iterations {
         let widest = slipcast::widest_half_width(&samples, &percentiles);

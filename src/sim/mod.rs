@@ -171,6 +171,28 @@ pub fn simulate_leave_one_out(
     cfg: &SimConfig,
     changes: &[LeaveOut],
 ) -> Result<Vec<Vec<Vec<f32>>>> {
+    let mut result: Vec<Vec<Vec<f32>>> = vec![Vec::new(); changes.len()];
+    leave_one_out_each(
+        net,
+        cfg,
+        changes,
+        |_, _| true,
+        |v, _, lanes| result[v].push(lanes.to_vec()),
+    )?;
+    Ok(result)
+}
+
+/// As [`simulate_leave_one_out`], without keeping every variant: for each change `v`
+/// and milestone `m` with `wanted(v, m)`, `visit(v, m, samples)` receives that
+/// milestone's finishes (one per iteration, in iteration order) in a buffer it may
+/// reorder. Memory stays at one batch of about 256 MiB whatever the number of changes.
+pub fn leave_one_out_each(
+    net: &Network,
+    cfg: &SimConfig,
+    changes: &[LeaveOut],
+    wanted: impl Fn(usize, usize) -> bool,
+    mut visit: impl FnMut(usize, usize, &mut [f32]),
+) -> Result<()> {
     let n_iter = iteration_count(cfg)?;
     let n = net.len();
     let k = net.milestones.len().max(1);
@@ -199,9 +221,9 @@ pub fn simulate_leave_one_out(
         .collect();
     let batch = ((256usize << 20) / (n_iter * k * 4).max(1)).clamp(1, changes.len().max(1));
     let blocks = n_iter.div_ceil(LANES);
-    let mut result: Vec<Vec<Vec<f32>>> = Vec::with_capacity(changes.len());
     let pool = Pool::default();
-    for group in changes.chunks(batch) {
+    let mut lanes = vec![0f32; n_iter];
+    for (g, group) in changes.chunks(batch).enumerate() {
         let program = kernel::LooProgram::new(net, group);
         let chunk = group.len() * LANES * k;
         let mut vbuf = vec![0f32; blocks * chunk];
@@ -244,21 +266,20 @@ pub fn simulate_leave_one_out(
                 });
         })?;
         for v in 0..group.len() {
-            result.push(
-                (0..net.milestones.len())
-                    .map(|m| {
-                        (0..n_iter)
-                            .map(|i| {
-                                let (b, l) = (i / LANES, i % LANES);
-                                vbuf[b * chunk + v * LANES * k + l * k + m]
-                            })
-                            .collect()
-                    })
-                    .collect(),
-            );
+            let change = g * batch + v;
+            for m in 0..net.milestones.len() {
+                if !wanted(change, m) {
+                    continue;
+                }
+                for (i, x) in lanes.iter_mut().enumerate() {
+                    let (b, l) = (i / LANES, i % LANES);
+                    *x = vbuf[b * chunk + v * LANES * k + l * k + m];
+                }
+                visit(change, m, &mut lanes);
+            }
         }
     }
-    Ok(result)
+    Ok(())
 }
 
 /// The iteration count of `cfg` as a length: at least 1 and addressable.
