@@ -165,6 +165,41 @@ impl Distribution {
         }
     }
 
+    /// The same shape with every value multiplied by `f ≥ 0` (a duration in other
+    /// units, or an estimate scaled to the work left).
+    pub fn scaled(&self, f: f64) -> Distribution {
+        match *self {
+            Distribution::Fixed { likely } => Distribution::Fixed { likely: likely * f },
+            Distribution::Triangular { min, likely, max } => Distribution::Triangular {
+                min: min * f,
+                likely: likely * f,
+                max: max * f,
+            },
+            Distribution::Pert { min, likely, max } => Distribution::Pert {
+                min: min * f,
+                likely: likely * f,
+                max: max * f,
+            },
+            Distribution::Uniform { min, max, planned } => Distribution::Uniform {
+                min: min * f,
+                max: max * f,
+                planned: planned.map(|p| p * f),
+            },
+            Distribution::Normal { mean, sd } => Distribution::Normal {
+                mean: mean * f,
+                sd: sd * f,
+            },
+            Distribution::Lognormal { mean, sd } => Distribution::Lognormal {
+                mean: mean * f,
+                sd: sd * f,
+            },
+            Distribution::Exponential { mean } => Distribution::Exponential { mean: mean * f },
+            Distribution::Discrete { ref values } => Distribution::Discrete {
+                values: values.iter().map(|&(v, w)| (v * f, w)).collect(),
+            },
+        }
+    }
+
     /// The value used by the deterministic CPM run (SPEC §2): the most likely value for
     /// three-point and fixed estimates, the planned value (or midpoint) for uniform, and
     /// the mean for normal, lognormal, exponential and discrete.

@@ -542,25 +542,41 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         (None, _) => None,
     };
     pred_start.push(0u32);
+    let mut rescaled: Vec<String> = Vec::new();
     for node in &order {
         let row = &plan.tasks[graph[*node]];
+        // Work in progress with both an estimate and `remaining`: `remaining` is the work
+        // left, and the estimate keeps its shape scaled so that its single-point value
+        // equals it (min/likely/max × remaining/likely).
+        let estimate = match (&row.estimate, row.remaining) {
+            (None, Some(r)) => Some(Distribution::Fixed { likely: r }),
+            (Some(e), Some(r)) => {
+                let point = e.deterministic();
+                let scaled = if point > 0.0 {
+                    e.scaled(r / point)
+                } else {
+                    Distribution::Fixed { likely: r }
+                };
+                rescaled.push(format!(
+                    "{} {} → {}",
+                    row.id,
+                    crate::stats::round4(point),
+                    crate::stats::round4(r)
+                ));
+                Some(scaled)
+            }
+            (e, None) => e.clone(),
+        };
         tasks.push(TaskInfo {
             id: row.id.clone(),
             name: row.name.clone(),
             group: row.group.clone(),
             line: row.line,
-            estimate: row.estimate.clone(),
+            estimate: estimate.clone(),
         });
         keys.push(id_key(&row.id));
         occurrence.push(row.probability as f32);
-        let dist = row
-            .estimate
-            .clone()
-            .unwrap_or(Distribution::Fixed { likely: 0.0 });
-        let dist = match (&row.estimate, row.remaining) {
-            (None, Some(r)) => Distribution::Fixed { likely: r },
-            _ => dist,
-        };
+        let dist = estimate.unwrap_or(Distribution::Fixed { likely: 0.0 });
         if let (Some(items), Some(h)) = (row.items, &row.history) {
             // A backlog: the time to finish its items by bootstrap over the team's recent
             // weekly throughput (4,096 trials keyed by the task id), in working days.
@@ -638,6 +654,20 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
     );
     let (risks, hit_start, hits) = compile_risks(plan, &task_of, n, &mut discrete, &mut diags);
     let mut notes = Vec::new();
+    if !rescaled.is_empty() {
+        let shown = rescaled.len().min(10);
+        notes.push(format!(
+            "{} in progress {} an estimate and remaining work: each estimate is scaled so that its most likely value equals the work left ({}{})",
+            plural(rescaled.len(), "task", "tasks"),
+            if rescaled.len() == 1 { "gives" } else { "give" },
+            rescaled[..shown].join(", "),
+            if rescaled.len() > shown {
+                format!(", … and {} more", rescaled.len() - shown)
+            } else {
+                String::new()
+            }
+        ));
+    }
     out_of_sequence(plan, &mut notes);
     let (groups, correlated) =
         compile_correlations(plan, &task_of, n, opts, &mut notes, &mut diags);
@@ -1159,4 +1189,9 @@ fn compile_freezes(
         of[k] = idx as u32;
     }
     (of, tables)
+}
+
+/// "1 task", "3 tasks".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

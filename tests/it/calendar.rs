@@ -160,6 +160,38 @@ fn reforecast_from_the_status_date() {
 }
 
 #[test]
+fn remaining_work_scales_an_estimate_given_beside_it() {
+    // Status date Mon 18 Jan (t = 10). P1 has likely 9 and remaining 4: it finishes at
+    // status + 4, not status + 9. P2's triangular(6, 9, 15) with remaining 3 becomes
+    // triangular(2, 3, 5): mean 10/3 after the status date.
+    let dir = plan_dir(&[
+        (
+            "plan.toml",
+            "start = 2027-01-04\nstatus_date = 2027-01-18\n",
+        ),
+        (
+            "tasks.csv",
+            "id,min,likely,max,actual_start,remaining\nP1,,9,,2027-01-11,4\nP2,6,9,15,2027-01-11,3\n",
+        ),
+    ]);
+    let n = 20_000;
+    let (_, _, f) = sim_dir(dir.path(), n, 1);
+    let t = |id: &str| f.tasks.iter().find(|t| t.id == id).unwrap().clone();
+    assert_eq!(t("P1").mean_finish, 14.0);
+    // sd of triangular(2, 3, 5) = √((4 + 9 + 25 − 6 − 10 − 15)/18) = √(7/18).
+    let se = (7.0f64 / 18.0 / n as f64).sqrt();
+    assert!((t("P2").mean_finish - (10.0 + 10.0 / 3.0)).abs() < 5.0 * se);
+    assert!(
+        f.warnings
+            .iter()
+            .any(|w| w.contains("2 tasks in progress give an estimate and remaining work")
+                && w.contains("P1 9 → 4")),
+        "{:?}",
+        f.warnings
+    );
+}
+
+#[test]
 fn calendar_and_progress_validation() {
     let bad = |files: &[(&str, &str)], frags: &[&str]| {
         let dir = plan_dir(files);
