@@ -130,8 +130,17 @@ pub fn sqrt_psd(m: &DMatrix<f64>) -> DMatrix<f64> {
 
 /// Reorders each member's lanes of `dur` (task-major, [`LANES`] per task) to follow the
 /// ranks of the mixed scores. `eps` holds k × LANES independent normal scores, member-major.
-/// `mixed` is scratch of the same size.
-pub fn reorder_block(group: &CorrGroup, eps: &[f32], mixed: &mut [f32], dur: &mut [f32]) {
+/// `mixed` is scratch of the same size. Only the first `valid` lanes are iterations (the
+/// last block of a run may be partial): they are reordered among themselves, so each
+/// task's samples stay exactly its uncorrelated samples; the other lanes are left as
+/// they are.
+pub fn reorder_block(
+    group: &CorrGroup,
+    eps: &[f32],
+    mixed: &mut [f32],
+    dur: &mut [f32],
+    valid: usize,
+) {
     let k = group.tasks.len();
     for i in 0..k {
         let out = &mut mixed[i * LANES..(i + 1) * LANES];
@@ -156,15 +165,24 @@ pub fn reorder_block(group: &CorrGroup, eps: &[f32], mixed: &mut [f32], dur: &mu
         for (l, o) in order.iter_mut().enumerate() {
             *o = (order_key(scores[l]) & !(LANES as u32 - 1)) | l as u32;
         }
-        sort64(&mut order);
         let lanes = &mut dur[t as usize * LANES..(t as usize + 1) * LANES];
         // Durations are never negative, so their bit patterns sort like their values.
         let mut sorted = [0u32; LANES];
         for (x, d) in sorted.iter_mut().zip(lanes.iter()) {
             *x = d.max(0.0).to_bits();
         }
+        if valid < LANES {
+            // Lanes past the run's end rank last on both sides (above every finite
+            // score's key and every duration), so the valid lanes exchange only their own
+            // durations.
+            for l in valid..LANES {
+                order[l] = !(LANES as u32 - 1) | l as u32;
+                sorted[l] = u32::MAX;
+            }
+        }
+        sort64(&mut order);
         sort64(&mut sorted);
-        for (rank, &o) in order.iter().enumerate() {
+        for (rank, &o) in order.iter().enumerate().take(valid) {
             lanes[(o & (LANES as u32 - 1)) as usize] = f32::from_bits(sorted[rank]);
         }
     }

@@ -448,7 +448,7 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
             block_uniforms(keys.scores[t], block, &mut s.u);
             normal_scores(&s.u, &mut s.eps[i * LANES..(i + 1) * LANES]);
         }
-        correlation::reorder_block(g, &s.eps, &mut s.mixed, &mut s.dur);
+        correlation::reorder_block(g, &s.eps, &mut s.mixed, &mut s.dur, valid);
     }
 
     for t in 0..n {
