@@ -34,7 +34,12 @@ pub fn shared_data(path: &str, test: &str) -> Option<std::path::PathBuf> {
     if p.is_file() {
         Some(p)
     } else {
-        println!("skipped {test}: ../shared/data/{path} is not beside this checkout");
+        // Straight to the process's stderr: the test harness captures print macros.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped {test}: ../shared/data/{path} is not beside this checkout"
+        );
         None
     }
 }
