@@ -256,11 +256,18 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         ));
     }
     for &p in percentiles {
-        let tail = ((100.0 - p).min(p) / 100.0 * n as f64).floor() as u64;
+        // Pp is the k-th smallest sample: k − 1 outcomes lie below it, n − k above.
+        let k = percentile_rank(n as usize, p) as u64;
+        let (tail, side) = if p >= 50.0 {
+            (n - k, "above")
+        } else {
+            (k - 1, "below")
+        };
         if tail < 20 {
             warnings.push(format!(
-                "P{} rests on only {tail} simulated outcomes beyond it; use at least {} iterations",
+                "P{} rests on only {tail} simulated {} {side} it; use at least {} iterations",
                 fmt_p(p),
+                if tail == 1 { "outcome" } else { "outcomes" },
                 (2000.0 / (100.0 - p).min(p)).ceil() as u64
             ));
         }

@@ -234,3 +234,16 @@ fn target_probability_is_the_empirical_cdf() {
     let p = f.milestones[0].target.as_ref().unwrap().probability;
     assert!((p - 0.7).abs() < dkw(n as usize, 1e-6), "p_target {p}");
 }
+
+#[test]
+fn tail_warnings_count_the_outcomes_beyond_the_percentile() {
+    // P99.9 of 1,000 samples is the 999th smallest: one outcome lies above it.
+    // P99 is the 990th: ten above. P1 is the 10th: nine below. P50: no warning.
+    let (net, s, _) = super::sim("id,min,likely,max\nA,1,2,4\n", 1_000, 1);
+    let f = slipcast::forecast(&net, &s, &[1.0, 50.0, 99.0, 99.9]);
+    let w = f.warnings.join("\n");
+    assert!(w.contains("P99.9 rests on only 1 simulated outcome above it"), "{w}");
+    assert!(w.contains("P99 rests on only 10 simulated outcomes above it"), "{w}");
+    assert!(w.contains("P1 rests on only 9 simulated outcomes below it"), "{w}");
+    assert!(!w.contains("P50"), "{w}");
+}
