@@ -395,7 +395,14 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             deterministic_finish: round4(net.det_finish[t]),
             mean_start: round4(samples.mean_start[t]),
             mean_finish: round4(samples.mean_finish[t]),
-            mean_start_date: date(start_day(samples.mean_start[t])),
+            // A task that takes no time (a milestone) starts on the day it finishes.
+            mean_start_date: date(
+                if samples.mean_finish[t] - samples.mean_start[t] < crate::model::calendar::SNAP {
+                    finish_day(samples.mean_finish[t])
+                } else {
+                    start_day(samples.mean_start[t])
+                },
+            ),
             mean_finish_date: date(finish_day(samples.mean_finish[t])),
             status: net.status_date.map(|_| match net.status[t] {
                 crate::model::Status::Done { .. } => "done",

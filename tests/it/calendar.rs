@@ -293,3 +293,23 @@ fn calendar_and_progress_validation() {
             "X is finished but its predecessor P has not started",
         ));
 }
+
+#[test]
+fn a_milestone_starts_on_the_day_it_finishes() {
+    // Monday 4 Jan 2027; A takes 15 working days (t 0 … 15, finishing Fri 22 Jan); the
+    // zero-duration milestone M starts and finishes on Fri 22 Jan, not Mon 25 Jan.
+    let dir = plan_dir(&[
+        ("plan.toml", "start = 2027-01-04\n"),
+        (
+            "tasks.csv",
+            "id,likely,predecessors,milestone\nA,15,,\nM,,A,true\n",
+        ),
+    ]);
+    let (_, _, f) = sim_dir(dir.path(), 64, 1);
+    let m = f.tasks.iter().find(|t| t.id == "M").unwrap();
+    assert_eq!((m.mean_start, m.mean_finish), (15.0, 15.0));
+    assert_eq!(m.mean_finish_date.as_deref(), Some("2027-01-22"));
+    assert_eq!(m.mean_start_date.as_deref(), Some("2027-01-22"));
+    let a = f.tasks.iter().find(|t| t.id == "A").unwrap();
+    assert_eq!(a.mean_start_date.as_deref(), Some("2027-01-04"));
+}
