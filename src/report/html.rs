@@ -44,6 +44,8 @@ struct RiskRow {
     label: String,
     probability: String,
     occurred: String,
+    impact: String,
+    tasks: usize,
     added: String,
 }
 
@@ -266,7 +268,9 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
             label: name(&r.id, &r.name),
             probability: format!("{:.0} %", r.probability * 100.0),
             occurred: format!("{:.1} %", r.occurred * 100.0),
-            added: format!("{:+.1}", r.mean_added_days),
+            impact: super::table::risk_impact(r),
+            tasks: r.tasks.len(),
+            added: format!("{:+.1} d", r.mean_added_days),
         })
         .collect();
     let mut assumptions = vec![

@@ -123,14 +123,15 @@ pub fn table(f: &Forecast) -> String {
     if !f.risks.is_empty() {
         let _ = writeln!(
             out,
-            "\nRisk register (how often each risk occurred, and what it added when it did):"
+            "\nRisk register (how often each risk occurred; when it did, its impact on each task it hits\nand the working days it added across all of them, not a delay of the milestone):"
         );
         let head = vec![
             "Risk".to_string(),
             "Probability".into(),
             "Occurred".into(),
-            "Mean impact".into(),
-            "Days added".into(),
+            "Impact per task".into(),
+            "Tasks hit".into(),
+            "Days added (all tasks)".into(),
         ];
         let rows: Vec<Vec<String>> = f
             .risks
@@ -144,17 +145,23 @@ pub fn table(f: &Forecast) -> String {
                     truncate(&label, 40),
                     format!("{:.0} %", r.probability * 100.0),
                     format!("{:.1} %", r.occurred * 100.0),
-                    match r.unit {
-                        crate::plan::Unit::Days => format!("{:+.1} d", r.mean_impact),
-                        crate::plan::Unit::Percent => format!("{:+.1} %", r.mean_impact),
-                    },
-                    format!("{:+.1}", r.mean_added_days),
+                    risk_impact(r),
+                    r.tasks.len().to_string(),
+                    format!("{:+.1} d", r.mean_added_days),
                 ]
             })
             .collect();
         render(&mut out, &head, &rows);
     }
     out
+}
+
+/// A risk's mean drawn impact in its unit (`+10.0 d`, `+15.0 %`).
+pub(crate) fn risk_impact(r: &crate::stats::RiskForecast) -> String {
+    match r.unit {
+        crate::plan::Unit::Days => format!("{:+.1} d", r.mean_impact),
+        crate::plan::Unit::Percent => format!("{:+.1} %", r.mean_impact),
+    }
 }
 
 /// Renders the driver analysis for the latest milestone: the tornado, the tasks with

@@ -1082,28 +1082,42 @@ fn apply_effects(
     let hits = &net.hits[net.hit_start[t] as usize..net.hit_start[t + 1] as usize];
     if !hits.is_empty() {
         let base = *dur;
-        for h in hits {
-            let r = h.risk as usize;
-            if skip_risk == Some(r) {
-                continue;
+        let impact = |h: &crate::model::Hit, l: usize| {
+            let imp = lanes(risk, h.risk as usize);
+            if h.percent {
+                base[l] * imp[l] * 0.01
+            } else {
+                imp[l] * happens[l]
             }
-            let imp = lanes(risk, r);
-            let mut added = [0f32; LANES];
-            for l in 0..LANES {
-                let x = if h.percent {
-                    base[l] * imp[l] * 0.01
-                } else {
-                    imp[l] * happens[l]
-                };
-                added[l] = x;
-                dur[l] += x;
-            }
-            if let Some(sum) = risk_added.get_mut(r) {
-                *sum += fixed_sum(&added, valid);
+        };
+        let active = |h: &&crate::model::Hit| skip_risk != Some(h.risk as usize);
+        for h in hits.iter().filter(active) {
+            for (l, d) in dur.iter_mut().enumerate() {
+                *d += impact(h, l);
             }
         }
-        for d in dur.iter_mut() {
+        // The days the risks really add: after clipping at 0, and none to a task that is
+        // done or removed (its duration is replaced below). When clipping takes part of
+        // the drawn impacts away, each risk keeps its share of what is left.
+        let counts = !risk_added.is_empty()
+            && net.keep[t]
+            && !matches!(net.status[t], Status::Done { .. });
+        let mut share = [1f32; LANES];
+        for (l, d) in dur.iter_mut().enumerate() {
+            let raw = *d - base[l];
             *d = if *d > 0.0 { *d } else { 0.0 };
+            if raw != 0.0 {
+                share[l] = (*d - base[l]) / raw;
+            }
+        }
+        if counts {
+            for h in hits.iter().filter(active) {
+                let mut added = [0f32; LANES];
+                for (l, a) in added.iter_mut().enumerate() {
+                    *a = impact(h, l) * share[l];
+                }
+                risk_added[h.risk as usize] += fixed_sum(&added, valid);
+            }
         }
     }
     let extra = net.extra[t];

@@ -381,3 +381,31 @@ fn risks_csv_and_json_report_occurrence_and_impact() {
     assert_eq!(json["risks"][1]["occurred"], 1.0);
     assert_eq!(json["risks"][1]["unit"], "percent");
 }
+
+#[test]
+fn days_added_are_what_the_risk_really_adds() {
+    // O (certain, −10 days) hits S (fixed 2): S shrinks by 2, not 10. R (certain, +10)
+    // hits DONE (finished before the status date: untouched) and OPEN: it adds 10 in all.
+    // B (certain, +10) hits three open tasks: 30 days added, impact 10 per task.
+    let dir = plan_dir(&[
+        (
+            "plan.toml",
+            "start = 2027-01-04\nstatus_date = 2027-01-18\n",
+        ),
+        (
+            "tasks.csv",
+            "id,likely,actual_start,actual_finish\nS,2,,\nDONE,3,2027-01-04,2027-01-06\nOPEN,4,,\nX,1,,\nY,1,,\nZ,1,,\n",
+        ),
+        (
+            "risks.csv",
+            "id,probability,likely,tasks\nO,1,-10,S\nR,1,10,DONE;OPEN\nB,1,10,X;Y;Z\n",
+        ),
+    ]);
+    let (_, _, f) = sim_dir(dir.path(), 640, 1);
+    let r = |id: &str| f.risks.iter().find(|r| r.id == id).unwrap().clone();
+    assert_eq!((r("O").mean_impact, r("O").mean_added_days), (-10.0, -2.0));
+    assert_eq!((r("R").mean_impact, r("R").mean_added_days), (10.0, 10.0));
+    assert_eq!((r("B").mean_impact, r("B").mean_added_days), (10.0, 30.0));
+    let s = f.tasks.iter().find(|t| t.id == "S").unwrap();
+    assert_eq!(s.mean_finish - s.mean_start, 0.0);
+}
