@@ -61,8 +61,10 @@ pub struct TaskDriver {
     pub sensitivity: f64,
     /// Schedule sensitivity index.
     pub ssi: f64,
-    /// Mean total float towards the milestone, working days.
-    pub mean_float: f64,
+    /// Mean total float towards the milestone, working days; `None` for a task that is
+    /// done, or that reaches the milestone only through links no longer enforced (into
+    /// done or in-progress work): it is not part of the remaining schedule.
+    pub mean_float: Option<f64>,
 }
 
 /// One of the most frequent critical paths.
@@ -350,12 +352,27 @@ pub fn analyse(
             .collect()
     })?;
     let mut seen = vec![0usize; net.len()];
+    let mut enforced = vec![false; net.len()];
     let mut tasks = Vec::new();
     let mut paths = Vec::new();
     let mut merges = Vec::new();
     for (mi, m) in net.milestones.iter().enumerate() {
         let mid = net.tasks[m.task as usize].id.clone();
         let sd_m = f.milestones[mi].sd;
+        // Which ancestors reach the milestone through enforced links (every successor
+        // on the way not started): in reverse topological order, as the kernel's pass.
+        for &a in &m.ancestors {
+            enforced[a as usize] = false;
+        }
+        enforced[m.task as usize] = true;
+        for &a in m.ancestors.iter().rev() {
+            let a = a as usize;
+            if enforced[a] && net.status[a] == crate::model::Status::Open {
+                for l in net.preds(a) {
+                    enforced[l.pred as usize] = true;
+                }
+            }
+        }
         for (k, &a) in m.ancestors.iter().enumerate() {
             let a = a as usize;
             let crit = samples.criticality[mi][k];
@@ -370,7 +387,9 @@ pub fn analyse(
                 } else {
                     0.0
                 }),
-                mean_float: round4(tr.float_mean[mi][k]),
+                mean_float: (enforced[a]
+                    && !matches!(net.status[a], crate::model::Status::Done { .. }))
+                .then(|| round4(tr.float_mean[mi][k])),
             });
             seen[a] += 1;
         }

@@ -156,7 +156,7 @@ pub fn tasks_csv(f: &Forecast) -> String {
             num(t.criticality),
             d.map(|d| num(d.sensitivity)).unwrap_or_default(),
             d.map(|d| num(d.ssi)).unwrap_or_default(),
-            d.map(|d| num(d.mean_float)).unwrap_or_default(),
+            d.and_then(|d| d.mean_float.map(num)).unwrap_or_default(),
             t.status.unwrap_or_default().to_string(),
         ]);
     }

@@ -225,7 +225,7 @@ pub fn drivers_table(f: &Forecast) -> String {
                 format!("{:.1} %", t.criticality * 100.0),
                 format!("{:+.2}", t.sensitivity),
                 format!("{:.2}", t.ssi),
-                format!("{:.1}", t.mean_float),
+                t.mean_float.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into()),
             ]
         })
         .collect();

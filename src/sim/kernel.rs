@@ -1208,10 +1208,17 @@ fn backward_step(net: &Network, succ: usize, s: &mut Scratch, float: &mut i128, 
     let ef_s = lanes(&s.ef, succ);
     let mut fl = [0f32; LANES];
     for l in 0..LANES {
+        // A task with no enforced path to the milestone keeps an infinite latest
+        // finish: it counts no float (the driver analysis reports none for it).
         let x = lf_s[l] - ef_s[l];
-        fl[l] = if x > 0.0 { x } else { 0.0 };
+        fl[l] = if x > 0.0 && x < f32::INFINITY { x } else { 0.0 };
     }
     *float += fixed_sum(&fl, valid);
+    // A done or in-progress task's links to its predecessors are not enforced: they
+    // constrain neither its start nor its predecessors' latest finishes.
+    if net.status[succ] != Status::Open {
+        return;
+    }
     let dur_s = lanes(&s.dur, succ);
     // Latest start, shared by the start-based links.
     let mut ls_s = [0f32; LANES];
