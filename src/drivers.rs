@@ -3,10 +3,10 @@
 //! merge bias.
 //!
 //! * **Sensitivity** is the Spearman rank correlation between a task's sampled duration
-//!   and the milestone's finish. Memory stays bounded: it is computed on a fixed
-//!   subsample, the first S iterations, S = min(n, 4,096, ⌊16,777,216 / tasks⌋) rounded
-//!   down to whole blocks of 64 (at least 64). Its standard error is about (1 − ρ²)/√S:
-//!   at most 0.016 for S = 4,096, 0.026 for a 10,000-task plan (S = 1,536).
+//!   and the milestone's finish, over every iteration while the durations fit a memory
+//!   budget of 256 MiB: S = min(n, ⌊2²⁶ / tasks⌋) rounded down to whole blocks of 64
+//!   (at least 64), the first S iterations. Its standard error is about (1 − ρ²)/√S, at
+//!   most 1/√S; when S < n the driver analysis says so with that bound.
 //! * **SSI** (schedule sensitivity index) = criticality × σ(task) / σ(milestone), with σ
 //!   over all iterations.
 //! * **Mean total float**: latest finish (a backward pass towards the milestone in every
@@ -41,11 +41,18 @@ use crate::stats::{Forecast, percentile_select, round4};
 /// task drivers for as many milestones as fit (see [`Drivers::uncertainty_milestones`]).
 pub const MAX_TASK_VARIANTS: usize = 60;
 
-/// Subsample size for sensitivity, for a network of `tasks` tasks and `n` iterations.
+/// Bytes of sampled durations the sensitivity subsample may keep (tasks × iterations × 4).
+pub const SENSITIVITY_BUDGET: usize = 256 << 20;
+
+/// Subsample size for sensitivity, for a network of `tasks` tasks and `n` iterations:
+/// every iteration while their durations fit [`SENSITIVITY_BUDGET`].
 pub fn subsample_size(tasks: usize, n: u64) -> usize {
-    let cap = (16_777_216 / tasks.max(1)).clamp(LANES, 4096);
-    let s = (cap.min(n as usize) / LANES) * LANES;
-    s.max(LANES.min(n as usize))
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    let cap = (SENSITIVITY_BUDGET / 4 / tasks.max(1)).max(LANES);
+    if n <= cap {
+        return n;
+    }
+    (cap / LANES) * LANES
 }
 
 /// Per task and milestone.
@@ -131,6 +138,9 @@ pub struct Drivers {
     /// target and the rest, latest first, while they fit. Risks are evaluated for every
     /// milestone.
     pub uncertainty_milestones: Vec<String>,
+    /// What the user should know about the analysis' limits (a sensitivity subsample
+    /// smaller than the run, milestones without task drivers).
+    pub warnings: Vec<String>,
     /// Merge points per milestone, largest bias first (top 10).
     pub merges: Vec<Merge>,
 }
@@ -298,6 +308,7 @@ pub fn analyse(
             paths: Vec::new(),
             drivers: Vec::new(),
             uncertainty_milestones: Vec::new(),
+            warnings: Vec::new(),
             merges: Vec::new(),
         });
     };
@@ -556,12 +567,30 @@ pub fn analyse(
             .then_with(|| a.driver.cmp(&b.driver))
     });
     let drivers = drivers.into_iter().map(|(_, d)| d).collect();
+    let mut warnings = Vec::new();
+    if (s as u64) < samples.iterations {
+        warnings.push(format!(
+            "sensitivity is computed from the first {s} of {} iterations (durations of {} tasks kept within {} MiB): its standard error is at most {:.3} (1/√{s})",
+            samples.iterations,
+            net.len(),
+            SENSITIVITY_BUDGET >> 20,
+            1.0 / (s as f64).sqrt()
+        ));
+    }
+    if uncertainty_milestones.len() < net.milestones.len() {
+        warnings.push(format!(
+            "task uncertainty drivers were evaluated for {} of {} milestones (the latest, those with a target, then the latest-finishing, up to {MAX_TASK_VARIANTS} distinct tasks held); risks for all",
+            uncertainty_milestones.len(),
+            net.milestones.len(),
+        ));
+    }
     Ok(Drivers {
         sensitivity_subsample: s,
         tasks,
         paths,
         drivers,
         uncertainty_milestones,
+        warnings,
         merges,
     })
 }

@@ -519,14 +519,7 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     }
     if want_drivers {
         let d = slipcast::drivers::analyse(&net, &samples, &f, &cfg, 10)?;
-        if d.uncertainty_milestones.len() < net.milestones.len() {
-            f.warnings.push(format!(
-                "task uncertainty drivers were evaluated for {} of {} milestones (the latest, those with a target, then the latest-finishing, up to {} distinct tasks held); risks for all",
-                d.uncertainty_milestones.len(),
-                net.milestones.len(),
-                slipcast::drivers::MAX_TASK_VARIANTS
-            ));
-        }
+        f.warnings.extend(d.warnings.iter().cloned());
         f.drivers = Some(d);
     }
     if let Iterations::Auto { precision, .. } = setup.iterations {

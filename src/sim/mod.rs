@@ -131,7 +131,7 @@ pub fn memory_estimate(net: &Network, iterations: u64, threads: usize, drivers: 
     let samples = iterations * k * 4 * 2;
     let hashes = if drivers { iterations * k * 8 * 2 } else { 0 };
     let sub = if drivers {
-        n * 4096.min(iterations) * 4
+        n * crate::drivers::subsample_size(n as usize, iterations) as u64 * 4
     } else {
         0
     };

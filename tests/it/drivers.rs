@@ -371,3 +371,27 @@ fn done_work_has_no_float_and_in_progress_work_does_not_pass_float_back() {
     assert_eq!(task(&d, "D", "M").mean_float, Some(0.0));
     assert_eq!(task(&d, "D", "M").criticality, 1.0);
 }
+
+#[test]
+fn sensitivity_uses_every_iteration_within_its_memory_budget() {
+    // Two iid uniforms into a milestone M = max(A, B): Spearman(A, M) = 12·E[A·M²] − 3
+    // with E[A·M²] = ∫ u(u³ + (1 − u³)/3) du = 3/10, so 0.6 for both. Over all 200,000
+    // iterations its standard error is about (1 − 0.36)/√n.
+    let n = 200_000u64;
+    let (_, _, d) = run(
+        "id,distribution,min,max,predecessors,milestone\nA,uniform,0,10,,\nB,uniform,0,10,,\nM,,,,A;B,true\n",
+        n,
+    );
+    assert_eq!(d.sensitivity_subsample as u64, n);
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    let tol = 5.0 * 0.64 / (n as f64).sqrt();
+    for id in ["A", "B"] {
+        let got = task(&d, id, "M").sensitivity;
+        assert!((got - 0.6).abs() < tol, "{id}: {got}");
+    }
+    // A plan too large for the budget keeps whole blocks and says so.
+    let tasks = slipcast::drivers::SENSITIVITY_BUDGET / 4 / 64 / 100;
+    assert_eq!(subsample_size(tasks, 1_000_000), 6_400);
+    assert_eq!(subsample_size(tasks, 6_000), 6_000);
+    assert_eq!(subsample_size(10_000, 100_000), 6_656);
+}
