@@ -453,8 +453,40 @@ fn check_gates(
     Ok(ok)
 }
 
+/// Refuses an `--out` folder that holds a plan being read: slipcast's outputs
+/// (`tasks.csv`, `risks.csv`, `correlations.csv`) would replace its input files.
+fn guard_out_dir(out: Option<&Path>, plans: &[&Path]) -> slipcast::Result<()> {
+    let Some(out) = out else { return Ok(()) };
+    let Ok(out_c) = out.canonicalize() else {
+        return Ok(()); // not there yet: it holds no plan
+    };
+    for plan in plans {
+        let folder = if plan.is_dir() {
+            Some(plan.to_path_buf())
+        } else {
+            plan.parent().map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".").to_path_buf()
+                } else {
+                    p.to_path_buf()
+                }
+            })
+        };
+        if folder.and_then(|f| f.canonicalize().ok()).as_deref() == Some(out_c.as_path()) {
+            return Err(Error::Usage(format!(
+                "--out {} is the folder of the plan {}: the forecast's tasks.csv, risks.csv and correlations.csv would replace the plan's own files; write to another folder, e.g. --out {}",
+                out.display(),
+                plan.display(),
+                out.join("forecast").display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     let started = std::time::Instant::now();
+    guard_out_dir(a.sim.out.as_deref(), &[&a.plan.plan])?;
     let mut percentiles = slipcast::parse_percentiles(&a.percentiles)?;
     let (mut net, settings) = load(&a.plan)?;
     let calibrated = match &a.calibration {
@@ -614,6 +646,9 @@ fn versions(a: &CompareArgs, new_path: &Path) -> slipcast::Result<ExitCode> {
 
 fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
     let started = std::time::Instant::now();
+    let mut plans = vec![a.plan.plan.as_path()];
+    plans.extend(a.against.as_deref());
+    guard_out_dir(a.sim.out.as_deref(), &plans)?;
     if let Some(new) = &a.against {
         return versions(&a, new);
     }

@@ -112,6 +112,8 @@ pub struct Network {
     pub hits: Vec<Hit>,
     /// Groups of correlated tasks.
     pub groups: Vec<CorrGroup>,
+    /// Every pair of correlations.csv: requested and achieved rank correlation.
+    pub correlations: Vec<CorrelationPair>,
     /// Per task: whether it belongs to a correlation group.
     pub correlated: Vec<bool>,
     /// Notes on how the plan was compiled (repairs, caps), for the forecast's warnings.
@@ -186,6 +188,22 @@ pub struct Risk {
     pub unit: Unit,
     /// Tasks hit (topological indices).
     pub tasks: Vec<u32>,
+}
+
+/// A pair of correlated tasks: the Spearman rank correlation asked for and the one the
+/// block reordering achieves over all iterations (Moran's relation of the normal-score
+/// correlation used; differs from the request when the request is capped, repaired, or
+/// needs scores that are not jointly possible).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CorrelationPair {
+    /// First task id.
+    pub a: String,
+    /// Second task id.
+    pub b: String,
+    /// The rank correlation in correlations.csv.
+    pub requested: f64,
+    /// The rank correlation achieved in expectation.
+    pub achieved: f64,
 }
 
 /// One risk hitting one task.
@@ -669,7 +687,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         ));
     }
     out_of_sequence(plan, &mut notes);
-    let (groups, correlated) =
+    let (groups, correlated, correlations) =
         compile_correlations(plan, &task_of, n, opts, &mut notes, &mut diags);
     if !diags.is_empty() {
         return Err(Error::Invalid(diags.0));
@@ -698,6 +716,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         hit_start,
         hits,
         groups,
+        correlations,
         correlated,
         notes,
         scale: vec![1.0; n],
@@ -878,7 +897,7 @@ fn compile_correlations(
     opts: &CompileOptions,
     notes: &mut Vec<String>,
     diags: &mut Diags,
-) -> (Vec<CorrGroup>, Vec<bool>) {
+) -> (Vec<CorrGroup>, Vec<bool>, Vec<CorrelationPair>) {
     use nalgebra::DMatrix;
     let file = plan.correlations_file.as_str();
     let mut pairs = Vec::new();
@@ -935,25 +954,42 @@ fn compile_correlations(
         }
     }
     let mut groups = Vec::new();
-    let name = |t: u32| {
-        plan.tasks
-            .iter()
-            .find(|x| task_of(&x.id) == Some(t))
-            .map_or("?", |x| x.id.as_str())
-    };
-    for tasks in members.into_values() {
+    let mut reports = Vec::new();
+    let mut id_of = vec!["?"; n];
+    for x in &plan.tasks {
+        if let Some(t) = task_of(&x.id) {
+            id_of[t as usize] = x.id.as_str();
+        }
+    }
+    let name = |t: u32| id_of[t as usize];
+    // Each pair to its group, and each member to its place in the group: linear.
+    let mut pos_in_group = vec![0usize; n];
+    for tasks in members.values() {
+        for (i, &t) in tasks.iter().enumerate() {
+            pos_in_group[t as usize] = i;
+        }
+    }
+    let mut pairs_of: std::collections::BTreeMap<u32, Vec<(u32, u32, f64, u64)>> =
+        std::collections::BTreeMap::new();
+    for &(a, b, rho, line) in &pairs {
+        pairs_of
+            .entry(root(&mut parent, a))
+            .or_default()
+            .push((a, b, rho, line));
+    }
+    for (group_root, tasks) in members {
         let k = tasks.len();
-        let pos = |t: u32| tasks.iter().position(|&x| x == t).unwrap_or(0);
+        let pos = |t: u32| pos_in_group[t as usize];
+        let group_pairs = pairs_of.remove(&group_root).unwrap_or_default();
         let mut m = DMatrix::<f64>::identity(k, k);
         let mut first_line = u64::MAX;
-        for &(a, b, rho, line) in &pairs {
-            if tasks.contains(&a) {
-                let (i, j) = (pos(a), pos(b));
-                m[(i, j)] = rho;
-                m[(j, i)] = rho;
-                first_line = first_line.min(line);
-            }
+        for &(a, b, rho, line) in &group_pairs {
+            let (i, j) = (pos(a), pos(b));
+            m[(i, j)] = rho;
+            m[(j, i)] = rho;
+            first_line = first_line.min(line);
         }
+        let requested = m.clone();
         let (lmin, vec) = correlation::min_eigen(&m);
         if lmin < -1e-9 {
             let big = vec.iter().fold(0.0f64, |a, v| a.max(v.abs()));
@@ -1022,11 +1058,40 @@ fn compile_correlations(
             c = correlation::nearest_correlation(&c);
         }
         let a = correlation::sqrt_psd(&c);
+        // What the reordering achieves: Moran's relation of the score correlations
+        // really used (a·aᵀ), per requested pair.
+        let used = &a * a.transpose();
+        let mut short = Vec::new();
+        for &(x, y, _, _) in &group_pairs {
+            let (i, j) = (pos(x), pos(y));
+            let achieved = correlation::pooled_spearman(used[(i, j)].clamp(-1.0, 1.0), crate::sim::LANES);
+            let asked = requested[(i, j)];
+            if (achieved - asked).abs() > 0.005 {
+                short.push(format!("{} ~ {}: {asked} → {achieved:.3}", name(x), name(y)));
+            }
+            reports.push(CorrelationPair {
+                a: name(x).to_string(),
+                b: name(y).to_string(),
+                requested: asked,
+                achieved: crate::stats::round4(achieved),
+            });
+        }
+        if !short.is_empty() {
+            notes.push(format!(
+                "the rank correlations among {} cannot all be reached by reordering blocks of 64 iterations (the normal scores they need are not jointly possible); the nearest reachable ones are used: {}",
+                {
+                    let mut ids: Vec<&str> = tasks.iter().map(|&t| name(t)).collect();
+                    ids.sort_unstable();
+                    ids.join(", ")
+                },
+                short.join("; ")
+            ));
+        }
         let root: Vec<f32> = (0..k * k).map(|x| a[(x / k, x % k)] as f32).collect();
         groups.push(CorrGroup { tasks, root });
     }
     notes.dedup();
-    (groups, correlated)
+    (groups, correlated, reports)
 }
 
 /// Progress of one task at the status date, with the checks that need the status date.

@@ -283,6 +283,24 @@ pub fn risks_csv(f: &Forecast) -> String {
     csv_bytes(rows)
 }
 
+/// Correlation CSV: `a, b, requested, achieved` (Spearman rank correlations).
+pub fn correlations_csv(f: &Forecast) -> String {
+    let mut rows = vec![
+        ["a", "b", "requested", "achieved"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for c in &f.correlations {
+        rows.push(vec![
+            c.a.clone(),
+            c.b.clone(),
+            num(c.requested),
+            num(c.achieved),
+        ]);
+    }
+    csv_bytes(rows)
+}
+
 /// The comparison as CSV: `scenario, milestone, mean, p10, p50, p80, p90, delta_mean,
 /// delta_p50, delta_p80, delta_p90, diff_p10, diff_p50, diff_p90, p_earlier, p_target`,
 /// then `p10_date, p50_date, p80_date, p90_date` when the plan has a start date.
@@ -500,6 +518,7 @@ pub fn write_out_dir(dir: &Path, f: &Forecast) -> Result<Vec<PathBuf>> {
         ("tasks.csv", tasks_csv(f)),
         ("histogram.csv", histogram_csv(f)),
         ("risks.csv", risks_csv(f)),
+        ("correlations.csv", correlations_csv(f)),
         ("paths.csv", paths_csv(f)),
         ("drivers.csv", drivers_csv(f)),
         ("merges.csv", merges_csv(f)),

@@ -42,6 +42,8 @@ pub struct Forecast {
     pub histograms: Vec<Histogram>,
     /// The risk register's results, in file order.
     pub risks: Vec<RiskForecast>,
+    /// Each pair of correlations.csv with the rank correlation asked for and achieved.
+    pub correlations: Vec<crate::model::CorrelationPair>,
     /// The calibration applied, when the run used one (`--calibration`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub calibration: Option<String>,
@@ -456,6 +458,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         tasks,
         histograms,
         risks,
+        correlations: net.correlations.clone(),
         drivers: None,
         calibration: None,
         warnings,

@@ -375,6 +375,7 @@ fn out_dir_gets_its_files_and_no_leftovers() {
         names,
         [
             "M-scurve.svg",
+            "correlations.csv",
             "drivers.csv",
             "drivers.svg",
             "histogram.csv",
@@ -393,6 +394,29 @@ fn out_dir_gets_its_files_and_no_leftovers() {
     assert_eq!(
         std::fs::read_to_string(target.join("keep.txt")).unwrap(),
         "mine"
+    );
+}
+
+#[test]
+fn out_into_the_plan_folder_is_refused_and_the_plan_kept() {
+    let dir = folder(GOOD, Some("start = 2027-01-04\n"));
+    let before = std::fs::read_to_string(dir.path().join("tasks.csv")).unwrap();
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "100", "--out"])
+        .arg(dir.path())
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is the folder of the plan"));
+    cargo_bin_cmd!("slipcast")
+        .args(["compare", "-n", "100", "--out"])
+        .arg(dir.path())
+        .arg(dir.path().join("tasks.csv"))
+        .assert()
+        .code(2);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("tasks.csv")).unwrap(),
+        before
     );
 }
 
