@@ -371,10 +371,12 @@ pub fn backtest(rows: &[HistoryRow], folds: usize) -> Result<Backtest> {
 
 /// Reads a calibration file written by `calibrate --save`.
 pub fn load_file(path: &Path) -> Result<CalibrationFile> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let file = path.display().to_string();
+    let mut diags = Diags::default();
+    let Some(bytes) = crate::plan::sheet::read_limited(path, &file, &mut diags)? else {
+        return Err(Error::Invalid(diags.0));
+    };
+    let text = String::from_utf8_lossy(&bytes);
     let c: CalibrationFile = serde_json::from_str(&text).map_err(|e| {
         Error::Invalid(vec![
             Diagnostic::new(
@@ -407,18 +409,58 @@ pub fn load_file(path: &Path) -> Result<CalibrationFile> {
 pub const METHOD: &str = "lognormal-multiplier";
 
 /// Applies a calibration to a compiled network: every task's sampled duration is
-/// multiplied by exp(b + σZ) with its group's correction (or the overall one). Returns
-/// a one-line description for the outputs.
-pub fn apply(net: &mut crate::model::Network, c: &CalibrationFile, source: &str) -> String {
+/// multiplied by exp(b + σZ) with its group's correction (or the overall one); groups
+/// match case-insensitively. Returns a one-line description for the outputs and a
+/// warning for every plan group without a fit and every fitted group the plan lacks.
+pub fn apply(
+    net: &mut crate::model::Network,
+    c: &CalibrationFile,
+    source: &str,
+) -> (String, Vec<String>) {
+    // Groups match case-insensitively and without surrounding spaces.
+    let key = |g: &str| g.trim().to_lowercase();
+    let fitted: BTreeMap<String, (&String, &Correction)> =
+        c.groups.iter().map(|(g, x)| (key(g), (g, x))).collect();
+    let mut used: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unfitted: BTreeMap<String, (String, usize)> = BTreeMap::new();
     for t in 0..net.len() {
-        let corr = net.tasks[t]
-            .group
-            .as_ref()
-            .and_then(|g| c.groups.get(g))
-            .unwrap_or(&c.overall);
+        let corr = match net.tasks[t].group.as_deref() {
+            Some(g) => match fitted.get(&key(g)) {
+                Some((_, x)) => {
+                    *used.entry(key(g)).or_default() += 1;
+                    *x
+                }
+                None => {
+                    unfitted
+                        .entry(key(g))
+                        .or_insert_with(|| (g.to_string(), 0))
+                        .1 += 1;
+                    &c.overall
+                }
+            },
+            None => &c.overall,
+        };
         net.calibration[t] = (corr.log_bias as f32, corr.log_sigma as f32);
     }
-    format!(
+    let mut warnings = Vec::new();
+    if !c.groups.is_empty() {
+        let names: Vec<&str> = c.groups.keys().map(String::as_str).collect();
+        for (g, n) in unfitted.values() {
+            warnings.push(format!(
+                "group \"{g}\" ({n} task{}) has no fit in {source} (fitted groups: {}): it gets the overall correction",
+                if *n == 1 { "" } else { "s" },
+                names.join(", ")
+            ));
+        }
+        for (k, (g, _)) in &fitted {
+            if !used.contains_key(k) {
+                warnings.push(format!(
+                    "group \"{g}\" was fitted in {source} but no task of the plan is in it"
+                ));
+            }
+        }
+    }
+    let summary = format!(
         "calibrated with {source}: durations × exp({:.3} + {:.3}·Z) (median ×{:.2}; fitted on {} past tasks{})",
         c.overall.log_bias,
         c.overall.log_sigma,
@@ -427,7 +469,17 @@ pub fn apply(net: &mut crate::model::Network, c: &CalibrationFile, source: &str)
         if c.groups.is_empty() {
             String::new()
         } else {
-            format!(", {} groups with their own fit", c.groups.len())
+            format!(
+                "; {} of the plan's groups with their own fit, {} task{} in them",
+                used.len(),
+                used.values().sum::<usize>(),
+                if used.values().sum::<usize>() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            )
         }
-    )
+    );
+    (summary, warnings)
 }

@@ -4,7 +4,7 @@
 //!
 //! * **Sensitivity** is the Spearman rank correlation between a task's sampled duration
 //!   and the milestone's finish, over every iteration while the durations fit a memory
-//!   budget of 256 MiB: S = min(n, ⌊2²⁶ / tasks⌋) rounded down to whole blocks of 64
+//!   budget of 64 MiB: S = min(n, ⌊2²⁴ / tasks⌋) rounded down to whole blocks of 64
 //!   (at least 64), the first S iterations. Its standard error is about (1 − ρ²)/√S, at
 //!   most 1/√S; when S < n the driver analysis says so with that bound.
 //! * **SSI** (schedule sensitivity index) = criticality × σ(task) / σ(milestone), with σ
@@ -42,7 +42,7 @@ use crate::stats::{Forecast, percentile_select, round4};
 pub const MAX_TASK_VARIANTS: usize = 60;
 
 /// Bytes of sampled durations the sensitivity subsample may keep (tasks × iterations × 4).
-pub const SENSITIVITY_BUDGET: usize = 256 << 20;
+pub const SENSITIVITY_BUDGET: usize = 64 << 20;
 
 /// Subsample size for sensitivity, for a network of `tasks` tasks and `n` iterations:
 /// every iteration while their durations fit [`SENSITIVITY_BUDGET`].
@@ -503,7 +503,9 @@ pub fn analyse(
         let mut by_ssi: Vec<(usize, f64)> = own
             .iter()
             .zip(&m.ancestors)
-            .filter(|(t, a)| t.ssi > 0.0 && !matches!(net.samplers[**a as usize], Sampler::Fixed(_)))
+            .filter(|(t, a)| {
+                t.ssi > 0.0 && !matches!(net.samplers[**a as usize], Sampler::Fixed(_))
+            })
             .map(|(t, &a)| (a as usize, t.ssi))
             .collect();
         by_ssi.sort_by(|a, b| {

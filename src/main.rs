@@ -91,6 +91,10 @@ struct ThroughputArgs {
     /// First day of the forecast (gives dates).
     #[arg(long, value_parser = parse_date)]
     start: Option<chrono::NaiveDate>,
+    /// Working days of a week, e.g. Sun,Mon,Tue,Wed,Thu (default Mon–Fri): a week of
+    /// throughput is that many working days, and dates fall on working days.
+    #[arg(long, value_parser = parse_workweek)]
+    workweek: Option<Workweek>,
     /// Sample the most recent W weeks of the history (0 = all).
     #[arg(long, default_value_t = slipcast::throughput::DEFAULT_WINDOW)]
     window: usize,
@@ -545,8 +549,9 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         threads: setup.threads,
     };
     let mut f = slipcast::forecast(&net, &samples, &percentiles);
-    if let Some(c) = calibrated {
+    if let Some((c, warnings)) = calibrated {
         f.warnings.push(c.clone());
+        f.warnings.extend(warnings);
         f.calibration = Some(c);
     }
     if want_drivers {
@@ -670,19 +675,7 @@ fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
             path.display()
         )));
     }
-    let sc: Scenarios = slipcast::plan::scenarios::load(&path)?;
-    let mut nets = Vec::new();
-    let mut problems = Vec::new();
-    for name in sc.names() {
-        match slipcast::model::scenario::apply(&net, name, &sc.rows, &sc.file) {
-            Ok(n) => nets.push((name.to_string(), n)),
-            Err(Error::Invalid(d)) => problems.extend(d),
-            Err(e) => return Err(e),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
-    }
+    let nets = scenario_networks(&net, &path)?;
     let iterations = match setup.iterations {
         Iterations::Fixed(n) => n,
         Iterations::Auto { .. } => {
@@ -740,8 +733,34 @@ fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
     })
 }
 
+/// Every scenario of the scenarios file at `path` applied to `net`, each problem of
+/// every scenario reported together.
+fn scenario_networks(net: &Network, path: &Path) -> slipcast::Result<Vec<(String, Network)>> {
+    let sc: Scenarios = slipcast::plan::scenarios::load(path)?;
+    let mut nets = Vec::new();
+    let mut problems = Vec::new();
+    for name in sc.names() {
+        match slipcast::model::scenario::apply(net, name, &sc.rows, &sc.file) {
+            Ok(n) => nets.push((name.to_string(), n)),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(nets)
+}
+
 fn validate(a: PlanArgs) -> slipcast::Result<ExitCode> {
     let (net, _) = load(&a)?;
+    // The folder's scenarios.csv is part of the plan: check it as compare would.
+    let scenarios = a.plan.join("scenarios.csv");
+    let scenario_count = if a.plan.is_dir() && scenarios.is_file() {
+        Some(scenario_networks(&net, &scenarios)?.len())
+    } else {
+        None
+    };
     let latest = net.det_finish.iter().copied().fold(0.0f64, f64::max);
     let mut s = format!(
         "ok: {} tasks, {} links, {} reported milestone{}{}\nlongest deterministic path: {} working days",
@@ -761,11 +780,17 @@ fn validate(a: PlanArgs) -> slipcast::Result<ExitCode> {
     );
     if let Some(cal) = &net.calendar {
         let day = slipcast::model::calendar::finish_day(latest);
-        if let Some(d) = cal.working_days(day).last() {
+        if let Some(d) = cal.working_day(day) {
             s.push_str(&format!(" (finishing {d})"));
         }
     }
     s.push('\n');
+    if let Some(k) = scenario_count {
+        s.push_str(&format!(
+            "scenarios.csv: {k} scenario{}, each applies\n",
+            if k == 1 { "" } else { "s" }
+        ));
+    }
     stdout_write(&s)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -856,6 +881,9 @@ fn throughput(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
         return Err(Error::Usage("-n must be at least 1".into()));
     }
     let mut out = Vec::new();
+    let calendar = a
+        .start
+        .map(|s| slipcast::model::calendar::Calendar::new(s, a.workweek.unwrap_or_default(), &[]));
     if let Some(items) = a.items {
         if !(items > 0.0 && items.is_finite()) {
             return Err(Error::Usage("--items must be a positive number".into()));
@@ -864,14 +892,16 @@ fn throughput(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
             &h,
             items,
             a.window,
-            a.start,
+            calendar.as_ref(),
             a.iterations,
             a.seed,
         )?);
     }
-    let weeks = match (a.weeks, a.until, a.start) {
+    let weeks = match (a.weeks, a.until, &calendar) {
         (Some(w), _, _) => Some(w),
-        (None, Some(u), Some(s)) if u >= s => Some(((u - s).num_days() + 1) as usize / 7),
+        (None, Some(u), Some(c)) if u >= c.first_day() => {
+            Some((c.working_days_through(u) / c.days_per_week()) as usize)
+        }
         (None, Some(_), Some(_)) => return Err(Error::Usage("--until is before --start".into())),
         _ => None,
     };

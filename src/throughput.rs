@@ -280,11 +280,17 @@ pub struct ThroughputForecast {
 }
 
 /// "When will `items` be done?"
+///
+/// With a calendar, each percentile's weeks become working days of its week
+/// (`weeks × working days a week`) and the date is the working day that finish lies on,
+/// by the plan's convention (a finish at t lies on working day ⌈t⌉, within 1e-4): one
+/// week from a Monday of a Monday–Friday week is that Friday. A date past 9999-12-31
+/// reads "after 9999-12-31".
 pub fn forecast_items(
     h: &History,
     items: f64,
     window: usize,
-    start: Option<NaiveDate>,
+    calendar: Option<&crate::model::calendar::Calendar>,
     n: u64,
     seed: u64,
 ) -> Result<ThroughputForecast> {
@@ -303,11 +309,14 @@ pub fn forecast_items(
         .collect();
     v.sort_by(f64::total_cmp);
     let ps = [10.0, 50.0, 80.0, 90.0].map(|p| round4(pct(&v, p)));
-    let dates = start.map(|s| {
+    let dates = calendar.map(|c| {
+        let per_week = c.days_per_week() as f64;
         ps.map(|w| {
-            (s + Days::new((w * 7.0).ceil() as u64))
-                .format("%Y-%m-%d")
-                .to_string()
+            let day = crate::model::calendar::finish_day(w * per_week);
+            match c.working_day(day) {
+                Some(d) if d.year() <= 9999 => d.format("%Y-%m-%d").to_string(),
+                _ => "after 9999-12-31".to_string(),
+            }
         })
     });
     Ok(ThroughputForecast {
@@ -316,7 +325,7 @@ pub fn forecast_items(
         percentiles: ps,
         dates,
         reading: format!(
-            "90 % likely to be done within {} weeks (P90); 50 % within {} weeks",
+            "90 % likely to be done within {:.1} weeks (P90); 50 % within {:.1} weeks",
             ps[3], ps[1]
         ),
         iterations: n,

@@ -26,6 +26,9 @@ pub struct Calendar {
     workweek: Workweek,
     /// Non-overlapping, sorted holiday ranges.
     holidays: Vec<Holiday>,
+    /// `lost[i]`: working weekdays inside `holidays[..i]` on or after `first` (so date
+    /// arithmetic costs a binary search, never a walk over days).
+    lost: Vec<u64>,
 }
 
 impl Calendar {
@@ -48,9 +51,42 @@ impl Calendar {
             first: start,
             workweek,
             holidays: merged,
+            lost: Vec::new(),
         };
         cal.first = cal.next_working_on_or_after(start).unwrap_or(start);
+        let mut lost = Vec::with_capacity(cal.holidays.len() + 1);
+        lost.push(0);
+        let mut sum = 0;
+        for h in &cal.holidays {
+            sum += cal.weekdays_between(h.from.max(cal.first), h.to);
+            lost.push(sum);
+        }
+        cal.lost = lost;
         cal
+    }
+
+    /// Days of the working week in `from..=to` (0 when `to < from`), holidays ignored:
+    /// whole weeks by multiplication, the rest (under seven days) one by one.
+    fn weekdays_between(&self, from: NaiveDate, to: NaiveDate) -> u64 {
+        if to < from {
+            return 0;
+        }
+        let span = (to - from).num_days() + 1;
+        let per_week = self.workweek.0.iter().filter(|&&w| w).count() as i64;
+        let mut count = span / 7 * per_week;
+        let mut wd = from.weekday();
+        for _ in 0..span % 7 {
+            if self.workweek.works(wd) {
+                count += 1;
+            }
+            wd = wd.succ();
+        }
+        count as u64
+    }
+
+    /// Working days in a week of the calendar's working week (1 to 7).
+    pub fn days_per_week(&self) -> u64 {
+        self.workweek.0.iter().filter(|&&w| w).count() as u64
     }
 
     /// The first working day (t = 0 is its start).
@@ -97,37 +133,52 @@ impl Calendar {
     }
 
     /// Number of working days from the first working day through `d`, inclusive
-    /// (0 when `d` is before the first working day).
+    /// (0 when `d` is before the first working day). O(log holidays).
     pub fn working_days_through(&self, d: NaiveDate) -> u64 {
         if d < self.first {
             return 0;
         }
-        let span = (d - self.first).num_days() + 1;
-        let weeks = span / 7;
-        let per_week = self.workweek.0.iter().filter(|&&w| w).count() as i64;
-        let mut count = weeks * per_week;
-        let mut day = self.first + Days::new((weeks * 7) as u64);
-        while day <= d {
-            if self.workweek.works(day.weekday()) {
-                count += 1;
-            }
-            day = day.succ_opt().unwrap_or(d + Days::new(1));
+        // Holidays wholly before or on d, and the one containing d (partly).
+        let i = self.holidays.partition_point(|h| h.to <= d);
+        let mut off = self.lost[i];
+        if let Some(h) = self.holidays.get(i).filter(|h| h.from <= d) {
+            off += self.weekdays_between(h.from.max(self.first), d);
         }
-        for h in &self.holidays {
-            let from = h.from.max(self.first);
-            let to = h.to.min(d);
-            let mut x = from;
-            while x <= to {
-                if self.workweek.works(x.weekday()) {
-                    count -= 1;
-                }
-                x = match x.succ_opt() {
-                    Some(n) => n,
-                    None => break,
-                };
+        self.weekdays_between(self.first, d).saturating_sub(off)
+    }
+
+    /// The `k`-th working day (1-based; working day 1 is [`Calendar::first_day`]), or
+    /// `None` past the last representable date. O(log days · log holidays).
+    pub fn working_day(&self, k: u64) -> Option<NaiveDate> {
+        let k = k.max(1);
+        let per_week = self.workweek.0.iter().filter(|&&w| w).count() as u64;
+        // An upper bound: k working days need at most ⌈k / per_week⌉ weeks, plus every
+        // holiday's length, plus a week.
+        let holiday_days: u64 = self
+            .holidays
+            .iter()
+            .map(|h| (h.to - h.from).num_days() as u64 + 1)
+            .sum();
+        let span = k
+            .div_ceil(per_week.max(1))
+            .checked_mul(7)?
+            .checked_add(holiday_days + 7)?;
+        let (mut lo, mut hi) = (0u64, span);
+        let last = NaiveDate::MAX;
+        let at = |x: u64| self.first.checked_add_days(Days::new(x));
+        if self.working_days_through(at(hi).unwrap_or(last)) < k {
+            return None;
+        }
+        // Smallest offset whose date has k working days through it.
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match at(mid) {
+                Some(d) if self.working_days_through(d) >= k => hi = mid,
+                Some(_) => lo = mid + 1,
+                None => hi = mid,
             }
         }
-        count.max(0) as u64
+        at(lo)
     }
 
     /// t of a start-no-earlier-than date: the number of working days before the first
@@ -197,6 +248,53 @@ mod tests {
         assert_eq!(c.working_days_through(d(2027, 1, 11)), 4);
         assert_eq!(c.start_time_of(d(2027, 1, 6)), 2.0);
         assert_eq!(c.start_time_of(d(2026, 12, 1)), 0.0);
+    }
+
+    #[test]
+    fn day_arithmetic_agrees_with_walking_the_days() {
+        let hol = [
+            Holiday {
+                from: d(2027, 1, 6),
+                to: d(2027, 1, 7),
+            },
+            Holiday {
+                from: d(2027, 2, 13), // a Saturday to a Tuesday
+                to: d(2027, 2, 16),
+            },
+            Holiday {
+                from: d(2027, 12, 24),
+                to: d(2028, 1, 2),
+            },
+        ];
+        for ww in [
+            Workweek::default(),
+            Workweek::parse(["Sun", "Mon", "Tue", "Wed", "Thu"]).unwrap(),
+            Workweek::parse(["Wed"]).unwrap(),
+        ] {
+            let c = Calendar::new(d(2027, 1, 2), ww, &hol);
+            let days = c.working_days(400);
+            for (i, &day) in days.iter().enumerate() {
+                assert_eq!(c.working_day(i as u64 + 1), Some(day));
+                assert_eq!(c.working_days_through(day), i as u64 + 1);
+                if let Some(next) = days.get(i + 1) {
+                    let mut x = day.succ_opt().unwrap();
+                    while x < *next {
+                        assert_eq!(c.working_days_through(x), i as u64 + 1, "{x}");
+                        x = x.succ_opt().unwrap();
+                    }
+                }
+            }
+        }
+        // A holiday to the year 9999: the day after it, at once.
+        let long = [Holiday {
+            from: d(2028, 1, 1),
+            to: d(9999, 12, 30),
+        }];
+        let c = Calendar::new(d(2027, 1, 4), Workweek::default(), &long);
+        let through_2027 = c.working_days_through(d(2027, 12, 31));
+        assert_eq!(c.working_days_through(d(9999, 12, 31)), through_2027 + 1);
+        assert_eq!(c.working_day(through_2027 + 1), Some(d(9999, 12, 31)));
+        assert_eq!(c.working_day(through_2027 + 2), Some(d(10000, 1, 3)));
     }
 
     #[test]

@@ -673,6 +673,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
     let (risks, hit_start, hits) = compile_risks(plan, &task_of, n, &mut discrete, &mut diags);
     let mut notes = Vec::new();
     if !rescaled.is_empty() {
+        rescaled.sort_unstable();
         let shown = rescaled.len().min(10);
         notes.push(format!(
             "{} in progress {} an estimate and remaining work: each estimate is scaled so that its most likely value equals the work left ({}{})",
@@ -731,12 +732,13 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         id_index,
         calibration: vec![(0.0, 0.0); n],
     };
+    let task_tags: std::collections::HashSet<&str> = plan
+        .tasks
+        .iter()
+        .flat_map(|t| t.calendar_tags.iter().map(String::as_str))
+        .collect();
     for f in &plan.freezes {
-        if !plan
-            .tasks
-            .iter()
-            .any(|t| t.calendar_tags.iter().any(|g| f.tags.contains(g)))
-        {
+        if !f.tags.iter().any(|g| task_tags.contains(g.as_str())) {
             net.notes.push(format!(
                 "the freeze window {} – {} (calendar.csv line {}) applies to tags {} that no task has",
                 f.from,
@@ -782,6 +784,38 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
                     .cmp(&net.tasks[b.task as usize].id)
             })
     });
+    // Work that reaches no reported milestone changes no forecast: say so.
+    let mut reached = vec![false; n];
+    for m in &ms {
+        for &a in &m.ancestors {
+            reached[a as usize] = true;
+        }
+    }
+    // In schedule order (as the task outputs), whatever the row order.
+    let mut loose: Vec<usize> = (0..n).filter(|&t| !reached[t]).collect();
+    loose.sort_by(|&a, &b| {
+        net.det_start[a]
+            .total_cmp(&net.det_start[b])
+            .then(net.det_finish[a].total_cmp(&net.det_finish[b]))
+            .then_with(|| net.tasks[a].id.cmp(&net.tasks[b].id))
+    });
+    let loose: Vec<&str> = loose.iter().map(|&t| net.tasks[t].id.as_str()).collect();
+    if !loose.is_empty() {
+        let shown = loose.len().min(10);
+        net.notes.push(format!(
+            "{} reach{} no reported milestone and change no forecast: {}{} (link {} to a milestone, or flag {} milestone = true)",
+            plural(loose.len(), "task", "tasks"),
+            if loose.len() == 1 { "es" } else { "" },
+            loose[..shown].join(", "),
+            if loose.len() > shown {
+                format!(", … and {} more", loose.len() - shown)
+            } else {
+                String::new()
+            },
+            if loose.len() == 1 { "it" } else { "them" },
+            if loose.len() == 1 { "it" } else { "the last of them" },
+        ));
+    }
     net.milestones = ms;
     Ok(net)
 }
@@ -1064,10 +1098,15 @@ fn compile_correlations(
         let mut short = Vec::new();
         for &(x, y, _, _) in &group_pairs {
             let (i, j) = (pos(x), pos(y));
-            let achieved = correlation::pooled_spearman(used[(i, j)].clamp(-1.0, 1.0), crate::sim::LANES);
+            let achieved =
+                correlation::pooled_spearman(used[(i, j)].clamp(-1.0, 1.0), crate::sim::LANES);
             let asked = requested[(i, j)];
             if (achieved - asked).abs() > 0.005 {
-                short.push(format!("{} ~ {}: {asked} → {achieved:.3}", name(x), name(y)));
+                short.push(format!(
+                    "{} ~ {}: {asked} → {achieved:.3}",
+                    name(x),
+                    name(y)
+                ));
             }
             reports.push(CorrelationPair {
                 a: name(x).to_string(),

@@ -144,6 +144,45 @@ pub fn load(path: &Path) -> Result<Plan> {
         path: path.to_path_buf(),
         source,
     })?;
+    // A file of a plan folder other than tasks.csv: plan.toml stands for its folder;
+    // the others are parts of a plan, not a tasks file.
+    if meta.is_file()
+        && let (Some(name), Some(parent)) =
+            (path.file_name().and_then(|n| n.to_str()), path.parent())
+    {
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        let lower = name.to_ascii_lowercase();
+        if lower == "plan.toml" {
+            return load(parent);
+        }
+        if [
+            "calendar.csv",
+            "risks.csv",
+            "correlations.csv",
+            "scenarios.csv",
+        ]
+        .contains(&lower.as_str())
+            && parent.join("tasks.csv").is_file()
+        {
+            return Err(Error::Invalid(vec![
+                Diagnostic::new(
+                    path.display().to_string(),
+                    format!(
+                        "{name} is a part of the plan in {}, not a tasks file",
+                        parent.display()
+                    ),
+                )
+                .fix(format!(
+                    "give the plan folder: slipcast run {}",
+                    parent.display()
+                )),
+            ]));
+        }
+    }
     let show = |p: &Path| p.display().to_string();
     let (dir, tasks_path): (Option<&Path>, PathBuf) = if meta.is_dir() {
         (Some(path), path.join("tasks.csv"))

@@ -94,6 +94,24 @@ impl Sheet {
             line: 1,
         };
         let header_line = lines.line_of(&header);
+        // A spreadsheet saved in a locale with decimal commas separates fields by ';'.
+        if header.len() == 1
+            && header[0]
+                .split(';')
+                .filter(|x| !x.trim().is_empty())
+                .count()
+                > 1
+        {
+            diags.push(
+                Diagnostic::new(
+                    file,
+                    "this file separates its columns with ';' (a spreadsheet export in a locale with decimal commas)",
+                )
+                .line(header_line)
+                .fix("save it as \"CSV UTF-8 (comma delimited)\" with decimal points (1.5, not 1,5); slipcast uses ';' only inside a field, e.g. between predecessors"),
+            );
+            return None;
+        }
         let mut cols = HashMap::new();
         let mut ok = true;
         for (i, raw) in header.iter().enumerate() {
@@ -188,7 +206,11 @@ impl Sheet {
                                 ),
                             )
                             .line(line)
-                            .fix("quote values that contain commas, and give every row one field per header column"),
+                            .fix(if rec.len() > width && rec.iter().any(|f| f.trim().chars().all(|c| c.is_ascii_digit())) {
+                                "quote values that contain commas, write decimals with a point (1.5, not 1,5), and give every row one field per header column"
+                            } else {
+                                "quote values that contain commas, and give every row one field per header column"
+                            }),
                         );
                         ok = false;
                         continue;
@@ -254,6 +276,23 @@ impl Sheet {
     /// Column `col` as a probability in [0, 1]; `None` when absent or invalid (with a
     /// diagnostic when invalid).
     pub fn probability(&self, row: &Row, col: &str, diags: &mut Diags) -> Option<f64> {
+        // "30%" or "30 %": a percentage where a fraction is expected; the fix gives it.
+        let as_fraction = |pct: f64| {
+            let f = crate::stats::round4(pct / 100.0);
+            format!("write the chance as a fraction between 0 and 1: {f} for {pct} %")
+        };
+        if let Some(v) = self.get(row, col)
+            && let Some(pct) = v
+                .strip_suffix('%')
+                .and_then(|x| x.trim().parse::<f64>().ok())
+                .filter(|x| x.is_finite())
+        {
+            diags.push(
+                self.diag(row, col, format!("expected a probability, found \"{v}\""))
+                    .fix(as_fraction(pct)),
+            );
+            return None;
+        }
         match self.number(row, col, diags) {
             Some(p) if (0.0..=1.0).contains(&p) => Some(p),
             Some(p) => {
@@ -263,7 +302,11 @@ impl Sheet {
                         col,
                         format!("probability must be between 0 and 1, found {p}"),
                     )
-                    .fix("write the chance as a fraction: 0.3 for 30 %"),
+                    .fix(if p > 1.0 && p <= 100.0 {
+                        as_fraction(p)
+                    } else {
+                        "write the chance as a fraction between 0 and 1: 0.3 for 30 %".into()
+                    }),
                 );
                 None
             }
@@ -326,6 +369,18 @@ pub(crate) fn read_limited(
         path: path.to_path_buf(),
         source,
     };
+    // Only regular files: a device (/dev/zero) would be read forever and opening a FIFO
+    // blocks until a writer comes.
+    if !std::fs::metadata(path).map_err(err)?.is_file() {
+        diags.push(
+            Diagnostic::new(
+                file,
+                "not a regular file (a folder, device, pipe or socket)",
+            )
+            .fix("give the path of a file saved on disk"),
+        );
+        return Ok(None);
+    }
     let mut f = std::fs::File::open(path).map_err(err)?;
     let size = f.metadata().map_err(err)?.len();
     if size > MAX_FILE_BYTES {

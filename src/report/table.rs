@@ -21,7 +21,10 @@ pub fn table(f: &Forecast) -> String {
             .unwrap_or_default()
     );
     if let Some(c) = &f.calibration {
-        let _ = writeln!(out, "Calibrated: {c}.");
+        // "calibrated with FILE: …", said once, as a sentence.
+        let mut chars = c.chars();
+        let first = chars.next().map(|x| x.to_uppercase().collect::<String>());
+        let _ = writeln!(out, "{}{}.", first.unwrap_or_default(), chars.as_str());
     }
     if let Some(sd) = &f.status_date {
         let count = |s: &str| f.tasks.iter().filter(|t| t.status == Some(s)).count();
@@ -225,7 +228,9 @@ pub fn drivers_table(f: &Forecast) -> String {
                 format!("{:.1} %", t.criticality * 100.0),
                 format!("{:+.2}", t.sensitivity),
                 format!("{:.2}", t.ssi),
-                t.mean_float.map(|x| format!("{x:.1}")).unwrap_or_else(|| "–".into()),
+                t.mean_float
+                    .map(|x| format!("{x:.1}"))
+                    .unwrap_or_else(|| "–".into()),
             ]
         })
         .collect();
@@ -349,10 +354,21 @@ pub fn throughput_table(
             group_thousands(x.iterations),
             x.seed
         );
+        // Weeks to one decimal; items as counted (fractions only from a partial week).
+        let p = |v: f64| {
+            if x.forecast == "weeks" {
+                format!("{v:.1}")
+            } else {
+                format!("{}", crate::stats::round4(v))
+            }
+        };
         let _ = writeln!(
             out,
             "  P10 {}   P50 {}   P80 {}   P90 {}",
-            x.percentiles[0], x.percentiles[1], x.percentiles[2], x.percentiles[3]
+            p(x.percentiles[0]),
+            p(x.percentiles[1]),
+            p(x.percentiles[2]),
+            p(x.percentiles[3])
         );
         if let Some(d) = &x.dates {
             let _ = writeln!(

@@ -1099,9 +1099,8 @@ fn apply_effects(
         // The days the risks really add: after clipping at 0, and none to a task that is
         // done or removed (its duration is replaced below). When clipping takes part of
         // the drawn impacts away, each risk keeps its share of what is left.
-        let counts = !risk_added.is_empty()
-            && net.keep[t]
-            && !matches!(net.status[t], Status::Done { .. });
+        let counts =
+            !risk_added.is_empty() && net.keep[t] && !matches!(net.status[t], Status::Done { .. });
         let mut share = [1f32; LANES];
         for (l, d) in dur.iter_mut().enumerate() {
             let raw = *d - base[l];

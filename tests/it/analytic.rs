@@ -242,8 +242,17 @@ fn tail_warnings_count_the_outcomes_beyond_the_percentile() {
     let (net, s, _) = super::sim("id,min,likely,max\nA,1,2,4\n", 1_000, 1);
     let f = slipcast::forecast(&net, &s, &[1.0, 50.0, 99.0, 99.9]);
     let w = f.warnings.join("\n");
-    assert!(w.contains("P99.9 rests on only 1 simulated outcome above it"), "{w}");
-    assert!(w.contains("P99 rests on only 10 simulated outcomes above it"), "{w}");
-    assert!(w.contains("P1 rests on only 9 simulated outcomes below it"), "{w}");
+    assert!(
+        w.contains("P99.9 rests on only 1 simulated outcome above it"),
+        "{w}"
+    );
+    assert!(
+        w.contains("P99 rests on only 10 simulated outcomes above it"),
+        "{w}"
+    );
+    assert!(
+        w.contains("P1 rests on only 9 simulated outcomes below it"),
+        "{w}"
+    );
     assert!(!w.contains("P50"), "{w}");
 }

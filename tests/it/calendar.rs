@@ -182,10 +182,9 @@ fn remaining_work_scales_an_estimate_given_beside_it() {
     let se = (7.0f64 / 18.0 / n as f64).sqrt();
     assert!((t("P2").mean_finish - (10.0 + 10.0 / 3.0)).abs() < 5.0 * se);
     assert!(
-        f.warnings
-            .iter()
-            .any(|w| w.contains("2 tasks in progress give an estimate and remaining work")
-                && w.contains("P1 9 → 4")),
+        f.warnings.iter().any(|w| w
+            .contains("2 tasks in progress give an estimate and remaining work")
+            && w.contains("P1 9 → 4")),
         "{:?}",
         f.warnings
     );

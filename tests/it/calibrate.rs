@@ -330,3 +330,116 @@ fn a_backlog_task_takes_its_duration_from_throughput() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn calibration_groups_match_whatever_the_case_and_every_mismatch_is_named() {
+    // "build" tasks took 2× their estimate, "test" tasks 1×: the build group's correction
+    // is ×2 exactly. The plan writes "Build" (matched) and "qa" (no fit: the overall
+    // correction, and a warning); "test" is fitted but absent (a warning).
+    let rows: Vec<(f64, f64, f64, f64)> = (0..40)
+        .map(|i| {
+            let l = 2.0 + i as f64;
+            (l, l, l, if i % 2 == 0 { 2.0 * l } else { l })
+        })
+        .collect();
+    let dir = plan_dir(&[
+        ("history.csv", &history_csv(&rows)),
+        (
+            "tasks.csv",
+            "id,distribution,likely,group\nA,fixed,10,Build\nB,fixed,10,qa\n",
+        ),
+    ]);
+    let saved = dir.path().join("cal.json");
+    cargo_bin_cmd!("slipcast")
+        .args(["calibrate", "--by", "group", "--save"])
+        .arg(&saved)
+        .arg(dir.path().join("history.csv"))
+        .assert()
+        .success();
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "500", "--format", "json", "--calibration"])
+        .arg(&saved)
+        .arg(dir.path().join("tasks.csv"))
+        .output()
+        .unwrap();
+    super::assert_success(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = v["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "A")
+        .unwrap();
+    for q in a["percentiles"].as_array().unwrap() {
+        assert!((q["days"].as_f64().unwrap() - 20.0).abs() < 1e-3, "{q}");
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 of the plan's groups with their own fit"),
+        "{err}"
+    );
+    assert!(err.contains("group \"qa\" (1 task) has no fit"), "{err}");
+    assert!(err.contains("group \"test\" was fitted"), "{err}");
+}
+
+#[test]
+fn throughput_dates_fall_on_working_days_by_the_plan_convention() {
+    // One week of history, 7 items: N items take N/7 weeks = 5N/7 working days from
+    // Monday 4 Jan 2027, finishing on working day ⌈5N/7⌉.
+    let dir = plan_dir(&[("h.csv", "week,done\n2026-12-28,7\n")]);
+    let expect = [
+        "2027-01-04",
+        "2027-01-05",
+        "2027-01-06",
+        "2027-01-06",
+        "2027-01-07",
+        "2027-01-08",
+        "2027-01-08",
+    ];
+    for (n, want) in (1..=7).zip(expect) {
+        let out = cargo_bin_cmd!("slipcast")
+            .args([
+                "throughput",
+                "--format",
+                "json",
+                "-n",
+                "100",
+                "--start",
+                "2027-01-04",
+            ])
+            .args(["--items", &n.to_string()])
+            .arg(dir.path().join("h.csv"))
+            .output()
+            .unwrap();
+        super::assert_success(&out);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for d in v["forecasts"][0]["dates"].as_array().unwrap() {
+            assert_eq!(d, want, "{n} items");
+        }
+    }
+    // A Sunday–Thursday week: 7 items from Sunday 3 Jan finish on Thursday 7 Jan.
+    let out = cargo_bin_cmd!("slipcast")
+        .args([
+            "throughput",
+            "--format",
+            "json",
+            "-n",
+            "100",
+            "--start",
+            "2027-01-03",
+        ])
+        .args(["--workweek", "Sun,Mon,Tue,Wed,Thu", "--items", "7"])
+        .arg(dir.path().join("h.csv"))
+        .output()
+        .unwrap();
+    super::assert_success(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["forecasts"][0]["dates"][3], "2027-01-07");
+    // The table prints weeks to one decimal.
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["throughput", "-n", "100", "--items", "3"])
+        .arg(dir.path().join("h.csv"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("P50 0.4"));
+}

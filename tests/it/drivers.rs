@@ -393,5 +393,5 @@ fn sensitivity_uses_every_iteration_within_its_memory_budget() {
     let tasks = slipcast::drivers::SENSITIVITY_BUDGET / 4 / 64 / 100;
     assert_eq!(subsample_size(tasks, 1_000_000), 6_400);
     assert_eq!(subsample_size(tasks, 6_000), 6_000);
-    assert_eq!(subsample_size(10_000, 100_000), 6_656);
+    assert_eq!(subsample_size(10_000, 100_000), 1_664);
 }

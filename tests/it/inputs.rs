@@ -190,3 +190,108 @@ fn sigterm_during_a_run_leaves_no_partial_file() {
         "mine"
     );
 }
+
+#[test]
+fn spreadsheet_habits_get_a_fix_that_names_them() {
+    // A percentage where a probability belongs: the fix gives the fraction.
+    rejects(b"id,likely,probability\nA,3,30%\n", "0.3 for 30 %");
+    rejects(b"id,likely,probability\nA,3,45\n", "0.45 for 45 %");
+    // A semicolon-separated export (decimal-comma locale) is named as such.
+    rejects(
+        b"id;min;likely;max\nA;1,5;2;3\n",
+        "separates its columns with ';'",
+    );
+    // A decimal comma in a comma file: the row gets one field too many.
+    rejects(b"id,min,likely,max\nA,1,5,2,3\n", "decimals with a point");
+}
+
+#[test]
+fn a_file_inside_a_plan_folder_runs_the_folder_or_says_so() {
+    let dir = plan_dir(&[
+        ("plan.toml", "name = \"P\"\nstart = 2027-01-04\n"),
+        ("tasks.csv", "id,likely\nA,3\n"),
+        ("risks.csv", "id,probability,likely,tasks\nR,0.5,2,A\n"),
+    ]);
+    let folder = cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "200", "--format", "csv"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let toml = cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "200", "--format", "csv"])
+        .arg(dir.path().join("plan.toml"))
+        .output()
+        .unwrap();
+    super::assert_success(&toml);
+    assert_eq!(toml.stdout, folder.stdout);
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "200"])
+        .arg(dir.path().join("risks.csv"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a part of the plan"));
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_pipes_are_refused_at_once() {
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(10))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a regular file"));
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("tasks.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        cargo_bin_cmd!("slipcast")
+            .arg("run")
+            .arg(dir.path())
+            .timeout(std::time::Duration::from_secs(10))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("not a regular file"));
+    }
+}
+
+#[test]
+fn validate_checks_the_scenarios_and_names_work_that_reaches_no_milestone() {
+    let dir = plan_dir(&[
+        (
+            "tasks.csv",
+            "id,likely,predecessors,milestone\nA,3,,\nM,,A,true\nSTRAY,4,,\nLOOSE,2,STRAY,\n",
+        ),
+        (
+            "scenarios.csv",
+            "scenario,target,action,value\nfast,A,scale,0.5\n",
+        ),
+    ]);
+    let out = cargo_bin_cmd!("slipcast")
+        .arg("validate")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    super::assert_success(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("scenarios.csv: 1 scenario, each applies")
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("2 tasks reach no reported milestone and change no forecast: STRAY, LOOSE"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A scenario compare would reject is rejected by validate too.
+    std::fs::write(
+        dir.path().join("scenarios.csv"),
+        "scenario,target,action,value\nfast,NOPE,scale,0.5\n",
+    )
+    .unwrap();
+    cargo_bin_cmd!("slipcast")
+        .arg("validate")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("NOPE"));
+}

@@ -421,7 +421,10 @@ fn a_target_the_block_reordering_cannot_reach_is_reported_pair_by_pair() {
             "tasks.csv",
             "id,distribution,min,max\nX,uniform,0,10\nY,uniform,0,10\nZ,uniform,0,10\n",
         ),
-        ("correlations.csv", "a,b,rho\nX,Y,0.49\nY,Z,0.49\nX,Z,-0.49\n"),
+        (
+            "correlations.csv",
+            "a,b,rho\nX,Y,0.49\nY,Z,0.49\nX,Z,-0.49\n",
+        ),
     ]);
     let (net, s, f) = sim_dir(dir.path(), n, 5);
     assert!(
@@ -448,6 +451,10 @@ fn a_target_the_block_reordering_cannot_reach_is_reported_pair_by_pair() {
         ("correlations.csv", "a,b,rho\nX,Y,0.6\n"),
     ]);
     let (_, _, f) = sim_dir(dir.path(), 640, 5);
-    assert!(f.warnings.iter().all(|w| !w.contains("cannot all be reached")));
+    assert!(
+        f.warnings
+            .iter()
+            .all(|w| !w.contains("cannot all be reached"))
+    );
     assert!((f.correlations[0].achieved - 0.6).abs() < 0.005);
 }
