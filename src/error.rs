@@ -18,6 +18,8 @@ pub struct Diagnostic {
     pub line: Option<u64>,
     /// The column (CSV header name) or key, when the problem has one.
     pub column: Option<String>,
+    /// The id of the row's task (or risk), when the row has one.
+    pub subject: Option<String>,
     /// What is wrong.
     pub message: String,
     /// How to fix it.
@@ -31,6 +33,7 @@ impl Diagnostic {
             file: file.into(),
             line: None,
             column: None,
+            subject: None,
             message: message.into(),
             fix: None,
         }
@@ -45,6 +48,12 @@ impl Diagnostic {
     /// Sets the column (header name or key).
     pub fn column(mut self, column: impl Into<String>) -> Self {
         self.column = Some(column.into());
+        self
+    }
+
+    /// Sets the id of the row's task or risk.
+    pub fn subject(mut self, id: impl Into<String>) -> Self {
+        self.subject = Some(id.into());
         self
     }
 
@@ -63,6 +72,9 @@ impl fmt::Display for Diagnostic {
         }
         if let Some(col) = &self.column {
             write!(f, ", column {col}")?;
+        }
+        if let Some(id) = &self.subject {
+            write!(f, " ({id})")?;
         }
         write!(f, ": {}", self.message)?;
         if let Some(fix) = &self.fix {
@@ -116,7 +128,30 @@ impl fmt::Display for DiagList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
         write!(f, "{n} problem{} found", if n == 1 { "" } else { "s" })?;
-        for d in self.0 {
+        // In file and line order: the plan's files in the order a plan is read, then
+        // any other file by name; problems without a line first within their file.
+        let rank = |file: &str| {
+            let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+            [
+                "plan.toml",
+                "tasks.csv",
+                "calendar.csv",
+                "risks.csv",
+                "correlations.csv",
+                "scenarios.csv",
+            ]
+            .iter()
+            .position(|x| *x == name)
+            .unwrap_or(6)
+        };
+        let mut sorted: Vec<&Diagnostic> = self.0.iter().collect();
+        sorted.sort_by(|a, b| {
+            rank(&a.file)
+                .cmp(&rank(&b.file))
+                .then_with(|| a.file.cmp(&b.file))
+                .then(a.line.cmp(&b.line))
+        });
+        for d in sorted {
             write!(f, "\n  {d}")?;
         }
         Ok(())

@@ -241,8 +241,13 @@ impl Sheet {
     }
 
     /// A diagnostic positioned at `row`, column `col`.
+    /// The row's id (task or risk), when the sheet has an `id` column, is named too.
     pub fn diag(&self, row: &Row, col: &str, msg: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(&self.file, msg).line(row.line).column(col)
+        let d = Diagnostic::new(&self.file, msg).line(row.line).column(col);
+        match self.get(row, "id") {
+            Some(id) if col != "id" => d.subject(id),
+            _ => d,
+        }
     }
 
     /// Column `col` as a finite number in `[-MAX_DAYS, MAX_DAYS]`.

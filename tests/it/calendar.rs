@@ -251,7 +251,7 @@ fn calendar_and_progress_validation() {
             toml,
             ("tasks.csv", "id,likely,actual_start\nA,3,05/01/2027\n"),
         ],
-        &["column actual_start: expected a date"],
+        &["column actual_start (A): expected a date"],
     );
     bad(
         &[

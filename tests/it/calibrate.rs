@@ -207,7 +207,7 @@ fn history_validation() {
     bad(
         "id,min,likely,max,actual\nA,1,2,3,\n",
         &[],
-        "line 2, column actual: the row has no actual duration",
+        "line 2, column actual (A): the row has no actual duration",
     );
     bad(
         "id,min,likely,max,actual\nA,1,2,3,0\n",

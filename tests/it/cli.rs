@@ -137,27 +137,27 @@ fn non_numeric_nan_infinite_and_negative_values() {
     rejects(
         "id,min,likely,max\nA,1,2,abc\n",
         None,
-        &["line 2, column max: expected a number, found \"abc\""],
+        &["line 2, column max (A): expected a number, found \"abc\""],
     );
     rejects(
         "id,min,likely,max\nA,1,NaN,3\n",
         None,
-        &["column likely: expected a number, found \"NaN\""],
+        &["column likely (A): expected a number, found \"NaN\""],
     );
     rejects(
         "id,min,likely,max\nA,1,2,inf\n",
         None,
-        &["column max: expected a finite number, found \"inf\""],
+        &["column max (A): expected a finite number, found \"inf\""],
     );
     rejects(
         "id,min,likely,max\nA,1,2,1e308\n",
         None,
-        &["column max: 1e308 is out of range"],
+        &["column max (A): 1e308 is out of range"],
     );
     rejects(
         "id,min,likely,max\nA,-1,2,3\n",
         None,
-        &["column min: must not be negative"],
+        &["column min (A): must not be negative"],
     );
     rejects(
         "id,likely,predecessors\nA,2,\nB,2,A SS+x\n",
@@ -178,14 +178,14 @@ fn task_without_estimate_unless_milestone() {
         "id,min,likely,max,predecessors,milestone\nA,,,,,\nM,,,,A,true\n",
         None,
         &[
-            "line 2, column likely: the task has no estimate",
+            "line 2, column likely (A): the task has no estimate",
             "mark it milestone = true",
         ],
     );
     rejects(
         "id,distribution,mean\nA,normal,5\n",
         None,
-        &["column sd: a normal estimate needs sd"],
+        &["column sd (A): a normal estimate needs sd"],
     );
     rejects(
         "id,distribution,likely\nA,gamma,5\n",

@@ -295,3 +295,24 @@ fn validate_checks_the_scenarios_and_names_work_that_reaches_no_milestone() {
         .code(2)
         .stderr(predicate::str::contains("NOPE"));
 }
+
+#[test]
+fn problems_come_in_file_and_line_order_naming_the_row_id() {
+    let dir = plan_dir(&[
+        ("risks.csv", "id,probability,likely,tasks\nR,2,3,A\n"),
+        (
+            "tasks.csv",
+            "id,min,likely,max,predecessors\nA,1,2,3,\nB,9,5,10,A\nC,1,x,3,\n",
+        ),
+    ]);
+    let out = cargo_bin_cmd!("slipcast")
+        .arg("validate")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let at = |s: &str| err.find(s).unwrap_or_else(|| panic!("{s} in {err}"));
+    assert!(at("tasks.csv line 3, column min (B)") < at("tasks.csv line 4, column likely (C)"));
+    assert!(at("tasks.csv line 4") < at("risks.csv line 2, column probability (R)"));
+}
