@@ -183,6 +183,11 @@ struct RunArgs {
     /// Apply a correction fitted by `slipcast calibrate --save FILE`.
     #[arg(long, value_name = "FILE")]
     calibration: Option<PathBuf>,
+    /// Milestones to show on stdout: ids separated by commas, `final` (the latest) or
+    /// `all`. Default: all, except that a table of more than 15 shows those with a target
+    /// and the final one. Files written with --out always hold every milestone.
+    #[arg(long, value_name = "ID,ID|final|all")]
+    milestones: Option<String>,
 }
 
 #[derive(Args)]
@@ -457,6 +462,85 @@ fn check_gates(
     Ok(ok)
 }
 
+/// Table rows beyond which a table shows only milestones with a target and the final.
+const TABLE_MILESTONES: usize = 15;
+
+/// The forecast as stdout shows it under `--milestones` (`spec`): the chosen milestones
+/// (in their order), and a note when some are left out.
+fn milestone_view(
+    f: &slipcast::Forecast,
+    spec: Option<&str>,
+    table: bool,
+) -> slipcast::Result<(slipcast::Forecast, Option<String>)> {
+    let n = f.milestones.len();
+    let last = f.milestones.last().map(|m| m.id.clone());
+    let keep: Vec<bool> = match spec.map(str::trim) {
+        Some("all") => vec![true; n],
+        Some("final") => f
+            .milestones
+            .iter()
+            .map(|m| Some(&m.id) == last.as_ref())
+            .collect(),
+        Some(list) => {
+            let wanted: Vec<&str> = list
+                .split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .collect();
+            let ids: std::collections::HashSet<&str> =
+                f.milestones.iter().map(|m| m.id.as_str()).collect();
+            let unknown: Vec<&str> = wanted
+                .iter()
+                .copied()
+                .filter(|w| !ids.contains(w))
+                .collect();
+            if !unknown.is_empty() || wanted.is_empty() {
+                let some: Vec<&str> = f
+                    .milestones
+                    .iter()
+                    .rev()
+                    .take(5)
+                    .map(|m| m.id.as_str())
+                    .collect();
+                return Err(Error::Usage(format!(
+                    "--milestones: {} is not a reported milestone (write ids separated by commas, final or all; the latest are {})",
+                    if unknown.is_empty() {
+                        "an empty list".to_string()
+                    } else {
+                        unknown.join(", ")
+                    },
+                    some.join(", ")
+                )));
+            }
+            let wanted: std::collections::HashSet<&str> = wanted.into_iter().collect();
+            f.milestones
+                .iter()
+                .map(|m| wanted.contains(m.id.as_str()))
+                .collect()
+        }
+        None if table && n > TABLE_MILESTONES => f
+            .milestones
+            .iter()
+            .map(|m| m.target.is_some() || Some(&m.id) == last.as_ref())
+            .collect(),
+        None => vec![true; n],
+    };
+    let shown = keep.iter().filter(|&&k| k).count();
+    let note = (spec.is_none() && shown < n).then(|| {
+        format!(
+            "showing {shown} of {n} milestones (those with a target and the final one); --milestones all shows every one, --milestones ID,ID chooses, and CSV, JSON and --out hold all"
+        )
+    });
+    let mut view = f.clone();
+    let mut k = keep.iter();
+    view.milestones.retain(|_| *k.next().unwrap_or(&false));
+    let kept: std::collections::HashSet<&str> =
+        view.milestones.iter().map(|m| m.id.as_str()).collect();
+    view.histograms
+        .retain(|h| kept.contains(h.milestone.as_str()));
+    Ok((view, note))
+}
+
 /// Refuses an `--out` folder that holds a plan being read: slipcast's outputs
 /// (`tasks.csv`, `risks.csv`, `correlations.csv`) would replace its input files.
 fn guard_out_dir(out: Option<&Path>, plans: &[&Path]) -> slipcast::Result<()> {
@@ -573,13 +657,18 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
             )
         });
     }
+    let table = matches!(a.sim.format, Format::Table | Format::Markdown);
+    let (view, shown_note) = milestone_view(&f, a.milestones.as_deref(), table)?;
     let body = match a.sim.format {
-        Format::Table if a.drivers => report::table(&f) + &report::drivers_table(&f),
-        Format::Table => report::table(&f),
-        Format::Csv => report::milestones_csv_with(&f, a.ci),
-        Format::Json => report::json(&f),
-        Format::Markdown => report::html::milestones_markdown(&f),
+        Format::Table if a.drivers => report::table(&view) + &report::drivers_table(&view),
+        Format::Table => report::table(&view),
+        Format::Csv => report::milestones_csv_with(&view, a.ci),
+        Format::Json => report::json(&view),
+        Format::Markdown => report::html::milestones_markdown(&view),
     };
+    if let Some(n) = shown_note {
+        eprintln!("note: {n}");
+    }
     for w in f.warnings.iter().filter(|w| !net.notes.contains(w)) {
         eprintln!("warning: {w}");
     }

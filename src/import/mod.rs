@@ -153,6 +153,9 @@ pub struct Written {
     pub dir: PathBuf,
     /// Ids of tasks that got the uncertainty template.
     pub templated: Vec<String>,
+    /// Id of the `Project finish` milestone added after the schedule's ends, when the
+    /// source has no single flagged milestone at its end.
+    pub project_finish: Option<String>,
 }
 
 fn csv_field(s: &str) -> String {
@@ -254,6 +257,44 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             String::new(),
         );
     }
+    // The project finish: every task without successors leads to one zero-length
+    // milestone, unless the source's single end, or the task it dates last, is a
+    // milestone it flagged.
+    let has_succ: std::collections::HashSet<&str> = s
+        .tasks
+        .iter()
+        .flat_map(|t| t.preds.iter().map(|p| p.0.as_str()))
+        .collect();
+    let ends: Vec<&ImportedTask> = s
+        .tasks
+        .iter()
+        .filter(|t| !has_succ.contains(t.id.as_str()))
+        .collect();
+    // A flagged milestone the source dates last is the project's end already.
+    let latest = s.tasks.iter().filter_map(|t| t.stored.map(|x| x.1)).max();
+    let flagged_last = latest.is_some()
+        && s.tasks
+            .iter()
+            .any(|t| t.milestone && t.stored.map(|x| x.1) == latest);
+    let finish_id = if flagged_last || ends.len() == 1 && ends[0].milestone {
+        None
+    } else {
+        let ids: std::collections::HashSet<&str> = s.tasks.iter().map(|t| t.id.as_str()).collect();
+        let mut id = PROJECT_FINISH.to_string();
+        let mut k = 2;
+        while ids.contains(id.as_str()) {
+            id = format!("{PROJECT_FINISH}_{k}");
+            k += 1;
+        }
+        let preds: Vec<&str> = ends.iter().map(|t| t.id.as_str()).collect();
+        let _ = writeln!(
+            tasks,
+            "{},Project finish,,,,,{},true,,,,",
+            csv_field(&id),
+            csv_field(&preds.join(";"))
+        );
+        Some(id)
+    };
     let mut cal = String::from("from,to,kind\n");
     for (a, b) in &s.holidays {
         let _ = writeln!(cal, "{a},{b},holiday");
@@ -268,6 +309,7 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
     Ok(Written {
         dir: dir.to_path_buf(),
         templated,
+        project_finish: finish_id,
     })
 }
 
@@ -444,15 +486,6 @@ pub(crate) fn clean_ids(tasks: &mut [ImportedTask]) {
     }
 }
 
-/// Flags milestones without successors as the plan's reported milestones: large
-/// schedules carry hundreds of interim milestones, and reporting every one would bury
-/// the deliverables. Interim milestones stay in the plan as zero-length tasks.
-pub(crate) fn mark_end_milestones(tasks: &mut [ImportedTask]) {
-    let has_succ: std::collections::HashSet<String> = tasks
-        .iter()
-        .flat_map(|t| t.preds.iter().map(|p| p.0.clone()))
-        .collect();
-    for t in tasks.iter_mut() {
-        t.milestone = t.milestone && !has_succ.contains(&t.id);
-    }
-}
+/// Id of the milestone an import adds at the end of a schedule whose single end is not
+/// a flagged milestone (`PROJECT_FINISH_2`, … when the schedule has that id).
+pub const PROJECT_FINISH: &str = "PROJECT_FINISH";

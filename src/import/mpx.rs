@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::{ImportedTask, Schedule, bad, clean_ids, mark_end_milestones};
+use super::{ImportedTask, Schedule, bad, clean_ids};
 use crate::error::Result;
 use crate::plan::{LinkKind, Workweek};
 
@@ -236,7 +236,6 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         }
     }
     clean_ids(&mut s.tasks);
-    mark_end_milestones(&mut s.tasks);
     Ok(s)
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use quick_xml::events::Event;
 
-use super::{ImportedTask, Schedule, bad, clean_ids, mark_end_milestones};
+use super::{ImportedTask, Schedule, bad, clean_ids};
 use crate::error::Result;
 use crate::plan::{LinkKind, Workweek};
 
@@ -471,7 +471,6 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         s.status_date = status.or_else(|| root.text_of("CurrentDate").and_then(date));
     }
     clean_ids(&mut s.tasks);
-    mark_end_milestones(&mut s.tasks);
     Ok(s)
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::mspdi::Node;
-use super::{ImportedTask, Schedule, bad, clean_ids, mark_end_milestones};
+use super::{ImportedTask, Schedule, bad, clean_ids};
 use crate::error::Result;
 use crate::plan::{LinkKind, Workweek};
 
@@ -178,6 +178,5 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
         s.status_date = project.text_of("DataDate").and_then(date);
     }
     clean_ids(&mut s.tasks);
-    mark_end_milestones(&mut s.tasks);
     Ok(s)
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
 
-use super::{ImportedTask, Schedule, bad, clean_ids, mark_end_milestones};
+use super::{ImportedTask, Schedule, bad, clean_ids};
 use crate::error::Result;
 use crate::plan::{LinkKind, Workweek};
 
@@ -324,6 +324,5 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
     }
     s.notes = notes;
     clean_ids(&mut s.tasks);
-    mark_end_milestones(&mut s.tasks);
     Ok(s)
 }

@@ -284,3 +284,77 @@ fn the_template_is_applied_and_reported() {
         report.contains("C2010,Masonry,2023-07-23,2023-08-26,2023-07-23,2023-08-26,true,,true")
     );
 }
+
+#[test]
+fn every_flagged_milestone_and_the_project_finish_are_reported() {
+    // MPXJ's sample.xml: "Third task" is a flagged, zero-length milestone at day 0; the
+    // project ends with the 100-day "Second Task", which no milestone follows.
+    let (dir, _, _) = import_to("mpxj/sample.xml");
+    let (_, _, f) = super::sim_dir(dir.path(), 640, 1);
+    let ids: Vec<&str> = f.milestones.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["T3", "PROJECT_FINISH"]);
+    assert_eq!(f.milestones[1].deterministic, 100.0);
+    // The P6 housing model ends with a flagged milestone: nothing is added, and every
+    // flagged interim milestone is reported too.
+    let (dir, s, _) = import_to("p6_xer/MDL4D.xer");
+    let (_, _, f) = super::sim_dir(dir.path(), 64, 1);
+    let flagged = s.tasks.iter().filter(|t| t.milestone).count();
+    assert!(flagged > 1);
+    assert_eq!(f.milestones.len(), flagged);
+    assert!(f.milestones.iter().all(|m| m.id != "PROJECT_FINISH"));
+    // The table of a plan with many milestones shows those with a target and the final
+    // one, and says so; --milestones chooses; CSV keeps all.
+    let mut csv = String::from("id,likely,predecessors,milestone,target\n");
+    let mut prev = String::new();
+    for i in 0..20 {
+        csv.push_str(&format!(
+            "W{i},2,{prev},,\nM{i},,W{i},true,{}\n",
+            if i == 4 { "12" } else { "" }
+        ));
+        prev = format!("W{i}");
+    }
+    let plan = super::plan_dir(&[("tasks.csv", &csv)]);
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "100"])
+        .arg(plan.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(stdout.contains("\nM4 ") && stdout.contains("\nM19 ") && !stdout.contains("\nM7 "));
+    assert!(stderr.contains("showing 2 of 20 milestones"), "{stderr}");
+    let csv_out = cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "100", "--format", "csv"])
+        .arg(plan.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&csv_out.stdout).lines().count(), 21);
+    let chosen = cargo_bin_cmd!("slipcast")
+        .args([
+            "run",
+            "-n",
+            "100",
+            "--format",
+            "csv",
+            "--milestones",
+            "M7,M2",
+        ])
+        .arg(plan.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&chosen.stdout);
+    let rows: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(rows, ["M2", "M7"]);
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "100", "--milestones", "M99"])
+        .arg(plan.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("M99 is not a reported milestone"));
+}
