@@ -343,6 +343,14 @@ fn check_memory(net: &Network, setup: &SimSetup, drivers: bool) -> slipcast::Res
     };
     let threads = setup.threads.unwrap_or_else(rayon::current_num_threads);
     let need = slipcast::sim::memory_estimate(net, n, threads, drivers);
+    // Beyond what any machine can address, --force-memory cannot help.
+    if need > 1 << 47 {
+        return Err(Error::Usage(format!(
+            "{n} iterations need about {:.0} TiB for {} milestones; use at most a few million iterations",
+            need as f64 / (1u64 << 40) as f64,
+            net.milestones.len()
+        )));
+    }
     if let Some(avail) = slipcast::sim::available_memory()
         && need > avail / 10 * 9
         && !setup.force_memory
@@ -392,9 +400,21 @@ fn sim_setup(a: &SimArgs, settings: &Settings) -> slipcast::Result<SimSetup> {
     if a.precision.is_some() && !matches!(iterations, Iterations::Auto { .. }) {
         return Err(Error::Usage("--precision goes with -n auto".into()));
     }
-    if a.threads == Some(0) {
-        return Err(Error::Usage("--threads must be at least 1".into()));
-    }
+    let threads = match a.threads {
+        Some(0) => return Err(Error::Usage("--threads must be at least 1".into())),
+        // More threads than cores only add start-up cost: the output is the same on any
+        // thread count.
+        Some(t) => {
+            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+            if t > cores {
+                eprintln!(
+                    "note: --threads {t} is more than this machine's {cores} cores; using {cores}"
+                );
+            }
+            Some(t.min(cores))
+        }
+        None => None,
+    };
     if let Some(dir) = &a.out {
         report::prepare_out_dir(dir)?;
     }
@@ -407,7 +427,7 @@ fn sim_setup(a: &SimArgs, settings: &Settings) -> slipcast::Result<SimSetup> {
         force_memory: a.force_memory,
         iterations,
         seed: a.seed.or(settings.seed).unwrap_or(DEFAULT_SEED),
-        threads: a.threads,
+        threads,
         gates,
     })
 }
@@ -869,8 +889,11 @@ fn validate(a: PlanArgs) -> slipcast::Result<ExitCode> {
     );
     if let Some(cal) = &net.calendar {
         let day = slipcast::model::calendar::finish_day(latest);
-        if let Some(d) = cal.working_day(day) {
-            s.push_str(&format!(" (finishing {d})"));
+        match cal.working_day(day) {
+            Some(d) if chrono::Datelike::year(&d) <= 9999 => {
+                s.push_str(&format!(" (finishing {d})"))
+            }
+            _ => s.push_str(" (finishing after 9999-12-31)"),
         }
     }
     s.push('\n');
@@ -962,12 +985,22 @@ fn calibrate(a: CalibrateArgs) -> slipcast::Result<ExitCode> {
 
 fn throughput(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
     use slipcast::throughput as tp;
+    if a.iterations == 0 || a.iterations > tp::MAX_ITERATIONS {
+        return Err(Error::Usage(format!(
+            "-n {} is out of range: a throughput forecast takes 1 to {} iterations",
+            a.iterations,
+            tp::MAX_ITERATIONS
+        )));
+    }
+    if a.weeks.is_some_and(|w| w == 0 || w > tp::MAX_WEEKS) {
+        return Err(Error::Usage(format!(
+            "--weeks must be 1 to {} (about 192 years)",
+            tp::MAX_WEEKS
+        )));
+    }
     let h = tp::load(&a.history)?;
     for n in &h.notes {
         eprintln!("note: {n}");
-    }
-    if a.iterations == 0 {
-        return Err(Error::Usage("-n must be at least 1".into()));
     }
     let mut out = Vec::new();
     let calendar = a
@@ -989,7 +1022,14 @@ fn throughput(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
     let weeks = match (a.weeks, a.until, &calendar) {
         (Some(w), _, _) => Some(w),
         (None, Some(u), Some(c)) if u >= c.first_day() => {
-            Some((c.working_days_through(u) / c.days_per_week()) as usize)
+            let w = (c.working_days_through(u) / c.days_per_week()) as usize;
+            if w > tp::MAX_WEEKS {
+                return Err(Error::Usage(format!(
+                    "--until {u} is {w} weeks after --start; slipcast forecasts at most {} weeks (about 192 years)",
+                    tp::MAX_WEEKS
+                )));
+            }
+            Some(w)
         }
         (None, Some(_), Some(_)) => return Err(Error::Usage("--until is before --start".into())),
         _ => None,

@@ -19,8 +19,17 @@ use crate::stats::round4;
 /// Default number of most recent weeks sampled.
 pub const DEFAULT_WINDOW: usize = 26;
 
-/// Weeks beyond which a "when" forecast gives up (the history delivers almost nothing).
+/// Weeks beyond which a "when" forecast gives up (the history delivers almost nothing),
+/// the longest "how many" horizon and the longest history read (about 192 years).
 pub const MAX_WEEKS: usize = 10_000;
+
+/// The most bootstrap iterations a throughput forecast takes (the percentiles of a
+/// weekly bootstrap are settled long before).
+pub const MAX_ITERATIONS: u64 = 100_000;
+
+/// Draws one rolling-origin backtest may make in all (origins × trials × horizon): the
+/// trials per origin shrink to fit, from 2,000 down to 200.
+pub const BACKTEST_DRAWS: u64 = 200_000_000;
 
 /// A weekly throughput history, oldest first, one entry per week (weeks without
 /// completions are zeros).
@@ -38,6 +47,24 @@ pub struct History {
 
 fn monday(d: NaiveDate) -> NaiveDate {
     d - Days::new(d.weekday().num_days_from_monday() as u64)
+}
+
+/// Whether a history of `n` weeks is within [`MAX_WEEKS`]; a diagnostic when not.
+fn span_ok(n: usize, file: &str, diags: &mut Diags) -> bool {
+    if n <= MAX_WEEKS {
+        return true;
+    }
+    diags.push(
+        Diagnostic::new(
+            file,
+            format!(
+                "the history spans {n} weeks (about {} years); slipcast reads at most {MAX_WEEKS} weeks",
+                n / 52
+            ),
+        )
+        .fix("check the week column for a mistyped year, or keep the recent years"),
+    );
+    false
 }
 
 /// Reads a history: `week,done` rows (week a date or a week number; done a count), or one
@@ -100,7 +127,9 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<History> {
                 None => {}
             }
         }
-        if let (Some(&lo), Some(&hi)) = (dates.iter().min(), dates.iter().max()) {
+        if let (Some(&lo), Some(&hi)) = (dates.iter().min(), dates.iter().max())
+            && span_ok(((hi - lo).num_days() / 7 + 1) as usize, &file, &mut diags)
+        {
             let n = ((hi - lo).num_days() / 7 + 1) as usize;
             weeks = vec![0.0; n];
             for d in dates {
@@ -164,12 +193,7 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<History> {
         }
         if let (Some(lo), Some(hi)) = (rows.first(), rows.last()) {
             let n = (hi.0 - lo.0 + 1) as usize;
-            if n > 1_000_000 {
-                diags.push(
-                    Diagnostic::new(&file, "the weeks span more than a million weeks")
-                        .fix("check the week column"),
-                );
-            } else {
+            if span_ok(n, &file, &mut diags) {
                 weeks = vec![0.0; n];
                 for r in &rows {
                     weeks[(r.0 - lo.0) as usize] = r.1;
@@ -301,6 +325,16 @@ pub fn forecast_items(
             h.file
         )));
     }
+    // A backlog the history cannot finish within MAX_WEEKS even at its mean pace is
+    // refused before any trial runs (each would run MAX_WEEKS weeks).
+    let mean = pool.iter().sum::<f64>() / pool.len() as f64;
+    if items / mean > MAX_WEEKS as f64 {
+        return Err(Error::Usage(format!(
+            "{}: at the recent mean of {mean:.2} items a week, {items} items take about {:.0} weeks, beyond the {MAX_WEEKS} weeks (about 192 years) slipcast forecasts",
+            h.file,
+            items / mean
+        )));
+    }
     let trials = weeks_to_finish(pool, items, n, mix64(seed));
     let unfinished = trials.iter().filter(|t| t.is_none()).count() as f64 / n as f64;
     let mut v: Vec<f64> = trials
@@ -401,6 +435,8 @@ pub fn backtest(
         )));
     }
     let (mut inside, mut below, mut above, mut origins) = (0usize, 0usize, 0usize, 0usize);
+    let all = (h.weeks.len() - horizon + 1 - w) as u64;
+    let n = (BACKTEST_DRAWS / (all * horizon as u64).max(1)).clamp(200, n.max(200));
     for o in w..=(h.weeks.len() - horizon) {
         let pool = if window == 0 {
             &h.weeks[..o]

@@ -363,6 +363,7 @@ pub(crate) fn check_structure(plan: &Plan, diags: &mut Diags) {
     }
     let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(plan.tasks.len(), 0);
     let nodes: Vec<NodeIndex> = (0..plan.tasks.len()).map(|i| graph.add_node(i)).collect();
+    let mut suggest = crate::plan::sheet::Suggester::new(index.keys().copied());
     for (i, t) in plan.tasks.iter().enumerate() {
         if index.get(t.id.as_str()) != Some(&i) {
             continue;
@@ -374,17 +375,12 @@ pub(crate) fn check_structure(plan: &Plan, diags: &mut Diags) {
                 .column("predecessors");
             match index.get(l.pred.as_str()) {
                 None => {
-                    let ids: Vec<&str> = index.keys().copied().collect();
-                    let near = crate::plan::sheet::closest(&l.pred, &ids);
                     diags.push(Diagnostic {
                         message: format!(
                             "predecessor \"{}\" of task {} is not a task id",
                             l.pred, t.id
                         ),
-                        fix: Some(match near {
-                            Some(n) => format!("did you mean {n}?"),
-                            None => "add the task or correct the id".into(),
-                        }),
+                        fix: Some(suggest.fix(&l.pred, "add the task or correct the id")),
                         ..at
                     });
                 }
@@ -851,7 +847,11 @@ fn compile_risks(
     let mut risks = Vec::new();
     let mut per_task: Vec<Vec<Hit>> = vec![Vec::new(); n];
     let mut seen: HashMap<&str, u64> = HashMap::new();
-    for r in &plan.risks {
+    let mut suggest = crate::plan::sheet::Suggester::new(plan.tasks.iter().map(|x| x.id.as_str()));
+    // Which risk (by position) last listed each task: a task listed twice is found in
+    // O(1).
+    let mut listed_by = vec![usize::MAX; n];
+    for (row, r) in plan.risks.iter().enumerate() {
         if let Some(first) = seen.insert(r.id.as_str(), r.line) {
             diags.push(
                 Diagnostic::new(
@@ -870,28 +870,25 @@ fn compile_risks(
         let mut tasks = Vec::new();
         for t in &r.tasks {
             match task_of(t) {
-                Some(i) if tasks.contains(&i) => diags.push(
+                Some(i) if listed_by[i as usize] == row => diags.push(
                     Diagnostic::new(file, format!("task {t} is listed twice for risk {}", r.id))
                         .line(r.line)
                         .column("tasks")
                         .fix("list each task once"),
                 ),
-                Some(i) => tasks.push(i),
-                None => {
-                    let ids: Vec<&str> = plan.tasks.iter().map(|x| x.id.as_str()).collect();
-                    diags.push(
-                        Diagnostic::new(
-                            file,
-                            format!("risk {} hits \"{t}\", which is not a task id", r.id),
-                        )
-                        .line(r.line)
-                        .column("tasks")
-                        .fix(match crate::plan::sheet::closest(t, &ids) {
-                            Some(c) => format!("did you mean {c}?"),
-                            None => "use ids from tasks.csv".into(),
-                        }),
-                    )
+                Some(i) => {
+                    listed_by[i as usize] = row;
+                    tasks.push(i);
                 }
+                None => diags.push(
+                    Diagnostic::new(
+                        file,
+                        format!("risk {} hits \"{t}\", which is not a task id", r.id),
+                    )
+                    .line(r.line)
+                    .column("tasks")
+                    .fix(suggest.fix(t, "use ids from tasks.csv")),
+                ),
             }
         }
         let ri = risks.len() as u32;
@@ -935,6 +932,7 @@ fn compile_correlations(
     use nalgebra::DMatrix;
     let file = plan.correlations_file.as_str();
     let mut pairs = Vec::new();
+    let mut suggest = crate::plan::sheet::Suggester::new(plan.tasks.iter().map(|x| x.id.as_str()));
     for c in &plan.correlations {
         let mut ends = [0u32; 2];
         let mut ok = true;
@@ -943,15 +941,11 @@ fn compile_correlations(
                 Some(t) => ends[k] = t,
                 None => {
                     ok = false;
-                    let ids: Vec<&str> = plan.tasks.iter().map(|x| x.id.as_str()).collect();
                     diags.push(
                         Diagnostic::new(file, format!("\"{id}\" is not a task id"))
                             .line(c.line)
                             .column(col)
-                            .fix(match crate::plan::sheet::closest(id, &ids) {
-                                Some(x) => format!("did you mean {x}?"),
-                                None => "use ids from tasks.csv".into(),
-                            }),
+                            .fix(suggest.fix(id, "use ids from tasks.csv")),
                     );
                 }
             }

@@ -13,6 +13,12 @@ use crate::plan::{Action, DateOrDays, ScenarioRow};
 pub fn apply(base: &Network, name: &str, rows: &[ScenarioRow], file: &str) -> Result<Network> {
     let mut net = base.clone();
     let mut diags = Diags::default();
+    let mut suggest = crate::plan::sheet::Suggester::new(
+        base.tasks
+            .iter()
+            .map(|t| t.id.as_str())
+            .chain(base.risks.iter().map(|r| r.id.as_str())),
+    );
     for row in rows.iter().filter(|r| r.scenario == name) {
         let at = |msg: String, col: &str, fix: &str| {
             Diagnostic::new(file, msg)
@@ -27,13 +33,8 @@ pub fn apply(base: &Network, name: &str, rows: &[ScenarioRow], file: &str) -> Re
                 .filter(|&t| net.tasks[t].group.as_deref() == Some(g))
                 .collect()
         });
-        let unknown = |what: &str| {
-            let mut ids: Vec<&str> = base.tasks.iter().map(|t| t.id.as_str()).collect();
-            ids.extend(base.risks.iter().map(|r| r.id.as_str()));
-            let fix = match crate::plan::sheet::closest(&row.target, &ids) {
-                Some(c) => format!("did you mean {c}?"),
-                None => format!("use {what}"),
-            };
+        let mut unknown = |what: &str| {
+            let fix = suggest.fix(&row.target, &format!("use {what}"));
             at(format!("\"{}\" is not {what}", row.target), "target", &fix)
         };
         match (&row.action, task, risk) {

@@ -476,12 +476,57 @@ fn csv_error(file: &str, e: &csv::Error) -> Diagnostic {
 
 /// The known name closest to `name` by edit distance, if it is close enough to be a typo.
 pub(crate) fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let n = name.chars().count();
     known
         .iter()
+        // A candidate whose length differs by more than the distance allowed cannot
+        // be close: skip it before the edit distance.
+        .filter(|k| {
+            let m = k.chars().count();
+            n.abs_diff(m) <= 2.max(m / 3)
+        })
         .map(|k| (levenshtein(name, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .filter(|(d, k)| *d <= 2.max(k.chars().count() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
+}
+
+/// "Did you mean …?" for unknown ids, with a bounded cost: candidates in sorted order
+/// (ties go to the first), and suggestions for the first [`Suggester::BUDGET`] unknown
+/// names only — a file with thousands of unknown ids costs no more than one with a
+/// hundred.
+pub(crate) struct Suggester<'a> {
+    ids: Vec<&'a str>,
+    left: usize,
+}
+
+impl<'a> Suggester<'a> {
+    /// Suggestions computed per run.
+    pub const BUDGET: usize = 100;
+
+    /// Over the known ids (any order; duplicates are fine).
+    pub fn new(ids: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut ids: Vec<&str> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Suggester {
+            ids,
+            left: Self::BUDGET,
+        }
+    }
+
+    /// The fix for an unknown `name`: the closest known id while the budget lasts,
+    /// else `otherwise`.
+    pub fn fix(&mut self, name: &str, otherwise: &str) -> String {
+        if self.left == 0 {
+            return otherwise.to_string();
+        }
+        self.left -= 1;
+        match closest(name, &self.ids) {
+            Some(c) => format!("did you mean {c}?"),
+            None => otherwise.to_string(),
+        }
+    }
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {

@@ -26,9 +26,21 @@ fn csv_bytes(rows: Vec<Vec<String>>) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     for r in rows {
         // Writing to a Vec cannot fail.
-        let _ = w.write_record(&r);
+        let _ = w.write_record(r.iter().map(|c| spreadsheet_safe(c).into_owned()));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// A text cell a spreadsheet would run as a formula (it begins with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return: CWE-1236) gets a leading `'`, which spreadsheets show as
+/// text; numbers (`-1.5`) are never altered.
+pub(crate) fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// The milestone table as CSV (SPEC §4): `milestone, name, deterministic, mean, sd, pNN…`,
@@ -599,4 +611,29 @@ pub fn written_note(paths: &[PathBuf]) -> String {
         let _ = write!(s, " {}", p.display());
     }
     s
+}
+
+#[cfg(test)]
+mod spreadsheet_tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay() {
+        for (cell, out) in [
+            ("=1+1", "'=1+1"),
+            ("+g", "'+g"),
+            ("-x", "'-x"),
+            ("@SUM(1)", "'@SUM(1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-1.5", "-1.5"),
+            ("+2", "+2"),
+            ("-0", "-0"),
+            ("1e-3", "1e-3"),
+            ("Design", "Design"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), out, "{cell:?}");
+        }
+    }
 }

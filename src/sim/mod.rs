@@ -126,29 +126,32 @@ fn per_occurrence(sums: &[i128], counts: &[u64]) -> Vec<f64> {
 /// critical-path hashes and duration subsample of a driver analysis, and the per-thread
 /// scratch (tasks × 64 lanes of duration, start, finish, latest finish).
 pub fn memory_estimate(net: &Network, iterations: u64, threads: usize, drivers: bool) -> u64 {
-    let n = net.len() as u64;
-    let k = net.milestones.len().max(1) as u64;
-    let samples = iterations * k * 4 * 2;
-    let hashes = if drivers { iterations * k * 8 * 2 } else { 0 };
+    // In u128 and saturated: an absurd iteration count must read as an absurd need, not
+    // wrap around to a small one.
+    let it = iterations as u128;
+    let n = net.len() as u128;
+    let k = net.milestones.len().max(1) as u128;
+    let samples = it * k * 4 * 2;
+    let hashes = if drivers { it * k * 8 * 2 } else { 0 };
     let sub = if drivers {
-        n * crate::drivers::subsample_size(n as usize, iterations) as u64 * 4
+        n * crate::drivers::subsample_size(net.len(), iterations) as u128 * 4
     } else {
         0
     };
-    let scratch = threads.max(1) as u64 * n * LANES as u64 * 4 * if drivers { 5 } else { 3 };
-    let ancestors: u64 = net
+    let scratch = threads.max(1) as u128 * n * LANES as u128 * 4 * if drivers { 5 } else { 3 };
+    let ancestors: u128 = net
         .milestones
         .iter()
-        .map(|m| m.ancestors.len() as u64 * 8 * 4)
+        .map(|m| m.ancestors.len() as u128 * 8 * 4)
         .sum();
     // Leave-one-out samples: one milestone set per risk and uncertainty driver, in
     // batches of at most 256 MiB.
     let loo = if drivers {
-        (iterations * k * 4 * (net.risks.len() as u64 + 10)).min(256 << 20)
+        (it * k * 4 * (net.risks.len() as u128 + 10)).min(256 << 20)
     } else {
         0
     };
-    samples + hashes + sub + scratch + ancestors + loo + n * 512
+    u64::try_from(samples + hashes + sub + scratch + ancestors + loo + n * 512).unwrap_or(u64::MAX)
 }
 
 /// A change for [`simulate_leave_one_out`].

@@ -306,8 +306,8 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
     let mut date = |day: u64| -> Option<String> {
         net.calendar.as_ref()?;
         match table.get(day as usize - 1) {
-            Some(d) => Some(d.format("%Y-%m-%d").to_string()),
-            None => {
+            Some(d) if chrono::Datelike::year(d) <= 9999 => Some(d.format("%Y-%m-%d").to_string()),
+            _ => {
                 beyond = true;
                 None
             }
@@ -420,7 +420,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         })
         .collect();
     if beyond {
-        warnings.push("some results lie too far in the future to be given a date".into());
+        warnings.push("some results lie after 9999-12-31 and are given no date".into());
     }
     warnings.extend(net.notes.iter().cloned());
     let risks = net

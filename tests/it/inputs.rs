@@ -316,3 +316,30 @@ fn problems_come_in_file_and_line_order_naming_the_row_id() {
     assert!(at("tasks.csv line 3, column min (B)") < at("tasks.csv line 4, column likely (C)"));
     assert!(at("tasks.csv line 4") < at("risks.csv line 2, column probability (R)"));
 }
+
+#[test]
+fn csv_outputs_never_hand_a_spreadsheet_a_formula() {
+    let dir = plan_dir(&[(
+        "tasks.csv",
+        "id,name,group,likely,predecessors,milestone\nA,\"=HYPERLINK(\"\"http://x\"\";\"\"click\"\")\",+g,3,,\nM,@SUM(1+1),-x,,A,true\n",
+    )]);
+    let out = tempfile::tempdir().unwrap();
+    let run = cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "200", "--format", "csv", "--out"])
+        .arg(out.path())
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    super::assert_success(&run);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("M,'@SUM(1+1),3,"), "{stdout}");
+    let tasks = std::fs::read_to_string(out.path().join("tasks.csv")).unwrap();
+    assert!(
+        tasks.contains("\"'=HYPERLINK(\"\"http://x\"\";\"\"click\"\")\",'+g,"),
+        "{tasks}"
+    );
+    assert!(tasks.contains("'@SUM(1+1),'-x,"), "{tasks}");
+    // JSON keeps the exact text; numbers are never prefixed (a negative value stays -…).
+    let json = std::fs::read_to_string(out.path().join("summary.json")).unwrap();
+    assert!(json.contains("\"name\": \"@SUM(1+1)\""));
+}

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area.
 
 mod analytic;
+mod big;
 mod calendar;
 mod calibrate;
 mod cli;

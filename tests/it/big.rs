@@ -1,0 +1,149 @@
+//! Big and hostile inputs, generated here: each finishes with the right exit code well
+//! inside a generous bound (10× what was measured, never under 5 s), and an input
+//! family four times larger costs at most about four times as much (a quadratic cost
+//! would show 16×).
+
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+
+use super::plan_dir;
+
+const LIMIT: Duration = Duration::from_secs(5);
+
+/// Runs slipcast with `args`, asserting the exit code and the time bound; returns the
+/// wall time.
+fn timed(args: &[&str], code: i32) -> Duration {
+    let t = Instant::now();
+    let out = cargo_bin_cmd!("slipcast")
+        .args(args)
+        .timeout(LIMIT * 4)
+        .output()
+        .unwrap();
+    let took = t.elapsed();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{args:?}"
+    );
+    assert!(took < LIMIT, "{args:?} took {took:?}");
+    took
+}
+
+/// The time of `make(4n)` is at most about four times that of `make(n)` (with slack
+/// for process start-up, which dominates small inputs).
+fn scales_linearly(n: usize, make: impl Fn(usize) -> tempfile::TempDir, code: i32) {
+    let small = make(n);
+    let big = make(4 * n);
+    let p = |d: &tempfile::TempDir| d.path().to_string_lossy().into_owned();
+    let t1 = timed(&["validate", &p(&small)], code);
+    let t4 = timed(&["validate", &p(&big)], code);
+    assert!(
+        t4 < t1 * 8 + Duration::from_millis(300),
+        "{n} → {t1:?}, {} → {t4:?}",
+        4 * n
+    );
+}
+
+#[test]
+fn absurd_arguments_are_refused_before_any_work() {
+    let plan = plan_dir(&[("tasks.csv", "id,min,likely,max\nA,1,2,4\n")]);
+    let p = plan.path().to_string_lossy().into_owned();
+    for force in [false, true] {
+        let mut args = vec![
+            "run",
+            &p,
+            "-n",
+            "2305843009213693952",
+            "--max-iterations",
+            "4611686018427387904",
+        ];
+        if force {
+            args.push("--force-memory");
+        }
+        timed(&args, 2);
+    }
+    timed(
+        &[
+            "run",
+            &p,
+            "-n",
+            "1000",
+            "--threads",
+            "100000",
+            "--format",
+            "csv",
+        ],
+        0,
+    );
+    let h = plan_dir(&[("h.csv", "week,done\n2027-01-04,7\n2027-01-11,5\n")]);
+    let h = h.path().join("h.csv").to_string_lossy().into_owned();
+    for args in [
+        vec!["--items", "50", "-n", "1000000000000"],
+        vec!["--weeks", "1000000000"],
+        vec!["--until", "9999-12-31", "--start", "2027-01-04"],
+        vec!["--items", "1000000000000"],
+    ] {
+        let mut all = vec!["throughput", h.as_str()];
+        all.extend(args);
+        timed(&all, 2);
+    }
+    // A date beyond the year 9999 is named as such, never printed as +10004-….
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["throughput", &h, "--items", "1000", "--start", "9999-12-01"])
+        .assert()
+        .success();
+    out.stdout(
+        predicate::str::contains("after 9999-12-31").and(predicate::str::contains("+1000").not()),
+    );
+    // Two rows 18,000 years apart: refused when read, not walked week by week.
+    let gap = plan_dir(&[("g.csv", "week,done\n0001-01-01,3\n9999-12-27,5\n")]);
+    let g = gap.path().join("g.csv").to_string_lossy().into_owned();
+    timed(&["throughput", &g, "--backtest"], 2);
+}
+
+#[test]
+fn thousands_of_unknown_predecessors_cost_linear_time() {
+    scales_linearly(
+        1_500,
+        |n| {
+            let mut csv = String::from("id,likely,predecessors\n");
+            for i in 0..n {
+                csv.push_str(&format!("T{i},3,X{i}\n"));
+            }
+            plan_dir(&[("tasks.csv", &csv)])
+        },
+        2,
+    );
+}
+
+#[test]
+fn targets_and_constraints_past_a_long_holiday_cost_linear_time() {
+    scales_linearly(
+        750,
+        |n| {
+            let mut csv = String::from("id,likely,milestone,target,not_before\n");
+            for i in 0..n {
+                csv.push_str(&format!(
+                    "T{i},3,true,9999-12-31,9999-12-{:02}\n",
+                    i % 28 + 1
+                ));
+            }
+            plan_dir(&[
+                ("plan.toml", "start = 2027-01-04\n"),
+                (
+                    "calendar.csv",
+                    "from,to,kind\n2028-01-01,9999-12-30,holiday\n",
+                ),
+                ("tasks.csv", &csv),
+            ])
+        },
+        0,
+    );
+}
