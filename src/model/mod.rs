@@ -132,14 +132,16 @@ pub struct Network {
     pub status_time: Option<f64>,
     /// The status date.
     pub status_date: Option<NaiveDate>,
-    /// Per task: index into `freeze_tables`, or [`NO_FREEZE`].
+    /// Per task: index into `freeze_windows`, or [`NO_FREEZE`].
     pub freeze_of: Vec<u32>,
     /// Per task: (b, σ) of a calibration multiplier exp(b + σZ) on the sampled duration;
     /// (0, 0) when not calibrated.
     pub calibration: Vec<(f32, f32)>,
-    /// Per distinct set of freeze windows: for each 0-based working-day index d, the time
-    /// of the first allowed start when day d + 1 is frozen, else −1.
-    pub freeze_tables: Vec<Vec<f32>>,
+    /// Per distinct set of freeze windows: the frozen 0-based working-day indices as
+    /// sorted, disjoint, non-adjacent ranges `[a, b)`; a start on day d in a range moves
+    /// to time `b`, the start of the first allowed day. Memory grows with the windows,
+    /// never with the days they span.
+    pub freeze_windows: Vec<Vec<(f32, f32)>>,
     /// Task id → topological index (for [`Network::index_of`]).
     id_index: std::collections::HashMap<String, usize>,
 }
@@ -309,10 +311,11 @@ impl Network {
         if f == NO_FREEZE {
             return s;
         }
-        let table = &self.freeze_tables[f as usize];
-        let d = (s + calendar::SNAP).floor().max(0.0) as usize;
-        match table.get(d) {
-            Some(&next) if next >= 0.0 => s.max(next as f64),
+        let wins = &self.freeze_windows[f as usize];
+        let d = (s + calendar::SNAP).floor().max(0.0) as f32;
+        let i = wins.partition_point(|w| w.1 <= d);
+        match wins.get(i) {
+            Some(&(a, b)) if a <= d => s.max(b as f64),
             _ => s,
         }
     }
@@ -660,7 +663,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         pred_start.push(links.len() as u32);
     }
     let task_of = |id: &str| index.get(id).map(|&i| topo_of[i]);
-    let (freeze_of, freeze_tables) = compile_freezes(
+    let (freeze_of, freeze_windows) = compile_freezes(
         plan,
         &order.iter().map(|n| graph[*n]).collect::<Vec<_>>(),
         &calendar,
@@ -724,7 +727,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         status_time,
         status_date: plan.settings.status_date,
         freeze_of,
-        freeze_tables,
+        freeze_windows,
         id_index,
         calibration: vec![(0.0, 0.0); n],
     };
@@ -1223,7 +1226,7 @@ fn compile_freezes(
     rows: &[usize],
     calendar: &Option<Calendar>,
     diags: &mut Diags,
-) -> (Vec<u32>, Vec<Vec<f32>>) {
+) -> (Vec<u32>, Vec<Vec<(f32, f32)>>) {
     let n = rows.len();
     let mut of = vec![NO_FREEZE; n];
     if plan.freezes.is_empty() {
@@ -1238,55 +1241,63 @@ fn compile_freezes(
         );
         return (of, Vec::new());
     };
-    let last = plan
+    // Each window as a range of 0-based working-day indices [a, b): a = working days
+    // before its first day, b = working days through its last (O(log holidays) each).
+    let range: Vec<(u64, u64)> = plan
         .freezes
         .iter()
-        .map(|f| f.to)
-        .max()
-        .unwrap_or(cal.first_day());
-    let horizon = cal.working_days_through(last) as usize + 1;
-    let days = cal.working_days(horizon as u64);
-    let mut sets: Vec<Vec<usize>> = Vec::new();
-    let mut tables = Vec::new();
+        .map(|f| {
+            let a = f.from.pred_opt().map_or(0, |d| cal.working_days_through(d));
+            (a, cal.working_days_through(f.to))
+        })
+        .collect();
+    let mut by_tag: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, f) in plan.freezes.iter().enumerate() {
+        for g in &f.tags {
+            by_tag.entry(g.as_str()).or_default().push(i);
+        }
+    }
+    let mut set_index: HashMap<Vec<usize>, u32> = HashMap::new();
+    let mut windows = Vec::new();
     for (k, &r) in rows.iter().enumerate() {
-        let tags = &plan.tasks[r].calendar_tags;
-        let set: Vec<usize> = plan
-            .freezes
+        let mut set: Vec<usize> = plan.tasks[r]
+            .calendar_tags
             .iter()
-            .enumerate()
-            .filter(|(_, f)| f.tags.iter().any(|g| tags.contains(g)))
-            .map(|(i, _)| i)
+            .filter_map(|g| by_tag.get(g.as_str()))
+            .flatten()
+            .copied()
             .collect();
         if set.is_empty() {
             continue;
         }
-        let idx = match sets.iter().position(|s| *s == set) {
-            Some(i) => i,
-            None => {
-                let frozen: Vec<bool> = days
-                    .iter()
-                    .map(|d| {
-                        set.iter()
-                            .any(|&i| plan.freezes[i].from <= *d && *d <= plan.freezes[i].to)
-                    })
-                    .collect();
-                let mut table = vec![-1f32; frozen.len()];
-                let mut next = frozen.len();
-                for d in (0..frozen.len()).rev() {
-                    if frozen[d] {
-                        table[d] = next as f32;
-                    } else {
-                        next = d;
-                    }
+        set.sort_unstable();
+        set.dedup();
+        let next = windows.len() as u32;
+        let idx = *set_index.entry(set).or_insert_with_key(|set| {
+            let mut rs: Vec<(u64, u64)> = set
+                .iter()
+                .map(|&i| range[i])
+                .filter(|(a, b)| a < b)
+                .collect();
+            rs.sort_unstable();
+            let mut merged: Vec<(u64, u64)> = Vec::with_capacity(rs.len());
+            for (a, b) in rs {
+                match merged.last_mut() {
+                    Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                    _ => merged.push((a, b)),
                 }
-                sets.push(set);
-                tables.push(table);
-                tables.len() - 1
             }
-        };
-        of[k] = idx as u32;
+            windows.push(
+                merged
+                    .into_iter()
+                    .map(|(a, b)| (a as f32, b as f32))
+                    .collect(),
+            );
+            next
+        });
+        of[k] = idx;
     }
-    (of, tables)
+    (of, windows)
 }
 
 /// "1 task", "3 tasks".

@@ -1181,14 +1181,17 @@ fn start_of<'a>(
             }
             let f = net.freeze_of[t];
             if f != NO_FREEZE {
-                // O(1) per lane: the first allowed start of the day it would start on.
-                let table = &net.freeze_tables[f as usize];
+                // Per lane, the window holding the day it would start on (a binary
+                // search over the task's few windows) moves it to the window's end.
+                let wins = &net.freeze_windows[f as usize];
                 for x in start.iter_mut() {
-                    let d = (*x + SNAP32).max(0.0) as usize;
-                    if let Some(&next) = table.get(d)
-                        && next > *x
+                    let d = (*x + SNAP32).max(0.0).floor();
+                    let i = wins.partition_point(|w| w.1 <= d);
+                    if let Some(&(a, b)) = wins.get(i)
+                        && a <= d
+                        && b > *x
                     {
-                        *x = next;
+                        *x = b;
                     }
                 }
             }

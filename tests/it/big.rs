@@ -147,3 +147,34 @@ fn targets_and_constraints_past_a_long_holiday_cost_linear_time() {
         0,
     );
 }
+
+#[test]
+fn hundreds_of_freeze_windows_to_the_year_9999_cost_their_count_not_their_days() {
+    scales_linearly(
+        100,
+        |n| {
+            let mut cal = String::from("from,to,kind,tags\n");
+            let mut tasks = String::from("id,min,likely,max,calendar_tags,predecessors\n");
+            for i in 0..n {
+                cal.push_str(&format!(
+                    "2027-{:02}-{:02},9999-12-{:02},freeze,t{i}\n",
+                    i % 12 + 1,
+                    i % 27 + 1,
+                    i % 28 + 1
+                ));
+                let pred = if i > 0 {
+                    format!("T{}", i - 1)
+                } else {
+                    String::new()
+                };
+                tasks.push_str(&format!("T{i},1,2,3,t{i},{pred}\n"));
+            }
+            plan_dir(&[
+                ("plan.toml", "start = 2027-01-04\n"),
+                ("calendar.csv", &cal),
+                ("tasks.csv", &tasks),
+            ])
+        },
+        0,
+    );
+}
