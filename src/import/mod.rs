@@ -346,6 +346,8 @@ pub fn fidelity(s: &Schedule, written: &Written) -> Result<Vec<FidelityRow>> {
         let last = net.det_finish.iter().copied().fold(0.0, f64::max);
         c.working_days(crate::model::calendar::finish_day(last) + 2)
     });
+    let templated: std::collections::HashSet<&str> =
+        written.templated.iter().map(String::as_str).collect();
     for t in &s.tasks {
         let Some(i) = net.index_of(&t.id) else {
             continue;
@@ -402,7 +404,7 @@ pub fn fidelity(s: &Schedule, written: &Written) -> Result<Vec<FidelityRow>> {
             slipcast_finish: finish.map(|d| d.to_string()),
             matches,
             reason,
-            templated: written.templated.contains(&t.id),
+            templated: templated.contains(t.id.as_str()),
         });
     }
     let mut csv = String::from(
@@ -453,6 +455,9 @@ pub(crate) fn clean_ids(tasks: &mut [ImportedTask]) {
     use std::collections::HashMap;
     let mut map: HashMap<String, String> = HashMap::new();
     let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // Next suffix to try per base id: 40,000 copies of one id cost linear time, not a
+    // scan from _2 for each copy.
+    let mut next: HashMap<String, usize> = HashMap::new();
     for t in tasks.iter_mut() {
         let mut id: String =
             t.id.chars()
@@ -468,10 +473,15 @@ pub(crate) fn clean_ids(tasks: &mut [ImportedTask]) {
             id = "task".into();
         }
         let mut unique = id.clone();
-        let mut k = 2;
-        while used.contains(&unique) {
-            unique = format!("{id}_{k}");
-            k += 1;
+        if used.contains(&unique) {
+            let k = next.entry(id.clone()).or_insert(2);
+            loop {
+                unique = format!("{id}_{k}");
+                *k += 1;
+                if !used.contains(&unique) {
+                    break;
+                }
+            }
         }
         used.insert(unique.clone());
         map.insert(t.id.clone(), unique.clone());

@@ -178,3 +178,36 @@ fn hundreds_of_freeze_windows_to_the_year_9999_cost_their_count_not_their_days()
         0,
     );
 }
+
+/// A Microsoft Project XML file of `n` tasks that all carry the ID 1.
+fn duplicate_ids_xml(n: usize) -> tempfile::TempDir {
+    let tasks: String = (0..n)
+        .map(|i| {
+            format!(
+                "<Task><UID>{}</UID><ID>1</ID><Name>T</Name><Duration>PT8H0M0S</Duration><OutlineLevel>1</OutlineLevel></Task>",
+                i + 1
+            )
+        })
+        .collect();
+    plan_dir(&[(
+        "dup.xml",
+        &format!(
+            "<?xml version=\"1.0\"?><Project xmlns=\"http://schemas.microsoft.com/project\"><Name>d</Name><StartDate>2027-01-04T08:00:00</StartDate><MinutesPerDay>480</MinutesPerDay><Tasks>{tasks}</Tasks></Project>"
+        ),
+    )])
+}
+
+#[test]
+fn an_import_with_thousands_of_duplicate_ids_costs_linear_time() {
+    let run = |n: usize| {
+        let dir = duplicate_ids_xml(n);
+        let file = dir.path().join("dup.xml").to_string_lossy().into_owned();
+        let out = dir.path().join("plan").to_string_lossy().into_owned();
+        let t = timed(&["import", &file, "--out", &out], 0);
+        let tasks = std::fs::read_to_string(dir.path().join("plan/tasks.csv")).unwrap();
+        assert!(tasks.contains(&format!("\nT1_{n},")));
+        t
+    };
+    let (t1, t4) = (run(2_500), run(10_000));
+    assert!(t4 < t1 * 8 + Duration::from_millis(300), "{t1:?} → {t4:?}");
+}
