@@ -441,18 +441,37 @@ pub(crate) fn check_structure(plan: &Plan, diags: &mut Diags) {
             .map(|n| plan.tasks[graph[*n]].id.as_str())
             .collect();
         names.push(names[0]);
+        // A long cycle is named by its first 20 and last 5 steps.
+        let shown = if names.len() > 30 {
+            format!(
+                "{} → … {} more … → {}",
+                names[..20].join(" → "),
+                names.len() - 25,
+                names[names.len() - 5..].join(" → ")
+            )
+        } else {
+            names.join(" → ")
+        };
         let first = scc.iter().map(|n| graph[*n]).min().unwrap_or(0);
-        let mut msg = format!("dependency cycle: {}", names.join(" → "));
+        let mut msg = format!("dependency cycle: {shown}");
         if scc.len() > cycle.len() {
+            let on_cycle: std::collections::HashSet<NodeIndex> = cycle.iter().copied().collect();
             let mut others: Vec<&str> = scc
                 .iter()
-                .filter(|n| !cycle.contains(n))
+                .filter(|n| !on_cycle.contains(n))
                 .map(|n| plan.tasks[graph[*n]].id.as_str())
                 .collect();
             others.sort_unstable();
+            let total = others.len();
+            others.truncate(20);
             msg.push_str(&format!(
-                " (also on cycles with them: {})",
-                others.join(", ")
+                " (also on cycles with them: {}{})",
+                others.join(", "),
+                if total > 20 {
+                    format!(", … and {} more", total - 20)
+                } else {
+                    String::new()
+                }
             ));
         }
         diags.push(

@@ -211,3 +211,28 @@ fn an_import_with_thousands_of_duplicate_ids_costs_linear_time() {
     let (t1, t4) = (run(2_500), run(10_000));
     assert!(t4 < t1 * 8 + Duration::from_millis(300), "{t1:?} → {t4:?}");
 }
+
+#[test]
+fn a_long_double_chain_with_a_cycle_is_named_in_linear_time() {
+    scales_linearly(
+        12_500,
+        |n| {
+            let mut csv = String::from("id,likely,predecessors\n");
+            for i in 0..n {
+                let mut p = Vec::new();
+                if i >= 1 {
+                    p.push(format!("T{}", i - 1));
+                }
+                if i >= 2 {
+                    p.push(format!("T{}", i - 2));
+                }
+                if i == 0 {
+                    p.push(format!("T{}", n - 1));
+                }
+                csv.push_str(&format!("T{i},1,{}\n", p.join(";")));
+            }
+            plan_dir(&[("tasks.csv", &csv)])
+        },
+        2,
+    );
+}
