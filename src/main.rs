@@ -482,6 +482,16 @@ fn check_gates(
     Ok(ok)
 }
 
+/// Writes an output set into `dir` as one (see [`report::out`]) and says where it went.
+fn commit_out(set: report::out::OutSet, dir: &Path) -> slipcast::Result<()> {
+    let (paths, _, note) = set.commit(dir)?;
+    if let Some(n) = note {
+        eprintln!("note: {n}");
+    }
+    eprintln!("{}", report::written_note(&paths));
+    Ok(())
+}
+
 /// Table rows beyond which a table shows only milestones with a target and the final.
 const TABLE_MILESTONES: usize = 15;
 
@@ -694,19 +704,16 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     }
     let pass = check_gates(&setup.gates, &net, &[("baseline".to_string(), &f)])?;
     if let Some(dir) = &a.sim.out {
-        let mut paths = report::write_out_dir(dir, &f)?;
+        let mut set = report::out::OutSet::new();
+        report::add_forecast_files(&mut set, &f);
         let dates = date_fn(&net, horizon(&f));
         let info = report::html::RunInfo {
             seconds: started.elapsed().as_secs_f64(),
             plan_path: a.plan.plan.display().to_string(),
         };
         let html = report::html::report_html(&f, &info, &dates)?;
-        paths.extend(report::html::write_report(
-            dir,
-            &html,
-            &report::html::charts(&f, &dates),
-        )?);
-        eprintln!("{}", report::written_note(&paths));
+        report::html::add_report(&mut set, &html, &report::html::charts(&f, &dates));
+        commit_out(set, dir)?;
     }
     stdout_write(&body)?;
     Ok(if pass {
@@ -742,17 +749,10 @@ fn versions(a: &CompareArgs, new_path: &Path) -> slipcast::Result<ExitCode> {
         Format::Json => report::to_json(&r),
     };
     if let Some(dir) = &a.sim.out {
-        report::prepare_out_dir(dir)?;
-        let mut paths = Vec::new();
-        for (name, text) in [
-            ("versions.csv", report::versions_csv(&r)),
-            ("versions.json", report::to_json(&r)),
-        ] {
-            let p = dir.join(name);
-            report::write_atomic(&p, text.as_bytes())?;
-            paths.push(p);
-        }
-        eprintln!("{}", report::written_note(&paths));
+        let mut set = report::out::OutSet::new();
+        set.add("versions.csv", report::versions_csv(&r));
+        set.add("versions.json", report::to_json(&r));
+        commit_out(set, dir)?;
     }
     stdout_write(&body)?;
     Ok(ExitCode::SUCCESS)
@@ -821,7 +821,8 @@ fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
         Format::Markdown => report::html::compare_markdown(&c),
     };
     if let Some(dir) = &a.sim.out {
-        let mut paths = report::write_compare_dir(dir, &c)?;
+        let mut set = report::out::OutSet::new();
+        report::add_compare_files(&mut set, &c);
         let base = &c.forecasts[0].1;
         let dates = date_fn(&net, horizon(base) * 1.5);
         let info = report::html::RunInfo {
@@ -831,8 +832,8 @@ fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
         let html = report::html::compare_html(&c, &info, &dates)?;
         let mut charts = report::html::charts(base, &dates);
         charts.extend(report::html::scenario_charts(&c));
-        paths.extend(report::html::write_report(dir, &html, &charts)?);
-        eprintln!("{}", report::written_note(&paths));
+        report::html::add_report(&mut set, &html, &charts);
+        commit_out(set, dir)?;
     }
     stdout_write(&body)?;
     Ok(if pass {

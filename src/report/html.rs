@@ -4,7 +4,6 @@
 //! tables for pasting into wikis and tickets.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 use askama::Template;
 
@@ -396,21 +395,15 @@ pub fn scenario_charts(c: &Comparison) -> Vec<(String, Chart)> {
         .collect()
 }
 
-/// Writes `report.html` and every chart as a standalone SVG into `dir`, atomically.
-pub fn write_report(dir: &Path, html: &str, charts: &[(String, Chart)]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let path = dir.join("report.html");
-    super::write_atomic(&path, html.as_bytes())?;
-    out.push(path);
+/// Adds `report.html` and every chart as a standalone SVG to an output set.
+pub fn add_report(set: &mut super::out::OutSet, html: &str, charts: &[(String, Chart)]) {
+    set.add("report.html", html);
     for (file, c) in charts {
-        let p = dir.join(file);
-        super::write_atomic(
-            &p,
-            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n", c.svg).as_bytes(),
-        )?;
-        out.push(p);
+        set.add(
+            file.clone(),
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n", c.svg),
+        );
     }
-    Ok(out)
 }
 
 fn md(s: &str) -> String {

@@ -3,6 +3,7 @@
 //! Every exporter is a view of [`Forecast`]; JSON is its serde form.
 
 pub mod html;
+pub mod out;
 pub mod svg;
 mod table;
 
@@ -519,12 +520,10 @@ pub fn prepare_out_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `milestones.csv`, `tasks.csv`, `histogram.csv`, `risks.csv`, `paths.csv`,
-/// `drivers.csv`, `merges.csv` and `summary.json` into `dir`.
-/// Each file is written to a temporary name and renamed, so no reader ever sees half a
-/// file; other files in `dir` are left alone.
-pub fn write_out_dir(dir: &Path, f: &Forecast) -> Result<Vec<PathBuf>> {
-    prepare_out_dir(dir)?;
+/// Adds `milestones.csv`, `tasks.csv`, `histogram.csv`, `risks.csv`,
+/// `correlations.csv`, `paths.csv`, `drivers.csv`, `merges.csv` and `summary.json` to an
+/// output set ([`out::OutSet::commit`] writes the set as one).
+pub fn add_forecast_files(set: &mut out::OutSet, f: &Forecast) {
     let files = [
         ("milestones.csv", milestones_csv(f)),
         ("tasks.csv", tasks_csv(f)),
@@ -536,26 +535,45 @@ pub fn write_out_dir(dir: &Path, f: &Forecast) -> Result<Vec<PathBuf>> {
         ("merges.csv", merges_csv(f)),
         ("summary.json", json(f)),
     ];
-    let mut written = Vec::new();
     for (name, body) in files {
-        let path = dir.join(name);
-        write_atomic(&path, body.as_bytes())?;
-        written.push(path);
+        set.add(name, body);
     }
-    Ok(written)
+}
+
+/// Writes the forecast files of [`add_forecast_files`] into `dir` as one set.
+pub fn write_out_dir(dir: &Path, f: &Forecast) -> Result<Vec<PathBuf>> {
+    let mut set = out::OutSet::new();
+    add_forecast_files(&mut set, f);
+    Ok(set.commit(dir)?.0)
 }
 
 /// Temporary files being written right now; removed by [`remove_temporary_files`] when
 /// the process is interrupted.
 static IN_FLIGHT: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
-/// Removes every temporary file a write in progress left (for signal handlers: an
-/// interrupted run leaves no partial file).
+/// Removes every temporary file or staging folder a write in progress left (for signal
+/// handlers: an interrupted run leaves no partial file).
 pub fn remove_temporary_files() {
     if let Ok(list) = IN_FLIGHT.try_lock() {
         for p in list.iter() {
-            let _ = std::fs::remove_file(p);
+            if std::fs::remove_file(p).is_err() {
+                let _ = std::fs::remove_dir_all(p);
+            }
         }
+    }
+}
+
+/// Registers a staging folder for [`remove_temporary_files`].
+pub(crate) fn track_temporary(p: &Path) {
+    if let Ok(mut l) = IN_FLIGHT.lock() {
+        l.push(p.to_path_buf());
+    }
+}
+
+/// Unregisters a staging folder.
+pub(crate) fn untrack_temporary(p: &Path) {
+    if let Ok(mut l) = IN_FLIGHT.lock() {
+        l.retain(|x| x != p);
     }
 }
 
@@ -589,19 +607,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.map_err(err)
 }
 
-/// Writes `compare.csv` and `compare.json` into `dir`, atomically.
-pub fn write_compare_dir(dir: &Path, c: &crate::compare::Comparison) -> Result<Vec<PathBuf>> {
-    prepare_out_dir(dir)?;
-    let mut written = Vec::new();
-    for (name, body) in [
-        ("compare.csv", compare_csv(c)),
-        ("compare.json", to_json(c)),
-    ] {
-        let path = dir.join(name);
-        write_atomic(&path, body.as_bytes())?;
-        written.push(path);
-    }
-    Ok(written)
+/// Adds `compare.csv` and `compare.json` to an output set.
+pub fn add_compare_files(set: &mut out::OutSet, c: &crate::compare::Comparison) {
+    set.add("compare.csv", compare_csv(c));
+    set.add("compare.json", to_json(c));
 }
 
 /// Renders a short plain-text summary of where files went.

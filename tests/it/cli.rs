@@ -374,6 +374,7 @@ fn out_dir_gets_its_files_and_no_leftovers() {
     assert_eq!(
         names,
         [
+            ".slipcast-manifest",
             "M-scurve.svg",
             "correlations.csv",
             "drivers.csv",

@@ -343,3 +343,95 @@ fn csv_outputs_never_hand_a_spreadsheet_a_formula() {
     let json = std::fs::read_to_string(out.path().join("summary.json")).unwrap();
     assert!(json.contains("\"name\": \"@SUM(1+1)\""));
 }
+
+/// The output folder holds one complete set: every file its manifest lists, all from
+/// the same plan (`which` is the milestone that plan ends with).
+fn one_complete_set(out: &Path) -> Option<&'static str> {
+    let manifest = std::fs::read_to_string(out.join(".slipcast-manifest")).ok()?;
+    for n in manifest.lines() {
+        assert!(out.join(n).is_file(), "{n} listed but missing");
+    }
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    let milestones = std::fs::read_to_string(out.join("milestones.csv")).unwrap();
+    let which = if summary.contains("\"M_EXIT\"") {
+        "M_EXIT"
+    } else {
+        "END"
+    };
+    assert!(
+        milestones.contains(which),
+        "milestones.csv and summary.json disagree"
+    );
+    assert!(manifest.contains(&format!("{which}-scurve.svg")));
+    let other = if which == "END" { "M_EXIT" } else { "END" };
+    assert!(
+        !out.join(format!("{other}-scurve.svg")).exists(),
+        "two runs mixed"
+    );
+    Some(which)
+}
+
+#[test]
+fn an_output_folder_is_one_run_whatever_happens() {
+    let plan = |end: &str| {
+        let mut s = String::from("id,min,likely,max,predecessors,milestone\n");
+        for i in 0..2000 {
+            let p = if i == 0 {
+                String::new()
+            } else {
+                format!("T{}", i / 2)
+            };
+            s += &format!("T{i},1,2,3,{p},\n");
+        }
+        s += &format!("{end},,,,T1999,true\n");
+        plan_dir(&[("tasks.csv", &s)])
+    };
+    let (a, b) = (plan("M_EXIT"), plan("END"));
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("forecast");
+    let run = |p: &Path| {
+        cargo_bin_cmd!("slipcast")
+            .args(["run", "-n", "2000", "--format", "csv", "--out"])
+            .arg(&target)
+            .arg(p)
+            .assert()
+            .success();
+    };
+    run(a.path());
+    std::fs::write(target.join("keep.txt"), "mine").unwrap();
+    run(b.path());
+    // The earlier plan's chart went with its set; the user's file stayed.
+    assert_eq!(one_complete_set(&target), Some("END"));
+    assert_eq!(
+        std::fs::read_to_string(target.join("keep.txt")).unwrap(),
+        "mine"
+    );
+    // Killed at staggered points of a run (SIGKILL: no handler runs), the folder holds
+    // one of the two complete sets, never a mix.
+    let bin = assert_cmd::cargo::cargo_bin!("slipcast");
+    for (k, delay) in [5u64, 20, 40, 60, 80, 100, 130, 160]
+        .into_iter()
+        .enumerate()
+    {
+        let p = if k % 2 == 0 { a.path() } else { b.path() };
+        let mut child = std::process::Command::new(bin)
+            .args(["run", "-n", "20000", "--format", "csv", "--out"])
+            .arg(&target)
+            .arg(p)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(
+            one_complete_set(&target).is_some(),
+            "after a kill at {delay} ms"
+        );
+        assert_eq!(
+            std::fs::read_to_string(target.join("keep.txt")).unwrap(),
+            "mine"
+        );
+    }
+}
