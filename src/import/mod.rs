@@ -73,6 +73,9 @@ pub struct ImportedTask {
     pub own_calendar: bool,
     /// Resource levelling delayed it (for the fidelity report).
     pub levelled: bool,
+    /// A zero-length task standing for a summary's start or finish, made by the import
+    /// (not in the source; left out of the fidelity check).
+    pub connector: bool,
     /// Actual start.
     pub actual_start: Option<NaiveDate>,
     /// Actual finish.
@@ -348,7 +351,7 @@ pub fn fidelity(s: &Schedule, written: &Written) -> Result<Vec<FidelityRow>> {
     });
     let templated: std::collections::HashSet<&str> =
         written.templated.iter().map(String::as_str).collect();
-    for t in &s.tasks {
+    for t in s.tasks.iter().filter(|t| !t.connector) {
         let Some(i) = net.index_of(&t.id) else {
             continue;
         };

@@ -269,17 +269,19 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             .unwrap_or(1)
     };
     let is_summary = |t: &Node| t.text_of("Summary") == Some("1");
-    let mut children: HashMap<String, Vec<String>> = HashMap::new();
+    // Each task's direct children (document order; each task is some summary's child at
+    // most once, so this is linear whatever the nesting depth).
+    let mut kids: HashMap<String, Vec<String>> = HashMap::new();
+    let mut parent_of: HashMap<String, String> = HashMap::new();
     let mut stack: Vec<(usize, String)> = Vec::new();
     for t in &raw {
         let l = level(t);
         while stack.last().is_some_and(|(sl, _)| *sl >= l) {
             stack.pop();
         }
-        for (_, s) in &stack {
-            if !is_summary(t) {
-                children.entry(s.clone()).or_default().push(uid(t));
-            }
+        if let Some((_, s)) = stack.last() {
+            kids.entry(s.clone()).or_default().push(uid(t));
+            parent_of.insert(uid(t), s.clone());
         }
         if is_summary(t) {
             stack.push((l, uid(t)));
@@ -290,13 +292,11 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         .filter(|t| is_summary(t))
         .map(|t| uid(t))
         .collect();
-    let leaves = |u: &String| -> Vec<String> {
-        if summaries.contains(u) {
-            children.get(u).cloned().unwrap_or_default()
-        } else {
-            vec![u.clone()]
-        }
-    };
+    let summary_name: HashMap<String, String> = raw
+        .iter()
+        .filter(|t| is_summary(t))
+        .map(|t| (uid(t), t.text_of("Name").unwrap_or("").to_string()))
+        .collect();
     let status = root.text_of("StatusDate").and_then(date);
     let mut s = Schedule {
         format: "Microsoft Project XML",
@@ -433,32 +433,56 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             ..ImportedTask::default()
         });
     }
+    // A link to or from a summary goes through zero-length connector tasks, so links
+    // grow with the tasks, never with the product of two summaries' sizes (the dates are
+    // those of linking every task under them).
+    let mut conn = Connectors {
+        kids: &kids,
+        parent_of: &parent_of,
+        summaries: &summaries,
+        names: &summary_name,
+        made: HashMap::new(),
+        index: &mut index,
+        tasks: &mut s.tasks,
+    };
     let mut dropped = 0;
+    let mut resolved = Vec::with_capacity(links.len());
     for (p, succ, kind, lag) in links {
-        let succs = leaves(&succ);
-        let preds = if summaries.contains(&p) {
-            // A link from a summary: its successors wait for every leaf under it.
-            leaves(&p)
-        } else {
-            vec![p]
-        };
-        for sx in &succs {
-            for px in &preds {
-                match (index.get(sx), index.get(px)) {
-                    (Some(&si), Some(&pi)) if si != pi => {
-                        let pid = s.tasks[pi].id.clone();
-                        if !s.tasks[si].preds.iter().any(|x| x.0 == pid && x.1 == kind) {
-                            s.tasks[si].preds.push((pid, kind, lag));
-                        }
-                    }
-                    _ => dropped += 1,
-                }
+        let (pred, kind_in) = if summaries.contains(&p) {
+            match kind {
+                LinkKind::FS | LinkKind::FF => (conn.get(&p, End::OutFinish), kind),
+                LinkKind::SS | LinkKind::SF => (conn.get(&p, End::OutStart), kind),
             }
+        } else {
+            (index_of(conn.index, &p), kind)
+        };
+        let (succ_i, kind) = if summaries.contains(&succ) {
+            match kind_in {
+                LinkKind::FS => (conn.get(&succ, End::InStart), LinkKind::FS),
+                LinkKind::SS => (conn.get(&succ, End::InStart), LinkKind::SS),
+                LinkKind::FF => (conn.get(&succ, End::InFinish), LinkKind::FS),
+                LinkKind::SF => (conn.get(&succ, End::InFinish), LinkKind::SS),
+            }
+        } else {
+            (index_of(conn.index, &succ), kind_in)
+        };
+        match (succ_i, pred) {
+            (Some(si), Some(pi)) if si != pi => resolved.push((si, pi, kind, lag)),
+            _ => dropped += 1,
+        }
+    }
+    let connectors = conn.made.len();
+    let mut seen: std::collections::HashSet<(usize, usize, LinkKind)> =
+        std::collections::HashSet::new();
+    for (si, pi, kind, lag) in resolved {
+        if seen.insert((si, pi, kind)) {
+            let pid = s.tasks[pi].id.clone();
+            s.tasks[si].preds.push((pid, kind, lag));
         }
     }
     if !summaries.is_empty() {
         s.notes.push(format!(
-            "{} summary tasks were dropped; their links were moved to the tasks under them",
+            "{} summary tasks were dropped; links to or from them go through {connectors} zero-length connector tasks",
             summaries.len()
         ));
     }
@@ -484,5 +508,128 @@ mod tests {
         assert_eq!(hours("PT7H30M0S"), Some(7.5));
         assert_eq!(hours("P1DT2H"), Some(26.0));
         assert_eq!(hours("8h"), None);
+    }
+}
+
+/// Which end of a summary a connector stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum End {
+    /// Starts when every task under the summary has finished (its finish, as links from
+    /// it see it).
+    OutFinish,
+    /// Starts when every task under it has started (its start, for start-based links).
+    OutStart,
+    /// Every task under the summary starts after it (links into the summary's start).
+    InStart,
+    /// Every task under the summary finishes after it (links into its finish).
+    InFinish,
+}
+
+/// Zero-length tasks standing for summaries' ends, made on first use: each connector
+/// links to the summary's direct children (or their own connectors), so every task is
+/// linked once per end kind.
+struct Connectors<'a> {
+    kids: &'a HashMap<String, Vec<String>>,
+    parent_of: &'a HashMap<String, String>,
+    summaries: &'a std::collections::HashSet<String>,
+    names: &'a HashMap<String, String>,
+    made: HashMap<(String, End), usize>,
+    index: &'a mut HashMap<String, usize>,
+    tasks: &'a mut Vec<ImportedTask>,
+}
+
+fn index_of(index: &HashMap<String, usize>, uid: &str) -> Option<usize> {
+    index.get(uid).copied()
+}
+
+impl Connectors<'_> {
+    /// The connector for `end` of summary `uid` (made, with its links, if new). Without
+    /// recursion: a summary nested thousands deep is walked with an explicit stack.
+    fn get(&mut self, uid: &str, end: End) -> Option<usize> {
+        if let Some(&i) = self.made.get(&(uid.to_string(), end)) {
+            return Some(i);
+        }
+        // Make the connectors of `uid` and of every summary below it, children first
+        // for the out-connectors (they read their children's), parents first for the
+        // in-connectors (children link from their parent's).
+        let mut order = Vec::new();
+        let mut todo = vec![uid.to_string()];
+        while let Some(u) = todo.pop() {
+            if self.made.contains_key(&(u.clone(), end)) {
+                continue;
+            }
+            for k in self.kids.get(&u).into_iter().flatten() {
+                if self.summaries.contains(k) {
+                    todo.push(k.clone());
+                }
+            }
+            order.push(u);
+        }
+        if matches!(end, End::OutFinish | End::OutStart) {
+            order.reverse();
+        }
+        for u in order {
+            let i = self.tasks.len();
+            let (suffix, label) = match end {
+                End::OutFinish => ("finish", "finish"),
+                End::OutStart => ("start", "start"),
+                End::InStart => ("in_start", "start of the work under it"),
+                End::InFinish => ("in_finish", "finish of the work under it"),
+            };
+            self.tasks.push(ImportedTask {
+                id: format!("S{u}_{suffix}"),
+                name: format!(
+                    "{} ({label})",
+                    self.names.get(&u).map_or("summary", String::as_str)
+                ),
+                connector: true,
+                ..ImportedTask::default()
+            });
+            self.made.insert((u.clone(), end), i);
+            for k in self.kids.get(&u).into_iter().flatten() {
+                let child = if self.summaries.contains(k) {
+                    self.made.get(&(k.clone(), end)).copied()
+                } else {
+                    self.index.get(k).copied()
+                };
+                let Some(c) = child else { continue };
+                match end {
+                    End::OutFinish => {
+                        let id = self.tasks[c].id.clone();
+                        self.tasks[i].preds.push((id, LinkKind::FS, 0.0));
+                    }
+                    End::OutStart => {
+                        let id = self.tasks[c].id.clone();
+                        self.tasks[i].preds.push((id, LinkKind::SS, 0.0));
+                    }
+                    End::InStart | End::InFinish if self.summaries.contains(k) => {
+                        // A child summary's connector made before this one follows it
+                        // from here; one made after links to this one itself.
+                        if let Some(&ci) = self.made.get(&(k.clone(), end)).filter(|&&ci| ci < i) {
+                            let id = self.tasks[i].id.clone();
+                            self.tasks[ci].preds.push((id, LinkKind::FS, 0.0));
+                        }
+                    }
+                    End::InStart => {
+                        let id = self.tasks[i].id.clone();
+                        self.tasks[c].preds.push((id, LinkKind::FS, 0.0));
+                    }
+                    End::InFinish => {
+                        let id = self.tasks[i].id.clone();
+                        self.tasks[c].preds.push((id, LinkKind::FF, 0.0));
+                    }
+                }
+            }
+            // An in-connector of a child summary follows its parent's.
+            if matches!(end, End::InStart | End::InFinish)
+                && let Some(parent) = self.parent_of.get(&u)
+                && let Some(&pi) = self.made.get(&(parent.clone(), end))
+                && pi < i
+            {
+                let id = self.tasks[pi].id.clone();
+                self.tasks[i].preds.push((id, LinkKind::FS, 0.0));
+            }
+        }
+        self.made.get(&(uid.to_string(), end)).copied()
     }
 }

@@ -236,3 +236,107 @@ fn a_long_double_chain_with_a_cycle_is_named_in_linear_time() {
         2,
     );
 }
+
+/// A Microsoft Project XML file: tasks as (outline level, summary, hours, links as
+/// (predecessor UID, type: 0 FF, 1 FS, 2 SF, 3 SS)); UIDs and IDs are 1, 2, ….
+type XmlTask = (usize, bool, u32, Vec<(usize, u8)>);
+
+fn mspdi(tasks: &[XmlTask]) -> String {
+    let body: String = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, (level, summary, hours, links))| {
+            let links: String = links
+                .iter()
+                .map(|(p, t)| {
+                    format!("<PredecessorLink><PredecessorUID>{p}</PredecessorUID><Type>{t}</Type></PredecessorLink>")
+                })
+                .collect();
+            format!(
+                "<Task><UID>{u}</UID><ID>{u}</ID><Name>N{u}</Name><OutlineLevel>{level}</OutlineLevel><Summary>{}</Summary><Duration>PT{hours}H0M0S</Duration>{links}</Task>",
+                u8::from(*summary),
+                u = i + 1
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><Project xmlns=\"http://schemas.microsoft.com/project\"><Name>s</Name><StartDate>2027-01-04T08:00:00</StartDate><MinutesPerDay>480</MinutesPerDay><Tasks>{body}</Tasks></Project>"
+    )
+}
+
+#[test]
+fn links_between_summaries_keep_their_dates_through_connectors() {
+    // S1 (A 2 d, B 3 d) → FS → S2 (C 1 d, D 2 d); S1 → SS+0 → E (1 d); F (4 d) → FF → S2.
+    // C and D start when S1's work is done (day 3); E starts with S1 (day 0); C and D
+    // finish no earlier than F (day 4): C 3–4, D 3–5.
+    let file = mspdi(&[
+        (1, true, 0, vec![]),
+        (2, false, 16, vec![]),
+        (2, false, 24, vec![]),
+        (1, true, 0, vec![(1, 1), (7, 0)]),
+        (2, false, 8, vec![]),
+        (2, false, 16, vec![]),
+        (1, false, 8, vec![(1, 3)]),
+        (1, false, 32, vec![]),
+    ]);
+    let dir = plan_dir(&[("s.xml", &file)]);
+    let s = slipcast::import::read(&dir.path().join("s.xml")).unwrap();
+    let out = dir.path().join("plan");
+    let w = slipcast::import::write_plan(&s, &out, &slipcast::import::ImportOptions::default())
+        .unwrap();
+    let rows = slipcast::import::fidelity(&s, &w).unwrap();
+    assert!(
+        rows.iter().all(|r| !r.task.starts_with('S')),
+        "connectors are not checked"
+    );
+    let plan = slipcast::load(&out).unwrap();
+    let net = slipcast::compile(&plan).unwrap();
+    let at = |id: &str| {
+        let i = net.index_of(id).unwrap();
+        (net.det_start[i], net.det_finish[i])
+    };
+    assert_eq!(at("T5"), (3.0, 4.0));
+    assert_eq!(at("T6"), (3.0, 5.0));
+    assert_eq!(at("T7"), (0.0, 1.0));
+}
+
+#[test]
+fn a_summary_linked_to_a_summary_costs_linear_time() {
+    let run = |n: usize| {
+        let mut tasks = vec![(1, true, 0, vec![])];
+        tasks.extend((0..n).map(|_| (2, false, 8, vec![])));
+        tasks.push((1, true, 0, vec![(1, 1)]));
+        tasks.extend((0..n).map(|_| (2, false, 8, vec![])));
+        let dir = plan_dir(&[("s.xml", &mspdi(&tasks))]);
+        let file = dir.path().join("s.xml").to_string_lossy().into_owned();
+        let out = dir.path().join("plan").to_string_lossy().into_owned();
+        let t = timed(&["import", &file, "--out", &out], 0);
+        let csv = std::fs::read_to_string(dir.path().join("plan/tasks.csv")).unwrap();
+        // Each task of the second summary has one link (from the connector), not n.
+        assert!(csv.lines().count() < 2 * n + 10);
+        assert!(csv.len() < 200 * n);
+        t
+    };
+    let (t1, t4) = (run(1_000), run(4_000));
+    assert!(t4 < t1 * 8 + Duration::from_millis(300), "{t1:?} → {t4:?}");
+}
+
+#[test]
+fn thousands_of_nested_outline_levels_cost_linear_time() {
+    let run = |depth: usize| {
+        // Each level: a summary holding one task and the next level; the top summary
+        // links to a task after it all.
+        let mut tasks = Vec::new();
+        for l in 0..depth {
+            tasks.push((l + 1, true, 0, vec![]));
+            tasks.push((l + 2, false, 8, vec![]));
+        }
+        tasks.push((1, false, 8, vec![(1, 1)]));
+        let dir = plan_dir(&[("s.xml", &mspdi(&tasks))]);
+        let file = dir.path().join("s.xml").to_string_lossy().into_owned();
+        let out = dir.path().join("plan").to_string_lossy().into_owned();
+        timed(&["import", &file, "--out", &out], 0)
+    };
+    let (t1, t4) = (run(500), run(2_000));
+    assert!(t4 < t1 * 8 + Duration::from_millis(300), "{t1:?} → {t4:?}");
+}
