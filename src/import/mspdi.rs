@@ -593,32 +593,23 @@ impl Connectors<'_> {
                     self.index.get(k).copied()
                 };
                 let Some(c) = child else { continue };
-                match end {
-                    End::OutFinish => {
-                        let id = self.tasks[c].id.clone();
-                        self.tasks[i].preds.push((id, LinkKind::FS, 0.0));
-                    }
-                    End::OutStart => {
-                        let id = self.tasks[c].id.clone();
-                        self.tasks[i].preds.push((id, LinkKind::SS, 0.0));
-                    }
+                // (from, to, kind): `to` gets `from` as its predecessor.
+                let (from, to, kind) = match end {
+                    End::OutFinish => (c, i, LinkKind::FS),
+                    End::OutStart => (c, i, LinkKind::SS),
+                    // A child summary's connector made before this one follows it from
+                    // here; one made after links to this one itself.
                     End::InStart | End::InFinish if self.summaries.contains(k) => {
-                        // A child summary's connector made before this one follows it
-                        // from here; one made after links to this one itself.
-                        if let Some(&ci) = self.made.get(&(k.clone(), end)).filter(|&&ci| ci < i) {
-                            let id = self.tasks[i].id.clone();
-                            self.tasks[ci].preds.push((id, LinkKind::FS, 0.0));
+                        if c >= i {
+                            continue;
                         }
+                        (i, c, LinkKind::FS)
                     }
-                    End::InStart => {
-                        let id = self.tasks[i].id.clone();
-                        self.tasks[c].preds.push((id, LinkKind::FS, 0.0));
-                    }
-                    End::InFinish => {
-                        let id = self.tasks[i].id.clone();
-                        self.tasks[c].preds.push((id, LinkKind::FF, 0.0));
-                    }
-                }
+                    End::InStart => (i, c, LinkKind::FS),
+                    End::InFinish => (i, c, LinkKind::FF),
+                };
+                let id = self.tasks[from].id.clone();
+                self.tasks[to].preds.push((id, kind, 0.0));
             }
             // An in-connector of a child summary follows its parent's.
             if matches!(end, End::InStart | End::InFinish)

@@ -462,16 +462,9 @@ pub(crate) fn check_structure(plan: &Plan, diags: &mut Diags) {
                 .map(|n| plan.tasks[graph[*n]].id.as_str())
                 .collect();
             others.sort_unstable();
-            let total = others.len();
-            others.truncate(20);
             msg.push_str(&format!(
-                " (also on cycles with them: {}{})",
-                others.join(", "),
-                if total > 20 {
-                    format!(", … and {} more", total - 20)
-                } else {
-                    String::new()
-                }
+                " (also on cycles with them: {})",
+                listing(&others, 20)
             ));
         }
         diags.push(
@@ -692,17 +685,11 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
     let mut notes = Vec::new();
     if !rescaled.is_empty() {
         rescaled.sort_unstable();
-        let shown = rescaled.len().min(10);
         notes.push(format!(
-            "{} in progress {} an estimate and remaining work: each estimate is scaled so that its most likely value equals the work left ({}{})",
+            "{} in progress {} an estimate and remaining work: each estimate is scaled so that its most likely value equals the work left ({})",
             plural(rescaled.len(), "task", "tasks"),
             if rescaled.len() == 1 { "gives" } else { "give" },
-            rescaled[..shown].join(", "),
-            if rescaled.len() > shown {
-                format!(", … and {} more", rescaled.len() - shown)
-            } else {
-                String::new()
-            }
+            listing(&rescaled, 10)
         ));
     }
     out_of_sequence(plan, &mut notes);
@@ -819,17 +806,11 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
     });
     let loose: Vec<&str> = loose.iter().map(|&t| net.tasks[t].id.as_str()).collect();
     if !loose.is_empty() {
-        let shown = loose.len().min(10);
         net.notes.push(format!(
-            "{} reach{} no reported milestone and change no forecast: {}{} (link {} to a milestone, or flag {} milestone = true)",
+            "{} reach{} no reported milestone and change no forecast: {} (link {} to a milestone, or flag {} milestone = true)",
             plural(loose.len(), "task", "tasks"),
             if loose.len() == 1 { "es" } else { "" },
-            loose[..shown].join(", "),
-            if loose.len() > shown {
-                format!(", … and {} more", loose.len() - shown)
-            } else {
-                String::new()
-            },
+            listing(&loose, 10),
             if loose.len() == 1 { "it" } else { "them" },
             if loose.len() == 1 { "it" } else { "the last of them" },
         ));
@@ -1317,6 +1298,20 @@ fn compile_freezes(
         of[k] = idx;
     }
     (of, windows)
+}
+
+/// The first `max` items joined by commas, then "… and N more".
+fn listing<S: AsRef<str>>(items: &[S], max: usize) -> String {
+    let mut s = items
+        .iter()
+        .take(max)
+        .map(AsRef::as_ref)
+        .collect::<Vec<&str>>()
+        .join(", ");
+    if items.len() > max {
+        s.push_str(&format!(", … and {} more", items.len() - max));
+    }
+    s
 }
 
 /// "1 task", "3 tasks".

@@ -298,6 +298,33 @@ fn links_between_summaries_keep_their_dates_through_connectors() {
     assert_eq!(at("T5"), (3.0, 4.0));
     assert_eq!(at("T6"), (3.0, 5.0));
     assert_eq!(at("T7"), (0.0, 1.0));
+    // Nested: S1 holds S2 (A 2 d) and B (1 d); S3 holds S4 (C 1 d) and D (1 d); S1 → FS
+    // → S3 and S2 → FF → S4: C and D start after A (day 2); nothing after S3 waits
+    // longer than its own work.
+    let file = mspdi(&[
+        (1, true, 0, vec![]),
+        (2, true, 0, vec![]),
+        (3, false, 16, vec![]),
+        (2, false, 8, vec![]),
+        (1, true, 0, vec![(1, 1)]),
+        (2, true, 0, vec![(2, 0)]),
+        (3, false, 8, vec![]),
+        (2, false, 8, vec![]),
+        (1, false, 8, vec![(5, 1)]),
+    ]);
+    std::fs::write(dir.path().join("n.xml"), file).unwrap();
+    let s = slipcast::import::read(&dir.path().join("n.xml")).unwrap();
+    let out = dir.path().join("nested");
+    slipcast::import::write_plan(&s, &out, &slipcast::import::ImportOptions::default()).unwrap();
+    let net = slipcast::compile(&slipcast::load(&out).unwrap()).unwrap();
+    let at = |id: &str| {
+        let i = net.index_of(id).unwrap();
+        (net.det_start[i], net.det_finish[i])
+    };
+    assert_eq!(at("T3"), (0.0, 2.0));
+    assert_eq!(at("T7"), (2.0, 3.0));
+    assert_eq!(at("T8"), (2.0, 3.0));
+    assert_eq!(at("T9"), (3.0, 4.0));
 }
 
 #[test]
