@@ -101,6 +101,7 @@ impl OutSet {
         };
         std::fs::create_dir_all(dir).map_err(werr(dir))?;
         let dir = dir.canonicalize().map_err(werr(dir))?;
+        sweep_stale_staging(&dir);
         let old_set = read_set(&dir);
         match self.as_one_set(&dir, &old_set) {
             Ok(()) => Ok((self.paths(&dir), Committed::AsOneSet, None)),
@@ -237,6 +238,38 @@ fn read_set(dir: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Removes staging folders beside `dir` that a killed run left (`.NAME.slipcast-PID`
+/// whose process no longer exists). Only on Linux, where a process's existence can be
+/// told from /proc.
+fn sweep_stale_staging(dir: &Path) {
+    if !cfg!(target_os = "linux") || !Path::new("/proc/self").exists() {
+        return;
+    }
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.slipcast-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = n.strip_prefix(&prefix) else {
+            continue;
+        };
+        if pid.is_empty()
+            || !pid.bytes().all(|b| b.is_ascii_digit())
+            || pid == std::process::id().to_string()
+            || Path::new("/proc").join(pid).exists()
+        {
+            continue;
+        }
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// slipcast's own temporary files (`.NAME.tmp-PID`).
 fn is_temp(name: &str) -> bool {
     name.starts_with('.') && name.contains(".tmp-")
@@ -354,6 +387,23 @@ mod tests {
             "old"
         );
         assert_eq!(names(root.path()), ["forecast"]);
+    }
+
+    #[test]
+    fn a_staging_folder_left_by_a_killed_run_is_swept() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("forecast");
+        // No process has PID 4,294,967,295.
+        let stale = root.path().join(".forecast.slipcast-4294967295");
+        std::fs::create_dir_all(&stale).unwrap();
+        std::fs::write(stale.join("tasks.csv"), "half").unwrap();
+        let mine = root.path().join(".forecast.slipcast-notes");
+        std::fs::create_dir_all(&mine).unwrap();
+        let mut s = OutSet::new();
+        s.add("tasks.csv", "new");
+        s.commit(&out).unwrap();
+        assert!(!stale.exists() || !cfg!(target_os = "linux"));
+        assert!(mine.exists(), "only slipcast's staging folders are swept");
     }
 
     #[test]
