@@ -9,7 +9,8 @@
 //! the set's files, so a later run knows which files are slipcast's: those it does not
 //! write again disappear with the old set, and nothing else is ever deleted.
 //!
-//! Where the exchange is impossible — a folder of the user's inside `--out`, a
+//! Where the exchange is impossible — a folder of the user's inside `--out`, `--out`
+//! being the current folder (a shell in it would be left in a deleted folder), a
 //! filesystem without hard links or without `renameat2`, a parent folder slipcast may
 //! not write — each file is still replaced atomically on its own, and stale slipcast
 //! files are removed after the new ones are in place; the run says so.
@@ -138,6 +139,13 @@ impl OutSet {
         // Files of the user's: carried into the new set by hard links. A folder of the
         // user's cannot be carried atomically.
         let fallback = |why: String| Fallback::Yes(why);
+        // Exchanging the folder a shell is in would leave that shell in a deleted folder.
+        if std::env::current_dir()
+            .and_then(|c| c.canonicalize())
+            .is_ok_and(|c| c.starts_with(dir))
+        {
+            return Err(fallback("it is the current folder or holds it".into()));
+        }
         let mut theirs = Vec::new();
         let entries = std::fs::read_dir(dir).map_err(|e| fallback(e.to_string()))?;
         for e in entries {
