@@ -1092,8 +1092,7 @@ fn import(a: ImportArgs) -> slipcast::Result<ExitCode> {
         template: (lo, mid, hi),
         distribution: a.distribution.clone(),
     };
-    let written = import::write_plan(&s, &a.out, &opts)?;
-    let rows = import::fidelity(&s, &written)?;
+    let (written, rows) = import::write_plan_set(&s, &a.out, &opts)?;
     for n in &s.notes {
         eprintln!("note: {n}");
     }

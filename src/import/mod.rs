@@ -316,6 +316,46 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
     })
 }
 
+/// Writes the plan ([`write_plan`]) and its fidelity report ([`fidelity`]) into `dir`
+/// as one set (see [`crate::report::out`]): both are made in a private working folder
+/// first, so `dir` holds either its earlier contents or the complete import.
+pub fn write_plan_set(
+    s: &Schedule,
+    dir: &Path,
+    opts: &ImportOptions,
+) -> Result<(Written, Vec<FidelityRow>)> {
+    crate::report::prepare_out_dir(dir)?;
+    let work = std::env::temp_dir().join(format!("slipcast-import-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    crate::report::track_temporary(&work);
+    let result = (|| {
+        let written = write_plan(s, &work, opts)?;
+        let rows = fidelity(s, &written)?;
+        let mut set = crate::report::out::OutSet::new();
+        for name in [
+            "plan.toml",
+            "tasks.csv",
+            "calendar.csv",
+            "import-report.csv",
+        ] {
+            let path = work.join(name);
+            let bytes = std::fs::read(&path).map_err(|source| Error::Read { path, source })?;
+            set.add(name, bytes);
+        }
+        set.commit(dir)?;
+        Ok((
+            Written {
+                dir: dir.to_path_buf(),
+                ..written
+            },
+            rows,
+        ))
+    })();
+    let _ = std::fs::remove_dir_all(&work);
+    crate::report::untrack_temporary(&work);
+    result
+}
+
 /// One row of the fidelity check.
 #[derive(Debug, Clone, Serialize)]
 pub struct FidelityRow {

@@ -358,3 +358,34 @@ fn every_flagged_milestone_and_the_project_finish_are_reported() {
         .code(2)
         .stderr(predicate::str::contains("M99 is not a reported milestone"));
 }
+
+#[test]
+fn an_import_is_written_as_one_set() {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("plan");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("mine.txt"), "keep").unwrap();
+    for file in ["p6_xer/MDL4D.xer", "mpxj/sample.xml"] {
+        cargo_bin_cmd!("slipcast")
+            .arg("import")
+            .arg(data(file))
+            .arg("--out")
+            .arg(&target)
+            .assert()
+            .success();
+    }
+    let manifest = std::fs::read_to_string(target.join(".slipcast-manifest")).unwrap();
+    assert_eq!(
+        manifest,
+        "plan.toml\ntasks.csv\ncalendar.csv\nimport-report.csv\n"
+    );
+    assert!(
+        std::fs::read_to_string(target.join("plan.toml"))
+            .unwrap()
+            .contains("sample")
+    );
+    assert_eq!(
+        std::fs::read_to_string(target.join("mine.txt")).unwrap(),
+        "keep"
+    );
+}
