@@ -443,7 +443,7 @@ fn check_gates(
     let date_of = |t: f64| {
         let cal = net.calendar.as_ref()?;
         let day = slipcast::model::calendar::finish_day(t);
-        cal.working_days(day).last().copied()
+        cal.working_day(day)
     };
     let mut ok = true;
     for g in gates {

@@ -26,8 +26,11 @@ fn num(x: f64) -> String {
 fn csv_bytes(rows: Vec<Vec<String>>) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     for r in rows {
-        // Writing to a Vec cannot fail.
-        let _ = w.write_record(r.iter().map(|c| spreadsheet_safe(c).into_owned()));
+        // Writing to a Vec cannot fail. Field by field: a safe cell is not copied.
+        for c in &r {
+            let _ = w.write_field(spreadsheet_safe(c).as_bytes());
+        }
+        let _ = w.write_record(None::<&[u8]>);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
