@@ -121,12 +121,12 @@ fn drivers(c: &mut Criterion) {
         seed: 1,
         threads: Some(2),
     };
-    let sub = slipcast::drivers::subsample_size(net.len(), iterations);
+    let sub = slipcast::analysis::drivers::subsample_size(net.len(), iterations);
     g.bench_function("10000-tasks-drivers-2-threads", |b| {
         b.iter(|| {
             let samples = slipcast::sim::simulate_tracked(&net, &cfg, sub, &NoProgress).unwrap();
             let f = slipcast::forecast(&net, &samples, &[50.0, 80.0, 90.0]);
-            slipcast::drivers::analyse(&net, &samples, &f, &cfg, 10).unwrap()
+            slipcast::analysis::drivers::analyse(&net, &samples, &f, &cfg, 10).unwrap()
         })
     });
     g.finish();
@@ -155,7 +155,7 @@ fn sampler(c: &mut Criterion) {
     let uniforms: Vec<[f32; LANES]> = (0..tasks)
         .map(|t| {
             let mut u = [0f32; LANES];
-            slipcast::sim::rng::block_uniforms(t as u64, 0, &mut u);
+            slipcast::lanes::rng::block_uniforms(t as u64, 0, &mut u);
             u
         })
         .collect();

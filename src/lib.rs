@@ -30,19 +30,17 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod calibrate;
-pub mod compare;
-pub mod drivers;
+pub mod analysis;
 pub mod error;
-pub mod gate;
+pub mod history;
 pub mod import;
+pub mod lanes;
 pub mod model;
+pub mod num;
 pub mod plan;
 pub mod report;
 pub mod sim;
 pub mod stats;
-pub mod throughput;
-pub mod versions;
 
 pub use error::{Diagnostic, Error, Result};
 pub use model::{Network, compile};

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use slipcast::gate::Gate;
+use slipcast::analysis::gate::Gate;
 use slipcast::model::{CompileOptions, Network};
 use slipcast::plan::{Scenarios, Settings, Workweek};
 use slipcast::sim::{DEFAULT_ITERATIONS, DEFAULT_SEED};
@@ -96,7 +96,7 @@ struct ThroughputArgs {
     #[arg(long, value_parser = parse_workweek)]
     workweek: Option<Workweek>,
     /// Sample the most recent W weeks of the history (0 = all).
-    #[arg(long, default_value_t = slipcast::throughput::DEFAULT_WINDOW)]
+    #[arg(long, default_value_t = slipcast::history::throughput::DEFAULT_WINDOW)]
     window: usize,
     /// Bootstrap iterations.
     #[arg(short = 'n', long, default_value_t = DEFAULT_ITERATIONS)]
@@ -608,9 +608,9 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     let mut percentiles = slipcast::parse_percentiles(&a.percentiles)?;
     let (mut net, settings) = load(&a.plan)?;
     let calibrated = match &a.calibration {
-        Some(p) => Some(slipcast::calibrate::apply(
+        Some(p) => Some(slipcast::history::calibrate::apply(
             &mut net,
-            &slipcast::calibrate::load_file(p)?,
+            &slipcast::history::calibrate::load_file(p)?,
             &p.display().to_string(),
         )),
         None => None,
@@ -631,7 +631,7 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
             seed: setup.seed,
             threads: setup.threads,
         };
-        let sub = slipcast::drivers::subsample_size(net.len(), iterations);
+        let sub = slipcast::analysis::drivers::subsample_size(net.len(), iterations);
         slipcast::sim::simulate_tracked(&net, &cfg, sub, &bar())
     };
     let (samples, precise) = match setup.iterations {
@@ -669,7 +669,7 @@ fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         f.calibration = Some(c);
     }
     if want_drivers {
-        let d = slipcast::drivers::analyse(&net, &samples, &f, &cfg, 10)?;
+        let d = slipcast::analysis::drivers::analyse(&net, &samples, &f, &cfg, 10)?;
         f.warnings.extend(d.warnings.iter().cloned());
         f.drivers = Some(d);
     }
@@ -742,7 +742,7 @@ fn versions(a: &CompareArgs, new_path: &Path) -> slipcast::Result<ExitCode> {
         seed: setup.seed,
         threads: setup.threads,
     };
-    let r = slipcast::versions::attribute(&old, &new, &cfg)?;
+    let r = slipcast::analysis::versions::attribute(&old, &new, &cfg)?;
     let body = match a.sim.format {
         Format::Table | Format::Markdown => report::versions_table(&r),
         Format::Csv => report::versions_csv(&r),
@@ -789,7 +789,7 @@ fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
         Iterations::Fixed(n) => n,
         Iterations::Auto { .. } => {
             // Size the run on the baseline, then compare every scenario at that size.
-            let pct = slipcast::compare::COMPARE_PERCENTILES;
+            let pct = slipcast::analysis::compare::COMPARE_PERCENTILES;
             let (s, _) = slipcast::simulate_iterations(
                 &net,
                 setup.iterations,
@@ -807,7 +807,7 @@ fn compare(a: CompareArgs) -> slipcast::Result<ExitCode> {
         threads: setup.threads,
     };
     check_memory(&net, &setup, false)?;
-    let c = slipcast::compare::compare(&net, &nets, &cfg, &bar())?;
+    let c = slipcast::analysis::compare::compare(&net, &nets, &cfg, &bar())?;
     for w in &c.warnings {
         eprintln!("warning: {w}");
     }
@@ -909,7 +909,7 @@ fn validate(a: PlanArgs) -> slipcast::Result<ExitCode> {
 }
 
 fn calibrate(a: CalibrateArgs) -> slipcast::Result<ExitCode> {
-    use slipcast::calibrate as cal;
+    use slipcast::history::calibrate as cal;
     let rows = cal::load(&a.history)?;
     if rows.len() < cal::WARN_FIT_ROWS {
         eprintln!(
@@ -985,7 +985,7 @@ fn calibrate(a: CalibrateArgs) -> slipcast::Result<ExitCode> {
 }
 
 fn throughput(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
-    use slipcast::throughput as tp;
+    use slipcast::history::throughput as tp;
     if a.iterations == 0 || a.iterations > tp::MAX_ITERATIONS {
         return Err(Error::Usage(format!(
             "-n {} is out of range: a throughput forecast takes 1 to {} iterations",

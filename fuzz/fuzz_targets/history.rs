@@ -4,14 +4,14 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(rows) = slipcast::calibrate::parse(data, "history.csv") {
-        let _ = slipcast::calibrate::metrics(&rows);
-        if let Ok(c) = slipcast::calibrate::fit(&rows) {
-            let _ = slipcast::calibrate::corrected_quantile(&rows[0].estimate, &c, 0.9);
+    if let Ok(rows) = slipcast::history::calibrate::parse(data, "history.csv") {
+        let _ = slipcast::history::calibrate::metrics(&rows);
+        if let Ok(c) = slipcast::history::calibrate::fit(&rows) {
+            let _ = slipcast::history::calibrate::corrected_quantile(&rows[0].estimate, &c, 0.9);
         }
     }
-    if let Ok(h) = slipcast::throughput::parse(data, "throughput.csv") {
-        let _ = slipcast::throughput::forecast_weeks(&h, 4, 26, 50, 1);
-        let _ = slipcast::throughput::forecast_items(&h, 20.0, 26, None, 20, 1);
+    if let Ok(h) = slipcast::history::throughput::parse(data, "throughput.csv") {
+        let _ = slipcast::history::throughput::forecast_weeks(&h, 4, 26, 50, 1);
+        let _ = slipcast::history::throughput::forecast_items(&h, 20.0, 26, None, 20, 1);
     }
 });

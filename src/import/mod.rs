@@ -17,6 +17,7 @@ mod mpx;
 mod mspdi;
 mod pmxml;
 mod xer;
+mod xml;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -128,7 +129,12 @@ pub fn read_bytes(bytes: &[u8], file: &str) -> Result<Schedule> {
     } else if trimmed.starts_with("MPX,") {
         mpx::read(bytes, &file)?
     } else if trimmed.starts_with('<') {
-        mspdi::read(bytes, &file)?
+        let root = xml::parse(bytes, &file)?;
+        if root.name == "APIBusinessObjects" {
+            pmxml::read(&root, &file)?
+        } else {
+            mspdi::read(&root, &file)?
+        }
     } else {
         return Err(bad(
             &file,

@@ -25,9 +25,9 @@ use std::f64::consts::PI;
 
 use nalgebra::{DMatrix, SymmetricEigen};
 
-use crate::model::sort64::sort64;
-use crate::sim::LANES;
-use crate::stats::radix::order_key;
+use crate::lanes::LANES;
+use crate::lanes::radix::order_key;
+use crate::lanes::sort64::sort64;
 
 /// A group of tasks whose durations are correlated with one another.
 #[derive(Debug, Clone)]

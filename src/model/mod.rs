@@ -5,24 +5,24 @@
 //! the network out as arrays indexed by topological position: CSR predecessor lists with
 //! link type and lag, per-task sampler constants, random-stream keys and start floors.
 
+pub mod backlog;
 pub mod calendar;
 pub mod correlation;
-pub mod distribution;
 pub mod pert;
 pub mod sampler;
 pub mod scenario;
-pub mod sort64;
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use petgraph::graph::{DiGraph, NodeIndex};
 
+pub use crate::plan::Distribution;
 pub use calendar::Calendar;
-pub use distribution::Distribution;
 pub use sampler::{DiscreteTables, Sampler};
 
 use crate::error::{Diagnostic, Diags, Error, Result};
+use crate::plan::sheet::{listing, plural};
 use crate::plan::{DateOrDays, LinkKind, Plan, Unit};
 pub use correlation::CorrGroup;
 
@@ -331,151 +331,6 @@ pub fn id_key(id: &str) -> u64 {
     h
 }
 
-/// Structural checks: non-empty, unique ids, known predecessors, no self or duplicate
-/// links, no cycles. Each problem is positioned in tasks.csv.
-pub(crate) fn check_structure(plan: &Plan, diags: &mut Diags) {
-    let file = plan.tasks_file.as_str();
-    if plan.tasks.is_empty() {
-        if diags.is_empty() {
-            diags.push(
-                Diagnostic::new(file, "the plan has no tasks").fix(
-                    "add one row per task below the header: id,name,min,likely,max,predecessors",
-                ),
-            );
-        }
-        return;
-    }
-    let mut index: HashMap<&str, usize> = HashMap::with_capacity(plan.tasks.len());
-    for (i, t) in plan.tasks.iter().enumerate() {
-        if let Some(&first) = index.get(t.id.as_str()) {
-            diags.push(
-                Diagnostic::new(
-                    file,
-                    format!(
-                        "duplicate id \"{}\" (first used on line {})",
-                        t.id, plan.tasks[first].line
-                    ),
-                )
-                .line(t.line)
-                .column("id")
-                .fix("give every task a unique id"),
-            );
-        } else {
-            index.insert(&t.id, i);
-        }
-    }
-    let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(plan.tasks.len(), 0);
-    let nodes: Vec<NodeIndex> = (0..plan.tasks.len()).map(|i| graph.add_node(i)).collect();
-    let mut suggest = crate::plan::sheet::Suggester::new(index.keys().copied());
-    for (i, t) in plan.tasks.iter().enumerate() {
-        if index.get(t.id.as_str()) != Some(&i) {
-            continue;
-        }
-        let mut seen = HashMap::new();
-        for l in &t.predecessors {
-            let at = Diagnostic::new(file, "")
-                .line(t.line)
-                .column("predecessors");
-            match index.get(l.pred.as_str()) {
-                None => {
-                    diags.push(Diagnostic {
-                        message: format!(
-                            "predecessor \"{}\" of task {} is not a task id",
-                            l.pred, t.id
-                        ),
-                        fix: Some(suggest.fix(&l.pred, "add the task or correct the id")),
-                        ..at
-                    });
-                }
-                Some(&p) if p == i => diags.push(Diagnostic {
-                    message: format!("task {} depends on itself", t.id),
-                    fix: Some("remove the task's own id from its predecessors".into()),
-                    ..at
-                }),
-                Some(&p) => {
-                    if seen.insert((p, l.kind), ()).is_some() {
-                        diags.push(Diagnostic {
-                            message: format!(
-                                "the link from {} ({:?}) is listed twice",
-                                l.pred, l.kind
-                            ),
-                            fix: Some("keep one of the two links".into()),
-                            ..at
-                        });
-                    } else {
-                        graph.add_edge(nodes[p], nodes[i], ());
-                    }
-                }
-            }
-        }
-    }
-    // Cycles: only when there is one (toposort fails) are the strongly connected
-    // components computed, with Kosaraju's algorithm (iterative: no recursion depth limit,
-    // a 200,000-task chain is fine).
-    let sccs = if petgraph::algo::toposort(&graph, None).is_ok() {
-        Vec::new()
-    } else {
-        petgraph::algo::kosaraju_scc(&graph)
-    };
-    for scc in sccs {
-        if scc.len() < 2 {
-            continue;
-        }
-        let members: std::collections::HashSet<NodeIndex> = scc.iter().copied().collect();
-        // Walk edges inside the component until a task repeats: that walk closes a cycle.
-        let mut walk = vec![scc[0]];
-        let mut pos: HashMap<NodeIndex, usize> = HashMap::from([(scc[0], 0)]);
-        let cycle = loop {
-            let cur = *walk.last().unwrap_or(&scc[0]);
-            let Some(next) = graph.neighbors(cur).find(|n| members.contains(n)) else {
-                break walk.clone();
-            };
-            if let Some(&k) = pos.get(&next) {
-                break walk[k..].to_vec();
-            }
-            pos.insert(next, walk.len());
-            walk.push(next);
-        };
-        let mut names: Vec<&str> = cycle
-            .iter()
-            .map(|n| plan.tasks[graph[*n]].id.as_str())
-            .collect();
-        names.push(names[0]);
-        // A long cycle is named by its first 20 and last 5 steps.
-        let shown = if names.len() > 30 {
-            format!(
-                "{} → … {} more … → {}",
-                names[..20].join(" → "),
-                names.len() - 25,
-                names[names.len() - 5..].join(" → ")
-            )
-        } else {
-            names.join(" → ")
-        };
-        let first = scc.iter().map(|n| graph[*n]).min().unwrap_or(0);
-        let mut msg = format!("dependency cycle: {shown}");
-        if scc.len() > cycle.len() {
-            let on_cycle: std::collections::HashSet<NodeIndex> = cycle.iter().copied().collect();
-            let mut others: Vec<&str> = scc
-                .iter()
-                .filter(|n| !on_cycle.contains(n))
-                .map(|n| plan.tasks[graph[*n]].id.as_str())
-                .collect();
-            others.sort_unstable();
-            msg.push_str(&format!(
-                " (also on cycles with them: {})",
-                listing(&others, 20)
-            ));
-        }
-        diags.push(
-            Diagnostic::new(file, msg)
-                .line(plan.tasks[first].line)
-                .column("predecessors")
-                .fix("remove one of these links; work cannot wait for itself"),
-        );
-    }
-}
-
 /// Validates `plan` and compiles it to a [`Network`] with default options.
 pub fn compile(plan: &Plan) -> Result<Network> {
     compile_with(plan, &CompileOptions::default())
@@ -484,7 +339,7 @@ pub fn compile(plan: &Plan) -> Result<Network> {
 /// Validates `plan` and compiles it to a [`Network`].
 pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
     let mut diags = Diags::default();
-    check_structure(plan, &mut diags);
+    crate::plan::check_structure(plan, &mut diags);
     if !diags.is_empty() {
         return Err(Error::Invalid(diags.0));
     }
@@ -589,8 +444,8 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
                 rescaled.push(format!(
                     "{} {} → {}",
                     row.id,
-                    crate::stats::round4(point),
-                    crate::stats::round4(r)
+                    crate::num::round4(point),
+                    crate::num::round4(r)
                 ));
                 Some(scaled)
             }
@@ -610,11 +465,11 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
             // A backlog: the time to finish its items by bootstrap over the team's recent
             // weekly throughput (4,096 trials keyed by the task id), in working days.
             let per_week = plan.settings.workweek.0.iter().filter(|&&w| w).count() as f64;
-            let pool = h.pool(crate::throughput::DEFAULT_WINDOW);
+            let pool = h.pool(backlog::DEFAULT_WINDOW);
             let trials = if pool.iter().all(|&x| x == 0.0) {
                 Vec::new()
             } else {
-                crate::throughput::weeks_to_finish(pool, items, 4096, id_key(&row.id))
+                backlog::weeks_to_finish(pool, items, 4096, id_key(&row.id))
             };
             if trials.is_empty() || trials.iter().any(Option::is_none) {
                 diags.push(
@@ -1096,7 +951,7 @@ fn compile_correlations(
         for &(x, y, _, _) in &group_pairs {
             let (i, j) = (pos(x), pos(y));
             let achieved =
-                correlation::pooled_spearman(used[(i, j)].clamp(-1.0, 1.0), crate::sim::LANES);
+                correlation::pooled_spearman(used[(i, j)].clamp(-1.0, 1.0), crate::lanes::LANES);
             let asked = requested[(i, j)];
             if (achieved - asked).abs() > 0.005 {
                 short.push(format!(
@@ -1109,7 +964,7 @@ fn compile_correlations(
                 a: name(x).to_string(),
                 b: name(y).to_string(),
                 requested: asked,
-                achieved: crate::stats::round4(achieved),
+                achieved: crate::num::round4(achieved),
             });
         }
         if !short.is_empty() {
@@ -1298,23 +1153,4 @@ fn compile_freezes(
         of[k] = idx;
     }
     (of, windows)
-}
-
-/// The first `max` items joined by commas, then "… and N more".
-fn listing<S: AsRef<str>>(items: &[S], max: usize) -> String {
-    let mut s = items
-        .iter()
-        .take(max)
-        .map(AsRef::as_ref)
-        .collect::<Vec<&str>>()
-        .join(", ");
-    if items.len() > max {
-        s.push_str(&format!(", … and {} more", items.len() - max));
-    }
-    s
-}
-
-/// "1 task", "3 tasks".
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -26,9 +26,9 @@
 
 use std::sync::OnceLock;
 
-use statrs::function::beta::{beta_reg, ln_beta};
+pub use crate::num::beta_quantile;
 
-use crate::sim::LANES;
+use crate::lanes::LANES;
 
 /// Intervals in m.
 pub const M_STEPS: usize = 64;
@@ -120,7 +120,7 @@ impl PertTable {
         out: &mut [f32; LANES],
     ) {
         let k = self.task(j, fm, min, range);
-        let wide = crate::sim::use_avx2();
+        let wide = crate::lanes::use_avx2();
         let mut at = Located::default();
         for (c, u) in u.as_chunks::<8>().0.iter().enumerate() {
             self.locate(&k, u, &mut at, c);
@@ -300,41 +300,6 @@ pub fn pert_row(m: f64) -> (usize, f32) {
     (j, (p - j as f64) as f32)
 }
 
-/// Exact Beta(a, b) quantile at u by safeguarded Newton iteration, starting from `x0`.
-pub fn beta_quantile(a: f64, b: f64, u: f64, x0: f64) -> f64 {
-    if u <= 0.0 {
-        return 0.0;
-    }
-    if u >= 1.0 {
-        return 1.0;
-    }
-    let lnb = ln_beta(a, b);
-    let (mut lo, mut hi) = (0.0f64, 1.0f64);
-    let mut x = if x0 > 0.0 && x0 < 1.0 { x0 } else { 0.5 };
-    for _ in 0..200 {
-        let f = beta_reg(a, b, x) - u;
-        if f.abs() < 1e-15 {
-            break;
-        }
-        if f < 0.0 {
-            lo = x;
-        } else {
-            hi = x;
-        }
-        let dens = ((a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - lnb).exp();
-        let mut next = x - f / dens;
-        if !(next > lo && next < hi && next.is_finite()) {
-            next = 0.5 * (lo + hi);
-        }
-        if (next - x).abs() < 1e-16 || hi - lo < 1e-16 {
-            x = next;
-            break;
-        }
-        x = next;
-    }
-    x
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,7 +343,7 @@ mod tests {
             return;
         }
         let t = table();
-        let mut next = crate::sim::rng::test_sequence(0x9E37_79B9_7F4A_7C15u64);
+        let mut next = crate::lanes::rng::test_sequence(0x9E37_79B9_7F4A_7C15u64);
         for round in 0..4_000 {
             let j = (next() % M_STEPS as u64) as usize;
             let fm = (next() >> 40) as f32 / (1u64 << 24) as f32;

@@ -16,9 +16,11 @@
 //! Lanes are `f32`: durations carry about 7 significant digits (1e-4 working days at
 //! 1,000 days), far below any schedule's resolution; all sums over iterations are `f64`.
 
-use crate::model::Distribution;
+use crate::lanes::LANES;
 use crate::model::pert;
-use crate::sim::LANES;
+pub use crate::num::inverse_normal;
+use crate::num::{ACKLAM_A as A, ACKLAM_B as B};
+use crate::plan::Distribution;
 
 /// Compiled sampling constants of one task's distribution.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -270,24 +272,6 @@ pub fn triangular(u: f32, a: f32, b: f32, fc: f32, k1: f32, k2: f32) -> f32 {
     pick(a + r, b - r)
 }
 
-/// Acklam's central-region coefficients (numerator).
-const A: [f64; 6] = [
-    -3.969683028665376e+01,
-    2.209460984245205e+02,
-    -2.759285104469687e+02,
-    1.383_577_518_672_69e2,
-    -3.066479806614716e+01,
-    2.506628277459239e+00,
-];
-/// Acklam's central-region coefficients (denominator).
-const B: [f64; 5] = [
-    -5.447609879822406e+01,
-    1.615858368580409e+02,
-    -1.556989798598866e+02,
-    6.680131188771972e+01,
-    -1.328068155288572e+01,
-];
-
 /// Standard normal scores Φ⁻¹(u) for a block of lanes: the central branch of Acklam's
 /// approximation for every lane (a rational function in `f64`, vectorised), then the
 /// tail branch for the few lanes outside [0.02425, 0.97575]. Same accuracy as
@@ -305,39 +289,6 @@ pub fn normal_scores(u: &[f32; LANES], out: &mut [f32]) {
         if !(0.02425..=0.97575).contains(&p) {
             *o = inverse_normal(p as f64) as f32;
         }
-    }
-}
-
-/// Φ⁻¹(p) for p ∈ (0, 1), Acklam's algorithm (relative error below 1.15e-9).
-pub fn inverse_normal(p: f64) -> f64 {
-    const C: [f64; 6] = [
-        -7.784894002430293e-03,
-        -3.223964580411365e-01,
-        -2.400758277161838e+00,
-        -2.549732539343734e+00,
-        4.374664141464968e+00,
-        2.938163982698783e+00,
-    ];
-    const D: [f64; 4] = [
-        7.784695709041462e-03,
-        3.224671290700398e-01,
-        2.445134137142996e+00,
-        3.754408661907416e+00,
-    ];
-    const P_LOW: f64 = 0.02425;
-    if p < P_LOW {
-        let q = (-2.0 * p.ln()).sqrt();
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
-    } else if p <= 1.0 - P_LOW {
-        let q = p - 0.5;
-        let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
-            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
-    } else {
-        let q = (-2.0 * (1.0 - p).ln()).sqrt();
-        -(((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
     }
 }
 

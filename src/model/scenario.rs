@@ -5,7 +5,8 @@
 //! random numbers) and a scenario that changes nothing reproduces the baseline exactly.
 
 use crate::error::{Diagnostic, Diags, Error, Result};
-use crate::model::{Distribution, Network, Sampler};
+use crate::model::{Network, Sampler};
+use crate::plan::Distribution;
 use crate::plan::{Action, DateOrDays, ScenarioRow};
 
 /// Returns a copy of `base` with the rows of scenario `name` applied. `file` names the

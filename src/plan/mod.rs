@@ -6,19 +6,24 @@
 
 pub mod calendar;
 pub mod correlations;
+pub mod distribution;
 pub mod risks;
 pub mod scenarios;
 pub mod settings;
 pub(crate) mod sheet;
+mod structure;
 pub mod tasks;
+pub mod throughput;
 
 use std::path::{Path, PathBuf};
 
 pub use calendar::{Freeze, Holiday};
 pub use correlations::CorrelationRow;
+pub use distribution::Distribution;
 pub use risks::{RiskRow, Unit};
 pub use scenarios::{Action, ScenarioRow, Scenarios};
 pub use settings::{Settings, Workweek};
+pub(crate) use structure::check_structure;
 pub use tasks::{DateOrDays, LinkKind, LinkSpec, TaskRow};
 
 use crate::error::{Diagnostic, Diags, Error, Result};
@@ -132,7 +137,7 @@ pub fn parse_files(files: &PlanFiles, base: &Path, name: Option<String>) -> Resu
     };
     // Structural checks need the whole plan; run them even when rows had problems so the
     // user sees everything at once.
-    crate::model::check_structure(&plan, &mut diags);
+    check_structure(&plan, &mut diags);
     diags.finish(plan)
 }
 
@@ -252,7 +257,7 @@ pub fn from_tasks_csv(text: &str, file: &str) -> Result<Plan> {
         risks_file: "risks.csv".into(),
         correlations_file: "correlations.csv".into(),
     };
-    crate::model::check_structure(&plan, &mut diags);
+    check_structure(&plan, &mut diags);
     diags.finish(plan)
 }
 
@@ -263,7 +268,7 @@ fn load_histories(tasks: &mut [TaskRow], dir: &Path, tasks_file: &str, diags: &m
             continue;
         };
         let path = dir.join(&rel);
-        match crate::throughput::load(&path) {
+        match throughput::load(&path) {
             Ok(h) => t.history = Some(h),
             Err(Error::Invalid(d)) => diags.0.extend(d),
             Err(e) => diags.push(

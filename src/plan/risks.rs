@@ -5,7 +5,7 @@
 //! that share of the task's sampled duration. Negative impacts are opportunities.
 
 use crate::error::Diags;
-use crate::model::Distribution;
+use crate::plan::Distribution;
 use crate::plan::sheet::{Row, Sheet, closest};
 
 /// Every column risks.csv may have.

@@ -109,7 +109,7 @@ pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<Scenarios> {
     }
     if rows.is_empty() && diags.is_empty() {
         diags.push(
-            crate::Diagnostic::new(&file, "the file defines no scenario")
+            crate::error::Diagnostic::new(&file, "the file defines no scenario")
                 .fix("add rows: scenario,target,action,value — e.g. faster-build,BUILD,scale,0.8"),
         );
     }

@@ -283,7 +283,7 @@ impl Sheet {
     pub fn probability(&self, row: &Row, col: &str, diags: &mut Diags) -> Option<f64> {
         // "30%" or "30 %": a percentage where a fraction is expected; the fix gives it.
         let as_fraction = |pct: f64| {
-            let f = crate::stats::round4(pct / 100.0);
+            let f = crate::num::round4(pct / 100.0);
             format!("write the chance as a fraction between 0 and 1: {f} for {pct} %")
         };
         if let Some(v) = self.get(row, col)
@@ -542,6 +542,25 @@ fn levenshtein(a: &str, b: &str) -> usize {
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
+}
+
+/// The first `max` items joined by commas, then "… and N more".
+pub(crate) fn listing<S: AsRef<str>>(items: &[S], max: usize) -> String {
+    let mut s = items
+        .iter()
+        .take(max)
+        .map(AsRef::as_ref)
+        .collect::<Vec<&str>>()
+        .join(", ");
+    if items.len() > max {
+        s.push_str(&format!(", … and {} more", items.len() - max));
+    }
+    s
+}
+
+/// "1 task", "3 tasks".
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]

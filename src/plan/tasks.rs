@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::error::Diags;
-use crate::model::Distribution;
+use crate::plan::Distribution;
 use crate::plan::sheet::{Row, Sheet, parse_date, parse_number};
 
 /// Every column tasks.csv may have.
@@ -104,7 +104,7 @@ pub struct TaskRow {
     /// Throughput history file (relative to the plan folder).
     pub throughput: Option<String>,
     /// The history, once read.
-    pub history: Option<crate::throughput::History>,
+    pub history: Option<crate::plan::throughput::History>,
 }
 
 /// Parses all rows of tasks.csv.

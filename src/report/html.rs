@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use askama::Template;
 
 use super::svg;
-use crate::compare::Comparison;
+use crate::analysis::compare::Comparison;
 use crate::error::{Error, Result};
 use crate::stats::{Forecast, fmt_p};
 

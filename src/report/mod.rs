@@ -320,7 +320,7 @@ pub fn correlations_csv(f: &Forecast) -> String {
 /// The comparison as CSV: `scenario, milestone, mean, p10, p50, p80, p90, delta_mean,
 /// delta_p50, delta_p80, delta_p90, diff_p10, diff_p50, diff_p90, p_earlier, p_target`,
 /// then `p10_date, p50_date, p80_date, p90_date` when the plan has a start date.
-pub fn compare_csv(c: &crate::compare::Comparison) -> String {
+pub fn compare_csv(c: &crate::analysis::compare::Comparison) -> String {
     let dated = c.start.is_some();
     let mut head: Vec<String> = [
         "scenario",
@@ -364,7 +364,7 @@ pub fn compare_csv(c: &crate::compare::Comparison) -> String {
 
 /// Plan-version attribution as CSV: `milestone, change, p50_days, p80_days, note`; per
 /// milestone a `total` row (new − old), one row per change, and an `interaction` row.
-pub fn versions_csv(r: &crate::versions::VersionReport) -> String {
+pub fn versions_csv(r: &crate::analysis::versions::VersionReport) -> String {
     let mut rows = vec![
         ["milestone", "change", "p50_days", "p80_days", "note"]
             .map(String::from)
@@ -403,19 +403,19 @@ pub fn versions_csv(r: &crate::versions::VersionReport) -> String {
 
 /// Calibration as `metric,value` rows (with `group,metric,value` when `by_group`).
 pub fn calibration_csv(
-    m: &crate::calibrate::Metrics,
-    c: Option<&crate::calibrate::Correction>,
-    bt: Option<&crate::calibrate::Backtest>,
+    m: &crate::history::calibrate::Metrics,
+    c: Option<&crate::history::calibrate::Correction>,
+    bt: Option<&crate::history::calibrate::Backtest>,
     groups: &[(
         String,
-        crate::calibrate::Metrics,
-        Option<crate::calibrate::Correction>,
+        crate::history::calibrate::Metrics,
+        Option<crate::history::calibrate::Correction>,
     )],
     by_group: bool,
 ) -> String {
     fn metric_rows(
-        m: &crate::calibrate::Metrics,
-        c: Option<&crate::calibrate::Correction>,
+        m: &crate::history::calibrate::Metrics,
+        c: Option<&crate::history::calibrate::Correction>,
     ) -> Vec<(String, String)> {
         let mut v = vec![
             ("n".to_string(), m.n.to_string()),
@@ -464,8 +464,8 @@ pub fn calibration_csv(
 
 /// Throughput forecasts as CSV: `forecast, p10, p50, p80, p90` (then the backtest).
 pub fn throughput_csv(
-    f: &[crate::throughput::ThroughputForecast],
-    bt: Option<&crate::throughput::ThroughputBacktest>,
+    f: &[crate::history::throughput::ThroughputForecast],
+    bt: Option<&crate::history::throughput::ThroughputBacktest>,
 ) -> String {
     let mut rows = vec![
         ["forecast", "p10", "p50", "p80", "p90"]
@@ -611,7 +611,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Adds `compare.csv` and `compare.json` to an output set.
-pub fn add_compare_files(set: &mut out::OutSet, c: &crate::compare::Comparison) {
+pub fn add_compare_files(set: &mut out::OutSet, c: &crate::analysis::compare::Comparison) {
     set.add("compare.csv", compare_csv(c));
     set.add("compare.json", to_json(c));
 }

@@ -359,7 +359,7 @@ pub fn tornado(f: &Forecast, id: &str) -> Option<String> {
 }
 
 /// Scenario ranges (P50 to P90) for one milestone against the baseline.
-pub fn scenario_ranges(c: &crate::compare::Comparison, milestone: &str) -> String {
+pub fn scenario_ranges(c: &crate::analysis::compare::Comparison, milestone: &str) -> String {
     let rows: Vec<_> = c.rows.iter().filter(|r| r.milestone == milestone).collect();
     let row = 26.0;
     let (w, l, r, t) = (760.0, 190.0, 40.0, 46.0);

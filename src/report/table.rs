@@ -268,17 +268,17 @@ pub fn drivers_table(f: &Forecast) -> String {
 
 /// Renders a calibration report.
 pub fn calibration_table(
-    m: &crate::calibrate::Metrics,
-    c: Option<&crate::calibrate::Correction>,
-    bt: Option<&crate::calibrate::Backtest>,
+    m: &crate::history::calibrate::Metrics,
+    c: Option<&crate::history::calibrate::Correction>,
+    bt: Option<&crate::history::calibrate::Backtest>,
     groups: &[(
         String,
-        crate::calibrate::Metrics,
-        Option<crate::calibrate::Correction>,
+        crate::history::calibrate::Metrics,
+        Option<crate::history::calibrate::Correction>,
     )],
 ) -> String {
     let mut out = String::new();
-    let line = |out: &mut String, label: &str, m: &crate::calibrate::Metrics| {
+    let line = |out: &mut String, label: &str, m: &crate::history::calibrate::Metrics| {
         let _ = writeln!(
             out,
             "{label}: {} tasks; {:.1} % of actuals inside their own P10–P90 (calibrated: 80 %), {:.1} % below P10, {:.1} % above P90; median actual/likely ×{:.2} (P10 ×{:.2}, P90 ×{:.2})",
@@ -339,9 +339,9 @@ pub fn calibration_table(
 
 /// Renders throughput forecasts.
 pub fn throughput_table(
-    h: &crate::throughput::History,
-    f: &[crate::throughput::ThroughputForecast],
-    bt: Option<&crate::throughput::ThroughputBacktest>,
+    h: &crate::history::throughput::History,
+    f: &[crate::history::throughput::ThroughputForecast],
+    bt: Option<&crate::history::throughput::ThroughputBacktest>,
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}: {} weeks of history", h.file, h.weeks.len());
@@ -396,7 +396,7 @@ pub fn throughput_table(
 
 /// Renders a comparison: per milestone, each scenario's P50 and P80 with their change
 /// against the baseline, the typical per-iteration gain and how often it is earlier.
-pub fn compare_table(c: &crate::compare::Comparison) -> String {
+pub fn compare_table(c: &crate::analysis::compare::Comparison) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -463,7 +463,7 @@ pub fn compare_table(c: &crate::compare::Comparison) -> String {
 }
 
 /// Renders a plan-version attribution.
-pub fn versions_table(r: &crate::versions::VersionReport) -> String {
+pub fn versions_table(r: &crate::analysis::versions::VersionReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

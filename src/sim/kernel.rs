@@ -23,9 +23,12 @@ use crate::model::{Link, NO_FREEZE, Network, Status, correlation, pert};
 
 /// [`crate::model::calendar::SNAP`] in single precision.
 const SNAP32: f32 = crate::model::calendar::SNAP as f32;
+use crate::lanes::rng::{LANES, block_stream, block_uniforms, chunk_uniforms, stream_key};
+use crate::lanes::use_avx2;
+#[cfg(target_arch = "x86_64")]
+use crate::lanes::{Simd, simd};
 use crate::model::sampler::{Sampler, triangular};
 use crate::plan::LinkKind;
-use crate::sim::rng::{LANES, block_stream, block_uniforms, chunk_uniforms, stream_key};
 
 /// Random-stream keys of one run: a pure function of the seed and the entities' ids.
 pub(crate) struct Keys {
@@ -321,53 +324,6 @@ pub(crate) fn run_block(b: Block, o: BlockOut) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     with_loo!(run_block_impl, 8)
-}
-
-/// The instruction sets the kernel is compiled for, chosen at run time.
-#[cfg(target_arch = "x86_64")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Simd {
-    /// x86-64's baseline (SSE2).
-    Baseline,
-    /// AVX2: 8 lanes of `f32` per instruction.
-    Avx2,
-    /// AVX-512 (F, VL, DQ, BW): 16 lanes, and 32 vector registers.
-    Avx512,
-}
-
-/// The best instruction set the CPU has, unless lowered by `SLIPCAST_NO_AVX512` (at most
-/// AVX2) or `SLIPCAST_NO_AVX2` (the baseline) — to check that all give the same output.
-#[cfg(target_arch = "x86_64")]
-pub(crate) fn simd() -> Simd {
-    use std::arch::is_x86_feature_detected as has;
-    static CHOICE: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
-    let off = |v| std::env::var_os(v).is_some();
-    *CHOICE.get_or_init(|| {
-        if !has!("avx2") || off("SLIPCAST_NO_AVX2") {
-            Simd::Baseline
-        } else if has!("avx512f")
-            && has!("avx512vl")
-            && has!("avx512dq")
-            && has!("avx512bw")
-            && !off("SLIPCAST_NO_AVX512")
-        {
-            Simd::Avx512
-        } else {
-            Simd::Avx2
-        }
-    })
-}
-
-/// Whether AVX2 (or better) is in use: see [`simd`].
-#[cfg(target_arch = "x86_64")]
-pub(crate) fn use_avx2() -> bool {
-    simd() != Simd::Baseline
-}
-
-/// Whether AVX2 is in use: never, off x86-64.
-#[cfg(not(target_arch = "x86_64"))]
-pub(crate) fn use_avx2() -> bool {
-    false
 }
 
 /// The kernel compiled for one instruction set, with the fused path's chunk of lanes (one

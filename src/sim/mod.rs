@@ -8,15 +8,26 @@
 // and the one LLVM vectorises.
 #[allow(clippy::needless_range_loop)]
 mod kernel;
-#[allow(clippy::needless_range_loop)]
-pub mod rng;
 
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+pub use crate::lanes::LANES;
 use crate::model::Network;
-pub(crate) use kernel::use_avx2;
-pub use rng::LANES;
+
+/// Bytes of sampled durations the sensitivity subsample may keep (tasks × iterations × 4).
+pub const SENSITIVITY_BUDGET: usize = 64 << 20;
+
+/// Subsample size for sensitivity, for a network of `tasks` tasks and `n` iterations:
+/// every iteration while their durations fit [`SENSITIVITY_BUDGET`].
+pub fn subsample_size(tasks: usize, n: u64) -> usize {
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    let cap = (SENSITIVITY_BUDGET / 4 / tasks.max(1)).max(LANES);
+    if n <= cap {
+        return n;
+    }
+    (cap / LANES) * LANES
+}
 
 /// Receives progress from a running simulation. Every method has a no-op default.
 pub trait Progress: Sync {
@@ -134,7 +145,7 @@ pub fn memory_estimate(net: &Network, iterations: u64, threads: usize, drivers: 
     let samples = it * k * 4 * 2;
     let hashes = if drivers { it * k * 8 * 2 } else { 0 };
     let sub = if drivers {
-        n * crate::drivers::subsample_size(net.len(), iterations) as u128 * 4
+        n * subsample_size(net.len(), iterations) as u128 * 4
     } else {
         0
     };

@@ -13,8 +13,9 @@ use crate::model::Network;
 use crate::model::calendar::{SNAP, finish_day, start_day};
 use crate::sim::Samples;
 
-pub(crate) mod radix;
-pub use radix::sort_f32;
+pub use crate::lanes::radix::sort_f32;
+
+pub mod drivers;
 
 /// The one result schema: JSON is its serde form; CSV and tables are views of it.
 #[derive(Debug, Clone, Serialize)]
@@ -48,7 +49,7 @@ pub struct Forecast {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub calibration: Option<String>,
     /// The driver analysis, when asked for (`--drivers`, `--out`).
-    pub drivers: Option<crate::drivers::Drivers>,
+    pub drivers: Option<drivers::Drivers>,
     /// Statistical caveats and notes on the run.
     pub warnings: Vec<String>,
 }
@@ -182,11 +183,7 @@ pub struct Bin {
     pub cumulative: f64,
 }
 
-/// Rounds a working-day value for output (4 decimals: under 3 seconds of a working day).
-pub fn round4(x: f64) -> f64 {
-    let r = (x * 1e4).round() / 1e4;
-    if r == 0.0 { 0.0 } else { r }
-}
+pub use crate::num::round4;
 
 /// Pp of ascending `sorted` by the SPEC §2 rule; `p` in percent, (0, 100].
 pub fn percentile(sorted: &[f32], p: f64) -> f32 {
@@ -522,7 +519,7 @@ mod tests {
 
     #[test]
     fn percentile_by_selection_is_the_sorted_order_statistic() {
-        let mut bits = crate::sim::rng::test_sequence(3);
+        let mut bits = crate::lanes::rng::test_sequence(3);
         for n in [1usize, 2, 3, 10, 99, 1000] {
             // Coarse values: many ties.
             let v: Vec<f32> = (0..n).map(|_| (bits() % 17) as f32 - 8.0).collect();

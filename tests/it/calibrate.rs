@@ -4,9 +4,9 @@ use assert_cmd::cargo::cargo_bin_cmd;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution as _, LogNormal};
-use slipcast::calibrate::{self, HistoryRow};
+use slipcast::history::calibrate::{self, HistoryRow};
+use slipcast::history::throughput::{self, History};
 use slipcast::model::Distribution;
-use slipcast::throughput::{self, History};
 
 use super::plan_dir;
 

@@ -1,7 +1,7 @@
 //! Driver analysis against known answers: criticality, path criticality, sensitivity,
 //! float, leave-one-out risk and uncertainty drivers, merge bias, contingency.
 
-use slipcast::drivers::{Drivers, analyse, hold_at_deterministic, subsample_size};
+use slipcast::analysis::drivers::{Drivers, analyse, hold_at_deterministic, subsample_size};
 use slipcast::sim::simulate_tracked;
 use slipcast::{Forecast, Network, NoProgress, SimConfig, compile, forecast, simulate};
 
@@ -25,7 +25,7 @@ fn run(tasks: &str, n: u64) -> (Network, Forecast, Drivers) {
     run_dir(dir.path(), n)
 }
 
-fn task<'a>(d: &'a Drivers, id: &str, m: &str) -> &'a slipcast::drivers::TaskDriver {
+fn task<'a>(d: &'a Drivers, id: &str, m: &str) -> &'a slipcast::analysis::drivers::TaskDriver {
     d.tasks
         .iter()
         .find(|t| t.task == id && t.milestone == m)
@@ -315,7 +315,7 @@ fn task_drivers_stay_within_their_budget_on_plans_with_many_milestones() {
         csv.push_str(&format!("M{i},,,,T{i},true,{target}\n"));
     }
     let (_, _, d) = run(&csv, 640);
-    let budget = slipcast::drivers::MAX_TASK_VARIANTS;
+    let budget = slipcast::analysis::drivers::MAX_TASK_VARIANTS;
     assert_eq!(d.uncertainty_milestones.len(), budget);
     assert!(d.uncertainty_milestones.iter().any(|m| m == "M79"));
     assert!(d.uncertainty_milestones.iter().any(|m| m == "M3"));
@@ -390,7 +390,7 @@ fn sensitivity_uses_every_iteration_within_its_memory_budget() {
         assert!((got - 0.6).abs() < tol, "{id}: {got}");
     }
     // A plan too large for the budget keeps whole blocks and says so.
-    let tasks = slipcast::drivers::SENSITIVITY_BUDGET / 4 / 64 / 100;
+    let tasks = slipcast::analysis::drivers::SENSITIVITY_BUDGET / 4 / 64 / 100;
     assert_eq!(subsample_size(tasks, 1_000_000), 6_400);
     assert_eq!(subsample_size(tasks, 6_000), 6_000);
     assert_eq!(subsample_size(10_000, 100_000), 1_664);

@@ -375,18 +375,18 @@ impl Distribution {
                     1.0 + 4.0 * (likely - min) / r,
                     1.0 + 4.0 * (max - likely) / r,
                 );
-                min + r * crate::model::pert::beta_quantile(al, be, p, 0.5)
+                min + r * crate::num::beta_quantile(al, be, p, 0.5)
             }
             Distribution::Uniform { min, max, .. } => min + p * (max - min),
             Distribution::Normal { mean, sd } => {
-                (mean + sd * crate::model::sampler::inverse_normal(p)).max(0.0)
+                (mean + sd * crate::num::inverse_normal(p)).max(0.0)
             }
             Distribution::Lognormal { mean, sd } => {
                 if sd == 0.0 {
                     return mean;
                 }
                 let s2 = (1.0 + (sd / mean).powi(2)).ln();
-                (mean.ln() - 0.5 * s2 + s2.sqrt() * crate::model::sampler::inverse_normal(p)).exp()
+                (mean.ln() - 0.5 * s2 + s2.sqrt() * crate::num::inverse_normal(p)).exp()
             }
             Distribution::Exponential { mean } => -mean * (1.0 - p).ln(),
             Distribution::Discrete { ref values } => {

@@ -26,7 +26,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, Diags, Error, Result};
-use crate::model::Distribution;
+use crate::plan::Distribution;
 use crate::plan::sheet::Sheet;
 
 const COLUMNS: &[&str] = &[

@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn sorts_like_total_cmp_bit_for_bit() {
-        let mut next = crate::sim::rng::test_sequence(5);
+        let mut next = crate::lanes::rng::test_sequence(5);
         let special = [
             0.0,
             -0.0,
@@ -95,7 +95,7 @@ mod tests {
 
     #[test]
     fn sorting_by_key_is_stable() {
-        let mut next = crate::sim::rng::test_sequence(9);
+        let mut next = crate::lanes::rng::test_sequence(9);
         let mut v: Vec<(u32, u32)> = (0..5000)
             .map(|i| ((next() % 300) as u32 * 0x0001_0101, i))
             .collect();

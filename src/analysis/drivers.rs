@@ -27,123 +27,20 @@
 //!   any single path expects.
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::error::Result;
+use crate::lanes::radix::order_key;
 use crate::model::{Network, Sampler};
 use crate::plan::LinkKind;
 use crate::sim::{LANES, LeaveOut, Samples, SimConfig};
-use crate::stats::radix::order_key;
+pub use crate::sim::{SENSITIVITY_BUDGET, subsample_size};
+pub use crate::stats::drivers::{CriticalPath, Driver, Drivers, Merge, TaskDriver};
 use crate::stats::{Forecast, percentile_select, round4};
 
 /// The most distinct tasks held at their deterministic value in one driver analysis:
 /// each re-runs the tasks downstream of it, so a plan with hundreds of milestones gets
 /// task drivers for as many milestones as fit (see [`Drivers::uncertainty_milestones`]).
 pub const MAX_TASK_VARIANTS: usize = 60;
-
-/// Bytes of sampled durations the sensitivity subsample may keep (tasks × iterations × 4).
-pub const SENSITIVITY_BUDGET: usize = 64 << 20;
-
-/// Subsample size for sensitivity, for a network of `tasks` tasks and `n` iterations:
-/// every iteration while their durations fit [`SENSITIVITY_BUDGET`].
-pub fn subsample_size(tasks: usize, n: u64) -> usize {
-    let n = usize::try_from(n).unwrap_or(usize::MAX);
-    let cap = (SENSITIVITY_BUDGET / 4 / tasks.max(1)).max(LANES);
-    if n <= cap {
-        return n;
-    }
-    (cap / LANES) * LANES
-}
-
-/// Per task and milestone.
-#[derive(Debug, Clone, Serialize)]
-pub struct TaskDriver {
-    /// Task id.
-    pub task: String,
-    /// Milestone id.
-    pub milestone: String,
-    /// Criticality index.
-    pub criticality: f64,
-    /// Spearman rank correlation of duration and milestone finish (subsample).
-    pub sensitivity: f64,
-    /// Schedule sensitivity index.
-    pub ssi: f64,
-    /// Mean total float towards the milestone, working days; `None` for a task that is
-    /// done, or that reaches the milestone only through links no longer enforced (into
-    /// done or in-progress work): it is not part of the remaining schedule.
-    pub mean_float: Option<f64>,
-}
-
-/// One of the most frequent critical paths.
-#[derive(Debug, Clone, Serialize)]
-pub struct CriticalPath {
-    /// Milestone id.
-    pub milestone: String,
-    /// 1 = most frequent.
-    pub rank: usize,
-    /// Share of iterations in which exactly these tasks were critical.
-    pub share: f64,
-    /// The critical tasks in schedule (topological) order; empty when the set never
-    /// occurred within the subsample.
-    pub tasks: Vec<String>,
-}
-
-/// A tornado bar: how much a milestone moves when a risk is removed or a task's
-/// uncertainty is taken away.
-#[derive(Debug, Clone, Serialize)]
-pub struct Driver {
-    /// Risk or task id.
-    pub driver: String,
-    /// `risk` or `task`.
-    pub kind: &'static str,
-    /// Milestone id.
-    pub milestone: String,
-    /// P50 with the driver − P50 without it, working days.
-    pub p50_days: f64,
-    /// P80 with the driver − P80 without it, working days.
-    pub p80_days: f64,
-}
-
-/// A merge point.
-#[derive(Debug, Clone, Serialize)]
-pub struct Merge {
-    /// Milestone id.
-    pub milestone: String,
-    /// Task id.
-    pub task: String,
-    /// Number of predecessors.
-    pub predecessors: usize,
-    /// Mean early start.
-    pub mean_start: f64,
-    /// The largest expected constraint on the start.
-    pub latest_expected_constraint: f64,
-    /// Mean start − latest expected constraint.
-    pub merge_bias: f64,
-}
-
-/// The whole driver analysis.
-#[derive(Debug, Clone, Serialize)]
-pub struct Drivers {
-    /// Iterations in the sensitivity subsample.
-    pub sensitivity_subsample: usize,
-    /// Per task and milestone (ancestors of the milestone only).
-    pub tasks: Vec<TaskDriver>,
-    /// Up to five most frequent critical paths per milestone.
-    pub paths: Vec<CriticalPath>,
-    /// Risk and uncertainty drivers, per milestone largest P80 effect first.
-    pub drivers: Vec<Driver>,
-    /// The milestones whose uncertainty drivers (their own tasks with the highest SSI)
-    /// were evaluated: all of them unless the plan has more than
-    /// [`MAX_TASK_VARIANTS`] distinct such tasks; then the latest milestone, those with a
-    /// target and the rest, latest first, while they fit. Risks are evaluated for every
-    /// milestone.
-    pub uncertainty_milestones: Vec<String>,
-    /// What the user should know about the analysis' limits (a sensitivity subsample
-    /// smaller than the run, milestones without task drivers).
-    pub warnings: Vec<String>,
-    /// Merge points per milestone, largest bias first (top 10).
-    pub merges: Vec<Merge>,
-}
 
 /// Scratch of [`sorted_keys`].
 #[derive(Default)]
@@ -156,7 +53,7 @@ struct SortScratch {
 
 /// Sort keys of the values in `chunks` (taken in order as one sequence) in ascending
 /// order of value (ties in index order) into `s.keys`: order-preserving f32 bits above
-/// the index, sorted by a radix sort of the value ([`crate::stats::radix`]). Sorting
+/// the index, sorted by a radix sort of the value ([`crate::lanes::radix`]). Sorting
 /// 64-bit keys is several times faster than sorting indices through a comparator.
 fn sorted_keys<'a>(chunks: impl IntoIterator<Item = &'a [f32]>, s: &mut SortScratch) {
     let keys = &mut s.keys;
@@ -168,7 +65,7 @@ fn sorted_keys<'a>(chunks: impl IntoIterator<Item = &'a [f32]>, s: &mut SortScra
             (u64::from(order_key(x + 0.0)) << 32) | i
         }));
     }
-    crate::stats::radix::sort_by_key(keys, &mut s.tmp, |k| (k >> 32) as u32);
+    crate::lanes::radix::sort_by_key(keys, &mut s.tmp, |k| (k >> 32) as u32);
 }
 
 /// Calls `f(twice the average rank, keys)` for each run of tied values in sorted `keys`
@@ -618,7 +515,7 @@ mod tests {
 
     #[test]
     fn keys_sort_like_the_standard_sort() {
-        let mut next = crate::sim::rng::test_sequence(11);
+        let mut next = crate::lanes::rng::test_sequence(11);
         let mut unit = move || (next() >> 40) as f32 / (1u64 << 24) as f32;
         type Gen = fn(f32, usize) -> f32;
         let shapes: [(&str, Gen); 7] = [
@@ -671,7 +568,7 @@ mod tests {
 
     #[test]
     fn spearman_is_pearson_of_average_ranks() {
-        let mut bits = crate::sim::rng::test_sequence(7);
+        let mut bits = crate::lanes::rng::test_sequence(7);
         let mut next = move || (bits() >> 40) as f32 / (1u64 << 24) as f32;
         for (n, levels) in [
             (1, 0),

@@ -7,13 +7,13 @@
 //! in-register shuffles for the strides below eight. No branch depends on the data. The
 //! result is the sorted sequence, so it is bit-identical to the portable `sort_unstable`.
 
-use crate::sim::LANES;
+use crate::lanes::LANES;
 
 /// Sorts `a` ascending.
 #[inline(always)]
 pub fn sort64(a: &mut [u32; LANES]) {
     #[cfg(target_arch = "x86_64")]
-    if crate::sim::use_avx2() {
+    if crate::lanes::use_avx2() {
         // SAFETY: AVX2 is available.
         unsafe { sort64_avx2(a) };
         return;
@@ -216,7 +216,7 @@ mod tests {
 
     #[test]
     fn sorts_like_the_standard_library() {
-        let mut next = crate::sim::rng::test_sequence(0x1234_5678_9ABC_DEF0u64);
+        let mut next = crate::lanes::rng::test_sequence(0x1234_5678_9ABC_DEF0u64);
         for round in 0..20_000 {
             let mut a = [0u32; LANES];
             for x in a.iter_mut() {

@@ -1,0 +1,8 @@
+//! What a forecast means for a decision: what drives the date (`drivers`), what-if
+//! scenarios against the baseline (`compare`), what moved between two versions of a plan
+//! (`versions`), and pipeline gates (`gate`).
+
+pub mod compare;
+pub mod drivers;
+pub mod gate;
+pub mod versions;

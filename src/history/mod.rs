@@ -1,0 +1,5 @@
+//! Benchmarking against the past: how good were earlier estimates (`calibrate`), and
+//! what does delivery throughput say about the future (`throughput`).
+
+pub mod calibrate;
+pub mod throughput;

@@ -1,0 +1,217 @@
+//! Weekly throughput history files: `week,done` rows, one row per finished item, or any
+//! two-column file read as week and count. A backlog task of a plan and
+//! `slipcast throughput` read them the same way.
+
+use std::path::Path;
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use crate::error::{Diagnostic, Diags, Error, Result};
+use crate::plan::sheet::{Sheet, parse_date, parse_number};
+
+/// Weeks beyond which a "when" forecast gives up (the history delivers almost nothing),
+/// the longest "how many" horizon and the longest history read (about 192 years).
+pub const MAX_WEEKS: usize = 10_000;
+
+/// A weekly throughput history, oldest first, one entry per week (weeks without
+/// completions are zeros).
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    /// File name, for messages.
+    pub file: String,
+    /// Items done per week.
+    pub weeks: Vec<f64>,
+    /// First week (Monday), when the history has dates.
+    pub first_week: Option<NaiveDate>,
+    /// How the file was read.
+    pub notes: Vec<String>,
+}
+
+fn monday(d: NaiveDate) -> NaiveDate {
+    d - Days::new(d.weekday().num_days_from_monday() as u64)
+}
+
+/// Whether a history of `n` weeks is within [`MAX_WEEKS`]; a diagnostic when not.
+fn span_ok(n: usize, file: &str, diags: &mut Diags) -> bool {
+    if n <= MAX_WEEKS {
+        return true;
+    }
+    diags.push(
+        Diagnostic::new(
+            file,
+            format!(
+                "the history spans {n} weeks (about {} years); slipcast reads at most {MAX_WEEKS} weeks",
+                n / 52
+            ),
+        )
+        .fix("check the week column for a mistyped year, or keep the recent years"),
+    );
+    false
+}
+
+/// Reads a history: `week,done` rows (week a date or a week number; done a count), or one
+/// row per item with its `done` date (counted per week), or any two-column file read as
+/// week and count.
+pub fn load(path: &Path) -> Result<History> {
+    let file = path.display().to_string();
+    let mut diags = Diags::default();
+    match crate::plan::sheet::read_limited(path, &file, &mut diags)? {
+        Some(bytes) => parse(&bytes, &file),
+        None => Err(Error::Invalid(diags.0)),
+    }
+}
+
+/// Parses a history held in memory (`file` names it in messages).
+pub fn parse(bytes: &[u8], file: &str) -> Result<History> {
+    let file = file.to_string();
+    let mut diags = Diags::default();
+    let Some(sheet) = Sheet::parse(bytes, &file, &[], &[], &mut diags) else {
+        return Err(Error::Invalid(diags.0));
+    };
+    if !diags.is_empty() {
+        return Err(Error::Invalid(diags.0));
+    }
+    let mut notes = Vec::new();
+    let has = |c: &str| sheet.names.iter().any(|n| n == c);
+    let (week_col, done_col, per_item) = if has("week") && has("done") {
+        ("week".to_string(), "done".to_string(), false)
+    } else if has("done") && !has("week") {
+        (String::new(), "done".to_string(), true)
+    } else if sheet.names.len() == 2 {
+        notes.push(format!(
+            "{file}: read column {} as the week and {} as items done",
+            sheet.names[0], sheet.names[1]
+        ));
+        (sheet.names[0].clone(), sheet.names[1].clone(), false)
+    } else {
+        return Err(Error::Invalid(vec![
+            Diagnostic::new(&file, "cannot tell which columns hold the week and the items done")
+                .line(1)
+                .fix("use columns week,done (one row per week) or done (one row per item, with its completion date)"),
+        ]));
+    };
+    let mut weeks: Vec<f64> = Vec::new();
+    let mut first_week = None;
+    if per_item {
+        let mut dates = Vec::new();
+        for row in &sheet.rows {
+            match sheet.get(row, "done").map(|v| (v, parse_date(v))) {
+                Some((_, Some(d))) => dates.push(monday(d)),
+                Some((v, None)) => diags.push(
+                    sheet
+                        .diag(
+                            row,
+                            "done",
+                            format!("expected the completion date, found \"{v}\""),
+                        )
+                        .fix("write dates as YYYY-MM-DD"),
+                ),
+                None => {}
+            }
+        }
+        if let (Some(&lo), Some(&hi)) = (dates.iter().min(), dates.iter().max())
+            && span_ok(((hi - lo).num_days() / 7 + 1) as usize, &file, &mut diags)
+        {
+            let n = ((hi - lo).num_days() / 7 + 1) as usize;
+            weeks = vec![0.0; n];
+            for d in dates {
+                weeks[((d - lo).num_days() / 7) as usize] += 1.0;
+            }
+            first_week = Some(lo);
+        }
+    } else {
+        let mut rows: Vec<(i64, f64, u64)> = Vec::new();
+        let mut dated = None;
+        for row in &sheet.rows {
+            let w = sheet.get(row, &week_col);
+            let key = match w {
+                Some(v) => match parse_date(v) {
+                    Some(d) if dated != Some(false) => {
+                        dated = Some(true);
+                        Some(monday(d).num_days_from_ce() as i64 / 7)
+                    }
+                    None if dated != Some(true) => match v.parse::<i64>() {
+                        Ok(k) => {
+                            dated = Some(false);
+                            Some(k)
+                        }
+                        Err(_) => None,
+                    },
+                    _ => None,
+                },
+                None => None,
+            };
+            let Some(key) = key else {
+                diags.push(
+                    sheet
+                        .diag(row, &week_col, format!("expected a week (a date or a week number), found \"{}\"", w.unwrap_or("")))
+                        .fix("write the week as YYYY-MM-DD (any day of the week) or as a whole number, the same way on every row"),
+                );
+                continue;
+            };
+            match sheet.get(row, &done_col).map(parse_number) {
+                Some(Ok(x)) if x >= 0.0 => rows.push((key, x, row.line)),
+                _ => diags.push(
+                    sheet
+                        .diag(
+                            row,
+                            &done_col,
+                            "expected the number of items done, 0 or more",
+                        )
+                        .fix("write a whole number such as 7"),
+                ),
+            }
+        }
+        rows.sort_by_key(|r| r.0);
+        for w in rows.windows(2) {
+            if w[0].0 == w[1].0 {
+                diags.push(
+                    Diagnostic::new(&file, format!("week given twice (also on line {})", w[0].2))
+                        .line(w[1].2)
+                        .column(week_col.clone())
+                        .fix("give each week once"),
+                );
+            }
+        }
+        if let (Some(lo), Some(hi)) = (rows.first(), rows.last()) {
+            let n = (hi.0 - lo.0 + 1) as usize;
+            if span_ok(n, &file, &mut diags) {
+                weeks = vec![0.0; n];
+                for r in &rows {
+                    weeks[(r.0 - lo.0) as usize] = r.1;
+                }
+                if rows.len() < n {
+                    notes.push(format!(
+                        "{file}: {} weeks missing from the history were counted as 0",
+                        n - rows.len()
+                    ));
+                }
+                if dated == Some(true) {
+                    first_week = NaiveDate::from_num_days_from_ce_opt((lo.0 * 7) as i32);
+                }
+            }
+        }
+    }
+    if weeks.is_empty() && diags.is_empty() {
+        diags.push(
+            Diagnostic::new(&file, "the history is empty").fix("add one row per week: week,done"),
+        );
+    }
+    diags.finish(History {
+        file,
+        weeks,
+        first_week,
+        notes,
+    })
+}
+
+impl History {
+    /// The most recent `window` weeks (all when 0 or longer than the history).
+    pub fn pool(&self, window: usize) -> &[f64] {
+        if window == 0 || window >= self.weeks.len() {
+            &self.weeks
+        } else {
+            &self.weeks[self.weeks.len() - window..]
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The driver analysis' result types, part of the [`Forecast`](crate::stats::Forecast)
+//! schema; `analysis::drivers` computes them.
+
+use serde::Serialize;
+
+/// Per task and milestone.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskDriver {
+    /// Task id.
+    pub task: String,
+    /// Milestone id.
+    pub milestone: String,
+    /// Criticality index.
+    pub criticality: f64,
+    /// Spearman rank correlation of duration and milestone finish (subsample).
+    pub sensitivity: f64,
+    /// Schedule sensitivity index.
+    pub ssi: f64,
+    /// Mean total float towards the milestone, working days; `None` for a task that is
+    /// done, or that reaches the milestone only through links no longer enforced (into
+    /// done or in-progress work): it is not part of the remaining schedule.
+    pub mean_float: Option<f64>,
+}
+
+/// One of the most frequent critical paths.
+#[derive(Debug, Clone, Serialize)]
+pub struct CriticalPath {
+    /// Milestone id.
+    pub milestone: String,
+    /// 1 = most frequent.
+    pub rank: usize,
+    /// Share of iterations in which exactly these tasks were critical.
+    pub share: f64,
+    /// The critical tasks in schedule (topological) order; empty when the set never
+    /// occurred within the subsample.
+    pub tasks: Vec<String>,
+}
+
+/// A tornado bar: how much a milestone moves when a risk is removed or a task's
+/// uncertainty is taken away.
+#[derive(Debug, Clone, Serialize)]
+pub struct Driver {
+    /// Risk or task id.
+    pub driver: String,
+    /// `risk` or `task`.
+    pub kind: &'static str,
+    /// Milestone id.
+    pub milestone: String,
+    /// P50 with the driver − P50 without it, working days.
+    pub p50_days: f64,
+    /// P80 with the driver − P80 without it, working days.
+    pub p80_days: f64,
+}
+
+/// A merge point.
+#[derive(Debug, Clone, Serialize)]
+pub struct Merge {
+    /// Milestone id.
+    pub milestone: String,
+    /// Task id.
+    pub task: String,
+    /// Number of predecessors.
+    pub predecessors: usize,
+    /// Mean early start.
+    pub mean_start: f64,
+    /// The largest expected constraint on the start.
+    pub latest_expected_constraint: f64,
+    /// Mean start − latest expected constraint.
+    pub merge_bias: f64,
+}
+
+/// The whole driver analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct Drivers {
+    /// Iterations in the sensitivity subsample.
+    pub sensitivity_subsample: usize,
+    /// Per task and milestone (ancestors of the milestone only).
+    pub tasks: Vec<TaskDriver>,
+    /// Up to five most frequent critical paths per milestone.
+    pub paths: Vec<CriticalPath>,
+    /// Risk and uncertainty drivers, per milestone largest P80 effect first.
+    pub drivers: Vec<Driver>,
+    /// The milestones whose uncertainty drivers (their own tasks with the highest SSI)
+    /// were evaluated: all of them unless the plan has more than
+    /// [`MAX_TASK_VARIANTS`] distinct such tasks; then the latest milestone, those with a
+    /// target and the rest, latest first, while they fit. Risks are evaluated for every
+    /// milestone.
+    pub uncertainty_milestones: Vec<String>,
+    /// What the user should know about the analysis' limits (a sensitivity subsample
+    /// smaller than the run, milestones without task drivers).
+    pub warnings: Vec<String>,
+    /// Merge points per milestone, largest bias first (top 10).
+    pub merges: Vec<Merge>,
+}
