@@ -12,7 +12,9 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
-use crate::stats::{MilestoneForecast, fmt_p};
+use crate::model::Calendar;
+use crate::model::calendar::finish_day;
+use crate::stats::{Forecast, MilestoneForecast, fmt_p};
 
 /// What a gate measures.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -67,6 +69,8 @@ pub struct Gate {
 /// The outcome of one gate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
+    /// The gate as written.
+    pub gate: String,
     /// Whether it holds.
     pub pass: bool,
     /// The measured value, as shown to the user.
@@ -194,6 +198,7 @@ impl Gate {
         };
         Ok(match self.bound {
             Bound::Number(b) => Outcome {
+                gate: self.text.clone(),
                 pass: cmp(value, b),
                 actual: format!("{value}"),
             },
@@ -207,6 +212,7 @@ impl Gate {
                 use chrono::Datelike;
                 let (a, b) = (got.num_days_from_ce(), d.num_days_from_ce());
                 Outcome {
+                    gate: self.text.clone(),
                     pass: cmp(a as f64, b as f64),
                     actual: got.format("%Y-%m-%d").to_string(),
                 }
@@ -221,6 +227,47 @@ impl Gate {
             _ => None,
         }
     }
+}
+
+/// Checks every gate against the forecasts by scenario name (`baseline` for a run),
+/// with finish dates from `calendar`. A gate naming a scenario or milestone that is not
+/// there, or a percentile that was not computed, is a usage error.
+pub fn check_all(
+    gates: &[Gate],
+    forecasts: &[(&str, &Forecast)],
+    calendar: Option<&Calendar>,
+) -> Result<Vec<Outcome>> {
+    let date_of = |t: f64| calendar?.working_day(finish_day(t));
+    gates
+        .iter()
+        .map(|g| {
+            let name = g.scenario.as_deref().unwrap_or("baseline");
+            let f = forecasts
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, f)| *f)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--gate '{}': there is no scenario named \"{name}\"",
+                        g.text
+                    ))
+                })?;
+            let m = f
+                .milestones
+                .iter()
+                .find(|m| m.id == g.milestone)
+                .ok_or_else(|| {
+                    let ids: Vec<&str> = f.milestones.iter().map(|m| m.id.as_str()).collect();
+                    Error::Usage(format!(
+                        "--gate '{}': \"{}\" is not a reported milestone (reported: {})",
+                        g.text,
+                        g.milestone,
+                        ids.join(", ")
+                    ))
+                })?;
+            g.check(m, &date_of)
+        })
+        .collect()
 }
 
 #[cfg(test)]

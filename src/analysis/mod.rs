@@ -4,5 +4,6 @@
 
 pub mod compare;
 pub mod drivers;
+pub mod forecaster;
 pub mod gate;
 pub mod versions;

@@ -483,3 +483,116 @@ pub fn apply(
     );
     (summary, warnings)
 }
+
+/// One group's calibration (`--by group`).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupCalibration {
+    /// Its fitted correction, when it has enough rows.
+    pub correction: Option<Correction>,
+    /// The group name (`(none)` for rows without one).
+    pub group: String,
+    /// How well its estimates covered its actuals.
+    pub metrics: Metrics,
+}
+
+/// What `slipcast calibrate` reports: JSON is its serde form.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalibrationReport {
+    /// The held-out check of the correction, when asked.
+    pub backtest: Option<Backtest>,
+    /// The correction fitted on every row, when there are enough rows (or it was asked).
+    pub correction: Option<Correction>,
+    /// Per group, when asked.
+    pub groups: Vec<GroupCalibration>,
+    /// The history file.
+    pub history: String,
+    /// Metrics over every row.
+    pub overall: Metrics,
+    /// Caveats (too few rows).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+/// What to compute from a history.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CalibrationRequest {
+    /// Report per group too.
+    pub by_group: bool,
+    /// Check the correction on held-out rows (5-fold).
+    pub backtest: bool,
+    /// A correction is required (to save it): too few rows is an error, not a gap.
+    pub need_fit: bool,
+}
+
+/// Checks a history's estimates against its actuals, fits the correction and backtests
+/// it as `req` asks. `history` names the file in the report.
+pub fn report(
+    rows: &[HistoryRow],
+    history: &str,
+    req: CalibrationRequest,
+) -> Result<CalibrationReport> {
+    let mut warnings = Vec::new();
+    if rows.len() < WARN_FIT_ROWS {
+        warnings.push(format!(
+            "only {} past tasks: coverage and any fitted correction are rough (30 or more recommended)",
+            rows.len()
+        ));
+    }
+    let need_fit = req.need_fit || req.backtest;
+    let correction = if need_fit || rows.len() >= MIN_FIT_ROWS {
+        match fit(rows) {
+            Ok(c) => Some(c),
+            Err(e) if need_fit => return Err(e),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    let mut by: BTreeMap<String, Vec<HistoryRow>> = BTreeMap::new();
+    if req.by_group {
+        for r in rows {
+            by.entry(r.group.clone().unwrap_or_else(|| "(none)".into()))
+                .or_default()
+                .push(r.clone());
+        }
+    }
+    let backtest = if req.backtest {
+        Some(backtest(rows, 5)?)
+    } else {
+        None
+    };
+    let groups = by
+        .iter()
+        .map(|(g, rs)| GroupCalibration {
+            correction: fit(rs).ok(),
+            group: g.clone(),
+            metrics: metrics(rs),
+        })
+        .collect();
+    Ok(CalibrationReport {
+        backtest,
+        correction,
+        groups,
+        history: history.to_string(),
+        overall: metrics(rows),
+        warnings,
+    })
+}
+
+impl CalibrationReport {
+    /// The correction file `run --calibration` reads (None without a fitted correction).
+    pub fn file(&self) -> Option<CalibrationFile> {
+        let overall = self.correction?;
+        Some(CalibrationFile {
+            method: METHOD.into(),
+            slipcast_version: env!("CARGO_PKG_VERSION").into(),
+            source: self.history.clone(),
+            overall,
+            groups: self
+                .groups
+                .iter()
+                .filter_map(|g| g.correction.map(|c| (g.group.clone(), c)))
+                .collect(),
+        })
+    }
+}

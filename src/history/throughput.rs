@@ -7,12 +7,14 @@
 //! Random numbers are keyed by (seed, iteration, week), so results are reproducible and
 //! independent of threads.
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::lanes::rng::mix64;
+use crate::model::Calendar;
 pub use crate::model::backlog::{DEFAULT_WINDOW, items_in, weeks_to_finish};
+use crate::plan::Workweek;
 pub use crate::plan::throughput::{History, MAX_WEEKS, load, parse};
 use crate::stats::round4;
 
@@ -214,5 +216,112 @@ pub fn backtest(
         coverage_p10_p90: inside as f64 / n,
         below_p10: below as f64 / n,
         above_p90: above as f64 / n,
+    })
+}
+
+/// What `slipcast throughput` asks: one or more of a "when" (`items`), a "how many"
+/// (`weeks`, or `until` a date with a `start`) and a backtest.
+#[derive(Debug, Clone, Default)]
+pub struct ThroughputRequest {
+    /// Weeks to finish this many items.
+    pub items: Option<f64>,
+    /// Items done in this many weeks.
+    pub weeks: Option<usize>,
+    /// Items done by this date (needs `start`).
+    pub until: Option<NaiveDate>,
+    /// First day of the forecast: gives dates.
+    pub start: Option<NaiveDate>,
+    /// Working days of a week (default Monday–Friday).
+    pub workweek: Workweek,
+    /// Most recent weeks sampled (0: all).
+    pub window: usize,
+    /// Bootstrap iterations.
+    pub iterations: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Rolling-origin backtest over the `weeks` horizon (default 4).
+    pub backtest: bool,
+}
+
+/// What `slipcast throughput` reports: JSON is its serde form.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThroughputReport {
+    /// The backtest, when asked.
+    pub backtest: Option<ThroughputBacktest>,
+    /// The forecasts, "when" before "how many".
+    pub forecasts: Vec<ThroughputForecast>,
+}
+
+/// Checks the bounds of a request (iterations, horizon) before any history is read.
+pub fn check_request(req: &ThroughputRequest) -> Result<()> {
+    if req.iterations == 0 || req.iterations > MAX_ITERATIONS {
+        return Err(Error::Usage(format!(
+            "-n {} is out of range: a throughput forecast takes 1 to {MAX_ITERATIONS} iterations",
+            req.iterations
+        )));
+    }
+    if req.weeks.is_some_and(|w| w == 0 || w > MAX_WEEKS) {
+        return Err(Error::Usage(format!(
+            "--weeks must be 1 to {MAX_WEEKS} (about 192 years)"
+        )));
+    }
+    if req.until.is_some() && req.start.is_none() {
+        return Err(Error::Usage("--until needs --start".into()));
+    }
+    Ok(())
+}
+
+/// Answers `req` from history `h` (its bounds checked by [`check_request`]).
+pub fn report(h: &History, req: &ThroughputRequest) -> Result<ThroughputReport> {
+    check_request(req)?;
+    let calendar = req.start.map(|s| Calendar::new(s, req.workweek, &[]));
+    let mut forecasts = Vec::new();
+    if let Some(items) = req.items {
+        if !(items > 0.0 && items.is_finite()) {
+            return Err(Error::Usage("--items must be a positive number".into()));
+        }
+        forecasts.push(forecast_items(
+            h,
+            items,
+            req.window,
+            calendar.as_ref(),
+            req.iterations,
+            req.seed,
+        )?);
+    }
+    let weeks = match (req.weeks, req.until, &calendar) {
+        (Some(w), _, _) => Some(w),
+        (None, Some(u), Some(c)) if u >= c.first_day() => {
+            let w = (c.working_days_through(u) / c.days_per_week()) as usize;
+            if w > MAX_WEEKS {
+                return Err(Error::Usage(format!(
+                    "--until {u} is {w} weeks after --start; slipcast forecasts at most {MAX_WEEKS} weeks (about 192 years)"
+                )));
+            }
+            Some(w)
+        }
+        (None, Some(_), Some(_)) => return Err(Error::Usage("--until is before --start".into())),
+        _ => None,
+    };
+    if let Some(w) = weeks.filter(|_| req.items.is_none()) {
+        forecasts.push(forecast_weeks(h, w, req.window, req.iterations, req.seed));
+    }
+    let backtest = if req.backtest {
+        Some(backtest(
+            h,
+            weeks.unwrap_or(4).max(1),
+            req.window,
+            2000,
+            req.seed,
+        )?)
+    } else {
+        None
+    };
+    if forecasts.is_empty() && backtest.is_none() {
+        return Err(Error::Usage("say what to forecast: --items N, --weeks W, --until DATE (with --start), or --backtest".into()));
+    }
+    Ok(ThroughputReport {
+        backtest,
+        forecasts,
     })
 }

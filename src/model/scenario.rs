@@ -7,7 +7,25 @@
 use crate::error::{Diagnostic, Diags, Error, Result};
 use crate::model::{Network, Sampler};
 use crate::plan::Distribution;
-use crate::plan::{Action, DateOrDays, ScenarioRow};
+use crate::plan::{Action, DateOrDays, ScenarioRow, Scenarios};
+
+/// Every scenario of `sc` applied to `base`, in file order, with the problems of every
+/// scenario reported together.
+pub fn apply_all(base: &Network, sc: &Scenarios) -> Result<Vec<(String, Network)>> {
+    let mut nets = Vec::new();
+    let mut problems = Vec::new();
+    for name in sc.names() {
+        match apply(base, name, &sc.rows, &sc.file) {
+            Ok(n) => nets.push((name.to_string(), n)),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(nets)
+}
 
 /// Returns a copy of `base` with the rows of scenario `name` applied. `file` names the
 /// scenarios file in messages.

@@ -453,6 +453,86 @@ pub fn milestones_markdown(f: &Forecast) -> String {
     s
 }
 
+/// A calibration report as Markdown: one row per history (all rows, then each group)
+/// with coverage, bias and the fitted correction, then the backtest.
+pub fn calibration_markdown(r: &crate::history::calibrate::CalibrationReport) -> String {
+    let mut s = String::from(
+        "| Rows | Tasks | Inside P10–P90 | Below P10 | Above P90 | Median actual/likely | Correction |\n|---|---:|---:|---:|---:|---:|---|\n",
+    );
+    let row = |s: &mut String,
+               label: &str,
+               m: &crate::history::calibrate::Metrics,
+               c: Option<&crate::history::calibrate::Correction>| {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.1} % | {:.1} % | {:.1} % | ×{:.2} | {} |",
+            md(label),
+            m.n,
+            m.coverage_p10_p90 * 100.0,
+            m.below_p10 * 100.0,
+            m.above_p90 * 100.0,
+            m.median_actual_over_likely,
+            c.map(|c| format!("median ×{:.2}, σ = {:.3}", c.log_bias.exp(), c.log_sigma))
+                .unwrap_or_else(|| "–".into())
+        );
+    };
+    row(&mut s, "All", &r.overall, r.correction.as_ref());
+    for g in &r.groups {
+        row(&mut s, &g.group, &g.metrics, g.correction.as_ref());
+    }
+    if let Some(b) = &r.backtest {
+        let _ = writeln!(
+            s,
+            "\nBacktest ({}-fold, held-out rows): P10–P90 coverage {:.1} % before, {:.1} % after the correction (target 80 %).",
+            b.folds,
+            b.coverage_before * 100.0,
+            b.coverage_after * 100.0
+        );
+    }
+    s
+}
+
+/// Throughput forecasts as Markdown: one row per forecast (and its dates), then the
+/// backtest.
+pub fn throughput_markdown(r: &crate::history::throughput::ThroughputReport) -> String {
+    let mut s = String::from(
+        "| Question | P10 | P50 | P80 | P90 | Read |\n|---|---:|---:|---:|---:|---|\n",
+    );
+    for x in &r.forecasts {
+        let cell = |i: usize| {
+            let v = if x.forecast == "weeks" {
+                format!("{:.1} weeks", x.percentiles[i])
+            } else {
+                format!("{} items", crate::stats::round4(x.percentiles[i]))
+            };
+            match &x.dates {
+                Some(d) => format!("{v} ({})", d[i]),
+                None => v,
+            }
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            md(&x.question),
+            md(&cell(0)),
+            md(&cell(1)),
+            md(&cell(2)),
+            md(&cell(3)),
+            md(&x.reading)
+        );
+    }
+    if let Some(b) = &r.backtest {
+        let _ = writeln!(
+            s,
+            "\nBacktest: from {} origins, the actual items in the next {} weeks fell inside the forecast's P10–P90 {:.1} % of the time (target 80 %).",
+            b.origins,
+            b.horizon,
+            b.coverage_p10_p90 * 100.0
+        );
+    }
+    s
+}
+
 /// The comparison as a Markdown table.
 pub fn compare_markdown(c: &Comparison) -> String {
     let mut s = String::from(

@@ -402,17 +402,8 @@ pub fn versions_csv(r: &crate::analysis::versions::VersionReport) -> String {
 }
 
 /// Calibration as `metric,value` rows (with `group,metric,value` when `by_group`).
-pub fn calibration_csv(
-    m: &crate::history::calibrate::Metrics,
-    c: Option<&crate::history::calibrate::Correction>,
-    bt: Option<&crate::history::calibrate::Backtest>,
-    groups: &[(
-        String,
-        crate::history::calibrate::Metrics,
-        Option<crate::history::calibrate::Correction>,
-    )],
-    by_group: bool,
-) -> String {
+pub fn calibration_csv(r: &crate::history::calibrate::CalibrationReport, by_group: bool) -> String {
+    let (m, c, bt) = (&r.overall, r.correction.as_ref(), r.backtest.as_ref());
     fn metric_rows(
         m: &crate::history::calibrate::Metrics,
         c: Option<&crate::history::calibrate::Correction>,
@@ -448,11 +439,11 @@ pub fn calibration_csv(
     if by_group {
         rows.push(["group", "metric", "value"].map(String::from).to_vec());
         rows.extend(all.into_iter().map(|(k, v)| vec!["all".into(), k, v]));
-        for (g, gm, gc) in groups {
+        for g in &r.groups {
             rows.extend(
-                metric_rows(gm, gc.as_ref())
+                metric_rows(&g.metrics, g.correction.as_ref())
                     .into_iter()
-                    .map(|(k, v)| vec![g.clone(), k, v]),
+                    .map(|(k, v)| vec![g.group.clone(), k, v]),
             );
         }
     } else {
@@ -463,10 +454,8 @@ pub fn calibration_csv(
 }
 
 /// Throughput forecasts as CSV: `forecast, p10, p50, p80, p90` (then the backtest).
-pub fn throughput_csv(
-    f: &[crate::history::throughput::ThroughputForecast],
-    bt: Option<&crate::history::throughput::ThroughputBacktest>,
-) -> String {
+pub fn throughput_csv(r: &crate::history::throughput::ThroughputReport) -> String {
+    let (f, bt) = (&r.forecasts, r.backtest.as_ref());
     let mut rows = vec![
         ["forecast", "p10", "p50", "p80", "p90"]
             .map(String::from)
@@ -494,12 +483,129 @@ pub fn throughput_csv(
     csv_bytes(rows)
 }
 
+/// Table rows beyond which a table shows only milestones with a target and the final.
+pub const TABLE_MILESTONES: usize = 15;
+
+/// The forecast as stdout shows it under `--milestones` (`spec`): the chosen milestones
+/// (in their order), and a note when some are left out.
+pub fn milestone_view(
+    f: &crate::stats::Forecast,
+    spec: Option<&str>,
+    table: bool,
+) -> crate::error::Result<(crate::stats::Forecast, Option<String>)> {
+    let n = f.milestones.len();
+    let last = f.milestones.last().map(|m| m.id.clone());
+    let keep: Vec<bool> = match spec.map(str::trim) {
+        Some("all") => vec![true; n],
+        Some("final") => f
+            .milestones
+            .iter()
+            .map(|m| Some(&m.id) == last.as_ref())
+            .collect(),
+        Some(list) => {
+            let wanted: Vec<&str> = list
+                .split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .collect();
+            let ids: std::collections::HashSet<&str> =
+                f.milestones.iter().map(|m| m.id.as_str()).collect();
+            let unknown: Vec<&str> = wanted
+                .iter()
+                .copied()
+                .filter(|w| !ids.contains(w))
+                .collect();
+            if !unknown.is_empty() || wanted.is_empty() {
+                let some: Vec<&str> = f
+                    .milestones
+                    .iter()
+                    .rev()
+                    .take(5)
+                    .map(|m| m.id.as_str())
+                    .collect();
+                return Err(crate::error::Error::Usage(format!(
+                    "--milestones: {} is not a reported milestone (write ids separated by commas, final or all; the latest are {})",
+                    if unknown.is_empty() {
+                        "an empty list".to_string()
+                    } else {
+                        unknown.join(", ")
+                    },
+                    some.join(", ")
+                )));
+            }
+            let wanted: std::collections::HashSet<&str> = wanted.into_iter().collect();
+            f.milestones
+                .iter()
+                .map(|m| wanted.contains(m.id.as_str()))
+                .collect()
+        }
+        None if table && n > TABLE_MILESTONES => f
+            .milestones
+            .iter()
+            .map(|m| m.target.is_some() || Some(&m.id) == last.as_ref())
+            .collect(),
+        None => vec![true; n],
+    };
+    let shown = keep.iter().filter(|&&k| k).count();
+    let note = (spec.is_none() && shown < n).then(|| {
+        format!(
+            "showing {shown} of {n} milestones (those with a target and the final one); --milestones all shows every one, --milestones ID,ID chooses, and CSV, JSON and --out hold all"
+        )
+    });
+    let mut view = f.clone();
+    let mut k = keep.iter();
+    view.milestones.retain(|_| *k.next().unwrap_or(&false));
+    let kept: std::collections::HashSet<&str> =
+        view.milestones.iter().map(|m| m.id.as_str()).collect();
+    view.histograms
+        .retain(|h| kept.contains(h.milestone.as_str()));
+    Ok((view, note))
+}
+
+/// Finish dates for working-day times up to `horizon` (and a month beyond), for chart
+/// axes: None without a calendar.
+pub fn date_axis(net: &crate::model::Network, horizon: f64) -> impl Fn(f64) -> Option<String> + '_ {
+    let days = net
+        .calendar
+        .as_ref()
+        .map(|c| c.working_days(horizon.max(0.0).ceil() as u64 + 30))
+        .unwrap_or_default();
+    move |t: f64| {
+        net.calendar.as_ref()?;
+        let d = crate::model::calendar::finish_day(t) as usize;
+        days.get(d.saturating_sub(1))
+            .map(|x| x.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// The working days a chart of `f` spans: its histograms and targets.
+pub fn horizon(f: &crate::stats::Forecast) -> f64 {
+    f.histograms
+        .iter()
+        .flat_map(|h| h.bins.last().map(|b| b.to))
+        .fold(0.0, f64::max)
+        + f.milestones
+            .iter()
+            .filter_map(|m| m.target.as_ref().map(|t| t.days))
+            .fold(0.0, f64::max)
+}
+
 /// Any serialisable result as pretty JSON, ending in a newline.
 pub fn to_json<T: serde::Serialize>(x: &T) -> String {
     let mut s =
         serde_json::to_string_pretty(x).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+/// A result as pretty JSON with every object's keys in alphabetical order, ending in a
+/// newline: the calibrate and throughput reports keep the key order they have always
+/// had, so scripts diffing their JSON see no change.
+pub fn to_json_sorted<T: serde::Serialize>(x: &T) -> String {
+    match serde_json::to_value(x) {
+        Ok(v) => to_json(&v),
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
 }
 
 /// The forecast as pretty JSON (its serde form), ending in a newline.

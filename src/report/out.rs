@@ -323,6 +323,37 @@ fn exchange(_: &Path, _: &Path) -> std::result::Result<(), String> {
     Err("this system cannot exchange folders in one step".into())
 }
 
+/// Refuses an `--out` folder that holds a plan being read: slipcast's outputs
+/// (`tasks.csv`, `risks.csv`, `correlations.csv`) would replace its input files.
+pub fn refuse_plan_folder(out: Option<&Path>, plans: &[&Path]) -> crate::error::Result<()> {
+    let Some(out) = out else { return Ok(()) };
+    let Ok(out_c) = out.canonicalize() else {
+        return Ok(()); // not there yet: it holds no plan
+    };
+    for plan in plans {
+        let folder = if plan.is_dir() {
+            Some(plan.to_path_buf())
+        } else {
+            plan.parent().map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".").to_path_buf()
+                } else {
+                    p.to_path_buf()
+                }
+            })
+        };
+        if folder.and_then(|f| f.canonicalize().ok()).as_deref() == Some(out_c.as_path()) {
+            return Err(crate::error::Error::Usage(format!(
+                "--out {} is the folder of the plan {}: the forecast's tasks.csv, risks.csv and correlations.csv would replace the plan's own files; write to another folder, e.g. --out {}",
+                out.display(),
+                plan.display(),
+                out.join("forecast").display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -267,16 +267,8 @@ pub fn drivers_table(f: &Forecast) -> String {
 }
 
 /// Renders a calibration report.
-pub fn calibration_table(
-    m: &crate::history::calibrate::Metrics,
-    c: Option<&crate::history::calibrate::Correction>,
-    bt: Option<&crate::history::calibrate::Backtest>,
-    groups: &[(
-        String,
-        crate::history::calibrate::Metrics,
-        Option<crate::history::calibrate::Correction>,
-    )],
-) -> String {
+pub fn calibration_table(r: &crate::history::calibrate::CalibrationReport) -> String {
+    let (m, c, bt) = (&r.overall, r.correction.as_ref(), r.backtest.as_ref());
     let mut out = String::new();
     let line = |out: &mut String, label: &str, m: &crate::history::calibrate::Metrics| {
         let _ = writeln!(
@@ -328,10 +320,10 @@ pub fn calibration_table(
             b.coverage_after * 100.0
         );
     }
-    if !groups.is_empty() {
+    if !r.groups.is_empty() {
         out.push('\n');
-        for (g, gm, _) in groups {
-            line(&mut out, g, gm);
+        for g in &r.groups {
+            line(&mut out, &g.group, &g.metrics);
         }
     }
     out
@@ -340,9 +332,9 @@ pub fn calibration_table(
 /// Renders throughput forecasts.
 pub fn throughput_table(
     h: &crate::history::throughput::History,
-    f: &[crate::history::throughput::ThroughputForecast],
-    bt: Option<&crate::history::throughput::ThroughputBacktest>,
+    r: &crate::history::throughput::ThroughputReport,
 ) -> String {
+    let (f, bt) = (&r.forecasts, r.backtest.as_ref());
     let mut out = String::new();
     let _ = writeln!(out, "{}: {} weeks of history", h.file, h.weeks.len());
     for x in f {

@@ -443,3 +443,50 @@ fn throughput_dates_fall_on_working_days_by_the_plan_convention() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("P50 0.4"));
 }
+
+/// `--format markdown` gives Markdown tables (it printed JSON before), and the typed
+/// reports behind them carry the same numbers as the library calls.
+#[test]
+fn calibrate_and_throughput_print_markdown_tables() {
+    let rows: Vec<(f64, f64, f64, f64)> = (0..12)
+        .map(|i| (4.0, 5.0, 7.0, 5.0 + (i % 3) as f64))
+        .collect();
+    let dir = plan_dir(&[
+        ("h.csv", &history_csv(&rows)),
+        ("t.csv", "week,done\n1,5\n2,5\n3,5\n4,5\n"),
+    ]);
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["calibrate", "--format", "markdown"])
+        .arg(dir.path().join("h.csv"))
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with("| Rows | Tasks | Inside P10–P90"), "{md}");
+    assert!(md.contains("\n| All | 12 | "), "{md}");
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["throughput", "--items", "22", "--format", "markdown"])
+        .arg(dir.path().join("t.csv"))
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    // Five items a week, every week: 22 items take exactly 4.4 weeks at every percentile.
+    assert!(
+        md.contains("| weeks to finish 22 items | 4.4 weeks | 4.4 weeks | 4.4 weeks | 4.4 weeks |"),
+        "{md}"
+    );
+    let req = throughput::ThroughputRequest {
+        items: Some(22.0),
+        window: 26,
+        iterations: 1000,
+        seed: 1,
+        ..Default::default()
+    };
+    let r = throughput::report(&history(vec![5.0; 30]), &req).unwrap();
+    assert_eq!(r.forecasts.len(), 1);
+    assert_eq!(r.forecasts[0].percentiles, [4.4; 4]);
+    let zero = throughput::ThroughputRequest {
+        iterations: 0,
+        ..req
+    };
+    assert!(throughput::check_request(&zero).is_err());
+}

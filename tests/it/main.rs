@@ -10,6 +10,7 @@ mod cpm;
 mod drivers;
 mod import;
 mod inputs;
+mod layers;
 mod props;
 mod report;
 mod repro;

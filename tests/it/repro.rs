@@ -105,18 +105,18 @@ fn milestones_only_run_matches_the_full_run() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     for plan in ["cloud-migration", "erp-cutover-in-flight"] {
         let net = slipcast::compile(&slipcast::load(&root.join(plan)).unwrap()).unwrap();
+        let cfg = slipcast::SimConfig {
+            iterations: 1000,
+            seed: 5,
+            threads: Some(2),
+        };
         let run = |lean| {
-            slipcast::simulate_iterations_with(
-                &net,
-                slipcast::Iterations::Fixed(1000),
-                5,
-                Some(2),
-                &[50.0],
-                &slipcast::NoProgress,
-                lean,
-            )
+            if lean {
+                slipcast::sim::simulate_milestones_with(&net, &cfg, &slipcast::NoProgress)
+            } else {
+                slipcast::simulate(&net, &cfg, &slipcast::NoProgress)
+            }
             .unwrap()
-            .0
         };
         let (full, lean) = (run(false), run(true));
         let bits = |v: &[Vec<f32>]| -> Vec<Vec<u32>> {

@@ -1,0 +1,95 @@
+//! `slipcast run`: simulate a plan and report milestone confidence bands.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use slipcast::analysis::gate::Gate;
+use slipcast::history::calibrate;
+use slipcast::report;
+
+use super::{Format, PlanArgs, SimArgs};
+
+#[derive(Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Percentiles to report, in percent.
+    #[arg(long, default_value = "10,50,80,90")]
+    pub percentiles: String,
+    /// Add pNN_low and pNN_high columns: a distribution-free 95 % confidence interval
+    /// for each percentile.
+    #[arg(long)]
+    pub ci: bool,
+    /// What drives the date: criticality, sensitivity, SSI, float, critical paths, risk
+    /// and uncertainty drivers in days, merge bias (also computed with --out).
+    #[arg(long)]
+    pub drivers: bool,
+    /// Apply a correction fitted by `slipcast calibrate --save FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub calibration: Option<std::path::PathBuf>,
+    /// Milestones to show on stdout: ids separated by commas, `final` (the latest) or
+    /// `all`. Default: all, except that a table of more than 15 shows those with a target
+    /// and the final one. Files written with --out always hold every milestone.
+    #[arg(long, value_name = "ID,ID|final|all")]
+    pub milestones: Option<String>,
+}
+
+pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    report::out::refuse_plan_folder(a.sim.out.as_deref(), &[&a.plan.plan])?;
+    let mut percentiles = slipcast::parse_percentiles(&a.percentiles)?;
+    let (net, settings) = super::load(&a.plan)?;
+    let calibration = match &a.calibration {
+        Some(p) => Some((calibrate::load_file(p)?, p.display().to_string())),
+        None => None,
+    };
+    let setup = super::sim_setup(&a.sim, &settings)?;
+    // A gate on a percentile needs that percentile computed.
+    percentiles.extend(setup.gates.iter().filter_map(Gate::percentile));
+    // --out writes the driver analysis too.
+    let want_drivers = a.drivers || a.sim.out.is_some();
+    let mut forecaster = setup
+        .forecaster(&net)
+        .percentiles(&percentiles)
+        .drivers(want_drivers)
+        // CSV and Markdown show milestones only: no per-task figures to compute.
+        .milestones_only(matches!(a.sim.format, Format::Csv | Format::Markdown));
+    if let Some((file, source)) = &calibration {
+        forecaster = forecaster.calibration(file, source);
+    }
+    super::check_memory(&forecaster, &setup)?;
+    let f = forecaster.run(&super::bar())?;
+    let net = forecaster.network();
+    let table = matches!(a.sim.format, Format::Table | Format::Markdown);
+    let (view, shown_note) = report::milestone_view(&f, a.milestones.as_deref(), table)?;
+    let body = match a.sim.format {
+        Format::Table if a.drivers => report::table(&view) + &report::drivers_table(&view),
+        Format::Table => report::table(&view),
+        Format::Csv => report::milestones_csv_with(&view, a.ci),
+        Format::Json => report::json(&view),
+        Format::Markdown => report::html::milestones_markdown(&view),
+    };
+    if let Some(n) = shown_note {
+        eprintln!("note: {n}");
+    }
+    for w in f.warnings.iter().filter(|w| !net.notes.contains(w)) {
+        eprintln!("warning: {w}");
+    }
+    let pass = super::check_gates(&setup.gates, net, &[("baseline", &f)])?;
+    if let Some(dir) = &a.sim.out {
+        let mut set = report::out::OutSet::new();
+        report::add_forecast_files(&mut set, &f);
+        let dates = report::date_axis(net, report::horizon(&f));
+        let info = report::html::RunInfo {
+            seconds: started.elapsed().as_secs_f64(),
+            plan_path: a.plan.plan.display().to_string(),
+        };
+        let html = report::html::report_html(&f, &info, &dates)?;
+        report::html::add_report(&mut set, &html, &report::html::charts(&f, &dates));
+        super::commit_out(set, dir)?;
+    }
+    super::stdout_write(&body)?;
+    Ok(super::gate_status(pass))
+}

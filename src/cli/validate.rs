@@ -1,0 +1,55 @@
+//! `slipcast validate`: check a plan (and its scenarios.csv) without simulating it.
+
+use std::process::ExitCode;
+
+use slipcast::model::calendar::finish_day;
+use slipcast::model::scenario;
+
+use super::PlanArgs;
+
+pub fn run(a: PlanArgs) -> slipcast::Result<ExitCode> {
+    let (net, _) = super::load(&a)?;
+    // The folder's scenarios.csv is part of the plan: check it as compare would.
+    let scenarios = a.plan.join("scenarios.csv");
+    let scenario_count = if a.plan.is_dir() && scenarios.is_file() {
+        let sc = slipcast::plan::scenarios::load(&scenarios)?;
+        Some(scenario::apply_all(&net, &sc)?.len())
+    } else {
+        None
+    };
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let latest = net.det_finish.iter().copied().fold(0.0f64, f64::max);
+    let mut s = format!(
+        "ok: {} tasks, {} links, {} reported milestone{}{}\nlongest deterministic path: {} working days",
+        net.len(),
+        net.links.len(),
+        net.milestones.len(),
+        plural(net.milestones.len()),
+        match (net.risks.len(), net.groups.len()) {
+            (0, 0) => String::new(),
+            (r, g) => format!(
+                ", {r} risk{}, {g} correlation group{}",
+                plural(r),
+                plural(g)
+            ),
+        },
+        slipcast::num::round4(latest)
+    );
+    if let Some(cal) = &net.calendar {
+        match cal.working_day(finish_day(latest)) {
+            Some(d) if chrono::Datelike::year(&d) <= 9999 => {
+                s.push_str(&format!(" (finishing {d})"))
+            }
+            _ => s.push_str(" (finishing after 9999-12-31)"),
+        }
+    }
+    s.push('\n');
+    if let Some(k) = scenario_count {
+        s.push_str(&format!(
+            "scenarios.csv: {k} scenario{}, each applies\n",
+            plural(k)
+        ));
+    }
+    super::stdout_write(&s)?;
+    Ok(ExitCode::SUCCESS)
+}
