@@ -29,6 +29,7 @@
 //! # Ok::<(), slipcast::Error>(())
 //! ```
 #![deny(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod analysis;
 pub mod error;

@@ -48,6 +48,17 @@ pub fn simd() -> Simd {
     })
 }
 
+/// Proof that AVX2 is in use: only [`avx2`] makes one, so a function that takes it may
+/// run AVX2 instructions from safe code.
+#[derive(Debug, Clone, Copy)]
+pub struct Avx2(());
+
+/// An [`Avx2`] token when AVX2 (or better) is in use (see [`simd`]), else None.
+#[inline]
+pub fn avx2() -> Option<Avx2> {
+    use_avx2().then_some(Avx2(()))
+}
+
 /// Whether AVX2 (or better) is in use: see [`simd`].
 #[cfg(target_arch = "x86_64")]
 pub fn use_avx2() -> bool {

@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 
 pub use crate::num::beta_quantile;
 
-use crate::lanes::LANES;
+use crate::lanes::{Avx2, LANES};
 
 /// Intervals in m.
 pub const M_STEPS: usize = 64;
@@ -120,7 +120,7 @@ impl PertTable {
         out: &mut [f32; LANES],
     ) {
         let k = self.task(j, fm, min, range);
-        let wide = crate::lanes::use_avx2();
+        let wide = crate::lanes::avx2();
         let mut at = Located::default();
         for (c, u) in u.as_chunks::<8>().0.iter().enumerate() {
             self.locate(&k, u, &mut at, c);
@@ -157,13 +157,16 @@ impl PertTable {
     }
 
     /// Sampling, second stage: `min + range·Q(u)` for lanes `8c .. 8c + 8`, from the
-    /// table entries and positions [`PertTable::locate`] found.
+    /// table entries and positions [`PertTable::locate`] found; with AVX2 instructions
+    /// when given the token that proves the CPU has them (bit-identical either way).
     #[inline(always)]
-    pub fn interpolate(&self, k: &Task, at: &Located, c: usize, wide: bool) -> [f32; 8] {
+    pub fn interpolate(&self, k: &Task, at: &Located, c: usize, wide: Option<Avx2>) -> [f32; 8] {
         let (idx, pos) = (&at.idx[8 * c..8 * c + 8], &at.pos[8 * c..8 * c + 8]);
         #[cfg(target_arch = "x86_64")]
-        if wide {
-            // SAFETY: `wide` says the CPU has AVX2; eight lanes each.
+        if wide.is_some() {
+            // SAFETY: the Avx2 token exists only when the CPU has AVX2 (lanes::avx2);
+            // `idx` and `pos` are eight lanes each, and every index `locate` wrote is at
+            // most 2·k.last.
             return unsafe { interpolate_avx2(&self.q, k, idx.as_ptr(), pos.as_ptr()) };
         }
         let _ = wide;
@@ -362,7 +365,7 @@ mod tests {
                 t.locate(&k, uc, &mut at, c);
             }
             for c in 0..LANES / 8 {
-                avx[8 * c..8 * c + 8].copy_from_slice(&t.interpolate(&k, &at, c, true));
+                avx[8 * c..8 * c + 8].copy_from_slice(&t.interpolate(&k, &at, c, crate::lanes::avx2()));
             }
             let portable = u.map(|u| k.sample(&t.q, u));
             assert_eq!(

@@ -24,7 +24,7 @@ use crate::model::{Link, NO_FREEZE, Network, Status, correlation, pert};
 /// [`crate::model::calendar::SNAP`] in single precision.
 const SNAP32: f32 = crate::model::calendar::SNAP as f32;
 use crate::lanes::rng::{LANES, block_stream, block_uniforms, chunk_uniforms, stream_key};
-use crate::lanes::use_avx2;
+use crate::lanes::{Avx2, avx2};
 #[cfg(target_arch = "x86_64")]
 use crate::lanes::{Simd, simd};
 use crate::model::sampler::{Sampler, triangular};
@@ -317,8 +317,10 @@ pub(crate) fn run_block(b: Block, o: BlockOut) {
     // bit-identical results.
     #[cfg(target_arch = "x86_64")]
     match simd() {
-        // SAFETY: the CPU's support for each was checked at run time.
+        // SAFETY: simd() returns Avx512 only when the CPU has AVX-512 F, VL, DQ and BW
+        // (checked at run time).
         Simd::Avx512 => unsafe { with_loo!(run_block_avx512) },
+        // SAFETY: simd() returns Avx2 only when the CPU has AVX2 (checked at run time).
         Simd::Avx2 => unsafe { with_loo!(run_block_avx2) },
         Simd::Baseline => with_loo!(run_block_impl, 8),
     }
@@ -683,7 +685,7 @@ fn plain_task<const C: usize>(
         Kind::Tri(k) => rows.run::<C, _>(&TriDraw(k, stream), lanes),
         Kind::Pert(j, fm, a, r) => {
             let table = pert::table();
-            let (task, wide) = (table.task(j as usize, fm, a, r), use_avx2());
+            let (task, wide) = (table.task(j as usize, fm, a, r), avx2());
             // The first stage for the whole block, before the chunk loop: see
             // [`pert::PertTable::locate`].
             let mut at = pert::Located::default();
@@ -725,12 +727,12 @@ impl<const C: usize> Draw<C> for TriDraw {
 }
 
 /// Beta-PERT durations through the shared table, its first stage done for the block;
-/// `wide`: AVX2 may be used.
+/// with AVX2 when the token is there.
 struct PertDraw<'a>(
     &'static pert::PertTable,
     pert::Task,
     &'a pert::Located,
-    bool,
+    Option<Avx2>,
 );
 
 impl<const C: usize> Draw<C> for PertDraw<'_> {
