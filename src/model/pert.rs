@@ -365,7 +365,12 @@ mod tests {
                 t.locate(&k, uc, &mut at, c);
             }
             for c in 0..LANES / 8 {
-                avx[8 * c..8 * c + 8].copy_from_slice(&t.interpolate(&k, &at, c, crate::lanes::avx2()));
+                avx[8 * c..8 * c + 8].copy_from_slice(&t.interpolate(
+                    &k,
+                    &at,
+                    c,
+                    crate::lanes::avx2(),
+                ));
             }
             let portable = u.map(|u| k.sample(&t.q, u));
             assert_eq!(

@@ -82,7 +82,7 @@ pub struct Drivers {
     pub drivers: Vec<Driver>,
     /// The milestones whose uncertainty drivers (their own tasks with the highest SSI)
     /// were evaluated: all of them unless the plan has more than
-    /// [`MAX_TASK_VARIANTS`] distinct such tasks; then the latest milestone, those with a
+    /// [`MAX_TASK_VARIANTS`](crate::analysis::drivers::MAX_TASK_VARIANTS) distinct such tasks; then the latest milestone, those with a
     /// target and the rest, latest first, while they fit. Risks are evaluated for every
     /// milestone.
     pub uncertainty_milestones: Vec<String>,
