@@ -33,7 +33,7 @@ pub fn run(a: PlanArgs) -> slipcast::Result<ExitCode> {
                 plural(g)
             ),
         },
-        slipcast::num::round4(latest)
+        slipcast::stats::round4(latest)
     );
     if let Some(cal) = &net.calendar {
         match cal.working_day(finish_day(latest)) {
