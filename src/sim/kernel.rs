@@ -346,16 +346,12 @@ kernel_for!(
     16
 );
 
+/// One block through the network, phase by phase: the risks' draws, the correlated
+/// groups' draws, each task forward (with its leave-one-out variants right after it),
+/// then the milestones' finishes and the reverse pass. Every phase is inlined, so this is
+/// one function for the compiler, once per instruction set.
 #[inline(always)]
 fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
-    let Block {
-        net,
-        keys,
-        block,
-        valid,
-        track,
-        loo,
-    } = b;
     let BlockOut {
         s,
         acc,
@@ -363,13 +359,7 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
         hashes,
         loo_out,
     } = o;
-    let loo = if LOO { loo } else { None };
-    let n = net.len();
-    let valid_mask = if valid == LANES {
-        u64::MAX
-    } else {
-        (1u64 << valid) - 1
-    };
+    let loo = if LOO { b.loo } else { None };
     if let Some(p) = loo {
         let need = p.rows as usize * LANES;
         if s.ef.len() < need {
@@ -377,9 +367,55 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
             s.ef.resize(need, 0.0);
         }
     }
+    draw_risks(&b, s, acc);
+    draw_correlated(&b, s);
+    for t in 0..b.net.len() {
+        // The sampled lanes, before any effect, for the variants that change the task.
+        let sampled = forward_task::<C>(&b, t, s, acc, LOO);
+        if let Some(p) = loo {
+            forward_variants::<C>(&b, p, t, &sampled, s);
+        }
+        if !b.track.lean {
+            // A full run keeps the start lanes.
+            acc.sum_start[t] += fixed_sum(lanes(&s.es, t), b.valid);
+            acc.sum_finish[t] += fixed_sum(lanes(&s.ef, t), b.valid);
+        }
+        if b.track.on {
+            let (s1, s2) = fixed_sum_and_sq(lanes(&s.dur, t), b.valid);
+            acc.sum_dur[t] += s1;
+            acc.sum_dur2[t] += s2;
+        }
+    }
+    if let Some(p) = loo {
+        let k = b.net.milestones.len();
+        for (v, o) in p.variants.iter().zip(loo_out.chunks_mut(LANES * k)) {
+            for (mi, &row) in v.milestone_rows.iter().enumerate() {
+                let f = lanes(&s.ef, row as usize);
+                for l in 0..b.valid {
+                    o[l * k + mi] = f[l];
+                }
+            }
+        }
+    }
+    milestones_and_reverse_pass(&b, s, acc, out, hashes);
+}
 
-    // Risks: one occurrence draw and one impact draw per iteration, shared by every task
-    // the risk hits.
+/// Bit `l` set for each live lane `l < valid`.
+#[inline(always)]
+fn valid_mask(valid: usize) -> u64 {
+    if valid == LANES {
+        u64::MAX
+    } else {
+        (1u64 << valid) - 1
+    }
+}
+
+/// Risks: one occurrence draw and one impact draw per iteration, shared by every task
+/// the risk hits (`s.risk`, 0 where the risk did not occur).
+#[inline(always)]
+fn draw_risks(b: &Block, s: &mut Scratch, acc: &mut Acc) {
+    let (net, keys, block, valid) = (b.net, b.keys, b.block, b.valid);
+    let valid_mask = valid_mask(valid);
     for (r, risk) in net.risks.iter().enumerate() {
         let lanes_r = lanes_mut(&mut s.risk, r);
         block_uniforms(keys.risk_impact[r], block, &mut s.u);
@@ -395,8 +431,12 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
         acc.risk_occurred[r] += (mask & valid_mask).count_ones() as u64;
         acc.risk_impact[r] += fixed_sum(lanes_r, valid);
     }
+}
 
-    // Correlated tasks: sample every member of a group, then reorder by Iman–Conover.
+/// Correlated tasks: sample every member of a group, then reorder by Iman–Conover.
+#[inline(always)]
+fn draw_correlated(b: &Block, s: &mut Scratch) {
+    let (net, keys, block) = (b.net, b.keys, b.block);
     for g in &net.groups {
         for (i, &t) in g.tasks.iter().enumerate() {
             let t = t as usize;
@@ -406,153 +446,162 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
             block_uniforms(keys.scores[t], block, &mut s.u);
             normal_scores(&s.u, &mut s.eps[i * LANES..(i + 1) * LANES]);
         }
-        correlation::reorder_block(g, &s.eps, &mut s.mixed, &mut s.dur, valid);
+        correlation::reorder_block(g, &s.eps, &mut s.mixed, &mut s.dur, b.valid);
     }
+}
 
-    for t in 0..n {
-        // Leave-one-out: the sampled lanes, before any effect, for the variants that
-        // change this task's duration.
-        let sampled: [f32; LANES];
+/// Task `t` forward: its duration (sampled, then every effect), early start and early
+/// finish — by the fused path when the task is plain. Returns the sampled lanes before
+/// any effect (what a leave-one-out variant starts from).
+#[inline(always)]
+fn forward_task<const C: usize>(
+    b: &Block,
+    t: usize,
+    s: &mut Scratch,
+    acc: &mut Acc,
+    loo: bool,
+) -> [f32; LANES] {
+    let (net, keys, block, valid, track) = (b.net, b.keys, b.block, b.valid, b.track);
+    if keys.plain[t] {
+        // Leave-one-out variants and the driver analysis read the duration lanes (the
+        // criticality pass reads a task's own only for start-based or finish-to-finish
+        // links, which a plain task does not have).
+        plain_task::<C>(net, keys, block, t, s, track, loo || track.on);
+        return *lanes(&s.dur, t);
+    }
+    let dur = lanes_mut(&mut s.dur, t);
+    if !net.correlated[t] {
+        block_uniforms(keys.duration[t], block, &mut s.u);
+        net.samplers[t].fill(&s.u, dur, &net.discrete);
+    }
+    let sampled = *dur;
+    apply_effects(
+        net,
+        keys,
+        block,
+        t,
+        dur,
+        &mut s.u,
+        &s.risk,
+        None,
+        &mut acc.risk_added,
+        valid,
+    );
+    let dur: &[f32; LANES] = dur;
+    let start = start_of(
+        net,
+        t,
+        net.preds(t),
+        dur,
+        |p| lanes(&s.es, p),
+        |p| lanes(&s.ef, p),
+    );
+    let mut finish = [0f32; LANES];
+    for l in 0..LANES {
+        finish[l] = start[l] + dur[l];
+    }
+    if track.keep_starts {
+        s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
+    }
+    s.ef[t * LANES..(t + 1) * LANES].copy_from_slice(&finish);
+    sampled
+}
+
+/// Task `t` in each leave-one-out variant whose cone holds it, into the variant's row:
+/// its duration (held, or `sampled` with every effect but the variant's absent risk)
+/// and its start and finish from the variant's rows of its predecessors.
+#[inline(always)]
+fn forward_variants<const C: usize>(
+    b: &Block,
+    p: &LooProgram,
+    t: usize,
+    sampled: &[f32; LANES],
+    s: &mut Scratch,
+) {
+    let (net, keys, block, valid, track) = (b.net, b.keys, b.block, b.valid, b.track);
+    for e in &p.entries[p.entry_start[t] as usize..p.entry_start[t + 1] as usize] {
+        let v = &p.variants[e.variant as usize];
+        let preds = &p.links[e.links.0 as usize..e.links.1 as usize];
+        let row = e.row as usize;
         if keys.plain[t] {
-            // Leave-one-out variants and the driver analysis read the duration lanes
-            // (the criticality pass reads a task's own only for start-based or
-            // finish-to-finish links, which a plain task does not have).
-            plain_task::<C>(net, keys, block, t, s, track, LOO || track.on);
-            sampled = *lanes(&s.dur, t);
-        } else {
-            let dur = lanes_mut(&mut s.dur, t);
-            if !net.correlated[t] {
-                block_uniforms(keys.duration[t], block, &mut s.u);
-                net.samplers[t].fill(&s.u, dur, &net.discrete);
+            // No effect acts on a plain task, so a change to it is only its hold.
+            let held;
+            let dur_v = if e.changed && v.hold == Some(t) {
+                held = [net.det_duration[t] as f32; LANES];
+                &held
+            } else {
+                lanes(&s.dur, t)
+            };
+            // Computed into a scratch row (the predecessors' rows lie anywhere in
+            // `s.ef`, so the variant's own cannot be split off), then copied.
+            let (ef_v, es_v) = s.row.split_at_mut(LANES);
+            let rows = Rows {
+                floor: net.floor[t],
+                preds,
+                done: &s.ef,
+                keep_dur: false,
+                keep_start: track.keep_starts,
+            };
+            rows.run::<C, _>(&Given(dur_v), (ef_v, es_v, &mut []));
+            lanes_mut(&mut s.ef, row).copy_from_slice(&s.row[..LANES]);
+            if track.keep_starts {
+                lanes_mut(&mut s.es, row).copy_from_slice(&s.row[LANES..]);
             }
-            sampled = *dur;
+            continue;
+        }
+        let mut dur_v = *lanes(&s.dur, t);
+        if e.changed {
+            dur_v = if v.hold == Some(t) {
+                [net.det_duration[t] as f32; LANES]
+            } else {
+                *sampled
+            };
             apply_effects(
                 net,
                 keys,
                 block,
                 t,
-                dur,
+                &mut dur_v,
                 &mut s.u,
                 &s.risk,
-                None,
-                &mut acc.risk_added,
+                v.skip_risk,
+                &mut [],
                 valid,
             );
-            let dur: &[f32; LANES] = dur;
-            let start = start_of(
-                net,
-                t,
-                net.preds(t),
-                dur,
-                |p| lanes(&s.es, p),
-                |p| lanes(&s.ef, p),
-            );
-            let mut finish = [0f32; LANES];
-            for l in 0..LANES {
-                finish[l] = start[l] + dur[l];
-            }
-            if track.keep_starts {
-                s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
-            }
-            s.ef[t * LANES..(t + 1) * LANES].copy_from_slice(&finish);
         }
-        if let Some(p) = loo {
-            for e in &p.entries[p.entry_start[t] as usize..p.entry_start[t + 1] as usize] {
-                let v = &p.variants[e.variant as usize];
-                let preds = &p.links[e.links.0 as usize..e.links.1 as usize];
-                let row = e.row as usize;
-                if keys.plain[t] {
-                    // No effect acts on a plain task, so a change to it is only its hold.
-                    let held;
-                    let dur_v = if e.changed && v.hold == Some(t) {
-                        held = [net.det_duration[t] as f32; LANES];
-                        &held
-                    } else {
-                        lanes(&s.dur, t)
-                    };
-                    // Computed into a scratch row (the predecessors' rows lie anywhere in
-                    // `s.ef`, so the variant's own cannot be split off), then copied.
-                    let (ef_v, es_v) = s.row.split_at_mut(LANES);
-                    let rows = Rows {
-                        floor: net.floor[t],
-                        preds,
-                        done: &s.ef,
-                        keep_dur: false,
-                        keep_start: track.keep_starts,
-                    };
-                    rows.run::<C, _>(&Given(dur_v), (ef_v, es_v, &mut []));
-                    lanes_mut(&mut s.ef, row).copy_from_slice(&s.row[..LANES]);
-                    if track.keep_starts {
-                        lanes_mut(&mut s.es, row).copy_from_slice(&s.row[LANES..]);
-                    }
-                    continue;
-                }
-                let mut dur_v = *lanes(&s.dur, t);
-                if e.changed {
-                    dur_v = if v.hold == Some(t) {
-                        [net.det_duration[t] as f32; LANES]
-                    } else {
-                        sampled
-                    };
-                    apply_effects(
-                        net,
-                        keys,
-                        block,
-                        t,
-                        &mut dur_v,
-                        &mut s.u,
-                        &s.risk,
-                        v.skip_risk,
-                        &mut [],
-                        valid,
-                    );
-                }
-                let start_v = start_of(
-                    net,
-                    t,
-                    preds,
-                    &dur_v,
-                    |q| lanes(&s.es, q),
-                    |q| lanes(&s.ef, q),
-                );
-                let mut finish_v = [0f32; LANES];
-                for l in 0..LANES {
-                    finish_v[l] = start_v[l] + dur_v[l];
-                }
-                lanes_mut(&mut s.ef, row).copy_from_slice(&finish_v);
-                if track.keep_starts {
-                    lanes_mut(&mut s.es, row).copy_from_slice(&start_v);
-                }
-            }
+        let start_v = start_of(
+            net,
+            t,
+            preds,
+            &dur_v,
+            |q| lanes(&s.es, q),
+            |q| lanes(&s.ef, q),
+        );
+        let mut finish_v = [0f32; LANES];
+        for l in 0..LANES {
+            finish_v[l] = start_v[l] + dur_v[l];
         }
-        if !track.lean {
-            // A full run keeps the start lanes.
-            acc.sum_start[t] += fixed_sum(lanes(&s.es, t), valid);
-            acc.sum_finish[t] += fixed_sum(lanes(&s.ef, t), valid);
-        }
-        if track.on {
-            let (s1, s2) = fixed_sum_and_sq(lanes(&s.dur, t), valid);
-            acc.sum_dur[t] += s1;
-            acc.sum_dur2[t] += s2;
+        lanes_mut(&mut s.ef, row).copy_from_slice(&finish_v);
+        if track.keep_starts {
+            lanes_mut(&mut s.es, row).copy_from_slice(&start_v);
         }
     }
+}
 
-    let k = net.milestones.len();
-    if let Some(p) = loo {
-        for (v, o) in p.variants.iter().zip(loo_out.chunks_mut(LANES * k)) {
-            for (mi, &row) in v.milestone_rows.iter().enumerate() {
-                let f = lanes(&s.ef, row as usize);
-                for l in 0..valid {
-                    o[l * k + mi] = f[l];
-                }
-            }
-        }
-    }
-    let valid_mask = if valid == LANES {
-        u64::MAX
-    } else {
-        (1u64 << valid) - 1
-    };
+/// Each milestone's finishes into `out`; then, unless the run is lean, one reverse pass
+/// over the milestone's ancestors: criticality (binding constraints, exactly), and with
+/// tracking the latest finishes (float), the critical-set hashes and the subsample.
+#[inline(always)]
+fn milestones_and_reverse_pass(
+    b: &Block,
+    s: &mut Scratch,
+    acc: &mut Acc,
+    out: &mut [f32],
+    hashes: &mut [u64],
+) {
+    let (net, keys, block, valid, track) = (b.net, b.keys, b.block, b.valid, b.track);
+    let (n, k) = (net.len(), net.milestones.len());
+    let valid_mask = valid_mask(valid);
     let keep_sub = track.on && block < track.sub_blocks;
     if keep_sub {
         acc.sub.push((block, s.dur.clone()));
@@ -608,19 +657,7 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
             if live == 0 || net.status[succ] != Status::Open {
                 continue;
             }
-            let es_s = lanes(&s.es, succ);
-            let dur_s = lanes(&s.dur, succ);
-            for link in net.preds(succ) {
-                let p = link.pred as usize;
-                let lag = link.lag;
-                let bits = match link.kind {
-                    LinkKind::FS => binding(es_s, |l| lanes(&s.ef, p)[l] + lag),
-                    LinkKind::SS => binding(es_s, |l| lanes(&s.es, p)[l] + lag),
-                    LinkKind::FF => binding(es_s, |l| lanes(&s.ef, p)[l] + lag - dur_s[l]),
-                    LinkKind::SF => binding(es_s, |l| lanes(&s.es, p)[l] + lag - dur_s[l]),
-                };
-                s.crit[p] |= bits & live;
-            }
+            mark_binding_predecessors(net, succ, live, s);
         }
         if track.on {
             for l in 0..valid {
@@ -630,6 +667,26 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
                 acc.sub_crit.push((block, mi, masks));
             }
         }
+    }
+}
+
+/// Passes `succ`'s critical lanes `live` on to each predecessor whose constraint binds
+/// its early start (equal bit for bit: the forward pass took the maximum of these very
+/// values).
+#[inline(always)]
+fn mark_binding_predecessors(net: &Network, succ: usize, live: u64, s: &mut Scratch) {
+    let es_s = lanes(&s.es, succ);
+    let dur_s = lanes(&s.dur, succ);
+    for link in net.preds(succ) {
+        let p = link.pred as usize;
+        let lag = link.lag;
+        let bits = match link.kind {
+            LinkKind::FS => binding(es_s, |l| lanes(&s.ef, p)[l] + lag),
+            LinkKind::SS => binding(es_s, |l| lanes(&s.es, p)[l] + lag),
+            LinkKind::FF => binding(es_s, |l| lanes(&s.ef, p)[l] + lag - dur_s[l]),
+            LinkKind::SF => binding(es_s, |l| lanes(&s.es, p)[l] + lag - dur_s[l]),
+        };
+        s.crit[p] |= bits & live;
     }
 }
 
@@ -658,7 +715,7 @@ fn plain_task<const C: usize>(
         Drawn,
     }
     let kind = match net.samplers[t] {
-        Sampler::Triangular { a, b, fc, k1, k2 } => Kind::Tri((a, b, fc, k1, k2)),
+        Sampler::Triangular { a, b, fc, k1, k2 } => Kind::Tri(Tri { a, b, fc, k1, k2 }),
         Sampler::Pert { a, r, j, fm } => Kind::Pert(j, fm, a, r),
         ref other => {
             block_uniforms(keys.duration[t], block, &mut s.u);
@@ -698,8 +755,20 @@ fn plain_task<const C: usize>(
     }
 }
 
-/// Constants of a triangular sampler: a, b, F(mode), k1, k2.
-type Tri = (f32, f32, f32, f32, f32);
+/// Constants of a triangular sampler (see [`triangular`]).
+#[derive(Clone, Copy)]
+struct Tri {
+    /// Minimum.
+    a: f32,
+    /// Maximum.
+    b: f32,
+    /// F(mode): the share of the mass below the mode.
+    fc: f32,
+    /// (mode − min)·(max − min): the left branch is a + √(k1·u).
+    k1: f32,
+    /// (max − mode)·(max − min): the right branch is b − √(k2·(1 − u)).
+    k2: f32,
+}
 
 /// How [`plain_task`] gets chunk `c` of a task's durations: drawn in the chunk loop, or
 /// (`DRAWN`) drawn into the task's duration lanes before it. Each kind compiles its own
@@ -717,7 +786,7 @@ struct TriDraw(Tri, (u32, u32));
 impl<const C: usize> Draw<C> for TriDraw {
     #[inline(always)]
     fn chunk(&self, c: usize) -> [f32; C] {
-        let ((a, b, fc, k1, k2), u) = (self.0, chunk_uniforms::<C>(self.1, c));
+        let (Tri { a, b, fc, k1, k2 }, u) = (self.0, chunk_uniforms::<C>(self.1, c));
         let mut dur = [0f32; C];
         for i in 0..C {
             dur[i] = triangular(u[i], a, b, fc, k1, k2);
@@ -902,17 +971,28 @@ pub(crate) struct LooProgram {
     rows: u32,
 }
 
+/// One leave-one-out variant: what it changes in the network.
+#[derive(Debug, Clone)]
+pub(crate) struct VariantSpec {
+    /// The task held at its deterministic duration, if any (topological index).
+    pub hold: Option<usize>,
+    /// The risk treated as absent, if any.
+    pub skip_risk: Option<usize>,
+    /// Per task: whether the variant changes its duration.
+    pub changed: Vec<bool>,
+}
+
 impl LooProgram {
-    /// `changes`: per variant, (held task, absent risk, which tasks change duration).
+    /// One program for `changes`, evaluated together in each block.
     ///
     /// A cone row is recycled once the last successor reading it has been computed
     /// (milestones' rows are kept to the end), so the rows in use stay few, about the
     /// width of the network times the number of variants, and stay in cache.
-    pub fn new(net: &Network, changes: &[(Option<usize>, Option<usize>, Vec<bool>)]) -> Self {
+    pub fn new(net: &Network, changes: &[VariantSpec]) -> Self {
         let n = net.len();
         let cones: Vec<Vec<bool>> = changes
             .iter()
-            .map(|(_, _, changed)| {
+            .map(|VariantSpec { changed, .. }| {
                 let mut cone = vec![false; n];
                 for t in 0..n {
                     cone[t] = changed[t] || net.preds(t).iter().any(|l| cone[l.pred as usize]);
@@ -959,7 +1039,7 @@ impl LooProgram {
                 entries.push(Entry {
                     variant: vi as u32,
                     row,
-                    changed: changes[vi].2[t],
+                    changed: changes[vi].changed[t],
                     links: (from, links.len() as u32),
                 });
             }
@@ -970,9 +1050,9 @@ impl LooProgram {
             .iter()
             .zip(&cones)
             .zip(&row_of)
-            .map(|(((hold, skip_risk, _), cone), row_of)| Variant {
-                hold: *hold,
-                skip_risk: *skip_risk,
+            .map(|((spec, cone), row_of)| Variant {
+                hold: spec.hold,
+                skip_risk: spec.skip_risk,
                 milestone_rows: net
                     .milestones
                     .iter()
@@ -1408,7 +1488,11 @@ mod tests {
             .map(|t| {
                 let mut changed = vec![false; net.len()];
                 changed[t] = true;
-                (Some(t), None, changed)
+                VariantSpec {
+                    hold: Some(t),
+                    skip_risk: None,
+                    changed,
+                }
             })
             .collect();
         let program = LooProgram::new(&net, &changes);

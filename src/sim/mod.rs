@@ -211,7 +211,7 @@ pub fn leave_one_out_each(
     let n = net.len();
     let k = net.milestones.len().max(1);
     let keys = kernel::Keys::new(net, cfg.seed);
-    let changes: Vec<(Option<usize>, Option<usize>, Vec<bool>)> = changes
+    let changes: Vec<kernel::VariantSpec> = changes
         .iter()
         .map(|c| {
             let mut changed = vec![false; n];
@@ -220,7 +220,11 @@ pub fn leave_one_out_each(
                     if t < n {
                         changed[t] = true;
                     }
-                    (Some(t), None, changed)
+                    kernel::VariantSpec {
+                        hold: Some(t),
+                        skip_risk: None,
+                        changed,
+                    }
                 }
                 LeaveOut::RemoveRisk(r) => {
                     for (t, flag) in changed.iter_mut().enumerate() {
@@ -228,7 +232,11 @@ pub fn leave_one_out_each(
                             &net.hits[net.hit_start[t] as usize..net.hit_start[t + 1] as usize];
                         *flag = hits.iter().any(|h| h.risk as usize == r);
                     }
-                    (None, Some(r), changed)
+                    kernel::VariantSpec {
+                        hold: None,
+                        skip_risk: Some(r),
+                        changed,
+                    }
                 }
             }
         })
