@@ -84,6 +84,77 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A caveat or note on a result: the result stands, but the reader should know this.
+/// `kind` says what it is about, for programs; `message` says it for people (and is what
+/// the JSON holds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// What the warning is about.
+    pub kind: WarningKind,
+    /// The sentence shown to the user.
+    pub message: String,
+}
+
+/// What a [`Warning`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// Fewer iterations than a decision needs.
+    FewIterations,
+    /// A reported percentile rests on few simulated outcomes beyond it.
+    ThinTail,
+    /// Some results lie after 9999-12-31 and have no date.
+    BeyondDates,
+    /// Tasks that reach no reported milestone change no forecast.
+    UnreportedTasks,
+    /// Estimates of tasks in progress were scaled to their remaining work.
+    ScaledToRemaining,
+    /// A freeze window applies to tags no task has.
+    UnusedFreeze,
+    /// Progress out of sequence: a finished task whose predecessor has not started.
+    OutOfSequence,
+    /// An inconsistent correlation matrix was repaired.
+    CorrelationRepaired,
+    /// A rank correlation was above what blocks of 64 iterations can reach.
+    CorrelationCapped,
+    /// Rank correlations that cannot all be reached; the nearest reachable are used.
+    CorrelationUnreachable,
+    /// The forecast was calibrated: which correction, from where.
+    Calibrated,
+    /// A plan group without a fit, or a fitted group no task has.
+    CalibrationGroup,
+    /// Too few past tasks for a reliable calibration.
+    FewHistoryRows,
+    /// Sensitivity was computed from a subsample of the iterations.
+    SensitivitySubsample,
+    /// Task uncertainty drivers were evaluated for only some milestones.
+    PartialTaskDrivers,
+    /// The outcome of `-n auto`: the precision reached, or not.
+    AutoIterations,
+}
+
+impl Warning {
+    /// A warning of `kind` saying `message`.
+    pub fn new(kind: WarningKind, message: impl Into<String>) -> Warning {
+        Warning {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.message)
+    }
+}
+
 /// Everything that can go wrong in slipcast's library.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -63,7 +63,7 @@ pub struct Comparison {
     #[serde(skip)]
     pub forecasts: Vec<(String, Forecast)>,
     /// Caveats.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::error::Warning>,
 }
 
 /// Simulates the baseline and each `(name, network)` scenario with the same seed and

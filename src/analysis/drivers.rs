@@ -28,7 +28,7 @@
 
 use rayon::prelude::*;
 
-use crate::error::Result;
+use crate::error::{Result, Warning, WarningKind};
 use crate::lanes::radix::order_key;
 use crate::model::{Network, Sampler};
 use crate::plan::LinkKind;
@@ -468,20 +468,20 @@ pub fn analyse(
     let drivers = drivers.into_iter().map(|(_, d)| d).collect();
     let mut warnings = Vec::new();
     if (s as u64) < samples.iterations {
-        warnings.push(format!(
+        warnings.push(Warning::new(WarningKind::SensitivitySubsample, format!(
             "sensitivity is computed from the first {s} of {} iterations (durations of {} tasks kept within {} MiB): its standard error is at most {:.3} (1/√{s})",
             samples.iterations,
             net.len(),
             SENSITIVITY_BUDGET >> 20,
             1.0 / (s as f64).sqrt()
-        ));
+        )));
     }
     if uncertainty_milestones.len() < net.milestones.len() {
-        warnings.push(format!(
+        warnings.push(Warning::new(WarningKind::PartialTaskDrivers, format!(
             "task uncertainty drivers were evaluated for {} of {} milestones (the latest, those with a target, then the latest-finishing, up to {MAX_TASK_VARIANTS} distinct tasks held); risks for all",
             uncertainty_milestones.len(),
             net.milestones.len(),
-        ));
+        )));
     }
     Ok(Drivers {
         sensitivity_subsample: s,

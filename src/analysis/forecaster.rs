@@ -26,7 +26,7 @@ use std::borrow::Cow;
 
 use crate::analysis::compare::{COMPARE_PERCENTILES, Comparison};
 use crate::analysis::drivers;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Warning, WarningKind};
 use crate::history::calibrate::{self, CalibrationFile};
 use crate::model::Network;
 use crate::sim::{self, DEFAULT_ITERATIONS, DEFAULT_SEED, Progress, Samples, SimConfig};
@@ -77,7 +77,7 @@ pub struct Forecaster<'a> {
     percentiles: Vec<f64>,
     drivers: bool,
     milestones_only: bool,
-    calibration: Option<(String, Vec<String>)>,
+    calibration: Option<(String, Vec<Warning>)>,
 }
 
 impl<'a> Forecaster<'a> {
@@ -195,7 +195,8 @@ impl<'a> Forecaster<'a> {
         };
         let mut f = stats::forecast(net, &samples, &self.percentiles);
         if let Some((line, warnings)) = &self.calibration {
-            f.warnings.push(line.clone());
+            f.warnings
+                .push(Warning::new(WarningKind::Calibrated, line.clone()));
             f.warnings.extend(warnings.iter().cloned());
             f.calibration = Some(line.clone());
         }
@@ -206,7 +207,9 @@ impl<'a> Forecaster<'a> {
         }
         if let Iterations::Auto { precision, .. } = self.iterations {
             let widest = widest_half_width(&samples, &self.percentiles);
-            f.warnings.push(if precise {
+            f.warnings.push(Warning::new(
+                WarningKind::AutoIterations,
+                if precise {
                 format!(
                     "-n auto: {} iterations give every percentile a 95 % interval within ±{widest:.2} working days (asked ±{precision})",
                     samples.iterations
@@ -216,7 +219,7 @@ impl<'a> Forecaster<'a> {
                     "-n auto: precision ±{precision} not reached within --max-iterations {}; widest 95 % interval ±{widest:.2} working days",
                     samples.iterations
                 )
-            });
+            }));
         }
         Ok(f)
     }

@@ -25,7 +25,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Diagnostic, Diags, Error, Result};
+use crate::error::{Diagnostic, Diags, Error, Result, Warning, WarningKind};
 use crate::plan::Distribution;
 use crate::plan::sheet::Sheet;
 
@@ -416,7 +416,7 @@ pub fn apply(
     net: &mut crate::model::Network,
     c: &CalibrationFile,
     source: &str,
-) -> (String, Vec<String>) {
+) -> (String, Vec<Warning>) {
     // Groups match case-insensitively and without surrounding spaces.
     let key = |g: &str| g.trim().to_lowercase();
     let fitted: BTreeMap<String, (&String, &Correction)> =
@@ -446,16 +446,22 @@ pub fn apply(
     if !c.groups.is_empty() {
         let names: Vec<&str> = c.groups.keys().map(String::as_str).collect();
         for (g, n) in unfitted.values() {
-            warnings.push(format!(
-                "group \"{g}\" ({n} task{}) has no fit in {source} (fitted groups: {}): it gets the overall correction",
-                if *n == 1 { "" } else { "s" },
-                names.join(", ")
+            warnings.push(Warning::new(
+                WarningKind::CalibrationGroup,
+                format!(
+                    "group \"{g}\" ({n} task{}) has no fit in {source} (fitted groups: {}): it gets the overall correction",
+                    if *n == 1 { "" } else { "s" },
+                    names.join(", ")
+                ),
             ));
         }
         for (k, (g, _)) in &fitted {
             if !used.contains_key(k) {
-                warnings.push(format!(
-                    "group \"{g}\" was fitted in {source} but no task of the plan is in it"
+                warnings.push(Warning::new(
+                    WarningKind::CalibrationGroup,
+                    format!(
+                        "group \"{g}\" was fitted in {source} but no task of the plan is in it"
+                    ),
                 ));
             }
         }
@@ -510,7 +516,7 @@ pub struct CalibrationReport {
     pub overall: Metrics,
     /// Caveats (too few rows).
     #[serde(skip)]
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// What to compute from a history.
@@ -533,9 +539,12 @@ pub fn report(
 ) -> Result<CalibrationReport> {
     let mut warnings = Vec::new();
     if rows.len() < WARN_FIT_ROWS {
-        warnings.push(format!(
-            "only {} past tasks: coverage and any fitted correction are rough (30 or more recommended)",
-            rows.len()
+        warnings.push(Warning::new(
+            WarningKind::FewHistoryRows,
+            format!(
+                "only {} past tasks: coverage and any fitted correction are rough (30 or more recommended)",
+                rows.len()
+            ),
         ));
     }
     let need_fit = req.need_fit || req.backtest;

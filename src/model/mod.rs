@@ -21,7 +21,7 @@ pub use crate::plan::Distribution;
 pub use calendar::Calendar;
 pub use sampler::{DiscreteTables, Sampler};
 
-use crate::error::{Diagnostic, Diags, Error, Result};
+use crate::error::{Diagnostic, Diags, Error, Result, Warning, WarningKind};
 use crate::plan::sheet::{listing, plural};
 use crate::plan::{DateOrDays, LinkKind, Plan, Unit};
 pub use correlation::CorrGroup;
@@ -117,7 +117,7 @@ pub struct Network {
     /// Per task: whether it belongs to a correlation group.
     pub correlated: Vec<bool>,
     /// Notes on how the plan was compiled (repairs, caps), for the forecast's warnings.
-    pub notes: Vec<String>,
+    pub notes: Vec<Warning>,
     /// Per task: deterministic duration of the estimate (before scenario adjustments).
     pub det_duration: Vec<f64>,
     /// Per task: factor on the sampled duration (scenario `scale`; 1 by default).
@@ -540,11 +540,14 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
     let mut notes = Vec::new();
     if !rescaled.is_empty() {
         rescaled.sort_unstable();
-        notes.push(format!(
-            "{} in progress {} an estimate and remaining work: each estimate is scaled so that its most likely value equals the work left ({})",
-            plural(rescaled.len(), "task", "tasks"),
-            if rescaled.len() == 1 { "gives" } else { "give" },
-            listing(&rescaled, 10)
+        notes.push(Warning::new(
+            WarningKind::ScaledToRemaining,
+            format!(
+                "{} in progress {} an estimate and remaining work: each estimate is scaled so that its most likely value equals the work left ({})",
+                plural(rescaled.len(), "task", "tasks"),
+                if rescaled.len() == 1 { "gives" } else { "give" },
+                listing(&rescaled, 10)
+            ),
         ));
     }
     out_of_sequence(plan, &mut notes);
@@ -599,12 +602,15 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         .collect();
     for f in &plan.freezes {
         if !f.tags.iter().any(|g| task_tags.contains(g.as_str())) {
-            net.notes.push(format!(
-                "the freeze window {} – {} (calendar.csv line {}) applies to tags {} that no task has",
-                f.from,
-                f.to,
-                f.line,
-                f.tags.join(";")
+            net.notes.push(Warning::new(
+                WarningKind::UnusedFreeze,
+                format!(
+                    "the freeze window {} – {} (calendar.csv line {}) applies to tags {} that no task has",
+                    f.from,
+                    f.to,
+                    f.line,
+                    f.tags.join(";")
+                ),
             ));
         }
     }
@@ -661,13 +667,16 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
     });
     let loose: Vec<&str> = loose.iter().map(|&t| net.tasks[t].id.as_str()).collect();
     if !loose.is_empty() {
-        net.notes.push(format!(
-            "{} reach{} no reported milestone and change no forecast: {} (link {} to a milestone, or flag {} milestone = true)",
-            plural(loose.len(), "task", "tasks"),
-            if loose.len() == 1 { "es" } else { "" },
-            listing(&loose, 10),
-            if loose.len() == 1 { "it" } else { "them" },
-            if loose.len() == 1 { "it" } else { "the last of them" },
+        net.notes.push(Warning::new(
+            WarningKind::UnreportedTasks,
+            format!(
+                "{} reach{} no reported milestone and change no forecast: {} (link {} to a milestone, or flag {} milestone = true)",
+                plural(loose.len(), "task", "tasks"),
+                if loose.len() == 1 { "es" } else { "" },
+                listing(&loose, 10),
+                if loose.len() == 1 { "it" } else { "them" },
+                if loose.len() == 1 { "it" } else { "the last of them" },
+            ),
         ));
     }
     net.milestones = ms;
@@ -784,7 +793,7 @@ fn compile_correlations(
     task_of: &TaskOf,
     n: usize,
     opts: &CompileOptions,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Warning>,
     diags: &mut Diags,
 ) -> (Vec<CorrGroup>, Vec<bool>, Vec<CorrelationPair>) {
     use nalgebra::DMatrix;
@@ -897,7 +906,7 @@ fn compile_correlations(
                         }
                     }
                 }
-                notes.push(format!(
+                notes.push(Warning::new(WarningKind::CorrelationRepaired, format!(
                     "correlations among {} were inconsistent and were repaired to the nearest valid matrix; largest change {:.3} ({} ~ {}: {} → {:.3})",
                     involved.join(", "),
                     worst.0,
@@ -905,7 +914,7 @@ fn compile_correlations(
                     name(tasks[worst.2]),
                     m[(worst.1, worst.2)],
                     fixed[(worst.1, worst.2)]
-                ));
+                )));
                 m = fixed;
             } else {
                 diags.push(
@@ -929,12 +938,12 @@ fn compile_correlations(
                 if i != j {
                     let rho = m[(i, j)];
                     if i < j && rho.abs() > correlation::max_spearman() + 1e-9 {
-                        notes.push(format!(
+                        notes.push(Warning::new(WarningKind::CorrelationCapped, format!(
                             "rank correlation {rho} between {} and {} is above what 64-iteration blocks can reach; {:.3} is used",
                             name(tasks[i]),
                             name(tasks[j]),
                             correlation::max_spearman()
-                        ));
+                        )));
                     }
                     c[(i, j)] = correlation::score_target(rho);
                 }
@@ -968,7 +977,7 @@ fn compile_correlations(
             });
         }
         if !short.is_empty() {
-            notes.push(format!(
+            notes.push(Warning::new(WarningKind::CorrelationUnreachable, format!(
                 "the rank correlations among {} cannot all be reached by reordering blocks of 64 iterations (the normal scores they need are not jointly possible); the nearest reachable ones are used: {}",
                 {
                     let mut ids: Vec<&str> = tasks.iter().map(|&t| name(t)).collect();
@@ -976,7 +985,7 @@ fn compile_correlations(
                     ids.join(", ")
                 },
                 short.join("; ")
-            ));
+            )));
         }
         let root: Vec<f32> = (0..k * k).map(|x| a[(x / k, x % k)] as f32).collect();
         groups.push(CorrGroup { tasks, root });
@@ -1058,15 +1067,18 @@ fn task_status(
 }
 
 /// Notes on finished tasks whose predecessors have not started (out-of-sequence progress).
-fn out_of_sequence(plan: &Plan, notes: &mut Vec<String>) {
+fn out_of_sequence(plan: &Plan, notes: &mut Vec<Warning>) {
     for t in plan.tasks.iter().filter(|t| t.actual_finish.is_some()) {
         for l in &t.predecessors {
             if let Some(p) = plan.tasks.iter().find(|x| x.id == l.pred)
                 && p.actual_start.is_none()
             {
-                notes.push(format!(
-                    "{} is finished but its predecessor {} has not started (out-of-sequence progress): {} keeps its actual dates, {} is scheduled from the status date, and the link between them is not enforced",
-                    t.id, p.id, t.id, p.id
+                notes.push(Warning::new(
+                    WarningKind::OutOfSequence,
+                    format!(
+                        "{} is finished but its predecessor {} has not started (out-of-sequence progress): {} keeps its actual dates, {} is scheduled from the status date, and the link between them is not enforced",
+                        t.id, p.id, t.id, p.id
+                    ),
                 ));
             }
         }

@@ -311,7 +311,7 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
                 .map(|s| format!(", starting {}", long_date(s)))
                 .unwrap_or_default()
         ),
-        warnings: f.warnings.clone(),
+        warnings: f.warnings.iter().map(|w| w.message.clone()).collect(),
         headlines,
         milestones,
         scurves,

@@ -88,7 +88,7 @@ pub struct Drivers {
     pub uncertainty_milestones: Vec<String>,
     /// What the user should know about the analysis' limits (a sensitivity subsample
     /// smaller than the run, milestones without task drivers).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::error::Warning>,
     /// Merge points per milestone, largest bias first (top 10).
     pub merges: Vec<Merge>,
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::error::{Warning, WarningKind};
 use crate::model::Network;
 use crate::model::calendar::{SNAP, finish_day, start_day};
 use crate::sim::Samples;
@@ -51,7 +52,7 @@ pub struct Forecast {
     /// The driver analysis, when asked for (`--drivers`, `--out`).
     pub drivers: Option<drivers::Drivers>,
     /// Statistical caveats and notes on the run.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// One milestone's forecast. Values are working days from the start.
@@ -250,8 +251,11 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
     let n = samples.iterations;
     let mut warnings = Vec::new();
     if n < 1000 {
-        warnings.push(format!(
-            "only {n} iterations: percentiles are rough; use -n 10000 or more for decisions"
+        warnings.push(Warning::new(
+            WarningKind::FewIterations,
+            format!(
+                "only {n} iterations: percentiles are rough; use -n 10000 or more for decisions"
+            ),
         ));
     }
     for &p in percentiles {
@@ -263,11 +267,14 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             (k - 1, "below")
         };
         if tail < 20 {
-            warnings.push(format!(
-                "P{} rests on only {tail} simulated {} {side} it; use at least {} iterations",
-                fmt_p(p),
-                if tail == 1 { "outcome" } else { "outcomes" },
-                (2000.0 / (100.0 - p).min(p)).ceil() as u64
+            warnings.push(Warning::new(
+                WarningKind::ThinTail,
+                format!(
+                    "P{} rests on only {tail} simulated {} {side} it; use at least {} iterations",
+                    fmt_p(p),
+                    if tail == 1 { "outcome" } else { "outcomes" },
+                    (2000.0 / (100.0 - p).min(p)).ceil() as u64
+                ),
             ));
         }
     }
@@ -417,7 +424,10 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         })
         .collect();
     if beyond {
-        warnings.push("some results lie after 9999-12-31 and are given no date".into());
+        warnings.push(Warning::new(
+            WarningKind::BeyondDates,
+            "some results lie after 9999-12-31 and are given no date",
+        ));
     }
     warnings.extend(net.notes.iter().cloned());
     let risks = net

@@ -241,7 +241,10 @@ fn tail_warnings_count_the_outcomes_beyond_the_percentile() {
     // P99 is the 990th: ten above. P1 is the 10th: nine below. P50: no warning.
     let (net, s, _) = super::sim("id,min,likely,max\nA,1,2,4\n", 1_000, 1);
     let f = slipcast::forecast(&net, &s, &[1.0, 50.0, 99.0, 99.9]);
-    let w = f.warnings.join("\n");
+    let thin = slipcast::WarningKind::ThinTail;
+    assert_eq!(f.warnings.iter().filter(|w| w.kind == thin).count(), 3);
+    let w: Vec<String> = f.warnings.iter().map(|w| w.to_string()).collect();
+    let w = w.join("\n");
     assert!(
         w.contains("P99.9 rests on only 1 simulated outcome above it"),
         "{w}"

@@ -88,7 +88,8 @@ fn a_freeze_window_pushes_a_tagged_deployment_and_leaves_other_work_alone() {
     assert!(
         f.warnings
             .iter()
-            .any(|w| w.contains("applies to tags other that no task has")),
+            .any(|w| w.kind == slipcast::WarningKind::UnusedFreeze
+                && w.message.contains("applies to tags other that no task has")),
         "{:?}",
         f.warnings
     );
@@ -182,9 +183,12 @@ fn remaining_work_scales_an_estimate_given_beside_it() {
     let se = (7.0f64 / 18.0 / n as f64).sqrt();
     assert!((t("P2").mean_finish - (10.0 + 10.0 / 3.0)).abs() < 5.0 * se);
     assert!(
-        f.warnings.iter().any(|w| w
-            .contains("2 tasks in progress give an estimate and remaining work")
-            && w.contains("P1 9 → 4")),
+        f.warnings
+            .iter()
+            .any(|w| w.kind == slipcast::WarningKind::ScaledToRemaining
+                && w.message
+                    .contains("2 tasks in progress give an estimate and remaining work")
+                && w.message.contains("P1 9 → 4")),
         "{:?}",
         f.warnings
     );

@@ -430,7 +430,8 @@ fn a_target_the_block_reordering_cannot_reach_is_reported_pair_by_pair() {
     assert!(
         f.warnings
             .iter()
-            .any(|w| w.contains("cannot all be reached") && w.contains("X ~ Y: 0.49 →")),
+            .any(|w| w.kind == slipcast::WarningKind::CorrelationUnreachable
+                && w.message.contains("X ~ Y: 0.49 →")),
         "{:?}",
         f.warnings
     );
@@ -454,7 +455,7 @@ fn a_target_the_block_reordering_cannot_reach_is_reported_pair_by_pair() {
     assert!(
         f.warnings
             .iter()
-            .all(|w| !w.contains("cannot all be reached"))
+            .all(|w| w.kind != slipcast::WarningKind::CorrelationUnreachable)
     );
     assert!((f.correlations[0].achieved - 0.6).abs() < 0.005);
 }
