@@ -178,9 +178,62 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
-    /// A command-line setting is not usable (bad percentile list, zero iterations, …).
+    /// A request cannot be carried out as asked (too few rows to fit, too many
+    /// iterations for this machine, …).
     #[error("{0}")]
     Usage(String),
+    /// One argument of a request is not usable (a bad percentile list, a gate naming no
+    /// milestone, …). `message` is the rest of the sentence after the argument's name,
+    /// separator included, so that a front end can put its own name for the argument
+    /// first (the command line its flag: `--gate 'M:p80<=…': …`).
+    #[error("{}{message}", .arg.name())]
+    Argument {
+        /// Which argument.
+        arg: Arg,
+        /// What is wrong with it, after its name.
+        message: String,
+    },
+}
+
+/// The arguments of the library's requests that an [`Error::Argument`] can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Arg {
+    /// A gate expression.
+    Gate,
+    /// The reported percentiles.
+    Percentiles,
+    /// The precision of an automatic iteration count.
+    Precision,
+    /// An iteration count.
+    Iterations,
+    /// The milestones to show.
+    Milestones,
+    /// The output folder.
+    Out,
+    /// A throughput forecast's backlog.
+    Items,
+    /// A throughput forecast's horizon in weeks.
+    Weeks,
+    /// A throughput forecast's end date.
+    Until,
+}
+
+impl Arg {
+    /// The argument's name in the library's messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arg::Gate => "gate",
+            Arg::Percentiles => "percentiles",
+            Arg::Precision => "precision",
+            Arg::Iterations => "iterations",
+            Arg::Milestones => "milestones",
+            Arg::Out => "output folder",
+            Arg::Items => "items",
+            Arg::Weeks => "weeks",
+            Arg::Until => "until",
+        }
+    }
 }
 
 impl Error {

@@ -65,7 +65,7 @@ pub use analysis::forecaster::{
 };
 pub use analysis::gate::{Gate, Outcome, check_all as check_gates};
 pub use analysis::versions::{VersionReport, attribute as attribute_versions};
-pub use error::{Diagnostic, Error, Result, Warning, WarningKind};
+pub use error::{Arg, Diagnostic, Error, Result, Warning, WarningKind};
 pub use history::calibrate::{
     CalibrationFile, CalibrationReport, CalibrationRequest, Correction, HistoryRow,
 };

@@ -56,6 +56,10 @@ fn main() -> ExitCode {
         Err(Error::Write { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS
         }
+        Err(Error::Argument { arg, message }) => {
+            eprintln!("error: {}{message}", cli::flag(arg));
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

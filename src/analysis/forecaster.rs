@@ -26,7 +26,7 @@ use std::borrow::Cow;
 
 use crate::analysis::compare::{COMPARE_PERCENTILES, Comparison};
 use crate::analysis::drivers;
-use crate::error::{Error, Result, Warning, WarningKind};
+use crate::error::{Arg, Error, Result, Warning, WarningKind};
 use crate::history::calibrate::{self, CalibrationFile};
 use crate::model::Network;
 use crate::sim::{self, DEFAULT_ITERATIONS, DEFAULT_SEED, Progress, Samples, SimConfig};
@@ -276,9 +276,10 @@ impl<'a> Forecaster<'a> {
                 max,
             } => {
                 if precision.is_nan() || precision <= 0.0 {
-                    return Err(Error::Usage(
-                        "--precision must be a positive number of working days".into(),
-                    ));
+                    return Err(Error::Argument {
+                        arg: Arg::Precision,
+                        message: " must be a positive number of working days".into(),
+                    });
                 }
                 let mut n = start.clamp(1, max.max(1));
                 loop {
@@ -320,16 +321,20 @@ pub fn parse_percentiles(s: &str) -> Result<Vec<f64>> {
         match p.parse::<f64>() {
             Ok(x) if x > 0.0 && x < 100.0 => out.push(x),
             _ => {
-                return Err(Error::Usage(format!(
-                    "--percentiles: \"{part}\" is not a percentage strictly between 0 and 100 (e.g. --percentiles 10,50,80,90)"
-                )));
+                return Err(Error::Argument {
+                    arg: Arg::Percentiles,
+                    message: format!(
+                        ": \"{part}\" is not a percentage strictly between 0 and 100 (e.g. 10,50,80,90)"
+                    ),
+                });
             }
         }
     }
     if out.is_empty() {
-        return Err(Error::Usage(
-            "--percentiles needs at least one value, e.g. 10,50,80,90".into(),
-        ));
+        return Err(Error::Argument {
+            arg: Arg::Percentiles,
+            message: " needs at least one value, e.g. 10,50,80,90".into(),
+        });
     }
     out.sort_by(f64::total_cmp);
     out.dedup();

@@ -11,7 +11,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use crate::error::{Error, Result};
+use crate::error::{Arg, Error, Result};
 use crate::model::Calendar;
 use crate::model::calendar::finish_day;
 use crate::stats::{Forecast, MilestoneForecast, fmt_p};
@@ -87,8 +87,8 @@ impl Gate {
     /// Parses a gate expression.
     pub fn parse(text: &str) -> Result<Gate> {
         let bad = |why: &str| {
-            Error::Usage(format!(
-                "--gate '{text}': {why} (write e.g. --gate 'GOLIVE:p80<=2027-06-30', 'GOLIVE:p50<=120' or 'GOLIVE:p_target>=0.8')"
+            gate_error(format!(
+                " '{text}': {why} (write e.g. 'GOLIVE:p80<=2027-06-30', 'GOLIVE:p50<=120' or 'GOLIVE:p_target>=0.8')"
             ))
         };
         let t = text.trim();
@@ -173,18 +173,14 @@ impl Gate {
                 .find(|q| q.p == p)
                 .map(|q| q.days)
                 .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--gate '{}': P{} was not computed",
-                        self.text,
-                        fmt_p(p)
-                    ))
+                    gate_error(format!(" '{}': P{} was not computed", self.text, fmt_p(p)))
                 })?,
             Metric::Mean => m.mean,
             Metric::PTarget => match &m.target {
                 Some(t) => t.probability,
                 None => {
-                    return Err(Error::Usage(format!(
-                        "--gate '{}': milestone {} has no target (add one in tasks.csv)",
+                    return Err(gate_error(format!(
+                        " '{}': milestone {} has no target (add one in tasks.csv)",
                         self.text, self.milestone
                     )));
                 }
@@ -204,8 +200,8 @@ impl Gate {
             },
             Bound::Date(d) => {
                 let got = date_of(value).ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--gate '{}' compares with a date but the plan has no start date",
+                    gate_error(format!(
+                        " '{}' compares with a date but the plan has no start date",
                         self.text
                     ))
                 })?;
@@ -229,6 +225,14 @@ impl Gate {
     }
 }
 
+/// An error about a gate: `message` follows the gate's name.
+fn gate_error(message: String) -> Error {
+    Error::Argument {
+        arg: Arg::Gate,
+        message,
+    }
+}
+
 /// Checks every gate against the forecasts by scenario name (`baseline` for a run),
 /// with finish dates from `calendar`. A gate naming a scenario or milestone that is not
 /// there, or a percentile that was not computed, is a usage error.
@@ -247,8 +251,8 @@ pub fn check_all(
                 .find(|(n, _)| *n == name)
                 .map(|(_, f)| *f)
                 .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--gate '{}': there is no scenario named \"{name}\"",
+                    gate_error(format!(
+                        " '{}': there is no scenario named \"{name}\"",
                         g.text
                     ))
                 })?;
@@ -258,8 +262,8 @@ pub fn check_all(
                 .find(|m| m.id == g.milestone)
                 .ok_or_else(|| {
                     let ids: Vec<&str> = f.milestones.iter().map(|m| m.id.as_str()).collect();
-                    Error::Usage(format!(
-                        "--gate '{}': \"{}\" is not a reported milestone (reported: {})",
+                    gate_error(format!(
+                        " '{}': \"{}\" is not a reported milestone (reported: {})",
                         g.text,
                         g.milestone,
                         ids.join(", ")

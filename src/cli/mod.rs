@@ -20,6 +20,23 @@ use slipcast::plan::{Settings, Workweek};
 use slipcast::sim::{DEFAULT_ITERATIONS, DEFAULT_SEED};
 use slipcast::{Error, Forecast, Iterations, Progress, report};
 
+/// The flag that sets a library argument, for error messages.
+pub fn flag(arg: slipcast::Arg) -> &'static str {
+    use slipcast::Arg;
+    match arg {
+        Arg::Gate => "--gate",
+        Arg::Percentiles => "--percentiles",
+        Arg::Precision => "--precision",
+        Arg::Iterations => "-n",
+        Arg::Milestones => "--milestones",
+        Arg::Out => "--out",
+        Arg::Items => "--items",
+        Arg::Weeks => "--weeks",
+        Arg::Until => "--until",
+        _ => "an argument",
+    }
+}
+
 /// Output format on stdout.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {

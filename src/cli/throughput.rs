@@ -61,6 +61,11 @@ pub fn run(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
         seed: a.seed,
         backtest: a.backtest,
     };
+    if a.items.is_none() && a.weeks.is_none() && a.until.is_none() && !a.backtest {
+        return Err(slipcast::Error::Usage(
+            "say what to forecast: --items N, --weeks W, --until DATE (with --start), or --backtest".into(),
+        ));
+    }
     // Bounds first: a bad -n or --weeks is reported before the history is read.
     tp::check_request(&req)?;
     let h = tp::load(&a.history)?;

@@ -10,7 +10,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Arg, Error, Result};
 use crate::lanes::rng::mix64;
 use crate::model::Calendar;
 pub use crate::model::backlog::{DEFAULT_WINDOW, items_in, weeks_to_finish};
@@ -255,18 +255,25 @@ pub struct ThroughputReport {
 /// Checks the bounds of a request (iterations, horizon) before any history is read.
 pub fn check_request(req: &ThroughputRequest) -> Result<()> {
     if req.iterations == 0 || req.iterations > MAX_ITERATIONS {
-        return Err(Error::Usage(format!(
-            "-n {} is out of range: a throughput forecast takes 1 to {MAX_ITERATIONS} iterations",
-            req.iterations
-        )));
+        return Err(Error::Argument {
+            arg: Arg::Iterations,
+            message: format!(
+                " {} is out of range: a throughput forecast takes 1 to {MAX_ITERATIONS} iterations",
+                req.iterations
+            ),
+        });
     }
     if req.weeks.is_some_and(|w| w == 0 || w > MAX_WEEKS) {
-        return Err(Error::Usage(format!(
-            "--weeks must be 1 to {MAX_WEEKS} (about 192 years)"
-        )));
+        return Err(Error::Argument {
+            arg: Arg::Weeks,
+            message: format!(" must be 1 to {MAX_WEEKS} (about 192 years)"),
+        });
     }
     if req.until.is_some() && req.start.is_none() {
-        return Err(Error::Usage("--until needs --start".into()));
+        return Err(Error::Argument {
+            arg: Arg::Until,
+            message: " needs a start date".into(),
+        });
     }
     Ok(())
 }
@@ -278,7 +285,10 @@ pub fn report(h: &History, req: &ThroughputRequest) -> Result<ThroughputReport> 
     let mut forecasts = Vec::new();
     if let Some(items) = req.items {
         if !(items > 0.0 && items.is_finite()) {
-            return Err(Error::Usage("--items must be a positive number".into()));
+            return Err(Error::Argument {
+                arg: Arg::Items,
+                message: " must be a positive number".into(),
+            });
         }
         forecasts.push(forecast_items(
             h,
@@ -294,13 +304,21 @@ pub fn report(h: &History, req: &ThroughputRequest) -> Result<ThroughputReport> 
         (None, Some(u), Some(c)) if u >= c.first_day() => {
             let w = (c.working_days_through(u) / c.days_per_week()) as usize;
             if w > MAX_WEEKS {
-                return Err(Error::Usage(format!(
-                    "--until {u} is {w} weeks after --start; slipcast forecasts at most {MAX_WEEKS} weeks (about 192 years)"
-                )));
+                return Err(Error::Argument {
+                    arg: Arg::Until,
+                    message: format!(
+                        " {u} is {w} weeks after the start; slipcast forecasts at most {MAX_WEEKS} weeks (about 192 years)"
+                    ),
+                });
             }
             Some(w)
         }
-        (None, Some(_), Some(_)) => return Err(Error::Usage("--until is before --start".into())),
+        (None, Some(_), Some(_)) => {
+            return Err(Error::Argument {
+                arg: Arg::Until,
+                message: " is before the start".into(),
+            });
+        }
         _ => None,
     };
     if let Some(w) = weeks.filter(|_| req.items.is_none()) {
@@ -318,7 +336,9 @@ pub fn report(h: &History, req: &ThroughputRequest) -> Result<ThroughputReport> 
         None
     };
     if forecasts.is_empty() && backtest.is_none() {
-        return Err(Error::Usage("say what to forecast: --items N, --weeks W, --until DATE (with --start), or --backtest".into()));
+        return Err(Error::Usage(
+            "nothing to forecast: ask for items, weeks, a date (with a start) or a backtest".into(),
+        ));
     }
     Ok(ThroughputReport {
         backtest,

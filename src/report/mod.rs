@@ -523,15 +523,18 @@ pub fn milestone_view(
                     .take(5)
                     .map(|m| m.id.as_str())
                     .collect();
-                return Err(crate::error::Error::Usage(format!(
-                    "--milestones: {} is not a reported milestone (write ids separated by commas, final or all; the latest are {})",
-                    if unknown.is_empty() {
-                        "an empty list".to_string()
-                    } else {
-                        unknown.join(", ")
-                    },
-                    some.join(", ")
-                )));
+                return Err(crate::error::Error::Argument {
+                    arg: crate::error::Arg::Milestones,
+                    message: format!(
+                        ": {} is not a reported milestone (write ids separated by commas, final or all; the latest are {})",
+                        if unknown.is_empty() {
+                            "an empty list".to_string()
+                        } else {
+                            unknown.join(", ")
+                        },
+                        some.join(", ")
+                    ),
+                });
             }
             let wanted: std::collections::HashSet<&str> = wanted.into_iter().collect();
             f.milestones

@@ -343,12 +343,15 @@ pub fn refuse_plan_folder(out: Option<&Path>, plans: &[&Path]) -> crate::error::
             })
         };
         if folder.and_then(|f| f.canonicalize().ok()).as_deref() == Some(out_c.as_path()) {
-            return Err(crate::error::Error::Usage(format!(
-                "--out {} is the folder of the plan {}: the forecast's tasks.csv, risks.csv and correlations.csv would replace the plan's own files; write to another folder, e.g. --out {}",
-                out.display(),
-                plan.display(),
-                out.join("forecast").display()
-            )));
+            return Err(crate::error::Error::Argument {
+                arg: crate::error::Arg::Out,
+                message: format!(
+                    " {} is the folder of the plan {}: the forecast's tasks.csv, risks.csv and correlations.csv would replace the plan's own files; write to another folder, e.g. {}",
+                    out.display(),
+                    plan.display(),
+                    out.join("forecast").display()
+                ),
+            });
         }
     }
     Ok(())

@@ -505,3 +505,41 @@ fn example_plans_validate_and_run() {
     }
     assert!(n >= 3, "at least three example plans");
 }
+
+/// The library names its own arguments; the command line puts its flags in their place.
+#[test]
+fn library_errors_name_arguments_and_the_cli_names_flags() {
+    let e = slipcast::parse_percentiles("10,x").unwrap_err();
+    assert!(matches!(
+        e,
+        slipcast::Error::Argument {
+            arg: slipcast::Arg::Percentiles,
+            ..
+        }
+    ));
+    let text = e.to_string();
+    assert!(
+        text.starts_with("percentiles: \"x\" is not a percentage"),
+        "{text}"
+    );
+    let e = slipcast::Gate::parse("M:q80<=3").unwrap_err().to_string();
+    assert!(e.starts_with("gate 'M:q80<=3': unknown metric"), "{e}");
+    assert!(!e.contains("--"), "{e}");
+    let dir = folder(GOOD, Some("start = 2027-01-04\n"));
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "--percentiles", "10,x"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: --percentiles: \"x\" is not a percentage",
+        ));
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "--gate", "M:q80<=3"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: --gate 'M:q80<=3': unknown metric",
+        ));
+}
