@@ -175,6 +175,13 @@ pub fn hold_at_deterministic(net: &Network, t: usize) -> Network {
     n2
 }
 
+/// A copy of `net` in which risk `r` never occurs.
+pub fn without_risk(net: &Network, r: usize) -> Network {
+    let mut n2 = net.clone();
+    n2.risks[r].probability = 0.0;
+    n2
+}
+
 /// P50 and P80 of each milestone, by selection (linear time: a plan may have hundreds
 /// of milestones, each evaluated once per driver).
 fn p50_p80(milestones: &[Vec<f32>]) -> Vec<[f64; 2]> {

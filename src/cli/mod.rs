@@ -142,7 +142,7 @@ pub fn load(a: &PlanArgs) -> slipcast::Result<(Network, Settings)> {
         repair_correlations: a.repair_correlations,
     };
     let net = slipcast::model::compile_with(&plan, &opts)?;
-    for note in &net.notes {
+    for note in net.notes() {
         eprintln!("note: {note}");
     }
     Ok((net, plan.settings))
@@ -187,7 +187,7 @@ pub fn check_memory(f: &slipcast::Forecaster, setup: &SimSetup) -> slipcast::Res
         return Err(Error::Usage(format!(
             "{n} iterations need about {:.0} TiB for {} milestones; use at most a few million iterations",
             need as f64 / (1u64 << 40) as f64,
-            net.milestones.len()
+            net.milestones().len()
         )));
     }
     if let Some(avail) = slipcast::sim::available_memory()
@@ -199,7 +199,7 @@ pub fn check_memory(f: &slipcast::Forecaster, setup: &SimSetup) -> slipcast::Res
             need as f64 / (1u64 << 30) as f64,
             avail as f64 / (1u64 << 30) as f64,
             net.len(),
-            net.milestones.len()
+            net.milestones().len()
         )));
     }
     Ok(())
@@ -277,7 +277,7 @@ pub fn check_gates(
     net: &Network,
     forecasts: &[(&str, &Forecast)],
 ) -> slipcast::Result<bool> {
-    let outcomes = gate::check_all(gates, forecasts, net.calendar.as_ref())?;
+    let outcomes = gate::check_all(gates, forecasts, net.calendar())?;
     for o in &outcomes {
         let verdict = if o.pass { "passed" } else { "FAILED" };
         eprintln!("gate {verdict}: {} (actual {})", o.gate, o.actual);

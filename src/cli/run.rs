@@ -74,7 +74,7 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     if let Some(n) = shown_note {
         eprintln!("note: {n}");
     }
-    for w in f.warnings.iter().filter(|w| !net.notes.contains(w)) {
+    for w in f.warnings.iter().filter(|w| !net.notes().contains(w)) {
         eprintln!("warning: {w}");
     }
     let pass = super::check_gates(&setup.gates, net, &[("baseline", &f)])?;

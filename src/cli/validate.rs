@@ -18,14 +18,14 @@ pub fn run(a: PlanArgs) -> slipcast::Result<ExitCode> {
         None
     };
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let latest = net.det_finish.iter().copied().fold(0.0f64, f64::max);
+    let latest = net.det_finish().iter().copied().fold(0.0f64, f64::max);
     let mut s = format!(
         "ok: {} tasks, {} links, {} reported milestone{}{}\nlongest deterministic path: {} working days",
         net.len(),
-        net.links.len(),
-        net.milestones.len(),
-        plural(net.milestones.len()),
-        match (net.risks.len(), net.groups.len()) {
+        net.links().len(),
+        net.milestones().len(),
+        plural(net.milestones().len()),
+        match (net.risks().len(), net.groups().len()) {
             (0, 0) => String::new(),
             (r, g) => format!(
                 ", {r} risk{}, {g} correlation group{}",
@@ -35,7 +35,7 @@ pub fn run(a: PlanArgs) -> slipcast::Result<ExitCode> {
         },
         slipcast::stats::round4(latest)
     );
-    if let Some(cal) = &net.calendar {
+    if let Some(cal) = &net.calendar() {
         match cal.working_day(finish_day(latest)) {
             Some(d) if chrono::Datelike::year(&d) <= 9999 => {
                 s.push_str(&format!(" (finishing {d})"))

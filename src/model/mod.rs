@@ -75,73 +75,75 @@ pub struct Target {
 /// A validated, compiled network. Invariants: tasks are in topological order (every
 /// link's `pred` is smaller than its successor's index); `pred_start` has `n + 1`
 /// ascending entries into `links`; every milestone's `ancestors` is closed under
-/// predecessors and sorted; lags and sampler constants are finite.
+/// predecessors and sorted; lags and sampler constants are finite. Only [`compile`] and
+/// the crate's own transformations (scenarios, calibration, driver variants) build or
+/// change one, so the fields are private to the crate; read it through the accessors.
 #[derive(Debug, Clone)]
 pub struct Network {
     /// Plan name.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Per task, in topological order.
-    pub tasks: Vec<TaskInfo>,
+    pub(crate) tasks: Vec<TaskInfo>,
     /// Per task: seed-independent key of its id for the random streams.
-    pub keys: Vec<u64>,
+    pub(crate) keys: Vec<u64>,
     /// Per task: sampler.
-    pub samplers: Vec<Sampler>,
+    pub(crate) samplers: Vec<Sampler>,
     /// Shared discrete tables.
-    pub discrete: DiscreteTables,
+    pub(crate) discrete: DiscreteTables,
     /// Per task: earliest allowed start (0 or the not-before constraint).
-    pub floor: Vec<f32>,
+    pub(crate) floor: Vec<f32>,
     /// CSR offsets into `links`.
-    pub pred_start: Vec<u32>,
+    pub(crate) pred_start: Vec<u32>,
     /// Predecessor links.
-    pub links: Vec<Link>,
+    pub(crate) links: Vec<Link>,
     /// Reported milestones, in order of deterministic finish (ties by id).
-    pub milestones: Vec<Milestone>,
+    pub(crate) milestones: Vec<Milestone>,
     /// Calendar, when the plan has a start date.
-    pub calendar: Option<Calendar>,
+    pub(crate) calendar: Option<Calendar>,
     /// Deterministic CPM early start per task.
-    pub det_start: Vec<f64>,
+    pub(crate) det_start: Vec<f64>,
     /// Deterministic CPM early finish per task.
-    pub det_finish: Vec<f64>,
+    pub(crate) det_finish: Vec<f64>,
     /// Per task: chance the task happens (1 for most).
-    pub occurrence: Vec<f32>,
+    pub(crate) occurrence: Vec<f32>,
     /// The risk register.
-    pub risks: Vec<Risk>,
+    pub(crate) risks: Vec<Risk>,
     /// CSR offsets into `hits`, per task.
-    pub hit_start: Vec<u32>,
+    pub(crate) hit_start: Vec<u32>,
     /// Risks hitting each task.
-    pub hits: Vec<Hit>,
+    pub(crate) hits: Vec<Hit>,
     /// Groups of correlated tasks.
-    pub groups: Vec<CorrGroup>,
+    pub(crate) groups: Vec<CorrGroup>,
     /// Every pair of correlations.csv: requested and achieved rank correlation.
-    pub correlations: Vec<CorrelationPair>,
+    pub(crate) correlations: Vec<CorrelationPair>,
     /// Per task: whether it belongs to a correlation group.
-    pub correlated: Vec<bool>,
+    pub(crate) correlated: Vec<bool>,
     /// Notes on how the plan was compiled (repairs, caps), for the forecast's warnings.
-    pub notes: Vec<Warning>,
+    pub(crate) notes: Vec<Warning>,
     /// Per task: deterministic duration of the estimate (before scenario adjustments).
-    pub det_duration: Vec<f64>,
+    pub(crate) det_duration: Vec<f64>,
     /// Per task: factor on the sampled duration (scenario `scale`; 1 by default).
-    pub scale: Vec<f32>,
+    pub(crate) scale: Vec<f32>,
     /// Per task: working days added (scenario `delay`; 0 by default).
-    pub extra: Vec<f32>,
+    pub(crate) extra: Vec<f32>,
     /// Per task: false when a scenario removed it (it then takes zero time).
-    pub keep: Vec<bool>,
+    pub(crate) keep: Vec<bool>,
     /// Per task: progress at the status date.
-    pub status: Vec<Status>,
+    pub(crate) status: Vec<Status>,
     /// The status (data) date as working-day time, when the plan has one.
-    pub status_time: Option<f64>,
+    pub(crate) status_time: Option<f64>,
     /// The status date.
-    pub status_date: Option<NaiveDate>,
+    pub(crate) status_date: Option<NaiveDate>,
     /// Per task: index into `freeze_windows`, or [`NO_FREEZE`].
-    pub freeze_of: Vec<u32>,
+    pub(crate) freeze_of: Vec<u32>,
     /// Per task: (b, σ) of a calibration multiplier exp(b + σZ) on the sampled duration;
     /// (0, 0) when not calibrated.
-    pub calibration: Vec<(f32, f32)>,
+    pub(crate) calibration: Vec<(f32, f32)>,
     /// Per distinct set of freeze windows: the frozen 0-based working-day indices as
     /// sorted, disjoint, non-adjacent ranges `[a, b)`; a start on day d in a range moves
     /// to time `b`, the start of the first allowed day. Memory grows with the windows,
     /// never with the days they span.
-    pub freeze_windows: Vec<Vec<(f32, f32)>>,
+    pub(crate) freeze_windows: Vec<Vec<(f32, f32)>>,
     /// Task id → topological index (for [`Network::index_of`]).
     id_index: std::collections::HashMap<String, usize>,
 }
@@ -226,6 +228,76 @@ pub struct CompileOptions {
 }
 
 impl Network {
+    /// The plan's name (plan.toml), if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Every task, in topological order (the order of every per-task slice).
+    pub fn tasks(&self) -> &[TaskInfo] {
+        &self.tasks
+    }
+
+    /// The reported milestones, in order of deterministic finish.
+    pub fn milestones(&self) -> &[Milestone] {
+        &self.milestones
+    }
+
+    /// Every link, grouped by successor.
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+
+    /// The working calendar, when the plan has a start date.
+    pub fn calendar(&self) -> Option<&Calendar> {
+        self.calendar.as_ref()
+    }
+
+    /// Per task: the deterministic early start (every estimate at its most likely value).
+    pub fn det_start(&self) -> &[f64] {
+        &self.det_start
+    }
+
+    /// Per task: the deterministic early finish.
+    pub fn det_finish(&self) -> &[f64] {
+        &self.det_finish
+    }
+
+    /// The risk register, in file order.
+    pub fn risks(&self) -> &[Risk] {
+        &self.risks
+    }
+
+    /// The correlation groups (tasks whose durations are reordered together).
+    pub fn groups(&self) -> &[CorrGroup] {
+        &self.groups
+    }
+
+    /// Each pair of correlations.csv with the rank correlation asked for and achieved.
+    pub fn correlations(&self) -> &[CorrelationPair] {
+        &self.correlations
+    }
+
+    /// What compiling noticed (tasks that reach no milestone, repaired correlations, …).
+    pub fn notes(&self) -> &[Warning] {
+        &self.notes
+    }
+
+    /// Per task: done, in progress or open at the status date.
+    pub fn status(&self) -> &[Status] {
+        &self.status
+    }
+
+    /// The status date as working-day time, for a re-forecast.
+    pub fn status_time(&self) -> Option<f64> {
+        self.status_time
+    }
+
+    /// The status date, for a re-forecast.
+    pub fn status_date(&self) -> Option<NaiveDate> {
+        self.status_date
+    }
+
     /// Number of tasks.
     pub fn len(&self) -> usize {
         self.tasks.len()

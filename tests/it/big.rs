@@ -293,7 +293,7 @@ fn links_between_summaries_keep_their_dates_through_connectors() {
     let net = slipcast::compile(&plan).unwrap();
     let at = |id: &str| {
         let i = net.index_of(id).unwrap();
-        (net.det_start[i], net.det_finish[i])
+        (net.det_start()[i], net.det_finish()[i])
     };
     assert_eq!(at("T5"), (3.0, 4.0));
     assert_eq!(at("T6"), (3.0, 5.0));
@@ -319,7 +319,7 @@ fn links_between_summaries_keep_their_dates_through_connectors() {
     let net = slipcast::compile(&slipcast::load(&out).unwrap()).unwrap();
     let at = |id: &str| {
         let i = net.index_of(id).unwrap();
-        (net.det_start[i], net.det_finish[i])
+        (net.det_start()[i], net.det_finish()[i])
     };
     assert_eq!(at("T3"), (0.0, 2.0));
     assert_eq!(at("T7"), (2.0, 3.0));

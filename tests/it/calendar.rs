@@ -148,7 +148,7 @@ fn reforecast_from_the_status_date() {
     assert_eq!(t("AFTER").mean_start, 15.0);
     assert_eq!(f.milestones[0].deterministic, 17.0);
     assert_eq!(f.status_date.as_deref(), Some("2027-01-18"));
-    assert_eq!(net.status_time, Some(10.0));
+    assert_eq!(net.status_time(), Some(10.0));
     let out = cargo_bin_cmd!("slipcast")
         .args(["run", "-n", "200"])
         .arg(dir.path())

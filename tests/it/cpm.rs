@@ -38,7 +38,11 @@ fn every_link_type_with_lags_and_leads() {
     ];
     for (id, es, ef) in expected {
         let t = net.index_of(id).unwrap();
-        assert_eq!((net.det_start[t], net.det_finish[t]), (es, ef), "task {id}");
+        assert_eq!(
+            (net.det_start()[t], net.det_finish()[t]),
+            (es, ef),
+            "task {id}"
+        );
         let tf = f.tasks.iter().find(|x| x.id == id).unwrap();
         assert_eq!(
             (tf.mean_start, tf.mean_finish),

@@ -231,7 +231,7 @@ fn one_pass_leave_one_out_equals_separate_runs() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     for plan in ["cloud-migration", "erp-cutover", "erp-cutover-in-flight"] {
         let net = compile(&slipcast::load(&root.join(plan)).unwrap()).unwrap();
-        let mut changes: Vec<LeaveOut> = (0..net.risks.len()).map(LeaveOut::RemoveRisk).collect();
+        let mut changes: Vec<LeaveOut> = (0..net.risks().len()).map(LeaveOut::RemoveRisk).collect();
         changes.extend((0..net.len()).map(LeaveOut::HoldTask));
         for threads in [1, 2, 3] {
             let cfg = SimConfig {
@@ -243,11 +243,7 @@ fn one_pass_leave_one_out_equals_separate_runs() {
             assert_eq!(one_pass.len(), changes.len());
             for (c, got) in changes.iter().zip(&one_pass) {
                 let copy = match *c {
-                    LeaveOut::RemoveRisk(r) => {
-                        let mut n2 = net.clone();
-                        n2.risks[r].probability = 0.0;
-                        n2
-                    }
+                    LeaveOut::RemoveRisk(r) => slipcast::analysis::drivers::without_risk(&net, r),
                     LeaveOut::HoldTask(t) => hold_at_deterministic(&net, t),
                 };
                 let want = simulate_milestones(&copy, &cfg).unwrap().milestones;

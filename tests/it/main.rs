@@ -73,9 +73,9 @@ pub fn sim_threads(
 /// Samples of the milestone with id `id`, as f64.
 pub fn samples_of(net: &Network, s: &Samples, id: &str) -> Vec<f64> {
     let mi = net
-        .milestones
+        .milestones()
         .iter()
-        .position(|m| net.tasks[m.task as usize].id == id)
+        .position(|m| net.tasks()[m.task as usize].id == id)
         .unwrap_or_else(|| panic!("no milestone {id}"));
     s.milestones[mi].iter().map(|&x| x as f64).collect()
 }

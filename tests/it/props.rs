@@ -114,10 +114,10 @@ proptest! {
             prop_assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
         }
         let reference = reference_cpm(&net, &|i| net.rows[i].1);
-        for m in &n.milestones {
+        for m in n.milestones() {
             let t = m.task as usize;
-            let row: usize = n.tasks[t].id[1..].parse().unwrap();
-            prop_assert!((n.det_finish[t] - reference[row]).abs() < 1e-9, "{} vs {}", n.det_finish[t], reference[row]);
+            let row: usize = n.tasks()[t].id[1..].parse().unwrap();
+            prop_assert!((n.det_finish()[t] - reference[row]).abs() < 1e-9, "{} vs {}", n.det_finish()[t], reference[row]);
         }
     }
 
@@ -128,8 +128,8 @@ proptest! {
         let s = simulate(&n, &SimConfig { iterations: 640, seed: 5, threads: Some(1) }, &NoProgress).unwrap();
         let lo = reference_cpm(&net, &|i| net.rows[i].0);
         let hi = reference_cpm(&net, &|i| net.rows[i].2);
-        for (mi, m) in n.milestones.iter().enumerate() {
-            let row: usize = n.tasks[m.task as usize].id[1..].parse().unwrap();
+        for (mi, m) in n.milestones().iter().enumerate() {
+            let row: usize = n.tasks()[m.task as usize].id[1..].parse().unwrap();
             for &x in &s.milestones[mi] {
                 let x = x as f64;
                 prop_assert!(x >= lo[row] - 1e-3 && x <= hi[row] + 1e-3, "{x} outside [{}, {}]", lo[row], hi[row]);
@@ -147,7 +147,7 @@ proptest! {
             let n = compile(&plan::from_tasks_csv(&csv(&net, &order, bump), "t.csv").unwrap()).unwrap();
             let s = simulate(&n, &cfg, &NoProgress).unwrap();
             let mut v: Vec<(String, Vec<f32>)> =
-                n.milestones.iter().zip(s.milestones).map(|(m, x)| (n.tasks[m.task as usize].id.clone(), x)).collect();
+                n.milestones().iter().zip(s.milestones).map(|(m, x)| (n.tasks()[m.task as usize].id.clone(), x)).collect();
             v.sort_by(|a, b| a.0.cmp(&b.0));
             v
         };
