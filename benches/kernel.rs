@@ -85,6 +85,7 @@ fn risks_and_correlations(c: &mut Criterion) {
                 Unit::Percent
             },
             tasks: tasks_unique,
+            cost: None,
         });
     }
     let net = compile(&p).unwrap();
@@ -101,6 +102,54 @@ fn risks_and_correlations(c: &mut Criterion) {
             format!("10000-tasks-risks-correlations-{threads}-threads"),
             |b| b.iter(|| simulate(&net, &cfg, &NoProgress).unwrap()),
         );
+    }
+    g.finish();
+}
+
+/// Cost on the plain 10,000-task network: every task with a three-point fixed cost and a
+/// three-point rate, and 10 overheads until the end milestone, against the same run
+/// without costs (`10000-tasks-triangular`).
+fn costs(c: &mut Criterion) {
+    let iterations = 6_400u64;
+    let mut p = plan::from_tasks_csv(&network_csv(10_000, "triangular"), "bench.csv").unwrap();
+    for t in p.tasks.iter_mut().filter(|t| !t.milestone) {
+        t.cost = Some(Distribution::Triangular {
+            min: 8_000.0,
+            likely: 10_000.0,
+            max: 15_000.0,
+        });
+        t.rate = Some(Distribution::Triangular {
+            min: 800.0,
+            likely: 1_000.0,
+            max: 1_400.0,
+        });
+    }
+    for o in 0..10 {
+        p.settings.overheads.push(slipcast::plan::cost::Overhead {
+            name: format!("O{o}"),
+            rate: Distribution::Triangular {
+                min: 900.0,
+                likely: 1_000.0,
+                max: 1_300.0,
+            },
+            until: "END".into(),
+            from: 0.0,
+            line: 0,
+        });
+    }
+    let net = compile(&p).unwrap();
+    let mut g = c.benchmark_group("kernel");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements((net.len() as u64) * iterations));
+    for threads in [1usize, 2] {
+        let cfg = SimConfig {
+            iterations,
+            seed: 1,
+            threads: Some(threads),
+        };
+        g.bench_function(format!("10000-tasks-costs-{threads}-threads"), |b| {
+            b.iter(|| simulate(&net, &cfg, &NoProgress).unwrap())
+        });
     }
     g.finish();
 }
@@ -218,5 +267,12 @@ fn fill_all(
     each(samplers, uniforms, out, tables)
 }
 
-criterion_group!(benches, kernel, risks_and_correlations, drivers, sampler);
+criterion_group!(
+    benches,
+    kernel,
+    risks_and_correlations,
+    costs,
+    drivers,
+    sampler
+);
 criterion_main!(benches);

@@ -8,6 +8,7 @@
 pub mod backlog;
 pub mod calendar;
 pub mod correlation;
+pub mod cost;
 pub mod pert;
 pub mod sampler;
 pub mod scenario;
@@ -139,6 +140,8 @@ pub struct Network {
     /// Per task: (b, σ) of a calibration multiplier exp(b + σZ) on the sampled duration;
     /// (0, 0) when not calibrated.
     pub(crate) calibration: Vec<(f32, f32)>,
+    /// The cost side, when the plan has any cost.
+    pub(crate) cost: Option<cost::CostModel>,
     /// Per distinct set of freeze windows: the frozen 0-based working-day indices as
     /// sorted, disjoint, non-adjacent ranges `[a, b)`; a start on day d in a range moves
     /// to time `b`, the start of the first allowed day. Memory grows with the windows,
@@ -296,6 +299,11 @@ impl Network {
     /// The status date, for a re-forecast.
     pub fn status_date(&self) -> Option<NaiveDate> {
         self.status_date
+    }
+
+    /// The cost side, when the plan has any cost.
+    pub fn cost(&self) -> Option<&cost::CostModel> {
+        self.cost.as_ref()
     }
 
     /// Number of tasks.
@@ -666,6 +674,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         freeze_windows,
         id_index,
         calibration: vec![(0.0, 0.0); n],
+        cost: None,
     };
     let task_tags: std::collections::HashSet<&str> = plan
         .tasks
@@ -752,6 +761,11 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         ));
     }
     net.milestones = ms;
+    let mut diags = Diags::default();
+    net.cost = cost::compile(plan, &net, &mut diags);
+    if !diags.is_empty() {
+        return Err(Error::Invalid(diags.0));
+    }
     Ok(net)
 }
 

@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod correlations;
+pub mod cost;
 pub mod distribution;
 pub mod risks;
 pub mod scenarios;

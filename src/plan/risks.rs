@@ -22,6 +22,7 @@ pub(crate) const COLUMNS: &[&str] = &[
     "values",
     "unit",
     "tasks",
+    "cost",
 ];
 
 /// How a risk's impact applies to a task.
@@ -51,6 +52,9 @@ pub struct RiskRow {
     pub unit: Unit,
     /// Ids of the tasks it hits.
     pub tasks: Vec<String>,
+    /// Cost when it occurs (negative: a saving); drawn from the same uniform as the
+    /// schedule impact.
+    pub cost: Option<Distribution>,
 }
 
 /// Parses all rows of risks.csv.
@@ -101,7 +105,34 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<RiskRow> {
                     .fix("list the ids of the tasks it affects, separated by ';'"),
             );
         }
-        let impact = impact(sheet, row, diags);
+        let cost = sheet
+            .get(row, "cost")
+            .and_then(|v| match crate::plan::cost::parse_amount(v, true) {
+                Ok(d) => Some(d),
+                Err(why) => {
+                    diags.push(sheet.diag(row, "cost", why).fix(
+                        "write the cost impact as an amount or min/likely/max, e.g. 40000 or 20000/40000/90000",
+                    ));
+                    None
+                }
+            });
+        let schedule_given = [
+            "distribution",
+            "min",
+            "likely",
+            "max",
+            "mean",
+            "sd",
+            "values",
+        ]
+        .iter()
+        .any(|c| sheet.get(row, c).is_some());
+        // A cost-only risk moves no date.
+        let impact = if !schedule_given && sheet.get(row, "cost").is_some() {
+            Some(Distribution::Fixed { likely: 0.0 })
+        } else {
+            impact(sheet, row, diags)
+        };
         if let (Some(probability), Some(unit), Some(impact)) = (probability, unit, impact) {
             out.push(RiskRow {
                 line: row.line,
@@ -111,6 +142,7 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<RiskRow> {
                 impact,
                 unit,
                 tasks,
+                cost,
             });
         }
     }

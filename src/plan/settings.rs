@@ -53,6 +53,12 @@ pub struct Settings {
     pub iterations: Option<u64>,
     /// Default seed.
     pub seed: Option<u64>,
+    /// Currency label of every amount (e.g. "EUR").
+    pub currency: Option<String>,
+    /// The committed budget, for P(cost ≤ budget) and the joint confidence level.
+    pub budget: Option<f64>,
+    /// Standing costs (`[[overhead]]` tables).
+    pub overheads: Vec<crate::plan::cost::Overhead>,
 }
 
 const KEYS: &[&str] = &[
@@ -62,6 +68,9 @@ const KEYS: &[&str] = &[
     "status_date",
     "iterations",
     "seed",
+    "currency",
+    "budget",
+    "overhead",
 ];
 
 /// Parses the text of `plan.toml` (shown as `file`), collecting problems in `diags`.
@@ -156,6 +165,46 @@ pub(crate) fn parse(text: &str, file: &str, diags: &mut Diags) -> Settings {
                     },
                 )),
             },
+            "currency" => match value.as_str() {
+                Some(c) if !c.trim().is_empty() => s.currency = Some(c.trim().to_string()),
+                _ => diags.push(bad(
+                    key,
+                    format!("currency must be a label, found {value}"),
+                    "currency = \"EUR\"",
+                )),
+            },
+            "budget" => match value.as_float().or(value.as_integer().map(|i| i as f64)) {
+                Some(b) if b.is_finite() && b > 0.0 && b <= crate::plan::cost::MAX_AMOUNT => {
+                    s.budget = Some(b)
+                }
+                _ => diags.push(bad(
+                    key,
+                    format!("budget must be a positive amount, found {value}"),
+                    "budget = 2500000",
+                )),
+            },
+            "overhead" => match value.as_array() {
+                Some(items) => {
+                    // The line of each [[overhead]] header, in order.
+                    let headers: Vec<u64> = text
+                        .lines()
+                        .enumerate()
+                        .filter(|(_, l)| l.trim().starts_with("[[overhead]]"))
+                        .map(|(i, _)| i as u64 + 1)
+                        .collect();
+                    for (i, item) in items.iter().enumerate() {
+                        let line = headers.get(i).copied().unwrap_or_else(|| line_of(key));
+                        if let Some(o) = overhead(item, i, line, file, diags) {
+                            s.overheads.push(o);
+                        }
+                    }
+                }
+                None => diags.push(bad(
+                    key,
+                    "overhead must be a list of [[overhead]] tables".into(),
+                    "[[overhead]]\nname = \"Programme office\"\nrate = 4000\nuntil = \"M_GOLIVE\"",
+                )),
+            },
             other => {
                 let fix = match closest(other, KEYS) {
                     Some(k) => format!("did you mean {k}?"),
@@ -166,6 +215,80 @@ pub(crate) fn parse(text: &str, file: &str, diags: &mut Diags) -> Settings {
         }
     }
     s
+}
+
+/// One `[[overhead]]` table (the `index`-th, at `line`).
+fn overhead(
+    item: &toml::Value,
+    index: usize,
+    line: u64,
+    file: &str,
+    diags: &mut Diags,
+) -> Option<crate::plan::cost::Overhead> {
+    let example = "[[overhead]]\nname = \"Programme office\"\nrate = 4000\nuntil = \"M_GOLIVE\"";
+    let bad = |msg: String| {
+        Diagnostic::new(file, format!("overhead {}: {msg}", index + 1))
+            .line(line)
+            .column("overhead")
+            .fix(example)
+    };
+    let Some(t) = item.as_table() else {
+        diags.push(bad("must be a table".into()));
+        return None;
+    };
+    for k in t.keys() {
+        if !["name", "rate", "until", "from"].contains(&k.as_str()) {
+            diags.push(bad(format!(
+                "unknown key \"{k}\" (known: name, rate, until, from)"
+            )));
+        }
+    }
+    let name = t.get("name").and_then(|v| v.as_str()).map(str::to_string);
+    let until = t.get("until").and_then(|v| v.as_str()).map(str::to_string);
+    let rate = match t.get("rate") {
+        Some(toml::Value::Integer(i)) => crate::plan::cost::parse_amount(&i.to_string(), false),
+        Some(toml::Value::Float(f)) => crate::plan::cost::parse_amount(&f.to_string(), false),
+        Some(toml::Value::String(s)) => crate::plan::cost::parse_amount(s, false),
+        _ => Err("needs a rate per working day (a number or \"min/likely/max\")".into()),
+    };
+    let from = match t.get("from") {
+        None => Some(0.0),
+        Some(toml::Value::Integer(i)) if *i >= 0 => Some(*i as f64),
+        Some(toml::Value::Float(f)) if *f >= 0.0 && f.is_finite() => Some(*f),
+        Some(_) => None,
+    };
+    let mut ok = true;
+    if name.is_none() {
+        diags.push(bad("needs a name".into()));
+        ok = false;
+    }
+    if until.is_none() {
+        diags.push(bad("needs until: the milestone whose finish ends it".into()));
+        ok = false;
+    }
+    if from.is_none() {
+        diags.push(bad(
+            "from must be a working-day number (0 = the start)".into()
+        ));
+        ok = false;
+    }
+    let rate = match rate {
+        Ok(r) => Some(r),
+        Err(why) => {
+            diags.push(bad(format!("rate: {why}")));
+            None
+        }
+    };
+    if !ok {
+        return None;
+    }
+    Some(crate::plan::cost::Overhead {
+        name: name?,
+        rate: rate?,
+        until: until?,
+        from: from?,
+        line,
+    })
 }
 
 #[cfg(test)]

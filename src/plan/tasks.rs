@@ -30,6 +30,9 @@ pub(crate) const COLUMNS: &[&str] = &[
     "remaining",
     "items",
     "throughput",
+    "cost",
+    "rate",
+    "actual_cost",
 ];
 
 /// The type of a dependency link (activity-on-node, SPEC §2).
@@ -105,6 +108,12 @@ pub struct TaskRow {
     pub throughput: Option<String>,
     /// The history, once read.
     pub history: Option<crate::plan::throughput::History>,
+    /// Time-independent cost (materials, a fixed-price contract).
+    pub cost: Option<Distribution>,
+    /// Time-dependent cost per working day of the task's duration.
+    pub rate: Option<Distribution>,
+    /// Cost spent so far (a task in progress or done).
+    pub actual_cost: Option<f64>,
 }
 
 /// Parses all rows of tasks.csv.
@@ -233,6 +242,32 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             .unwrap_or_default();
         let probability = sheet.probability(row, "probability", diags).unwrap_or(1.0);
         let target = date_or_days(sheet, row, "target", diags);
+        let amount = |col: &str, diags: &mut Diags| {
+            let v = sheet.get(row, col)?;
+            match crate::plan::cost::parse_amount(v, false) {
+                Ok(d) => Some(d),
+                Err(why) => {
+                    diags.push(sheet.diag(row, col, why).fix(
+                        "write an amount or min/likely/max, e.g. 120000 or 80000/100000/150000 (pert: before it for Beta-PERT)",
+                    ));
+                    None
+                }
+            }
+        };
+        let cost = amount("cost", diags);
+        let rate = amount("rate", diags);
+        let actual_cost = sheet.non_negative(row, "actual_cost", diags);
+        if actual_cost.is_some() && actual_start.is_none() {
+            diags.push(
+                sheet
+                    .diag(
+                        row,
+                        "actual_cost",
+                        "actual_cost is given but the task has no actual_start",
+                    )
+                    .fix("give actual_start for work that has begun, or leave actual_cost empty"),
+            );
+        }
         let not_before = date_or_days(sheet, row, "not_before", diags);
         out.push(TaskRow {
             line: row.line,
@@ -252,6 +287,9 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             items,
             throughput,
             history: None,
+            cost,
+            rate,
+            actual_cost,
         });
     }
     out

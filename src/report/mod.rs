@@ -80,8 +80,12 @@ pub fn milestones_csv_with(f: &Forecast, ci: bool) -> String {
     if contingency {
         head.extend(["contingency_p50".into(), "contingency_p80".into()]);
     }
+    let cost = f.cost.as_ref();
+    if cost.is_some() {
+        head.extend(["cost_p50".into(), "cost_p80".into()]);
+    }
     let mut rows = vec![head];
-    for m in &f.milestones {
+    for (mi, m) in f.milestones.iter().enumerate() {
         let mut r = vec![
             m.id.clone(),
             m.name.clone().unwrap_or_default(),
@@ -117,9 +121,69 @@ pub fn milestones_csv_with(f: &Forecast, ci: bool) -> String {
             r.push(num(m.contingency_p50));
             r.push(num(m.contingency_p80));
         }
+        if let Some(c) = cost {
+            let at = |p: f64| {
+                c.milestones
+                    .get(mi)
+                    .and_then(|x| x.percentiles.iter().find(|q| q.p == p))
+                    .map(|q| num(q.value))
+                    .unwrap_or_default()
+            };
+            r.push(at(50.0));
+            r.push(at(80.0));
+        }
         rows.push(r);
     }
     csv_bytes(rows)
+}
+
+/// `cost.csv`: `item, deterministic, mean, sd` and one column per percentile, for the
+/// total, each group, each overhead and the risks.
+pub fn cost_csv(c: &crate::stats::cost::CostForecast, percentiles: &[f64]) -> String {
+    let mut head: Vec<String> = ["item", "deterministic", "mean", "sd"]
+        .map(String::from)
+        .to_vec();
+    head.extend(percentiles.iter().map(|p| format!("p{}", fmt_p(*p))));
+    let mut rows = vec![head];
+    for i in &c.items {
+        let mut r = vec![i.item.clone(), num(i.deterministic), num(i.mean), num(i.sd)];
+        r.extend(i.percentiles.iter().map(|q| num(q.value)));
+        rows.push(r);
+    }
+    csv_bytes(rows)
+}
+
+/// `jcl.csv`: per milestone with a target, when the plan has a budget:
+/// `milestone, target, p_target, budget, p_budget, jcl`.
+pub fn jcl_csv(f: &Forecast) -> Option<String> {
+    let c = f.cost.as_ref()?;
+    let budget = c.budget?;
+    let mut rows = vec![
+        [
+            "milestone",
+            "target",
+            "p_target",
+            "budget",
+            "p_budget",
+            "jcl",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (m, mc) in f.milestones.iter().zip(&c.milestones) {
+        let (Some(t), Some(j)) = (&m.target, mc.jcl) else {
+            continue;
+        };
+        rows.push(vec![
+            m.id.clone(),
+            t.date.clone().unwrap_or_else(|| num(t.days)),
+            num(t.probability),
+            num(budget),
+            num(c.p_budget.unwrap_or(0.0)),
+            num(j),
+        ]);
+    }
+    Some(csv_bytes(rows))
 }
 
 /// Per-task CSV: schedule, means and criticality.
@@ -562,6 +626,9 @@ pub fn milestone_view(
         view.milestones.iter().map(|m| m.id.as_str()).collect();
     view.histograms
         .retain(|h| kept.contains(h.milestone.as_str()));
+    if let Some(c) = view.cost.as_mut() {
+        c.milestones.retain(|m| kept.contains(m.id.as_str()));
+    }
     Ok((view, note))
 }
 
@@ -649,6 +716,12 @@ pub fn add_forecast_files(set: &mut out::OutSet, f: &Forecast) {
     ];
     for (name, body) in files {
         set.add(name, body);
+    }
+    if let Some(c) = &f.cost {
+        set.add("cost.csv", cost_csv(c, &f.percentiles));
+    }
+    if let Some(j) = jcl_csv(f) {
+        set.add("jcl.csv", j);
     }
 }
 

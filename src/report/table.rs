@@ -84,6 +84,9 @@ pub fn table(f: &Forecast) -> String {
         rows.push(r);
     }
     render(&mut out, &head, &rows);
+    if let Some(c) = &f.cost {
+        cost_table(&mut out, f, c);
+    }
 
     if let Some(latest) = f.milestones.last() {
         let mut crit: Vec<_> = f.tasks.iter().filter(|t| t.criticality > 0.0).collect();
@@ -572,4 +575,60 @@ fn group_thousands(n: u64) -> String {
         out.push(ch);
     }
     out
+}
+
+/// The cost block under the milestones: each item's deterministic cost and percentiles,
+/// the chance of the budget and each target's joint confidence with it.
+fn cost_table(out: &mut String, f: &Forecast, c: &crate::stats::cost::CostForecast) {
+    let cur = c
+        .currency
+        .as_deref()
+        .map(|x| format!(" ({x})"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "\nCost{cur}:");
+    let amount = |x: f64| group_thousands(x.round().max(0.0) as u64);
+    let signed = |x: f64| {
+        if x < 0.0 {
+            format!("-{}", amount(-x))
+        } else {
+            amount(x)
+        }
+    };
+    let mut head = vec!["Item".to_string(), "Deterministic".into(), "Mean".into()];
+    head.extend(
+        f.percentiles
+            .iter()
+            .map(|p| format!("P{}", crate::stats::fmt_p(*p))),
+    );
+    let rows: Vec<Vec<String>> = c
+        .items
+        .iter()
+        .map(|i| {
+            let mut r = vec![i.item.clone(), signed(i.deterministic), signed(i.mean)];
+            r.extend(i.percentiles.iter().map(|q| signed(q.value)));
+            r
+        })
+        .collect();
+    render(out, &head, &rows);
+    if let (Some(b), Some(p)) = (c.budget, c.p_budget) {
+        let _ = writeln!(
+            out,
+            "Budget {}: {:.1} % of simulated outcomes cost no more.",
+            amount(b),
+            p * 100.0
+        );
+    }
+    for (m, mc) in f.milestones.iter().zip(&c.milestones) {
+        if let (Some(t), Some(j)) = (&m.target, mc.jcl) {
+            let _ = writeln!(
+                out,
+                "Joint confidence for {} (finish by {} and cost within budget): {:.1} % (on time {:.1} %, within budget {:.1} %).",
+                m.id,
+                t.date.clone().unwrap_or_else(|| format!("day {}", t.days)),
+                j * 100.0,
+                t.probability * 100.0,
+                c.p_budget.unwrap_or(0.0) * 100.0
+            );
+        }
+    }
 }

@@ -19,7 +19,7 @@
 //! `delay` adds days last (when the task happens), `remove` makes the duration 0.
 
 use crate::model::sampler::normal_scores;
-use crate::model::{Link, NO_FREEZE, Network, Status, correlation, pert};
+use crate::model::{Link, NO_FREEZE, Network, Status, correlation, cost, pert};
 
 /// [`crate::model::calendar::SNAP`] in single precision.
 const SNAP32: f32 = crate::model::calendar::SNAP as f32;
@@ -41,6 +41,11 @@ pub(crate) struct Keys {
     /// Per task: nothing acts on its sampled duration and every link is finish-to-start
     /// without a freeze window, so the fused path computes it (see [`plain_task`]).
     plain: Vec<bool>,
+    /// Per cost entry: the streams of its fixed cost and its rate.
+    cost_fixed: Vec<u64>,
+    cost_rate: Vec<u64>,
+    /// Per overhead: the stream of its rate.
+    overhead: Vec<u64>,
 }
 
 impl Keys {
@@ -70,6 +75,24 @@ impl Keys {
                         && net.preds(t).iter().all(|l| l.kind == LinkKind::FS)
                 })
                 .collect(),
+            cost_fixed: net.cost.as_ref().map_or(Vec::new(), |c| {
+                c.tasks
+                    .iter()
+                    .map(|x| stream_key(seed, net.keys[x.task as usize], 6))
+                    .collect()
+            }),
+            cost_rate: net.cost.as_ref().map_or(Vec::new(), |c| {
+                c.tasks
+                    .iter()
+                    .map(|x| stream_key(seed, net.keys[x.task as usize], 7))
+                    .collect()
+            }),
+            overhead: net.cost.as_ref().map_or(Vec::new(), |c| {
+                c.overheads
+                    .iter()
+                    .map(|o| stream_key(seed, o.key, 8))
+                    .collect()
+            }),
         }
     }
 }
@@ -90,6 +113,9 @@ pub(crate) struct Tracking {
     /// or start-to-finish links read them, so a lean run of a plan without such links
     /// skips the store.
     pub keep_starts: bool,
+    /// Compute cost (the plan has some): each block row holds the cost items after the
+    /// milestones.
+    pub cost: bool,
 }
 
 impl Tracking {
@@ -105,6 +131,7 @@ impl Tracking {
             sub_blocks,
             lean,
             keep_starts: !lean || start_links,
+            cost: false,
         }
     }
 }
@@ -126,6 +153,12 @@ pub(crate) struct Scratch {
     /// A leave-one-out variant's finish and start lanes for one task, before they are
     /// copied to the variant's row.
     row: Vec<f32>,
+    /// Cost: each item's lanes (f64, see `CostModel::width`).
+    cost: Vec<f64>,
+    /// Cost: the lanes of each task cost entry a milestone's incurred cost reads.
+    cost_task: Vec<f32>,
+    /// Cost: per risk, its cost impact in lanes where it occurred, else 0.
+    risk_cost: Vec<f32>,
 }
 
 /// Per-thread accumulators. Sums are fixed-point integers so that adding them up in any
@@ -167,6 +200,18 @@ impl Scratch {
             mixed: vec![0.0; kmax * LANES],
             lf: Vec::new(),
             row: vec![0.0; 2 * LANES],
+            cost: match &net.cost {
+                Some(c) => vec![0.0; c.width(net.milestones.len()) * LANES],
+                None => Vec::new(),
+            },
+            cost_task: match &net.cost {
+                Some(c) => vec![0.0; c.tasks.len() * LANES],
+                None => Vec::new(),
+            },
+            risk_cost: match &net.cost {
+                Some(_) => vec![0.0; net.risks.len() * LANES],
+                None => Vec::new(),
+            },
         }
     }
 }
@@ -367,6 +412,14 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
             s.ef.resize(need, 0.0);
         }
     }
+    let cost = if b.track.cost {
+        b.net.cost.as_ref()
+    } else {
+        None
+    };
+    if cost.is_some() {
+        s.cost.fill(0.0);
+    }
     draw_risks(&b, s, acc);
     draw_correlated(&b, s);
     for t in 0..b.net.len() {
@@ -374,6 +427,12 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
         let sampled = forward_task::<C>(&b, t, s, acc, LOO);
         if let Some(p) = loo {
             forward_variants::<C>(&b, p, t, &sampled, s);
+        }
+        if let Some(cm) = cost {
+            let ci = cm.of_task[t];
+            if ci != cost::NONE {
+                task_cost(&b, cm, ci as usize, s);
+            }
         }
         if !b.track.lean {
             // A full run keeps the start lanes.
@@ -397,7 +456,146 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
             }
         }
     }
-    milestones_and_reverse_pass(&b, s, acc, out, hashes);
+    let k = b.net.milestones.len();
+    let width = k + cost.map_or(0, |cm| cm.width(k));
+    if let Some(cm) = cost {
+        finish_cost(&b, cm, s, out, width);
+    }
+    milestones_and_reverse_pass(&b, s, acc, out, hashes, width);
+}
+
+/// Lanes `l` of cost item `slot`.
+#[inline(always)]
+fn cost_lanes(v: &mut [f64], slot: usize) -> &mut [f64] {
+    &mut v[slot * LANES..(slot + 1) * LANES]
+}
+
+/// Task cost entry `ci` in this block: its fixed cost (or what it has spent), nothing when
+/// it does not happen, plus its rate on the work its duration lanes hold beyond the
+/// elapsed part; added to the tasks' part and its group, and kept for milestones when one
+/// reads it.
+#[inline(always)]
+fn task_cost(b: &Block, cm: &cost::CostModel, ci: usize, s: &mut Scratch) {
+    let (net, keys, block) = (b.net, b.keys, b.block);
+    let c = &cm.tasks[ci];
+    let t = c.task as usize;
+    let mut lane = [0f32; LANES];
+    if c.done {
+        lane = [c.done_cost as f32; LANES];
+    } else if net.keep[t] {
+        match (c.actual, &c.fixed) {
+            (Some(a), _) => lane = [a as f32; LANES],
+            (None, Some(f)) => {
+                block_uniforms(keys.cost_fixed[ci], block, &mut s.u);
+                f.fill(&s.u, &mut lane, &net.discrete);
+                // Work that does not happen costs nothing (the same draw as its duration's).
+                let p = net.occurrence[t];
+                if p < 1.0 && net.status[t] == Status::Open {
+                    block_uniforms(keys.occurrence[t], block, &mut s.u);
+                    for l in 0..LANES {
+                        lane[l] *= (s.u[l] < p) as u32 as f32;
+                    }
+                }
+            }
+            (None, None) => {}
+        }
+        if let Some(r) = &c.rate {
+            let mut rate = [0f32; LANES];
+            block_uniforms(keys.cost_rate[ci], block, &mut s.u);
+            r.fill(&s.u, &mut rate, &net.discrete);
+            let dur = lanes(&s.dur, t);
+            for l in 0..LANES {
+                lane[l] += rate[l] * (dur[l] - c.elapsed).max(0.0);
+            }
+        }
+    }
+    for (a, &x) in cost_lanes(&mut s.cost, cost::CostModel::TASKS)
+        .iter_mut()
+        .zip(&lane)
+    {
+        *a += x as f64;
+    }
+    if c.group != cost::NONE {
+        for (a, &x) in cost_lanes(&mut s.cost, cm.group_slot(c.group as usize))
+            .iter_mut()
+            .zip(&lane)
+        {
+            *a += x as f64;
+        }
+    }
+    if c.kept {
+        s.cost_task[ci * LANES..(ci + 1) * LANES].copy_from_slice(&lane);
+    }
+}
+
+/// After the forward pass: each overhead (its rate over the span to its milestone's
+/// finish), the risks' part, the total and each milestone's incurred cost; every item
+/// written after the milestones in each lane's row of `out`.
+#[inline(always)]
+fn finish_cost(b: &Block, cm: &cost::CostModel, s: &mut Scratch, out: &mut [f32], width: usize) {
+    let (net, keys, block, valid) = (b.net, b.keys, b.block, b.valid);
+    let k = net.milestones.len();
+    let mut overheads = [0f64; LANES];
+    for (o, oc) in cm.overheads.iter().enumerate() {
+        let mut rate = [0f32; LANES];
+        block_uniforms(keys.overhead[o], block, &mut s.u);
+        oc.rate.fill(&s.u, &mut rate, &net.discrete);
+        let f = lanes(&s.ef, oc.until as usize);
+        let v = cost_lanes(&mut s.cost, cm.overhead_slot(o));
+        for l in 0..LANES {
+            v[l] = rate[l] as f64 * ((f[l] - oc.from) as f64).max(0.0);
+            overheads[l] += v[l];
+        }
+    }
+    let mut risks = [0f64; LANES];
+    for r in 0..net.risks.len() {
+        if cm.risk_cost[r].is_some() {
+            for (a, &x) in risks.iter_mut().zip(lanes(&s.risk_cost, r)) {
+                *a += x as f64;
+            }
+        }
+    }
+    cost_lanes(&mut s.cost, cm.risks_slot()).copy_from_slice(&risks);
+    let tasks: [f64; LANES] = cost_lanes(&mut s.cost, cost::CostModel::TASKS)
+        .try_into()
+        .unwrap_or([0.0; LANES]);
+    let mut total = tasks;
+    for l in 0..LANES {
+        total[l] += risks[l] + overheads[l];
+    }
+    cost_lanes(&mut s.cost, cost::CostModel::TOTAL).copy_from_slice(&total);
+    for (mi, mc) in cm.milestones.iter().enumerate() {
+        let mut m = [0f64; LANES];
+        for &c in &mc.tasks {
+            for (a, &x) in m.iter_mut().zip(lanes(&s.cost_task, c as usize)) {
+                *a += x as f64;
+            }
+        }
+        if mc.exclude {
+            for l in 0..LANES {
+                m[l] = tasks[l] - m[l];
+            }
+        }
+        for &o in &mc.overheads {
+            let v = cost_lanes(&mut s.cost, cm.overhead_slot(o as usize));
+            for l in 0..LANES {
+                m[l] += v[l];
+            }
+        }
+        for &r in &mc.risks {
+            for (a, &x) in m.iter_mut().zip(lanes(&s.risk_cost, r as usize)) {
+                *a += x as f64;
+            }
+        }
+        cost_lanes(&mut s.cost, cm.milestone_slot(mi)).copy_from_slice(&m);
+    }
+    let items = cm.width(k);
+    for i in 0..items {
+        let v = cost_lanes(&mut s.cost, i);
+        for l in 0..valid {
+            out[l * width + k + i] = v[l] as f32;
+        }
+    }
 }
 
 /// Bit `l` set for each live lane `l < valid`.
@@ -420,6 +618,15 @@ fn draw_risks(b: &Block, s: &mut Scratch, acc: &mut Acc) {
         let lanes_r = lanes_mut(&mut s.risk, r);
         block_uniforms(keys.risk_impact[r], block, &mut s.u);
         risk.sampler.fill(&s.u, lanes_r, &net.discrete);
+        // A risk's cost impact is drawn from the same uniform as its schedule impact: a
+        // bad outcome is bad in both.
+        let cost = match &net.cost {
+            Some(cm) if b.track.cost => cm.risk_cost[r].as_ref(),
+            _ => None,
+        };
+        if let Some(c) = cost {
+            c.fill(&s.u, lanes_mut(&mut s.risk_cost, r), &net.discrete);
+        }
         block_uniforms(keys.risk_occurrence[r], block, &mut s.u);
         let p = risk.probability as f32;
         let mut mask = 0u64;
@@ -427,6 +634,11 @@ fn draw_risks(b: &Block, s: &mut Scratch, acc: &mut Acc) {
             let hit = s.u[l] < p;
             mask |= (hit as u64) << l;
             lanes_r[l] = if hit { lanes_r[l] } else { 0.0 };
+        }
+        if cost.is_some() {
+            for (l, x) in lanes_mut(&mut s.risk_cost, r).iter_mut().enumerate() {
+                *x = if (mask >> l) & 1 == 1 { *x } else { 0.0 };
+            }
         }
         acc.risk_occurred[r] += (mask & valid_mask).count_ones() as u64;
         acc.risk_impact[r] += fixed_sum(lanes_r, valid);
@@ -466,7 +678,12 @@ fn forward_task<const C: usize>(
         // Leave-one-out variants and the driver analysis read the duration lanes (the
         // criticality pass reads a task's own only for start-based or finish-to-finish
         // links, which a plain task does not have).
-        plain_task::<C>(net, keys, block, t, s, track, loo || track.on);
+        let costed = track.cost
+            && net
+                .cost
+                .as_ref()
+                .is_some_and(|c| c.of_task[t] != cost::NONE);
+        plain_task::<C>(net, keys, block, t, s, track, loo || track.on || costed);
         return *lanes(&s.dur, t);
     }
     let dur = lanes_mut(&mut s.dur, t);
@@ -598,6 +815,7 @@ fn milestones_and_reverse_pass(
     acc: &mut Acc,
     out: &mut [f32],
     hashes: &mut [u64],
+    width: usize,
 ) {
     let (net, keys, block, valid, track) = (b.net, b.keys, b.block, b.valid, b.track);
     let (n, k) = (net.len(), net.milestones.len());
@@ -613,7 +831,7 @@ fn milestones_and_reverse_pass(
         let mt = m.task as usize;
         let f = lanes(&s.ef, mt);
         for l in 0..valid {
-            out[l * k + mi] = f[l];
+            out[l * width + mi] = f[l];
         }
         if track.lean {
             continue;

@@ -85,6 +85,10 @@ pub struct Samples {
     /// Per risk: mean working days it added to the tasks it hits, per iteration in which
     /// it occurred (summed over those tasks; 0 if it never occurred).
     pub risk_mean_added: Vec<f64>,
+    /// When the plan has costs: per cost item (the slots of
+    /// [`crate::model::cost::CostModel::width`]), its value in every iteration, in
+    /// iteration order (aligned with `milestones`).
+    pub costs: Vec<Vec<f32>>,
 }
 
 /// What a driver analysis collects beyond the plain forecast.
@@ -412,10 +416,19 @@ fn run(
 ) -> Result<Samples> {
     let n_iter = iteration_count(cfg)?;
     let k = net.milestones.len().max(1);
+    // Each iteration's row: the milestones' finishes, then the cost items.
+    let n_cost = net
+        .cost
+        .as_ref()
+        .map_or(0, |c| c.width(net.milestones.len()));
+    let w = net.milestones.len() + n_cost;
+    let w = w.max(1);
     let keys = kernel::Keys::new(net, cfg.seed);
-    let mut buf = vec![0f32; n_iter * k];
+    let mut buf = vec![0f32; n_iter * w];
     let on = subsample > 0;
-    let track = kernel::Tracking::new(net, on, subsample.min(n_iter).div_ceil(LANES) as u64, lean);
+    let mut track =
+        kernel::Tracking::new(net, on, subsample.min(n_iter).div_ceil(LANES) as u64, lean);
+    track.cost = n_cost > 0;
     let mut hbuf = vec![0u64; if on { n_iter * k } else { 0 }];
     progress.start(cfg.iterations);
     // Blocks are grouped into jobs; each job borrows a scratch buffer and accumulators
@@ -432,9 +445,9 @@ fn run(
         let pool = Pool::default();
         let blocks = n_iter.div_ceil(LANES);
         let per_job = blocks_per_job(blocks);
-        let job_len = per_job * LANES * k;
+        let job_len = per_job * LANES * w;
         let mut hchunks: Vec<&mut [u64]> = if on {
-            hbuf.chunks_mut(job_len).collect()
+            hbuf.chunks_mut(per_job * LANES * k).collect()
         } else {
             buf.chunks(job_len)
                 .map(|_| <&mut [u64]>::default())
@@ -445,11 +458,11 @@ fn run(
             .enumerate()
             .for_each(|(j, (job, hjob))| {
                 let (mut scratch, mut acc) = pool.take(|| (kernel::Scratch::new(net), new_acc()));
-                for (i, chunk) in job.chunks_mut(LANES * k).enumerate() {
-                    let valid = chunk.len() / k;
+                for (i, chunk) in job.chunks_mut(LANES * w).enumerate() {
+                    let valid = chunk.len() / w;
                     let b = (j * per_job + i) as u64;
                     let h: &mut [u64] = if on {
-                        &mut hjob[i * LANES * k..i * LANES * k + chunk.len()]
+                        &mut hjob[i * LANES * k..i * LANES * k + valid * k]
                     } else {
                         &mut []
                     };
@@ -483,7 +496,16 @@ fn run(
     let mut acc = with_threads(cfg.threads, || run(&mut buf, &mut hbuf))?;
     progress.finish();
     let milestones = (0..net.milestones.len())
-        .map(|m| buf.iter().skip(m).step_by(k).copied().collect())
+        .map(|m| buf.iter().skip(m).step_by(w).copied().collect())
+        .collect();
+    let costs = (0..n_cost)
+        .map(|c| {
+            buf.iter()
+                .skip(net.milestones.len() + c)
+                .step_by(w)
+                .copied()
+                .collect()
+        })
         .collect();
     let iters = cfg.iterations;
     let tracked = on.then(|| {
@@ -545,6 +567,7 @@ fn run(
             .collect(),
         risk_mean_impact: per_occurrence(&acc.risk_impact, &acc.risk_occurred),
         risk_mean_added: per_occurrence(&acc.risk_added, &acc.risk_occurred),
+        costs,
         criticality: acc
             .crit
             .iter()

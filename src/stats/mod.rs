@@ -16,6 +16,7 @@ use crate::sim::Samples;
 
 pub use crate::lanes::radix::sort_f32;
 
+pub mod cost;
 pub mod drivers;
 
 /// The one result schema: JSON is its serde form; CSV and tables are views of it.
@@ -49,6 +50,10 @@ pub struct Forecast {
     /// The calibration applied, when the run used one (`--calibration`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub calibration: Option<String>,
+    /// Cost, when the plan has any: percentiles of the total, groups, overheads and
+    /// risks, each milestone's incurred cost, P(cost ≤ budget) and the joint confidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<cost::CostForecast>,
     /// The driver analysis, when asked for (`--drivers`, `--out`).
     pub drivers: Option<drivers::Drivers>,
     /// Statistical caveats and notes on the run.
@@ -466,6 +471,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         histograms,
         risks,
         correlations: net.correlations.clone(),
+        cost: cost::forecast(net, samples, percentiles),
         drivers: None,
         calibration: None,
         warnings,

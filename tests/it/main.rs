@@ -6,6 +6,7 @@ mod calendar;
 mod calibrate;
 mod cli;
 mod compare;
+mod cost;
 mod cpm;
 mod drivers;
 mod import;

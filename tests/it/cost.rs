@@ -1,0 +1,328 @@
+//! Cost and joint confidence: answers theory gives.
+
+use slipcast::model::cost::CostModel;
+use slipcast::{NoProgress, SimConfig, compile, forecast, load, simulate};
+
+/// Loads a plan folder of (file, contents) and simulates it.
+fn run(
+    files: &[(&str, &str)],
+    n: u64,
+    threads: Option<usize>,
+) -> (slipcast::Network, slipcast::Samples, slipcast::Forecast) {
+    let dir = super::plan_dir(files);
+    let net = compile(&load(dir.path()).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let cfg = SimConfig {
+        iterations: n,
+        seed: 3,
+        threads,
+    };
+    let s = simulate(&net, &cfg, &NoProgress).unwrap();
+    let f = forecast(&net, &s, &[10.0, 50.0, 80.0, 90.0]);
+    (net, s, f)
+}
+
+fn total(s: &slipcast::Samples) -> Vec<f64> {
+    s.costs[CostModel::TOTAL]
+        .iter()
+        .map(|&x| x as f64)
+        .collect()
+}
+
+/// A triangular task with a rate and a fixed cost: cost = fixed + rate × duration in every
+/// iteration, so its percentiles are the affine image of the duration's, and its mean is
+/// fixed + rate × (a + b + c)/3.
+#[test]
+fn a_rate_and_a_fixed_cost_are_an_affine_transform_of_the_duration() {
+    let n = 40_000;
+    let (_, s, f) = run(
+        &[(
+            "tasks.csv",
+            "id,min,likely,max,cost,rate,predecessors,milestone\nA,10,15,25,5000,1000,,\nM,,,,,,A,true\n",
+        )],
+        n,
+        None,
+    );
+    let (d, c) = (&s.milestones[0], total(&s));
+    for (x, y) in d.iter().zip(&c) {
+        let want = 5000.0 + 1000.0 * *x as f64;
+        assert!((y - want).abs() <= want * 1e-6, "{y} vs {want}");
+    }
+    let cf = f.cost.as_ref().unwrap();
+    let tot = &cf.items[0];
+    assert_eq!(tot.item, "total");
+    assert_eq!(tot.deterministic, 20_000.0); // 5000 + 1000 × 15
+    for (q, mq) in tot.percentiles.iter().zip(&f.milestones[0].percentiles) {
+        let want = 5000.0 + 1000.0 * mq.days;
+        assert!(
+            (q.value - want).abs() <= 0.1 + want * 1e-6,
+            "{} vs {want}",
+            q.value
+        );
+    }
+    let (a, b, m) = (10.0f64, 25.0f64, 15.0f64);
+    let sd_d = ((a * a + b * b + m * m - a * b - a * m - b * m) / 18.0).sqrt();
+    let se = 1000.0 * sd_d / (n as f64).sqrt();
+    let want = 5000.0 + 1000.0 * (a + b + m) / 3.0;
+    assert!((tot.mean - want).abs() < 5.0 * se, "{} vs {want}", tot.mean);
+    assert!((tot.sd - 1000.0 * sd_d).abs() < 0.03 * 1000.0 * sd_d);
+}
+
+/// An overhead until a milestone costs rate × the milestone's finish, iteration by
+/// iteration; a group's cost is its tasks' costs.
+#[test]
+fn an_overhead_accrues_until_its_milestone_finishes() {
+    let (_, s, f) = run(
+        &[
+            (
+                "tasks.csv",
+                "id,group,min,likely,max,predecessors,milestone,rate\nA,Build,5,8,14,,,100\nB,Build,3,4,9,A,,100\nM,,,,,B,true,\n",
+            ),
+            (
+                "plan.toml",
+                "[[overhead]]\nname = \"PMO\"\nrate = 400\nuntil = \"M\"\nfrom = 2\n",
+            ),
+        ],
+        10_000,
+        None,
+    );
+    let cf = f.cost.as_ref().unwrap();
+    let names: Vec<&str> = cf.items.iter().map(|i| i.item.as_str()).collect();
+    assert_eq!(names, ["total", "group:Build", "overhead:PMO"]);
+    // Slots: total, the tasks' part, group:Build, overhead:PMO.
+    let over = &s.costs[3];
+    let group = &s.costs[2];
+    for ((f, o), g) in s.milestones[0].iter().zip(over).zip(group) {
+        let want = 400.0 * (*f as f64 - 2.0);
+        assert!(
+            (*o as f64 - want).abs() <= want * 1e-6 + 1e-3,
+            "{o} vs {want}"
+        );
+        // Both tasks at 100 a day: the group costs 100 × the milestone's finish.
+        assert!((*g as f64 - 100.0 * *f as f64).abs() <= 1e-2, "{g} vs {f}");
+    }
+    assert_eq!(cf.items[2].deterministic, 400.0 * (8.0 + 4.0 - 2.0));
+}
+
+/// A cost-only risk with probability p and a fixed impact: mean p × impact, P50 = 0 and
+/// P90 = the impact when p = 0.3; no date moves.
+#[test]
+fn a_cost_only_risk_shifts_the_mean_by_p_times_its_impact_and_moves_no_date() {
+    let n = 40_000u64;
+    let tasks = "id,min,likely,max,predecessors,milestone\nA,10,15,25,,\nM,,,,A,true\n";
+    let (_, s, f) = run(
+        &[
+            ("tasks.csv", tasks),
+            ("risks.csv", "id,probability,tasks,cost\nR1,0.3,A,10000\n"),
+        ],
+        n,
+        None,
+    );
+    let cf = f.cost.as_ref().unwrap();
+    let risks = cf.items.iter().find(|i| i.item == "risks").unwrap();
+    let se = 10_000.0 * (0.3f64 * 0.7 / n as f64).sqrt();
+    assert!((risks.mean - 3000.0).abs() < 5.0 * se, "{}", risks.mean);
+    let p = |q: f64| risks.percentiles.iter().find(|x| x.p == q).unwrap().value;
+    assert_eq!(
+        (p(10.0), p(50.0), p(80.0), p(90.0)),
+        (0.0, 0.0, 10_000.0, 10_000.0)
+    );
+    let (_, plain, _) = run(&[("tasks.csv", tasks)], n, None);
+    assert_eq!(
+        s.milestones, plain.milestones,
+        "a cost-only risk moved a date"
+    );
+}
+
+/// The joint confidence level: with cost = rate × duration (comonotone) it is
+/// min(P(on time), P(within budget)); with cost independent of the finish it is their
+/// product, within 5 standard errors.
+#[test]
+fn jcl_is_the_minimum_when_comonotone_and_the_product_when_independent() {
+    let n = 40_000u64;
+    // Target day 17 and a budget of 16,000 at 1,000 a day: within budget means D ≤ 16,
+    // which implies on time, so the joint is P(within budget), the smaller.
+    let (_, s, f) = run(
+        &[
+            (
+                "tasks.csv",
+                "id,min,likely,max,rate,predecessors,milestone,target\nA,10,15,25,1000,,,\nM,,,,,A,true,17\n",
+            ),
+            ("plan.toml", "budget = 16000\n"),
+        ],
+        n,
+        None,
+    );
+    let cf = f.cost.as_ref().unwrap();
+    let pt = f.milestones[0].target.as_ref().unwrap().probability;
+    let pb = cf.p_budget.unwrap();
+    let jcl = cf.milestones[0].jcl.unwrap();
+    assert!(pb < pt, "{pb} {pt}");
+    assert!(
+        (jcl - pt.min(pb)).abs() <= 1.0 / n as f64,
+        "{jcl} vs min {pt} {pb}"
+    );
+    assert_eq!(s.costs.len(), 4); // total, tasks, risks, M
+    // Independent: the finish is A's (B is always shorter, in parallel), the cost is B's.
+    let (_, _, f) = run(
+        &[
+            (
+                "tasks.csv",
+                "id,min,likely,max,rate,predecessors,milestone,target\nA,10,15,25,,,,\nB,1,2,3,1000,,,\nM,,,,,A;B,true,16\n",
+            ),
+            ("plan.toml", "budget = 2000\n"),
+        ],
+        n,
+        None,
+    );
+    let cf = f.cost.as_ref().unwrap();
+    let pt = f.milestones[0].target.as_ref().unwrap().probability;
+    let pb = cf.p_budget.unwrap();
+    let jcl = cf.milestones[0].jcl.unwrap();
+    let want = pt * pb;
+    let se = (want * (1.0 - want) / n as f64).sqrt();
+    assert!((jcl - want).abs() < 5.0 * se, "{jcl} vs {pt} × {pb}");
+    assert!(pt > 0.3 && pt < 0.7 && pb > 0.3 && pb < 0.7, "{pt} {pb}");
+}
+
+/// Cost columns change no date, and costs are the same bits on any thread count.
+#[test]
+fn costs_change_no_date_and_do_not_depend_on_threads() {
+    let base = "id,min,likely,max,predecessors,milestone,probability\nA,5,8,14,,,\nB,10,15,25,A,,0.6\nC,3,4,9,A,,\nM,,,,B;C,true,\n";
+    let costed = "id,min,likely,max,predecessors,milestone,probability,cost,rate\nA,5,8,14,,,,pert:100/200/400,50\nB,10,15,25,A,,0.6,1000,10/20/40\nC,3,4,9,A,,,,30\nM,,,,B;C,true,,,\n";
+    let toml = "name = \"X\"\n[[overhead]]\nname = \"PMO\"\nrate = \"90/100/130\"\nuntil = \"M\"\n";
+    let risks = "id,probability,min,likely,max,tasks,cost\nR1,0.4,1,2,6,C,100/300/900\n";
+    let (_, plain, _) = run(
+        &[
+            ("tasks.csv", base),
+            ("risks.csv", risks),
+            ("plan.toml", "name = \"X\"\n"),
+        ],
+        5_000,
+        Some(2),
+    );
+    let (_, one, f1) = run(
+        &[
+            ("tasks.csv", costed),
+            ("plan.toml", toml),
+            ("risks.csv", risks),
+        ],
+        5_000,
+        Some(1),
+    );
+    let (_, three, f3) = run(
+        &[
+            ("tasks.csv", costed),
+            ("plan.toml", toml),
+            ("risks.csv", risks),
+        ],
+        5_000,
+        Some(3),
+    );
+    assert_eq!(
+        plain.milestones, one.milestones,
+        "a cost column moved a date"
+    );
+    assert_eq!(one.costs, three.costs);
+    assert_eq!(slipcast::report::json(&f1), slipcast::report::json(&f3));
+}
+
+/// A task that happens with probability p pays its fixed cost only when it happens (the
+/// same draw as its duration's): mean p × the cost, and never paid with a zero duration.
+#[test]
+fn a_probabilistic_task_pays_its_fixed_cost_only_when_it_happens() {
+    let n = 40_000u64;
+    let (_, s, f) = run(
+        &[(
+            "tasks.csv",
+            "id,min,likely,max,predecessors,milestone,probability,cost
+A,5,8,14,,,0.4,1000
+M,,,,A,true,,
+",
+        )],
+        n,
+        None,
+    );
+    let mean = f.cost.as_ref().unwrap().items[0].mean;
+    let se = 1000.0 * (0.4f64 * 0.6 / n as f64).sqrt();
+    assert!((mean - 400.0).abs() < 5.0 * se, "{mean}");
+    for (&d, &c) in s.milestones[0].iter().zip(&s.costs[CostModel::TOTAL]) {
+        assert_eq!(d > 0.0, c > 0.0, "duration {d}, cost {c}");
+    }
+}
+
+/// Work in progress costs what it has spent plus its rate on the work left; finished work
+/// its actual cost. Deterministic: hand-computed.
+#[test]
+fn progress_costs_actuals_plus_the_rate_on_the_work_left() {
+    let (_, s, f) = run(
+        &[
+            (
+                "tasks.csv",
+                "id,likely,predecessors,milestone,actual_start,actual_finish,remaining,cost,rate,actual_cost\n\
+                 D,5,,,2027-01-04,2027-01-08,,999,999,4000\n\
+                 P,10,D,,2027-01-11,,4,500,100,2500\n\
+                 O,6,P,,,,,300,50,\n\
+                 M,,O,true,,,,,,\n",
+            ),
+            (
+                "plan.toml",
+                "start = 2027-01-04\nstatus_date = 2027-01-13\n",
+            ),
+        ],
+        1_000,
+        None,
+    );
+    // D: 4,000 spent. P: 2,500 spent + 100 × 4 days left. O: 300 + 50 × 6.
+    let want = 4000.0 + 2500.0 + 400.0 + 300.0 + 300.0;
+    let cf = f.cost.as_ref().unwrap();
+    assert_eq!(cf.items[0].deterministic, want);
+    for &x in &s.costs[CostModel::TOTAL] {
+        assert!((x as f64 - want).abs() < 1e-2, "{x} vs {want}");
+    }
+}
+
+/// Bad cost input: positioned errors, every one at once.
+#[test]
+fn bad_cost_input_is_refused_with_positions() {
+    let dir = super::plan_dir(&[
+        (
+            "tasks.csv",
+            "id,likely,predecessors,milestone,cost,rate,actual_cost\nA,5,,,12x,,\nB,5,A,,,-3,\nC,5,B,,,,100\nM,,C,true,,,\n",
+        ),
+        (
+            "plan.toml",
+            "budget = -1\n[[overhead]]\nname = \"PMO\"\nrate = 100\nuntil = \"NOPE\"\n",
+        ),
+    ]);
+    let e = slipcast::load(dir.path())
+        .and_then(|p| compile(&p))
+        .unwrap_err()
+        .to_string();
+    for frag in [
+        "line 2, column cost (A): \"12x\" is not a number",
+        "line 3, column rate (B): -3 is negative",
+        "line 4, column actual_cost (C): actual_cost is given but the task has no actual_start",
+        "budget must be a positive amount",
+    ] {
+        assert!(e.contains(frag), "{frag} not in\n{e}");
+    }
+    let dir = super::plan_dir(&[
+        (
+            "tasks.csv",
+            "id,likely,predecessors,milestone\nA,5,,\nM,,A,true\n",
+        ),
+        (
+            "plan.toml",
+            "[[overhead]]\nname = \"PMO\"\nrate = 100\nuntil = \"NOPE\"\n",
+        ),
+    ]);
+    let e = slipcast::load(dir.path())
+        .and_then(|p| compile(&p))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("overhead \"PMO\": until names no task: \"NOPE\""),
+        "{e}"
+    );
+}
