@@ -486,7 +486,10 @@ fn task_cost(b: &Block, cm: &cost::CostModel, ci: usize, s: &mut Scratch) {
         match (c.actual, &c.fixed) {
             (Some(a), _) => lane = [a as f32; LANES],
             (None, Some(f)) => {
-                block_uniforms(keys.cost_fixed[ci], block, &mut s.u);
+                // A fixed amount needs no draw.
+                if !matches!(f, Sampler::Fixed(_)) {
+                    block_uniforms(keys.cost_fixed[ci], block, &mut s.u);
+                }
                 f.fill(&s.u, &mut lane, &net.discrete);
                 // Work that does not happen costs nothing (the same draw as its duration's).
                 let p = net.occurrence[t];
@@ -501,7 +504,9 @@ fn task_cost(b: &Block, cm: &cost::CostModel, ci: usize, s: &mut Scratch) {
         }
         if let Some(r) = &c.rate {
             let mut rate = [0f32; LANES];
-            block_uniforms(keys.cost_rate[ci], block, &mut s.u);
+            if !matches!(r, Sampler::Fixed(_)) {
+                block_uniforms(keys.cost_rate[ci], block, &mut s.u);
+            }
             r.fill(&s.u, &mut rate, &net.discrete);
             let dur = lanes(&s.dur, t);
             for l in 0..LANES {
