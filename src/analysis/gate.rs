@@ -25,6 +25,10 @@ pub enum Metric {
     Mean,
     /// P(finish ≤ target).
     PTarget,
+    /// P(finish ≤ target ∧ total cost ≤ budget), the joint confidence level.
+    Jcl,
+    /// P(total cost ≤ budget) (with the milestone `cost`).
+    PBudget,
 }
 
 /// Comparison operator.
@@ -48,6 +52,9 @@ pub enum Bound {
     /// A date.
     Date(NaiveDate),
 }
+
+/// The name a gate gives the plan's total cost instead of a milestone.
+pub const COST: &str = "cost";
 
 /// A parsed gate.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,11 +130,13 @@ impl Gate {
         let metric = match metric_text.to_ascii_lowercase().as_str() {
             "mean" => Metric::Mean,
             "p_target" | "ptarget" => Metric::PTarget,
+            "jcl" => Metric::Jcl,
+            "p_budget" | "pbudget" => Metric::PBudget,
             m => match m.strip_prefix('p').and_then(|x| x.parse::<f64>().ok()) {
                 Some(p) if p > 0.0 && p < 100.0 => Metric::Percentile(p),
                 _ => {
                     return Err(bad(&format!(
-                        "unknown metric \"{metric_text}\" (use pNN, mean or p_target)"
+                        "unknown metric \"{metric_text}\" (use pNN, mean, p_target or jcl; on cost: pNN, mean or p_budget)"
                     )));
                 }
             },
@@ -139,15 +148,28 @@ impl Gate {
                 _ => return Err(bad(&format!("\"{value}\" is neither a date nor a number"))),
             },
         };
-        if metric == Metric::PTarget {
+        if matches!(metric, Metric::PTarget | Metric::Jcl | Metric::PBudget) {
             match bound {
                 Bound::Number(x) if (0.0..=1.0).contains(&x) => {}
                 _ => {
-                    return Err(bad(
-                        "p_target is compared with a probability between 0 and 1",
-                    ));
+                    return Err(bad(&format!(
+                        "{} is compared with a probability between 0 and 1",
+                        metric_text.to_ascii_lowercase()
+                    )));
                 }
             }
+        }
+        let on_cost = milestone == COST;
+        if on_cost && matches!(metric, Metric::PTarget | Metric::Jcl) {
+            return Err(bad("the cost has no target: use pNN, mean or p_budget"));
+        }
+        if !on_cost && metric == Metric::PBudget {
+            return Err(bad(
+                "p_budget is a gate on the cost: write cost:p_budget>=0.7",
+            ));
+        }
+        if on_cost && matches!(bound, Bound::Date(_)) {
+            return Err(bad("the cost is compared with an amount, not a date"));
         }
         Ok(Gate {
             text: t.to_string(),
@@ -167,6 +189,12 @@ impl Gate {
         date_of: &dyn Fn(f64) -> Option<NaiveDate>,
     ) -> Result<Outcome> {
         let value = match self.metric {
+            Metric::Jcl | Metric::PBudget => {
+                return Err(gate_error(format!(
+                    " '{}': the plan has no budget and costs to compute it from (give budget in plan.toml and cost or rate in tasks.csv)",
+                    self.text
+                )));
+            }
             Metric::Percentile(p) => m
                 .percentiles
                 .iter()
@@ -186,12 +214,7 @@ impl Gate {
                 }
             },
         };
-        let cmp = |a: f64, b: f64| match self.op {
-            Op::Le => a <= b,
-            Op::Lt => a < b,
-            Op::Ge => a >= b,
-            Op::Gt => a > b,
-        };
+        let cmp = |a: f64, b: f64| self.compare(a, b);
         Ok(match self.bound {
             Bound::Number(b) => Outcome {
                 gate: self.text.clone(),
@@ -214,6 +237,16 @@ impl Gate {
                 }
             }
         })
+    }
+
+    /// Whether `a` (the measured value) stands in the gate's relation to `b`.
+    pub fn compare(&self, a: f64, b: f64) -> bool {
+        match self.op {
+            Op::Le => a <= b,
+            Op::Lt => a < b,
+            Op::Ge => a >= b,
+            Op::Gt => a > b,
+        }
     }
 
     /// The percentile the gate needs computed, if any.
@@ -256,6 +289,9 @@ pub fn check_all(
                         g.text
                     ))
                 })?;
+            if g.milestone == COST && !f.milestones.iter().any(|m| m.id == COST) {
+                return check_cost(g, f);
+            }
             let m = f
                 .milestones
                 .iter()
@@ -269,9 +305,81 @@ pub fn check_all(
                         ids.join(", ")
                     ))
                 })?;
+            if g.metric == Metric::Jcl {
+                return check_probability(
+                    g,
+                    jcl_of(f, &g.milestone),
+                    "the joint confidence needs a budget in plan.toml, costs in tasks.csv and a target on the milestone",
+                );
+            }
             g.check(m, &date_of)
         })
         .collect()
+}
+
+/// The joint confidence of milestone `id`, when the plan has costs and a budget and the
+/// milestone a target.
+fn jcl_of(f: &Forecast, id: &str) -> Option<f64> {
+    let c = f.cost.as_ref()?;
+    c.milestones.iter().find(|m| m.id == id)?.jcl
+}
+
+/// Compares a probability with the gate's bound; None: it cannot be computed (`why`).
+fn check_probability(g: &Gate, value: Option<f64>, why: &str) -> Result<Outcome> {
+    let Some(v) = value else {
+        return Err(gate_error(format!(" '{}': {why}", g.text)));
+    };
+    let Bound::Number(b) = g.bound else {
+        return Err(gate_error(format!(
+            " '{}': compare with a probability",
+            g.text
+        )));
+    };
+    Ok(Outcome {
+        gate: g.text.clone(),
+        pass: g.compare(v, b),
+        actual: format!("{v}"),
+    })
+}
+
+/// A gate on the total cost: a percentile, the mean or P(within budget).
+fn check_cost(g: &Gate, f: &Forecast) -> Result<Outcome> {
+    let Some(c) = f.cost.as_ref() else {
+        return Err(gate_error(format!(
+            " '{}': the plan has no cost (give cost or rate in tasks.csv)",
+            g.text
+        )));
+    };
+    let total = &c.items[0];
+    let value = match g.metric {
+        Metric::Mean => Some(total.mean),
+        Metric::Percentile(p) => total.percentiles.iter().find(|q| q.p == p).map(|q| q.value),
+        Metric::PBudget => {
+            return check_probability(
+                g,
+                c.p_budget,
+                "the plan has no budget (give budget in plan.toml)",
+            );
+        }
+        _ => None,
+    };
+    let Some(v) = value else {
+        return Err(gate_error(format!(
+            " '{}': that percentile of the cost was not computed",
+            g.text
+        )));
+    };
+    let Bound::Number(b) = g.bound else {
+        return Err(gate_error(format!(
+            " '{}': compare the cost with an amount",
+            g.text
+        )));
+    };
+    Ok(Outcome {
+        gate: g.text.clone(),
+        pass: g.compare(v, b),
+        actual: format!("{v}"),
+    })
 }
 
 #[cfg(test)]

@@ -326,3 +326,59 @@ fn bad_cost_input_is_refused_with_positions() {
         "{e}"
     );
 }
+
+/// Gates on cost and on the joint confidence: exit 1 when one fails, 2 when the plan
+/// cannot answer it.
+#[test]
+fn cost_and_jcl_gates() {
+    use assert_cmd::cargo::cargo_bin_cmd;
+    use predicates::prelude::*;
+    // Cost = 1,000 × duration of a triangular(10, 15, 25) task: P80 of the cost is
+    // 1,000 × P80 of the duration, below 25,000 always.
+    let dir = super::plan_dir(&[
+        (
+            "tasks.csv",
+            "id,min,likely,max,rate,predecessors,milestone,target\nA,10,15,25,1000,,,\nM,,,,,A,true,17\n",
+        ),
+        ("plan.toml", "budget = 16000\n"),
+    ]);
+    cargo_bin_cmd!("slipcast")
+        .args([
+            "run",
+            "-n",
+            "4000",
+            "--gate",
+            "cost:p80<=25000",
+            "--gate",
+            "cost:mean>=10000",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("gate passed: cost:p80<=25000"));
+    // Within budget needs D ≤ 16: P = 1 − 9²/(15·10) = 0.46, so both gates at 0.7 fail.
+    cargo_bin_cmd!("slipcast")
+        .args([
+            "run",
+            "-n",
+            "4000",
+            "--gate",
+            "M:jcl>=0.7",
+            "--gate",
+            "cost:p_budget>=0.7",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("gate FAILED: M:jcl>=0.7")
+                .and(predicate::str::contains("gate FAILED: cost:p_budget>=0.7")),
+        );
+    let plain = super::plan_dir(&[("tasks.csv", "id,likely,milestone\nA,3,\nM,,true\n")]);
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "--gate", "cost:p80<=1"])
+        .arg(plain.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the plan has no cost"));
+}
