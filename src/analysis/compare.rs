@@ -40,6 +40,40 @@ pub struct CompareRow {
     pub p_earlier: f64,
     /// P(finish ≤ target), when the milestone has a target.
     pub p_target: Option<f64>,
+    /// The plan's total cost in this scenario, when it has costs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CompareCost>,
+}
+
+/// The total cost of a scenario, against the baseline's (0 when the baseline has none).
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareCost {
+    /// Mean.
+    pub mean: f64,
+    /// P50.
+    pub p50: f64,
+    /// P80.
+    pub p80: f64,
+    /// P50 − the baseline's P50.
+    pub delta_p50: f64,
+    /// P80 − the baseline's P80.
+    pub delta_p80: f64,
+    /// P(finish ≤ target ∧ cost ≤ budget) of this row's milestone, when it has a target
+    /// and the plan a budget.
+    pub jcl: Option<f64>,
+}
+
+/// (mean, P50, P80) of a forecast's total cost.
+fn cost_summary(f: &Forecast) -> Option<(f64, f64, f64)> {
+    let total = f.cost.as_ref()?.items.first()?;
+    let at = |p: f64| {
+        total
+            .percentiles
+            .iter()
+            .find(|q| q.p == p)
+            .map_or(0.0, |q| q.value)
+    };
+    Some((total.mean, at(50.0), at(80.0)))
 }
 
 /// A comparison of scenarios against the baseline.
@@ -78,7 +112,9 @@ pub fn compare(
     let base_f = forecast(base, &base_samples, &COMPARE_PERCENTILES);
     let mut rows = Vec::new();
     let mut forecasts = Vec::new();
+    let base_cost = cost_summary(&base_f).unwrap_or((0.0, 0.0, 0.0));
     let mut push_rows = |name: &str, f: &Forecast, samples: &[Vec<f32>]| {
+        let cost = cost_summary(f);
         for (mi, m) in f.milestones.iter().enumerate() {
             let b = &base_f.milestones[mi];
             let pct = |mf: &crate::stats::MilestoneForecast| -> [f64; 4] {
@@ -116,6 +152,18 @@ pub fn compare(
                 diff: [10.0, 50.0, 90.0].map(|q| round4(percentile(&diff, q) as f64)),
                 p_earlier: earlier as f64 / samples[mi].len() as f64,
                 p_target: m.target.as_ref().map(|t| t.probability),
+                cost: cost.map(|(mean, p50, p80)| CompareCost {
+                    mean,
+                    p50,
+                    p80,
+                    delta_p50: crate::stats::cost::round2(p50 - base_cost.1),
+                    delta_p80: crate::stats::cost::round2(p80 - base_cost.2),
+                    jcl: f
+                        .cost
+                        .as_ref()
+                        .and_then(|c| c.milestones.get(mi))
+                        .and_then(|x| x.jcl),
+                }),
             });
         }
     };

@@ -40,6 +40,8 @@ pub struct TaskCost {
     pub group: u32,
     /// Whether a milestone's incurred cost reads its lanes.
     pub kept: bool,
+    /// An amount a scenario adds, paid whatever happens.
+    pub added: f64,
 }
 
 /// A standing cost.
@@ -93,6 +95,8 @@ pub struct CostModel {
     pub risk_cost: Vec<Option<Sampler>>,
     /// Per milestone (as `Network::milestones`).
     pub milestones: Vec<MilestoneCost>,
+    /// Amounts scenarios add to the plan as a whole (on a risk or `plan`).
+    pub extra: f64,
 }
 
 /// Cost items per iteration, in this order: the total, the tasks' part, each group, each
@@ -196,6 +200,7 @@ pub(crate) fn compile(plan: &Plan, net: &Network, diags: &mut Diags) -> Option<C
             done_cost,
             group,
             kept: false,
+            added: 0.0,
         });
     }
     for o in &s.overheads {
@@ -229,7 +234,67 @@ pub(crate) fn compile(plan: &Plan, net: &Network, diags: &mut Diags) -> Option<C
         .map(|r| r.cost.as_ref().map(&mut sampler))
         .collect();
     m.risk_cost = risk_cost;
-    // Each milestone's incurred cost: include or exclude, whichever list is shorter.
+    index_milestones(&mut m, net);
+    Some(m)
+}
+
+impl CostModel {
+    /// An empty cost model for `net` (a scenario that adds the first cost).
+    pub(crate) fn empty(net: &Network) -> CostModel {
+        let mut m = CostModel {
+            of_task: vec![NONE; net.len()],
+            risk_cost: vec![None; net.risks.len()],
+            ..CostModel::default()
+        };
+        index_milestones(&mut m, net);
+        m
+    }
+
+    /// Task `t`'s cost entry, made (without any cost yet) when it has none.
+    pub(crate) fn entry(&mut self, net: &Network, t: usize) -> &mut TaskCost {
+        if self.of_task[t] == NONE {
+            let group = match &net.tasks[t].group {
+                Some(g) => match self.groups.iter().position(|x| x == g) {
+                    Some(i) => i as u32,
+                    None => {
+                        self.groups.push(g.clone());
+                        (self.groups.len() - 1) as u32
+                    }
+                },
+                None => NONE,
+            };
+            let (done, elapsed) = match net.status[t] {
+                Status::Done { .. } => (true, 0.0),
+                Status::InProgress { elapsed, .. } => (false, elapsed),
+                Status::Open => (false, 0.0),
+            };
+            self.of_task[t] = self.tasks.len() as u32;
+            self.tasks.push(TaskCost {
+                task: t as u32,
+                fixed: None,
+                rate: None,
+                likely: (0.0, 0.0),
+                actual: None,
+                elapsed,
+                done,
+                done_cost: 0.0,
+                group,
+                kept: false,
+                added: 0.0,
+            });
+        }
+        &mut self.tasks[self.of_task[t] as usize]
+    }
+}
+
+/// Each milestone's incurred cost lists: its ancestors' cost entries, or every entry but
+/// those listed (whichever list is shorter), its overheads and the risks with a cost that
+/// hit one of its ancestors. Run again when entries are added.
+pub(crate) fn index_milestones(m: &mut CostModel, net: &Network) {
+    m.milestones.clear();
+    for c in &mut m.tasks {
+        c.kept = false;
+    }
     let n_cost = m.tasks.len();
     for ms in &net.milestones {
         let mut anc = vec![false; n_cost];
@@ -262,7 +327,6 @@ pub(crate) fn compile(plan: &Plan, net: &Network, diags: &mut Diags) -> Option<C
                 .collect(),
         });
     }
-    Some(m)
 }
 
 /// The deterministic cost of each item (most likely amounts and rates, deterministic
@@ -276,14 +340,14 @@ pub(crate) fn deterministic(m: &CostModel, net: &Network) -> Vec<f64> {
         .map(|c| {
             let t = c.task as usize;
             if c.done {
-                return c.done_cost;
+                return c.done_cost + c.added;
             }
             if !net.keep[t] {
-                return 0.0;
+                return c.added;
             }
             // A task in progress: its deterministic duration is the work left.
             let work = net.det_duration[t].max(0.0);
-            c.actual.unwrap_or(c.likely.0) + c.likely.1 * work
+            c.actual.unwrap_or(c.likely.0) + c.likely.1 * work + c.added
         })
         .collect();
     let tasks_total: f64 = task_cost.iter().sum();
@@ -299,7 +363,7 @@ pub(crate) fn deterministic(m: &CostModel, net: &Network) -> Vec<f64> {
         over[o] = oc.rate_likely * span;
         v[m.overhead_slot(o)] = over[o];
     }
-    v[CostModel::TOTAL] = tasks_total + over.iter().sum::<f64>();
+    v[CostModel::TOTAL] = tasks_total + over.iter().sum::<f64>() + m.extra;
     for (mi, mc) in m.milestones.iter().enumerate() {
         let listed: f64 = mc.tasks.iter().map(|&c| task_cost[c as usize]).sum();
         let tasks = if mc.exclude {

@@ -5,6 +5,7 @@
 //! random numbers) and a scenario that changes nothing reproduces the baseline exactly.
 
 use crate::error::{Diagnostic, Diags, Error, Result};
+use crate::model::cost::CostModel;
 use crate::model::{Network, Sampler};
 use crate::plan::Distribution;
 use crate::plan::{Action, DateOrDays, ScenarioRow, Scenarios};
@@ -75,7 +76,29 @@ pub fn apply(base: &Network, name: &str, rows: &[ScenarioRow], file: &str) -> Re
                     net.scale[t] *= *f as f32;
                 }
             }
+            (Action::Cost(x), None, _) if risk.is_some() || row.target == "plan" => {
+                net.cost.get_or_insert_with(|| CostModel::empty(base)).extra += *x;
+            }
+            (Action::Rate(d), _, _) if group.is_some() => {
+                let members = group.unwrap_or_default();
+                if members.is_empty() {
+                    diags.push(at(
+                        format!("no task has group \"{}\"", &row.target[6..]),
+                        "target",
+                        "use a group name from the group column of tasks.csv",
+                    ));
+                }
+                for t in members {
+                    set_rate(&mut net, t, d);
+                }
+            }
             (_, None, _) => diags.push(unknown("a task id")),
+            (Action::Cost(x), Some(t), _) => {
+                let mut cm = net.cost.take().unwrap_or_else(|| CostModel::empty(base));
+                cm.entry(&net, t).added += *x;
+                net.cost = Some(cm);
+            }
+            (Action::Rate(d), Some(t), _) => set_rate(&mut net, t, d),
             (Action::Remove, Some(t), _) => net.keep[t] = false,
             (Action::Scale(f), Some(t), _) => net.scale[t] *= *f as f32,
             (Action::Delay(d), Some(t), _) => net.extra[t] += *d as f32,
@@ -107,9 +130,24 @@ pub fn apply(base: &Network, name: &str, rows: &[ScenarioRow], file: &str) -> Re
             },
         }
     }
+    if let Some(mut cm) = net.cost.take() {
+        crate::model::cost::index_milestones(&mut cm, &net);
+        net.cost = Some(cm);
+    }
     if !diags.is_empty() {
         return Err(Error::Invalid(diags.0));
     }
     net.reschedule();
     Ok(net)
+}
+
+/// Task `t` costs `d` per working day from now on.
+fn set_rate(net: &mut Network, t: usize, d: &Distribution) {
+    let mut cm = net.cost.take().unwrap_or_else(|| CostModel::empty(net));
+    let mut tables = std::mem::take(&mut net.discrete);
+    let e = cm.entry(net, t);
+    e.rate = Some(Sampler::new(d, &mut tables));
+    e.likely.1 = d.deterministic();
+    net.discrete = tables;
+    net.cost = Some(cm);
 }

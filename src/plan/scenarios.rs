@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::error::{Diags, Error, Result};
+use crate::plan::Distribution;
 use crate::plan::sheet::{Sheet, closest, parse_date, parse_number};
 use crate::plan::tasks::DateOrDays;
 
@@ -20,6 +21,8 @@ const ACTIONS: &[&str] = &[
     "probability",
     "disable",
     "not_before",
+    "cost",
+    "rate",
 ];
 
 /// One change a scenario makes.
@@ -46,6 +49,11 @@ pub enum Action {
     Disable,
     /// New start-no-earlier-than.
     NotBefore(DateOrDays),
+    /// An amount paid once when the scenario is taken (a mitigation's price): on a task,
+    /// added to its cost; on a risk or `plan`, to the plan's.
+    Cost(f64),
+    /// A new cost per working day for the task or group.
+    Rate(Distribution),
 }
 
 /// One row of scenarios.csv.
@@ -210,6 +218,22 @@ fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<ScenarioRow> {
                     }
                 }
             }
+            "cost" => match value.and_then(num) {
+                Some(x) if x.is_finite() && x.abs() <= crate::plan::cost::MAX_AMOUNT => {
+                    Some(Action::Cost(x))
+                }
+                _ => {
+                    need("an amount (40000; negative for a saving)", diags);
+                    None
+                }
+            },
+            "rate" => match value.map(|v| crate::plan::cost::parse_amount(v, false)) {
+                Some(Ok(d)) => Some(Action::Rate(d)),
+                _ => {
+                    need("a cost per working day (3000, or 2500/3000/4000)", diags);
+                    None
+                }
+            },
             "probability" => match value.and_then(num) {
                 Some(p) if (0.0..=1.0).contains(&p) => Some(Action::Probability(p)),
                 _ => {

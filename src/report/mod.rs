@@ -409,6 +409,20 @@ pub fn compare_csv(c: &crate::analysis::compare::Comparison) -> String {
     if dated {
         head.extend(["p10_date", "p50_date", "p80_date", "p90_date"].map(String::from));
     }
+    let costed = c.rows.iter().any(|r| r.cost.is_some());
+    if costed {
+        head.extend(
+            [
+                "cost_mean",
+                "cost_p50",
+                "cost_p80",
+                "delta_cost_p50",
+                "delta_cost_p80",
+                "jcl",
+            ]
+            .map(String::from),
+        );
+    }
     let mut rows = vec![head];
     for r in &c.rows {
         let mut v = vec![r.scenario.clone(), r.milestone.clone(), num(r.mean)];
@@ -420,6 +434,15 @@ pub fn compare_csv(c: &crate::analysis::compare::Comparison) -> String {
         v.push(r.p_target.map(num).unwrap_or_default());
         if let Some(d) = &r.dates {
             v.extend(d.iter().cloned());
+        }
+        if costed {
+            match &r.cost {
+                Some(k) => {
+                    v.extend([k.mean, k.p50, k.p80, k.delta_p50, k.delta_p80].map(num));
+                    v.push(k.jcl.map(num).unwrap_or_default());
+                }
+                None => v.extend(std::iter::repeat_n(String::new(), 6)),
+            }
         }
         rows.push(v);
     }

@@ -454,6 +454,48 @@ pub fn compare_table(c: &crate::analysis::compare::Comparison) -> String {
         render(&mut out, &head, &rows);
         out.push('\n');
     }
+    // The cost of each scenario: one line per scenario (the total does not depend on
+    // the milestone).
+    let mut seen: Vec<&str> = Vec::new();
+    let costs: Vec<Vec<String>> = c
+        .rows
+        .iter()
+        .filter(|r| {
+            let new = !seen.contains(&r.scenario.as_str());
+            seen.push(&r.scenario);
+            new && r.cost.is_some()
+        })
+        .filter_map(|r| {
+            let k = r.cost.as_ref()?;
+            let amount = |x: f64| {
+                let s = group_thousands(x.abs().round() as u64);
+                if x < -0.5 { format!("-{s}") } else { s }
+            };
+            let delta = |x: f64| {
+                let s = group_thousands(x.abs().round() as u64);
+                if x < -0.5 {
+                    format!("-{s}")
+                } else {
+                    format!("+{s}")
+                }
+            };
+            Some(vec![
+                truncate(&r.scenario, 30),
+                amount(k.p50),
+                delta(k.delta_p50),
+                amount(k.p80),
+                delta(k.delta_p80),
+            ])
+        })
+        .collect();
+    if !costs.is_empty() {
+        let _ = writeln!(out, "Total cost");
+        let head: Vec<String> = ["Scenario", "P50", "ΔP50", "P80", "ΔP80"]
+            .map(String::from)
+            .to_vec();
+        render(&mut out, &head, &costs);
+        out.push('\n');
+    }
     out
 }
 

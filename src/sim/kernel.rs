@@ -514,6 +514,12 @@ fn task_cost(b: &Block, cm: &cost::CostModel, ci: usize, s: &mut Scratch) {
             }
         }
     }
+    if c.added != 0.0 {
+        // A scenario's amount is paid whatever happens.
+        for x in lane.iter_mut() {
+            *x += c.added as f32;
+        }
+    }
     for (a, &x) in cost_lanes(&mut s.cost, cost::CostModel::TASKS)
         .iter_mut()
         .zip(&lane)
@@ -566,7 +572,7 @@ fn finish_cost(b: &Block, cm: &cost::CostModel, s: &mut Scratch, out: &mut [f32]
         .unwrap_or([0.0; LANES]);
     let mut total = tasks;
     for l in 0..LANES {
-        total[l] += risks[l] + overheads[l];
+        total[l] += risks[l] + overheads[l] + cm.extra;
     }
     cost_lanes(&mut s.cost, cost::CostModel::TOTAL).copy_from_slice(&total);
     for (mi, mc) in cm.milestones.iter().enumerate() {

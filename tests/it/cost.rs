@@ -382,3 +382,49 @@ fn cost_and_jcl_gates() {
         .code(2)
         .stderr(predicate::str::contains("the plan has no cost"));
 }
+
+/// Scenario cost actions with common random numbers: `cost` on the plan adds exactly its
+/// amount to every iteration; `rate` on a task changes the total by the rate difference
+/// times that task's duration, iteration by iteration.
+#[test]
+fn scenario_cost_and_rate_actions_are_exact_under_common_random_numbers() {
+    let dir = super::plan_dir(&[
+        (
+            "tasks.csv",
+            "id,min,likely,max,predecessors,milestone,rate\nA,5,8,14,,,1000\nB,3,4,9,A,,\nM,,,,B,true,\n",
+        ),
+        (
+            "scenarios.csv",
+            "scenario,target,action,value\nfee,plan,cost,40000\ndearer,A,rate,1500\nnew,B,rate,200\n",
+        ),
+    ]);
+    let net = compile(&load(dir.path()).unwrap()).unwrap();
+    let sc = slipcast::plan::scenarios::load(&dir.path().join("scenarios.csv")).unwrap();
+    let nets = slipcast::model::scenario::apply_all(&net, &sc).unwrap();
+    let cfg = SimConfig {
+        iterations: 2_000,
+        seed: 5,
+        threads: None,
+    };
+    let base = simulate(&net, &cfg, &NoProgress).unwrap();
+    let tot = |s: &slipcast::Samples| total(s);
+    let b = tot(&base);
+    let by_name = |n: &str| &nets.iter().find(|(m, _)| m == n).unwrap().1;
+    let fee = tot(&simulate(by_name("fee"), &cfg, &NoProgress).unwrap());
+    for (x, y) in fee.iter().zip(&b) {
+        assert!((x - y - 40_000.0).abs() < 0.02, "{x} {y}");
+    }
+    // A's duration: the milestone's finish minus B's; B's own samples are not exposed, so
+    // use A alone: with rate 1,000 the base total is 1,000 × A, the scenario 1,500 × A.
+    let dearer = tot(&simulate(by_name("dearer"), &cfg, &NoProgress).unwrap());
+    for (x, y) in dearer.iter().zip(&b) {
+        assert!((x - 1.5 * y).abs() < 0.02 * y.max(1.0), "{x} {y}");
+    }
+    // B had no cost: the scenario gives it one (200 a day), so the total grows by 200 × B
+    // and stays within 200 × B's range [3, 9].
+    let new = tot(&simulate(by_name("new"), &cfg, &NoProgress).unwrap());
+    for (x, y) in new.iter().zip(&b) {
+        let added = x - y;
+        assert!((600.0 - 0.02..=1800.0 + 0.02).contains(&added), "{added}");
+    }
+}
