@@ -48,6 +48,15 @@ struct RiskRow {
     added: String,
 }
 
+struct CostRow {
+    item: String,
+    deterministic: String,
+    p50: String,
+    p80: String,
+    p90: String,
+    contingency: String,
+}
+
 struct ScenarioRow {
     scenario: String,
     milestone: String,
@@ -73,8 +82,72 @@ struct Page {
     risks: Vec<RiskRow>,
     scenario_rows: Vec<ScenarioRow>,
     scenario_charts: Vec<Chart>,
+    cost_rows: Vec<CostRow>,
+    cost_notes: Vec<String>,
     assumptions: Vec<(String, String)>,
     version: String,
+}
+
+/// An amount with thousands separators and the currency: `1,250,000 EUR`.
+fn money(x: f64, currency: Option<&str>) -> String {
+    let s = crate::report::table::group_thousands(x.abs().round() as u64);
+    let s = if x < -0.5 { format!("-{s}") } else { s };
+    match currency {
+        Some(c) => format!("{s} {c}"),
+        None => s,
+    }
+}
+
+/// The cost section: each item's deterministic cost, P50/P80/P90 and contingency; the
+/// budget's chance and each target's joint confidence.
+fn cost_section(f: &Forecast) -> (Vec<CostRow>, Vec<String>) {
+    let Some(c) = &f.cost else {
+        return (Vec::new(), Vec::new());
+    };
+    let cur = c.currency.as_deref();
+    let rows = c
+        .items
+        .iter()
+        .map(|i| {
+            let q = |p: f64| i.percentiles.iter().find(|q| q.p == p).map(|q| q.value);
+            let show = |p: f64| q(p).map_or("–".into(), |v| money(v, cur));
+            CostRow {
+                item: i.item.clone(),
+                deterministic: money(i.deterministic, cur),
+                p50: show(50.0),
+                p80: show(80.0),
+                p90: show(90.0),
+                contingency: match (q(50.0), q(80.0)) {
+                    (Some(a), Some(b)) => format!(
+                        "{} / {}",
+                        money(a - i.deterministic, cur),
+                        money(b - i.deterministic, cur)
+                    ),
+                    _ => "–".into(),
+                },
+            }
+        })
+        .collect();
+    let mut notes = Vec::new();
+    if let (Some(b), Some(p)) = (c.budget, c.p_budget) {
+        notes.push(format!(
+            "Budget {}: {:.0} % of the simulated futures cost no more.",
+            money(b, cur),
+            p * 100.0
+        ));
+    }
+    for (m, mc) in f.milestones.iter().zip(&c.milestones) {
+        if let (Some(t), Some(j)) = (&m.target, mc.jcl) {
+            notes.push(format!(
+                "{}: {:.0} % joint confidence of finishing by {} and within budget (on time alone {:.0} %).",
+                name(&m.id, &m.name),
+                j * 100.0,
+                t.date.as_deref().map(long_date).unwrap_or_else(|| format!("day {}", t.days)),
+                t.probability * 100.0
+            ));
+        }
+    }
+    (rows, notes)
 }
 
 /// Run details shown under "Assumptions".
@@ -300,6 +373,7 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
             .join(", "),
     ));
     assumptions.push(("slipcast version".into(), f.slipcast_version.clone()));
+    let (cost_rows, cost_notes) = cost_section(f);
     assumptions.push(("Run time".into(), format!("{:.2} s", info.seconds)));
     Page {
         title: f.plan.clone().unwrap_or_else(|| "Schedule risk".into()),
@@ -321,6 +395,8 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
         risks,
         scenario_rows: Vec::new(),
         scenario_charts: Vec::new(),
+        cost_rows,
+        cost_notes,
         assumptions,
         version: env!("CARGO_PKG_VERSION").to_string(),
     }
