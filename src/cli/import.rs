@@ -86,6 +86,26 @@ pub fn run(a: ImportArgs) -> slipcast::Result<ExitCode> {
     for (why, n) in &reasons {
         out += &format!("  {n} differ: {why}\n");
     }
+    if let Some((spent, to_come)) = s.source_cost {
+        let plan = slipcast::load(&a.out).and_then(|p| slipcast::compile(&p))?;
+        let ours = slipcast::model::cost::deterministic_total(&plan).unwrap_or(0.0);
+        let theirs = spent + to_come;
+        out += &format!(
+            "cost at completion: {} ({:.2} spent + {:.2} to come) in the source; {:.2} in the plan's deterministic forecast{}\n",
+            format_args!("{theirs:.2}"),
+            spent,
+            to_come,
+            ours,
+            if (ours - theirs).abs() < 0.005 {
+                " (equal to the cent)".to_string()
+            } else {
+                format!(
+                    " ({:.2} less: cost on activities the plan leaves out, such as WBS summaries and level of effort)",
+                    theirs - ours
+                )
+            }
+        );
+    }
     out += &format!("took {:.2} s\n", started.elapsed().as_secs_f64());
     super::stdout_write(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -49,6 +49,9 @@ pub struct Schedule {
     pub tasks: Vec<ImportedTask>,
     /// Notes on what was dropped or approximated.
     pub notes: Vec<String>,
+    /// The source's cost at completion over every activity (kept or dropped): (spent,
+    /// still to come), when it has costs.
+    pub source_cost: Option<(f64, f64)>,
 }
 
 /// One imported task.
@@ -85,6 +88,10 @@ pub struct ImportedTask {
     pub stored: Option<(NaiveDate, NaiveDate)>,
     /// Predecessors: (task id, type, lag in working days).
     pub preds: Vec<(String, LinkKind, f64)>,
+    /// Cost spent so far (resource assignments' actual costs).
+    pub actual_cost: Option<f64>,
+    /// Cost still to come (resource assignments' remaining costs).
+    pub remaining_cost: Option<f64>,
 }
 
 /// Options for writing a plan from a schedule.
@@ -200,9 +207,21 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
         .map(|i| format!("\"{}\"", days[i]))
         .collect();
     let _ = writeln!(toml, "workweek = [{}]", ww.join(", "));
+    // Cost: the remaining cost over the remaining (likely) working days is the task's
+    // rate, so that the deterministic plan costs exactly what the tool has left; with
+    // no working days left it is a fixed cost; the actuals are its actual_cost.
+    let costed = s
+        .tasks
+        .iter()
+        .any(|t| t.actual_cost.is_some() || t.remaining_cost.is_some());
     let mut tasks = String::from(
-        "id,name,distribution,min,likely,max,predecessors,milestone,not_before,actual_start,actual_finish,remaining\n",
+        "id,name,distribution,min,likely,max,predecessors,milestone,not_before,actual_start,actual_finish,remaining",
     );
+    tasks.push_str(if costed {
+        ",cost,rate,actual_cost\n"
+    } else {
+        "\n"
+    });
     let mut templated = Vec::new();
     let (lo, mid, hi) = opts.template;
     for t in &s.tasks {
@@ -249,9 +268,49 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
                 num(base * hi / 100.0),
             )
         };
+        let cost_cells = if costed {
+            let remaining = t.remaining_cost.unwrap_or(0.0);
+            let spent = t.actual_cost.unwrap_or(0.0);
+            let work: f64 = if likely.is_empty() {
+                0.0
+            } else {
+                likely.parse().unwrap_or(0.0)
+            };
+            let started = t.actual_start.is_some();
+            let (mut fixed, mut rate, mut actual) = (0.0, 0.0, None);
+            if done {
+                actual = Some(spent + remaining);
+            } else {
+                if work > 0.0 && remaining > 0.0 {
+                    rate = remaining / work;
+                } else {
+                    fixed = remaining;
+                }
+                if started {
+                    actual = Some(spent);
+                } else {
+                    fixed += spent;
+                }
+            }
+            let amount = |x: f64| {
+                if x == 0.0 {
+                    String::new()
+                } else {
+                    format!("{x}")
+                }
+            };
+            format!(
+                ",{},{},{}",
+                amount(fixed),
+                amount(rate),
+                actual.filter(|a| *a > 0.0).map(amount).unwrap_or_default()
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             tasks,
-            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}{}",
             csv_field(&t.id),
             csv_field(&t.name),
             dist,
@@ -264,6 +323,7 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             t.actual_start.map(|d| d.to_string()).unwrap_or_default(),
             t.actual_finish.map(|d| d.to_string()).unwrap_or_default(),
             String::new(),
+            cost_cells,
         );
     }
     // The project finish: every task without successors leads to one zero-length
@@ -298,9 +358,10 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
         let preds: Vec<&str> = ends.iter().map(|t| t.id.as_str()).collect();
         let _ = writeln!(
             tasks,
-            "{},Project finish,,,,,{},true,,,,",
+            "{},Project finish,,,,,{},true,,,,{}",
             csv_field(&id),
-            csv_field(&preds.join(";"))
+            csv_field(&preds.join(";")),
+            if costed { ",,," } else { "" }
         );
         Some(id)
     };

@@ -143,6 +143,34 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
     let project = &need("PROJECT")?[0];
     let tasks = need("TASK")?;
     let preds = t.get("TASKPRED").cloned().unwrap_or_default();
+    // Resource assignments (labour, equipment, material) and expenses: per activity, the
+    // cost spent and the cost still to come.
+    let mut costs: HashMap<String, (f64, f64)> = HashMap::new();
+    let money = |r: &HashMap<String, String>, k: &str| {
+        r.get(k)
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .filter(|x| x.is_finite())
+            .unwrap_or(0.0)
+    };
+    for r in t.get("TASKRSRC").into_iter().flatten() {
+        let e = costs
+            .entry(r.get("task_id").cloned().unwrap_or_default())
+            .or_default();
+        e.0 += money(r, "act_reg_cost") + money(r, "act_ot_cost");
+        e.1 += money(r, "remain_cost");
+    }
+    for r in t.get("PROJCOST").into_iter().flatten() {
+        let e = costs
+            .entry(r.get("task_id").cloned().unwrap_or_default())
+            .or_default();
+        e.0 += money(r, "act_cost");
+        e.1 += money(r, "remain_cost");
+    }
+    let source_cost = (!costs.is_empty()).then(|| {
+        costs
+            .values()
+            .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y))
+    });
     for (k, f) in [
         ("TASK", "task_id"),
         ("TASK", "target_drtn_hr_cnt"),
@@ -215,6 +243,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         workweek,
         holidays: holidays.clone(),
         hours_per_day,
+        source_cost,
         ..Schedule::default()
     };
     let mut by_id: HashMap<String, usize> = HashMap::new();
@@ -277,6 +306,8 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
                 None
             },
             stored: early.zip(late),
+            actual_cost: costs.get(&get(r, "task_id")).map(|c| c.0),
+            remaining_cost: costs.get(&get(r, "task_id")).map(|c| c.1),
             ..ImportedTask::default()
         };
         by_id.insert(get(r, "task_id"), s.tasks.len());

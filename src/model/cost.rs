@@ -329,6 +329,12 @@ pub(crate) fn index_milestones(m: &mut CostModel, net: &Network) {
     }
 }
 
+/// The deterministic plan's total cost (most likely amounts and durations, no risk), when
+/// the network has costs.
+pub fn deterministic_total(net: &Network) -> Option<f64> {
+    net.cost().map(|m| deterministic(m, net)[CostModel::TOTAL])
+}
+
 /// The deterministic cost of each item (most likely amounts and rates, deterministic
 /// durations, no risk), in the slots of [`CostModel::width`].
 pub(crate) fn deterministic(m: &CostModel, net: &Network) -> Vec<f64> {

@@ -2,7 +2,6 @@
 //! costs (overheads) of plan.toml.
 
 use crate::plan::Distribution;
-use crate::plan::sheet::parse_number;
 
 /// The largest amount slipcast accepts (a trillion in any currency): beyond it, `f32`
 /// lanes would lose whole units.
@@ -18,7 +17,11 @@ pub fn parse_amount(text: &str, signed: bool) -> Result<Distribution, String> {
         None => (false, t),
     };
     let number = |s: &str| -> Result<f64, String> {
-        let x = parse_number(s.trim()).map_err(|_| format!("\"{}\" is not a number", s.trim()))?;
+        // Amounts are not working days: no day limit, their own.
+        let x = s
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| format!("\"{}\" is not a number", s.trim()))?;
         if !x.is_finite() || x.abs() > MAX_AMOUNT {
             return Err(format!("{x} is beyond ±{MAX_AMOUNT:e}"));
         }
@@ -96,7 +99,14 @@ mod tests {
             parse_amount("-5", true),
             Ok(Distribution::Fixed { likely: -5.0 })
         );
-        for bad in ["x", "1/2", "3/2/1", "pert:5", "1e13", "NaN", "1/2/3/4"] {
+        // Programmes cost millions: far beyond the day limit of durations.
+        assert_eq!(
+            parse_amount("2500000.55", false),
+            Ok(Distribution::Fixed { likely: 2500000.55 })
+        );
+        for bad in [
+            "x", "1/2", "3/2/1", "pert:5", "1e13", "NaN", "1/2/3/4", "inf",
+        ] {
             assert!(parse_amount(bad, true).is_err(), "{bad}");
         }
     }

@@ -218,7 +218,7 @@ fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<ScenarioRow> {
                     }
                 }
             }
-            "cost" => match value.and_then(num) {
+            "cost" => match value.and_then(|v| v.trim().parse::<f64>().ok()) {
                 Some(x) if x.is_finite() && x.abs() <= crate::plan::cost::MAX_AMOUNT => {
                     Some(Action::Cost(x))
                 }

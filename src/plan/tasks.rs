@@ -242,9 +242,10 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             .unwrap_or_default();
         let probability = sheet.probability(row, "probability", diags).unwrap_or(1.0);
         let target = date_or_days(sheet, row, "target", diags);
+        // A fixed cost may be a credit (negative); a rate or an amount spent may not.
         let amount = |col: &str, diags: &mut Diags| {
             let v = sheet.get(row, col)?;
-            match crate::plan::cost::parse_amount(v, false) {
+            match crate::plan::cost::parse_amount(v, col == "cost") {
                 Ok(d) => Some(d),
                 Err(why) => {
                     diags.push(sheet.diag(row, col, why).fix(
@@ -256,7 +257,18 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
         };
         let cost = amount("cost", diags);
         let rate = amount("rate", diags);
-        let actual_cost = sheet.non_negative(row, "actual_cost", diags);
+        let actual_cost = match amount("actual_cost", diags) {
+            Some(Distribution::Fixed { likely }) => Some(likely),
+            Some(_) => {
+                diags.push(
+                    sheet
+                        .diag(row, "actual_cost", "actual_cost is one amount, not a range")
+                        .fix("write what has been spent, e.g. 25000"),
+                );
+                None
+            }
+            None => None,
+        };
         if actual_cost.is_some() && actual_start.is_none() {
             diags.push(
                 sheet

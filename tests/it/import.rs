@@ -389,3 +389,39 @@ fn an_import_is_written_as_one_set() {
         "keep"
     );
 }
+
+/// Cost-loaded P6 schedules: the resource assignments' actual and remaining costs become
+/// each activity's actual_cost and rate (remaining cost over its remaining working days),
+/// so the plan's deterministic cost at completion equals P6's actual + remaining, to the
+/// cent. The housing model (62 activities, all cost to come) and, when present, the
+/// progressed rail programme (217,652,329.66 at completion, 16,001,858.60 spent).
+#[test]
+fn imported_costs_reproduce_the_cost_at_completion_to_the_cent() {
+    let mut files = vec![data("p6_xer/MDL4D.xer")];
+    files.extend(super::shared_data(
+        "schedules/p6_xer/SP10_COST_LOADED.xer",
+        "the rail programme in imported_costs_reproduce_the_cost_at_completion_to_the_cent",
+    ));
+    for f in files {
+        let (dir, s, _) = import_path(&f);
+        let (spent, to_come) = s.source_cost.expect("the file has costs");
+        let net = slipcast::compile(&slipcast::load(dir.path()).unwrap()).unwrap();
+        let ours = slipcast::model::cost::deterministic_total(&net).unwrap();
+        assert!(
+            (ours - (spent + to_come)).abs() < 0.005,
+            "{}: {ours} vs {}",
+            f.display(),
+            spent + to_come
+        );
+        // And the forecast carries it: the total's deterministic figure, to the cent.
+        let cfg = slipcast::SimConfig {
+            iterations: 200,
+            seed: 1,
+            threads: None,
+        };
+        let samples = slipcast::simulate(&net, &cfg, &slipcast::NoProgress).unwrap();
+        let fc = slipcast::forecast(&net, &samples, &[50.0]);
+        let total = &fc.cost.as_ref().unwrap().items[0];
+        assert!((total.deterministic - (spent + to_come)).abs() < 0.005);
+    }
+}
