@@ -153,6 +153,28 @@ pub fn cost_csv(c: &crate::stats::cost::CostForecast, percentiles: &[f64]) -> St
     csv_bytes(rows)
 }
 
+/// `jcl-frontier.csv`: per milestone, the 70 % joint-confidence frontier:
+/// `milestone, level, days, date, budget`.
+pub fn frontier_csv(c: &crate::stats::cost::CostForecast) -> String {
+    let mut rows = vec![
+        ["milestone", "level", "days", "date", "budget"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for m in &c.milestones {
+        for p in &m.frontier {
+            rows.push(vec![
+                m.id.clone(),
+                num(crate::stats::cost::FRONTIER_LEVEL),
+                num(p.days),
+                p.date.clone().unwrap_or_default(),
+                num(p.budget),
+            ]);
+        }
+    }
+    csv_bytes(rows)
+}
+
 /// `jcl.csv`: per milestone with a target, when the plan has a budget:
 /// `milestone, target, p_target, budget, p_budget, jcl`.
 pub fn jcl_csv(f: &Forecast) -> Option<String> {
@@ -745,6 +767,9 @@ pub fn add_forecast_files(set: &mut out::OutSet, f: &Forecast) {
     }
     if let Some(j) = jcl_csv(f) {
         set.add("jcl.csv", j);
+    }
+    if let Some(c) = &f.cost {
+        set.add("jcl-frontier.csv", frontier_csv(c));
     }
 }
 

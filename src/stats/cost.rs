@@ -67,6 +67,64 @@ pub struct MilestoneCost {
     pub contingency_p80: f64,
     /// With a target and a budget: P(finish ≤ target ∧ total cost ≤ budget).
     pub jcl: Option<f64>,
+    /// The 70 % joint-confidence frontier: for dates from the milestone's P70 to its
+    /// P99, the least total budget B with P(finish ≤ date ∧ cost ≤ B) ≥ 0.7.
+    pub frontier: Vec<FrontierPoint>,
+}
+
+/// The joint confidence level of [`MilestoneCost::frontier`] (NASA budgets at 70 % JCL).
+pub const FRONTIER_LEVEL: f64 = 0.7;
+
+/// One point of a joint-confidence frontier.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrontierPoint {
+    /// Finish, working days from the start.
+    pub days: f64,
+    /// Its date, when the plan has a calendar.
+    pub date: Option<String>,
+    /// The least budget that, with this finish, is met together at the level.
+    pub budget: f64,
+}
+
+/// The frontier of `finish` × `cost` (aligned per iteration) at `level`: 10 dates evenly
+/// from the finish's P`level` to its P99 (a date earlier than P`level` cannot reach the
+/// level whatever the budget), each with the least budget B such that the share of
+/// iterations with finish ≤ date and cost ≤ B is at least `level`.
+pub fn frontier(finish: &[f32], cost: &[f32], level: f64) -> Vec<(f64, f64)> {
+    let n = finish.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let need = ((level * n as f64) - 1e-9).ceil().max(1.0) as usize;
+    let mut sorted = finish.to_vec();
+    crate::stats::sort_f32(&mut sorted);
+    let (lo, hi) = (
+        percentile(&sorted, level * 100.0) as f64,
+        percentile(&sorted, 99.0) as f64,
+    );
+    let mut out = Vec::new();
+    let mut within = Vec::with_capacity(n);
+    for i in 0..10 {
+        let d = lo + (hi - lo) * i as f64 / 9.0;
+        within.clear();
+        within.extend(
+            finish
+                .iter()
+                .zip(cost)
+                .filter(|&(&f, _)| f as f64 <= d + SNAP)
+                .map(|(_, &c)| c),
+        );
+        if within.len() < need {
+            continue;
+        }
+        let (_, b, _) = within.select_nth_unstable_by(need - 1, f32::total_cmp);
+        out.push((d, *b as f64));
+        if i > 0 && hi == lo {
+            break;
+        }
+    }
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
 }
 
 /// Amounts are reported to the cent.
@@ -153,7 +211,21 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
                 ),
                 _ => None,
             };
+            let date = |t: f64| {
+                let cal = net.calendar()?;
+                let d = cal.working_day(crate::model::calendar::finish_day(t))?;
+                (chrono::Datelike::year(&d) <= 9999).then(|| d.format("%Y-%m-%d").to_string())
+            };
+            let frontier = frontier(&samples.milestones[mi], total, FRONTIER_LEVEL)
+                .into_iter()
+                .map(|(days, budget)| FrontierPoint {
+                    days: crate::stats::round4(days),
+                    date: date(days),
+                    budget: round2(budget),
+                })
+                .collect();
             MilestoneCost {
+                frontier,
                 id: net.tasks()[m.task as usize].id.clone(),
                 deterministic: round2(d),
                 mean,

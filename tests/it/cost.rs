@@ -428,3 +428,70 @@ fn scenario_cost_and_rate_actions_are_exact_under_common_random_numbers() {
         assert!((600.0 - 0.02..=1800.0 + 0.02).contains(&added), "{added}");
     }
 }
+
+/// The 70 % joint-confidence frontier: when cost = rate × duration (comonotone), meeting
+/// a date at or after the duration's P70 together with a budget B at 70 % needs exactly
+/// B = rate × P70 of the duration, whatever the date: the frontier is flat there. With
+/// the cost independent of the finish, B = F_C⁻¹(0.7 / F_D(date)), which falls as the
+/// date moves out (checked at the last point against the cost's own quantile, DKW bound).
+#[test]
+fn the_jcl_frontier_is_flat_when_comonotone_and_falls_when_independent() {
+    let n = 40_000u64;
+    let (_, s, f) = run(
+        &[(
+            "tasks.csv",
+            "id,min,likely,max,rate,predecessors,milestone\nA,10,15,25,1000,,\nM,,,,,A,true\n",
+        )],
+        n,
+        None,
+    );
+    let mut d: Vec<f32> = s.milestones[0].clone();
+    d.sort_unstable_by(f32::total_cmp);
+    let k = (0.7 * n as f64).ceil() as usize;
+    let want = 1000.0 * d[k - 1] as f64;
+    let fr = &f.cost.as_ref().unwrap().milestones[0].frontier;
+    assert!(fr.len() >= 5, "{fr:?}");
+    for p in fr {
+        assert!(
+            (p.budget - want).abs() <= want * 1e-6 + 0.01,
+            "{} vs {want}",
+            p.budget
+        );
+    }
+    // Independent: the finish is A's, the cost B's (B always shorter, in parallel).
+    let (_, s, f) = run(
+        &[(
+            "tasks.csv",
+            "id,min,likely,max,rate,predecessors,milestone\nA,10,15,25,,,\nB,1,2,3,1000,,\nM,,,,,A;B,true\n",
+        )],
+        n,
+        None,
+    );
+    let fr = &f.cost.as_ref().unwrap().milestones[0].frontier;
+    for w in fr.windows(2) {
+        assert!(w[1].budget <= w[0].budget, "{fr:?}");
+    }
+    let last = fr.last().unwrap();
+    let fd = s.milestones[0]
+        .iter()
+        .filter(|&&x| x as f64 <= last.days + 1e-4)
+        .count() as f64
+        / n as f64;
+    // B's cost is 1000 × triangular(1, 2, 3): its quantile at q is closed-form.
+    let q = 0.7 / fd;
+    let tri = |q: f64| {
+        if q <= 0.5 {
+            1.0 + (2.0 * q).sqrt()
+        } else {
+            3.0 - (2.0 * (1.0 - q)).sqrt()
+        }
+    };
+    // DKW: the empirical quantile lies between the true quantiles at q ± ε.
+    let eps = super::dkw(n as usize, 1e-4) / fd;
+    let (lo, hi) = (1000.0 * tri(q - eps), 1000.0 * tri((q + eps).min(1.0)));
+    assert!(
+        last.budget >= lo - 0.01 && last.budget <= hi + 0.01,
+        "{} not in [{lo}, {hi}]",
+        last.budget
+    );
+}
