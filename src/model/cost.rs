@@ -162,21 +162,7 @@ pub(crate) fn compile(plan: &Plan, net: &Network, diags: &mut Diags) -> Option<C
         if row.cost.is_none() && row.rate.is_none() && row.actual_cost.is_none() {
             continue;
         }
-        let group = match &row.group {
-            Some(g) => match m.groups.iter().position(|x| x == g) {
-                Some(i) => i as u32,
-                None => {
-                    m.groups.push(g.clone());
-                    (m.groups.len() - 1) as u32
-                }
-            },
-            None => NONE,
-        };
-        let (done, elapsed) = match net.status[t] {
-            Status::Done { .. } => (true, 0.0),
-            Status::InProgress { elapsed, .. } => (false, elapsed),
-            Status::Open => (false, 0.0),
-        };
+        let done = matches!(net.status[t], Status::Done { .. });
         let done_cost = match (done, row.actual_cost) {
             (true, Some(a)) => a,
             (true, None) => {
@@ -185,23 +171,19 @@ pub(crate) fn compile(plan: &Plan, net: &Network, diags: &mut Diags) -> Option<C
             }
             _ => 0.0,
         };
-        m.of_task[t] = m.tasks.len() as u32;
-        m.tasks.push(TaskCost {
-            task: t as u32,
-            fixed: row.cost.as_ref().map(&mut sampler),
-            rate: row.rate.as_ref().map(&mut sampler),
-            likely: (
-                row.cost.as_ref().map_or(0.0, likely),
-                row.rate.as_ref().map_or(0.0, likely),
-            ),
-            actual: row.actual_cost,
-            elapsed,
-            done,
-            done_cost,
-            group,
-            kept: false,
-            added: 0.0,
-        });
+        let (fixed, rate) = (
+            row.cost.as_ref().map(&mut sampler),
+            row.rate.as_ref().map(&mut sampler),
+        );
+        let e = m.entry(net, t);
+        e.fixed = fixed;
+        e.rate = rate;
+        e.likely = (
+            row.cost.as_ref().map_or(0.0, likely),
+            row.rate.as_ref().map_or(0.0, likely),
+        );
+        e.actual = row.actual_cost;
+        e.done_cost = done_cost;
     }
     for o in &s.overheads {
         let Some(until) = net.index_of(&o.until) else {

@@ -63,7 +63,7 @@ pub fn apply(base: &Network, name: &str, rows: &[ScenarioRow], file: &str) -> Re
             (Action::Probability(_) | Action::Disable, _, None) => diags.push(unknown(
                 "a risk id (probability and disable act on risks.csv)",
             )),
-            (Action::Scale(f), _, _) if group.is_some() => {
+            (Action::Scale(_) | Action::Rate(_), _, _) if group.is_some() => {
                 let members = group.unwrap_or_default();
                 if members.is_empty() {
                     diags.push(at(
@@ -73,25 +73,17 @@ pub fn apply(base: &Network, name: &str, rows: &[ScenarioRow], file: &str) -> Re
                     ));
                 }
                 for t in members {
-                    net.scale[t] *= *f as f32;
+                    match &row.action {
+                        Action::Scale(f) => net.scale[t] *= *f as f32,
+                        Action::Rate(d) => set_rate(&mut net, t, d),
+                        _ => {}
+                    }
                 }
             }
             (Action::Cost(x), None, _) if risk.is_some() || row.target == "plan" => {
                 net.cost.get_or_insert_with(|| CostModel::empty(base)).extra += *x;
             }
-            (Action::Rate(d), _, _) if group.is_some() => {
-                let members = group.unwrap_or_default();
-                if members.is_empty() {
-                    diags.push(at(
-                        format!("no task has group \"{}\"", &row.target[6..]),
-                        "target",
-                        "use a group name from the group column of tasks.csv",
-                    ));
-                }
-                for t in members {
-                    set_rate(&mut net, t, d);
-                }
-            }
+
             (_, None, _) => diags.push(unknown("a task id")),
             (Action::Cost(x), Some(t), _) => {
                 let mut cm = net.cost.take().unwrap_or_else(|| CostModel::empty(base));
