@@ -379,7 +379,11 @@ pub fn analyse(
         .risks
         .iter()
         .enumerate()
-        .filter(|(_, risk)| risk.probability != 0.0)
+        // A risk that moves no date (a cost-only risk) has no bar in the date tornado.
+        .filter(|(_, risk)| {
+            risk.probability != 0.0
+                && risk.impact != crate::plan::Distribution::Fixed { likely: 0.0 }
+        })
         .map(|(r, risk)| (risk.id.clone(), "risk", LeaveOut::RemoveRisk(r)))
         .collect();
     // For each change, the milestones it is listed for (`None`: all of them).

@@ -495,3 +495,28 @@ fn the_jcl_frontier_is_flat_when_comonotone_and_falls_when_independent() {
         last.budget
     );
 }
+
+/// A cost-only risk moves no date, so the date tornado has no bar for it.
+#[test]
+fn a_cost_only_risk_has_no_bar_in_the_date_tornado() {
+    let dir = super::plan_dir(&[
+        (
+            "tasks.csv",
+            "id,min,likely,max,predecessors,milestone\nA,10,15,25,,\nM,,,,A,true\n",
+        ),
+        (
+            "risks.csv",
+            "id,probability,min,likely,max,tasks,cost\nR1,0.3,,,,A,10000\nR2,0.4,2,4,8,A,\n",
+        ),
+    ]);
+    let net = compile(&load(dir.path()).unwrap()).unwrap();
+    let f = slipcast::Forecaster::new(&net)
+        .iterations(slipcast::Iterations::Fixed(2_000))
+        .drivers(true)
+        .run(&NoProgress)
+        .unwrap();
+    let d = f.drivers.as_ref().unwrap();
+    let names: Vec<&str> = d.drivers.iter().map(|x| x.driver.as_str()).collect();
+    assert!(names.contains(&"R2"), "{names:?}");
+    assert!(!names.contains(&"R1"), "{names:?}");
+}
