@@ -329,11 +329,13 @@ fn check_probability(g: &Gate, value: Option<f64>, why: &str) -> Result<Outcome>
     let Some(v) = value else {
         return Err(gate_error(format!(" '{}': {why}", g.text)));
     };
+    outcome(g, v, "a probability")
+}
+
+/// The outcome of comparing measured `v` with the gate's number (`what` it should be).
+fn outcome(g: &Gate, v: f64, what: &str) -> Result<Outcome> {
     let Bound::Number(b) = g.bound else {
-        return Err(gate_error(format!(
-            " '{}': compare with a probability",
-            g.text
-        )));
+        return Err(gate_error(format!(" '{}': compare with {what}", g.text)));
     };
     Ok(Outcome {
         gate: g.text.clone(),
@@ -369,17 +371,7 @@ fn check_cost(g: &Gate, f: &Forecast) -> Result<Outcome> {
             g.text
         )));
     };
-    let Bound::Number(b) = g.bound else {
-        return Err(gate_error(format!(
-            " '{}': compare the cost with an amount",
-            g.text
-        )));
-    };
-    Ok(Outcome {
-        gate: g.text.clone(),
-        pass: g.compare(v, b),
-        actual: format!("{v}"),
-    })
+    outcome(g, v, "an amount")
 }
 
 #[cfg(test)]

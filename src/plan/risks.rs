@@ -116,17 +116,10 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<RiskRow> {
                     None
                 }
             });
-        let schedule_given = [
-            "distribution",
-            "min",
-            "likely",
-            "max",
-            "mean",
-            "sd",
-            "values",
-        ]
-        .iter()
-        .any(|c| sheet.get(row, c).is_some());
+        let schedule_given = sheet.get(row, "distribution").is_some()
+            || crate::plan::tasks::ESTIMATE_COLUMNS
+                .iter()
+                .any(|c| sheet.get(row, c).is_some());
         // A cost-only risk moves no date.
         let impact = if !schedule_given && sheet.get(row, "cost").is_some() {
             Some(Distribution::Fixed { likely: 0.0 })

@@ -35,6 +35,9 @@ pub(crate) const COLUMNS: &[&str] = &[
     "actual_cost",
 ];
 
+/// The columns of an estimate (besides `distribution`), shared with risks.csv's impact.
+pub(crate) const ESTIMATE_COLUMNS: [&str; 6] = ["min", "likely", "max", "mean", "sd", "values"];
+
 /// The type of a dependency link (activity-on-node, SPEC §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum LinkKind {
@@ -220,11 +223,7 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             );
         }
         let backlog = items.is_some() && throughput.is_some();
-        if backlog
-            && ["min", "likely", "max", "mean", "sd", "values"]
-                .iter()
-                .any(|c| sheet.get(row, c).is_some())
-        {
+        if backlog && ESTIMATE_COLUMNS.iter().any(|c| sheet.get(row, c).is_some()) {
             diags.push(
                 sheet
                     .diag(row, "items", "the task has both an estimate and a backlog")
@@ -349,10 +348,7 @@ pub(crate) fn estimate(
         Some(n) => n,
         None if given("min") && given("likely") && given("max") => "triangular",
         None if given("likely") && !given("min") && !given("max") => "fixed",
-        None if ["min", "likely", "max", "mean", "sd", "values"]
-            .iter()
-            .all(|c| !given(c)) =>
-        {
+        None if ESTIMATE_COLUMNS.iter().all(|c| !given(c)) => {
             if !optional {
                 diags.push(
                     sheet.diag(row, "likely", "the task has no estimate").fix(

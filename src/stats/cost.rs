@@ -133,7 +133,8 @@ pub fn round2(x: f64) -> f64 {
     if r == 0.0 { 0.0 } else { r }
 }
 
-fn summary(v: &[f32], percentiles: &[f64]) -> (f64, f64, Vec<CostQuantile>) {
+/// Mean, sd, the percentiles, and the samples sorted (for further percentiles).
+fn summary(v: &[f32], percentiles: &[f64]) -> (f64, f64, Vec<CostQuantile>, Vec<f32>) {
     let n = v.len() as f64;
     let mean = v.iter().map(|&x| x as f64).sum::<f64>() / n.max(1.0);
     let var = v.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
@@ -146,7 +147,7 @@ fn summary(v: &[f32], percentiles: &[f64]) -> (f64, f64, Vec<CostQuantile>) {
             value: round2(percentile(&s, p) as f64),
         })
         .collect();
-    (round2(mean), round2(var.sqrt()), qs)
+    (round2(mean), round2(var.sqrt()), qs, s)
 }
 
 /// The cost forecast of `samples`, or None when the plan has no cost.
@@ -175,7 +176,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
     let items = slots
         .into_iter()
         .map(|(item, slot)| {
-            let (mean, sd, percentiles) = summary(&samples.costs[slot], percentiles);
+            let (mean, sd, percentiles, _) = summary(&samples.costs[slot], percentiles);
             CostItem {
                 item,
                 deterministic: round2(det[slot]),
@@ -196,9 +197,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
         .enumerate()
         .map(|(mi, m)| {
             let slot = cm.milestone_slot(mi);
-            let (mean, _, qs) = summary(&samples.costs[slot], percentiles);
-            let mut s = samples.costs[slot].clone();
-            crate::stats::sort_f32(&mut s);
+            let (mean, _, qs, s) = summary(&samples.costs[slot], percentiles);
             let d = det[slot];
             let jcl = match (&m.target, cm.budget) {
                 (Some(tg), Some(b)) => Some(
