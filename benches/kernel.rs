@@ -106,52 +106,53 @@ fn risks_and_correlations(c: &mut Criterion) {
     g.finish();
 }
 
-/// Cost on the plain 10,000-task network: every task with a three-point fixed cost and a
-/// three-point rate, and 10 overheads until the end milestone, against the same run
-/// without costs (`10000-tasks-triangular`).
+/// Cost on the plain 10,000-task network, against the same run without costs
+/// (`10000-tasks-triangular`): `costs` gives every task a day rate and a fixed cost as
+/// amounts (a team's rate, a contract's price) and 10 overheads until the end milestone;
+/// `uncertain-costs` makes both amounts of every task and the overheads' rates three-point
+/// estimates (three draws per task where a run without costs has one).
 fn costs(c: &mut Criterion) {
     let iterations = 6_400u64;
-    let mut p = plan::from_tasks_csv(&network_csv(10_000, "triangular"), "bench.csv").unwrap();
-    for t in p.tasks.iter_mut().filter(|t| !t.milestone) {
-        t.cost = Some(Distribution::Triangular {
-            min: 8_000.0,
-            likely: 10_000.0,
-            max: 15_000.0,
-        });
-        t.rate = Some(Distribution::Triangular {
-            min: 800.0,
-            likely: 1_000.0,
-            max: 1_400.0,
-        });
-    }
-    for o in 0..10 {
-        p.settings.overheads.push(slipcast::plan::cost::Overhead {
-            name: format!("O{o}"),
-            rate: Distribution::Triangular {
-                min: 900.0,
-                likely: 1_000.0,
-                max: 1_300.0,
-            },
-            until: "END".into(),
-            from: 0.0,
-            line: 0,
-        });
-    }
-    let net = compile(&p).unwrap();
-    let mut g = c.benchmark_group("kernel");
-    g.sample_size(10);
-    g.throughput(Throughput::Elements((net.len() as u64) * iterations));
-    for threads in [1usize, 2] {
-        let cfg = SimConfig {
-            iterations,
-            seed: 1,
-            threads: Some(threads),
+    let triangular =
+        |min: f64, likely: f64, max: f64| Distribution::Triangular { min, likely, max };
+    for (name, uncertain) in [("costs", false), ("uncertain-costs", true)] {
+        let amount = |min: f64, likely: f64, max: f64| {
+            if uncertain {
+                triangular(min, likely, max)
+            } else {
+                Distribution::Fixed { likely }
+            }
         };
-        g.bench_function(format!("10000-tasks-costs-{threads}-threads"), |b| {
-            b.iter(|| simulate(&net, &cfg, &NoProgress).unwrap())
-        });
+        let mut p = plan::from_tasks_csv(&network_csv(10_000, "triangular"), "bench.csv").unwrap();
+        for t in p.tasks.iter_mut().filter(|t| !t.milestone) {
+            t.cost = Some(amount(8_000.0, 10_000.0, 15_000.0));
+            t.rate = Some(amount(800.0, 1_000.0, 1_400.0));
+        }
+        for o in 0..10 {
+            p.settings.overheads.push(slipcast::plan::cost::Overhead {
+                name: format!("O{o}"),
+                rate: amount(900.0, 1_000.0, 1_300.0),
+                until: "END".into(),
+                from: 0.0,
+                line: 0,
+            });
+        }
+        let net = compile(&p).unwrap();
+        let mut g = c.benchmark_group("kernel");
+        g.sample_size(10);
+        g.throughput(Throughput::Elements((net.len() as u64) * iterations));
+        for threads in [1usize, 2] {
+            let cfg = SimConfig {
+                iterations,
+                seed: 1,
+                threads: Some(threads),
+            };
+            g.bench_function(format!("10000-tasks-{name}-{threads}-threads"), |b| {
+                b.iter(|| simulate(&net, &cfg, &NoProgress).unwrap())
+            });
+        }
+        g.finish();
     }
-    g.finish();
 }
 
 /// What `run --drivers` adds: the tracked run (criticality, floats, path hashes, the

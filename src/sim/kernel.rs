@@ -46,6 +46,18 @@ pub(crate) struct Keys {
     cost_rate: Vec<u64>,
     /// Per overhead: the stream of its rate.
     overhead: Vec<u64>,
+    /// Per cost entry the fused path draws (see [`fused_cost`]) whose amounts are both
+    /// constants and whose lanes no milestone reads: its rate (0 without one). Its fixed
+    /// cost and a scenario's amount are then the same in every lane, and are in
+    /// `cost_base` instead.
+    cost_rate_only: Vec<Option<f32>>,
+    /// The tasks' part and each group's (slots 1, 2, … of the cost items; slot 0 unused):
+    /// the constant amounts of the entries with `cost_rate_only`, where every block's
+    /// sums start.
+    cost_base: Vec<f64>,
+    /// Per cost item: the deterministic plan's amount, which each iteration's value is
+    /// stored relative to (see [`crate::sim::Samples::cost_offset`]).
+    pub cost_offset: Vec<f64>,
 }
 
 impl Keys {
@@ -53,6 +65,49 @@ impl Keys {
         let of =
             |keys: &[u64], purpose| keys.iter().map(|&k| stream_key(seed, k, purpose)).collect();
         let risk_keys: Vec<u64> = net.risks.iter().map(|r| r.key).collect();
+        let plain: Vec<bool> = (0..net.len())
+            .map(|t| {
+                !net.correlated[t]
+                    && net.calibration[t] == (0.0, 0.0)
+                    && net.scale[t] == 1.0
+                    && net.occurrence[t] >= 1.0
+                    && net.hit_start[t] == net.hit_start[t + 1]
+                    && net.extra[t] == 0.0
+                    && net.keep[t]
+                    && net.status[t] == Status::Open
+                    && net.freeze_of[t] == NO_FREEZE
+                    && net.floor[t].to_bits() as i32 >= 0
+                    && net.preds(t).iter().all(|l| l.kind == LinkKind::FS)
+            })
+            .collect();
+        let (cost_rate_only, cost_base) = match &net.cost {
+            Some(cm) => {
+                let mut base = vec![0f64; 2 + cm.groups.len()];
+                let only = cm
+                    .tasks
+                    .iter()
+                    .map(|c| {
+                        let constant = |a: &Option<Sampler>| match a {
+                            None => Some(0.0),
+                            Some(Sampler::Fixed(x)) => Some(*x),
+                            Some(_) => None,
+                        };
+                        let (fixed, rate) = (constant(&c.fixed)?, constant(&c.rate)?);
+                        if !plain[c.task as usize] || c.done || c.actual.is_some() || c.kept {
+                            return None;
+                        }
+                        let amount = fixed as f64 + c.added;
+                        base[cost::CostModel::TASKS] += amount;
+                        if c.group != cost::NONE {
+                            base[cm.group_slot(c.group as usize)] += amount;
+                        }
+                        Some(rate)
+                    })
+                    .collect();
+                (only, base)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
         Keys {
             duration: of(&net.keys, 0),
             occurrence: of(&net.keys, 1),
@@ -60,21 +115,7 @@ impl Keys {
             risk_occurrence: of(&risk_keys, 2),
             risk_impact: of(&risk_keys, 3),
             calibration: of(&net.keys, 5),
-            plain: (0..net.len())
-                .map(|t| {
-                    !net.correlated[t]
-                        && net.calibration[t] == (0.0, 0.0)
-                        && net.scale[t] == 1.0
-                        && net.occurrence[t] >= 1.0
-                        && net.hit_start[t] == net.hit_start[t + 1]
-                        && net.extra[t] == 0.0
-                        && net.keep[t]
-                        && net.status[t] == Status::Open
-                        && net.freeze_of[t] == NO_FREEZE
-                        && net.floor[t].to_bits() as i32 >= 0
-                        && net.preds(t).iter().all(|l| l.kind == LinkKind::FS)
-                })
-                .collect(),
+            plain,
             cost_fixed: net.cost.as_ref().map_or(Vec::new(), |c| {
                 c.tasks
                     .iter()
@@ -93,6 +134,12 @@ impl Keys {
                     .map(|o| stream_key(seed, o.key, 8))
                     .collect()
             }),
+            cost_rate_only,
+            cost_base,
+            cost_offset: net
+                .cost
+                .as_ref()
+                .map_or(Vec::new(), |c| cost::deterministic(c, net)),
         }
     }
 }
@@ -159,6 +206,9 @@ pub(crate) struct Scratch {
     cost_task: Vec<f32>,
     /// Cost: per risk, its cost impact in lanes where it occurred, else 0.
     risk_cost: Vec<f32>,
+    /// Cost: the tasks' part and each group's (slots 1, 2, …) of the last few fused
+    /// tasks, in `f32`, flushed into `cost` every [`FLUSH`] tasks.
+    cost32: Vec<f32>,
 }
 
 /// Per-thread accumulators. Sums are fixed-point integers so that adding them up in any
@@ -210,6 +260,10 @@ impl Scratch {
             },
             risk_cost: match &net.cost {
                 Some(_) => vec![0.0; net.risks.len() * LANES],
+                None => Vec::new(),
+            },
+            cost32: match &net.cost {
+                Some(c) => vec![0.0; (2 + c.groups.len()) * LANES],
                 None => Vec::new(),
             },
         }
@@ -419,6 +473,9 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
     };
     if cost.is_some() {
         s.cost.fill(0.0);
+        for (slot, &x) in b.keys.cost_base.iter().enumerate() {
+            cost_lanes(&mut s.cost, slot).fill(x);
+        }
     }
     draw_risks(&b, s, acc);
     draw_correlated(&b, s);
@@ -430,8 +487,11 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
         }
         if let Some(cm) = cost {
             let ci = cm.of_task[t];
-            if ci != cost::NONE {
+            if ci != cost::NONE && fused_cost(&b, t).is_none() {
                 task_cost(&b, cm, ci as usize, s);
+            }
+            if t % FLUSH == FLUSH - 1 {
+                flush_cost(s);
             }
         }
         if !b.track.lean {
@@ -459,15 +519,47 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
     let k = b.net.milestones.len();
     let width = k + cost.map_or(0, |cm| cm.width(k));
     if let Some(cm) = cost {
+        flush_cost(s);
         finish_cost(&b, cm, s, out, width);
     }
     milestones_and_reverse_pass(&b, s, acc, out, hashes, width);
+}
+
+/// Tasks whose fused costs are summed in `f32` before the sum joins the block's `f64`
+/// sums: at most 16 roundings of a sum of 16 amounts, a relative error below 10⁻⁶, where
+/// converting each task's lanes to `f64` one by one made the cost run half as slow again.
+const FLUSH: usize = 16;
+
+/// Adds the `f32` sums of the last tasks into the block's `f64` sums and clears them.
+#[inline(always)]
+fn flush_cost(s: &mut Scratch) {
+    for (a, x) in s.cost.iter_mut().zip(s.cost32.iter_mut()) {
+        *a += *x as f64;
+        *x = 0.0;
+    }
 }
 
 /// Lanes `l` of cost item `slot`.
 #[inline(always)]
 fn cost_lanes(v: &mut [f64], slot: usize) -> &mut [f64] {
     &mut v[slot * LANES..(slot + 1) * LANES]
+}
+
+/// The cost entry of task `t` when the fused path draws it in the chunk loop: a plain
+/// task (open, kept, certain) whose cost is computed in this run and is not an amount
+/// already spent. Every other entry goes through [`task_cost`], with the same result.
+#[inline(always)]
+fn fused_cost(b: &Block, t: usize) -> Option<usize> {
+    if !b.track.cost || !b.keys.plain[t] {
+        return None;
+    }
+    let cm = b.net.cost.as_ref()?;
+    let ci = cm.of_task[t];
+    if ci == cost::NONE {
+        return None;
+    }
+    let c = &cm.tasks[ci as usize];
+    (!c.done && c.actual.is_none()).then_some(ci as usize)
 }
 
 /// Task cost entry `ci` in this block: its fixed cost (or what it has spent), nothing when
@@ -602,9 +694,10 @@ fn finish_cost(b: &Block, cm: &cost::CostModel, s: &mut Scratch, out: &mut [f32]
     }
     let items = cm.width(k);
     for i in 0..items {
+        let off = keys.cost_offset[i];
         let v = cost_lanes(&mut s.cost, i);
         for l in 0..valid {
-            out[l * width + k + i] = v[l] as f32;
+            out[l * width + k + i] = (v[l] - off) as f32;
         }
     }
 }
@@ -689,12 +782,10 @@ fn forward_task<const C: usize>(
         // Leave-one-out variants and the driver analysis read the duration lanes (the
         // criticality pass reads a task's own only for start-based or finish-to-finish
         // links, which a plain task does not have).
-        let costed = track.cost
-            && net
-                .cost
-                .as_ref()
-                .is_some_and(|c| c.of_task[t] != cost::NONE);
-        plain_task::<C>(net, keys, block, t, s, track, loo || track.on || costed);
+        // A task whose cost is drawn in the chunk loop (see [`fused_cost`]) needs its
+        // duration lanes no more than one without cost.
+        let fused = fused_cost(b, t);
+        plain_task::<C>(b, t, s, loo || track.on, fused);
         return *lanes(&s.dur, t);
     }
     let dur = lanes_mut(&mut s.dur, t);
@@ -770,7 +861,7 @@ fn forward_variants<const C: usize>(
                 keep_dur: false,
                 keep_start: track.keep_starts,
             };
-            rows.run::<C, _>(&Given(dur_v), (ef_v, es_v, &mut []));
+            rows.run::<C, _, _>(&Given(dur_v), (ef_v, es_v, &mut []), &mut NoCost);
             lanes_mut(&mut s.ef, row).copy_from_slice(&s.row[..LANES]);
             if track.keep_starts {
                 lanes_mut(&mut s.es, row).copy_from_slice(&s.row[LANES..]);
@@ -926,17 +1017,17 @@ fn mark_binding_predecessors(net: &Network, succ: usize, live: u64, s: &mut Scra
 /// memory. The duration lanes are stored only when `keep_dur` (something reads them
 /// later), the start lanes only when [`Tracking::keep_starts`]. Same operations in the
 /// same order as the general path, so the same bits (the maximum is taken on the bit
-/// patterns: see [`latest`]).
+/// patterns: see [`latest`]). With `cost` (the task's cost entry, see [`fused_cost`]) the
+/// same loop computes the task's cost from the durations in registers.
 #[inline(always)]
 fn plain_task<const C: usize>(
-    net: &Network,
-    keys: &Keys,
-    block: u64,
+    b: &Block,
     t: usize,
     s: &mut Scratch,
-    track: Tracking,
     keep_dur: bool,
+    cost: Option<usize>,
 ) {
+    let (net, keys, block, track) = (b.net, b.keys, b.block, b.track);
     let stream = block_stream(keys.duration[t], block);
     enum Kind {
         Tri(Tri),
@@ -967,20 +1058,202 @@ fn plain_task<const C: usize>(
         &mut s.dur[t * LANES..(t + 1) * LANES],
     );
     let lanes = (ef_t, es_t, dur_t);
-    match kind {
-        Kind::Tri(k) => rows.run::<C, _>(&TriDraw(k, stream), lanes),
-        Kind::Pert(j, fm, a, r) => {
-            let table = pert::table();
-            let (task, wide) = (table.task(j as usize, fm, a, r), avx2());
-            // The first stage for the whole block, before the chunk loop: see
-            // [`pert::PertTable::locate`].
-            let mut at = pert::Located::default();
-            for c in 0..LANES / C {
-                table.locate(&task, &chunk_uniforms::<C>(stream, c), &mut at, c);
+    // The drawing of the durations, with or without the task's cost beside it.
+    #[inline(always)]
+    fn go<const C: usize, K: CostSink<C>>(
+        kind: Kind,
+        stream: (u32, u32),
+        rows: &Rows,
+        lanes: (&mut [f32], &mut [f32], &mut [f32]),
+        sink: &mut K,
+    ) {
+        match kind {
+            Kind::Tri(k) => rows.run::<C, _, _>(&TriDraw(k, stream), lanes, sink),
+            Kind::Pert(j, fm, a, r) => {
+                let table = pert::table();
+                let (task, wide) = (table.task(j as usize, fm, a, r), avx2());
+                // The first stage for the whole block, before the chunk loop: see
+                // [`pert::PertTable::locate`].
+                let mut at = pert::Located::default();
+                for c in 0..LANES / C {
+                    table.locate(&task, &chunk_uniforms::<C>(stream, c), &mut at, c);
+                }
+                rows.run::<C, _, _>(&PertDraw(table, task, &at, wide), lanes, sink)
             }
-            rows.run::<C, _>(&PertDraw(table, task, &at, wide), lanes)
+            Kind::Drawn => rows.run::<C, _, _>(&Drawn, lanes, sink),
         }
-        Kind::Drawn => rows.run::<C, _>(&Drawn, lanes),
+    }
+    let (Some(ci), Some(cm)) = (cost, net.cost.as_ref()) else {
+        return go::<C, _>(kind, stream, &rows, lanes, &mut NoCost);
+    };
+    let c = &cm.tasks[ci];
+    let (low, high) = s.cost32.split_at_mut(2 * LANES);
+    let tasks = &mut low[cost::CostModel::TASKS * LANES..][..LANES];
+    let group = (c.group != cost::NONE).then(|| {
+        let g = cm.group_slot(c.group as usize) - 2;
+        &mut high[g * LANES..][..LANES]
+    });
+    if let Some(rate) = keys.cost_rate_only[ci] {
+        // Constant amounts: the fixed part is in the block's base already.
+        return if rate == 0.0 {
+            go::<C, _>(kind, stream, &rows, lanes, &mut NoCost)
+        } else {
+            go::<C, _>(
+                kind,
+                stream,
+                &rows,
+                lanes,
+                &mut RateSink { rate, tasks, group },
+            )
+        };
+    }
+    // The task's cost beside its durations: each amount drawn in the chunk loop when
+    // triangular, before it otherwise (into `pre`), a constant when fixed.
+    let mut pre = [[0f32; LANES]; 2];
+    let [pre_fixed, pre_rate] = &mut pre;
+    #[inline(always)]
+    fn amount<'a>(
+        sampler: &Option<Sampler>,
+        (key, block): (u64, u64),
+        u: &mut [f32; LANES],
+        discrete: &crate::model::DiscreteTables,
+        pre: &'a mut [f32; LANES],
+    ) -> Amount<'a> {
+        match *sampler {
+            None => Amount::Const(0.0),
+            Some(Sampler::Fixed(x)) => Amount::Const(x),
+            Some(Sampler::Triangular { a, b, fc, k1, k2 }) => {
+                Amount::Tri(Tri { a, b, fc, k1, k2 }, block_stream(key, block))
+            }
+            Some(ref other) => {
+                block_uniforms(key, block, u);
+                other.fill(u, pre, discrete);
+                Amount::Lanes(pre)
+            }
+        }
+    }
+    let d = &net.discrete;
+    let fixed = amount(
+        &c.fixed,
+        (keys.cost_fixed[ci], block),
+        &mut s.u,
+        d,
+        pre_fixed,
+    );
+    let rate = amount(&c.rate, (keys.cost_rate[ci], block), &mut s.u, d, pre_rate);
+    let kept = c
+        .kept
+        .then(|| &mut s.cost_task[ci * LANES..(ci + 1) * LANES]);
+    let added = c.added as f32;
+    let mut sink = TaskCostSink {
+        fixed,
+        rate,
+        added,
+        tasks,
+        group,
+        kept,
+    };
+    go::<C, _>(kind, stream, &rows, lanes, &mut sink)
+}
+
+/// What the chunk loop of [`plain_task`] does with a chunk of durations besides the
+/// finishes: nothing ([`NoCost`]) or the task's cost ([`TaskCostSink`]).
+trait CostSink<const C: usize> {
+    fn chunk(&mut self, c: usize, dur: &[f32; C]);
+}
+
+/// A task without cost (or one [`task_cost`] computes).
+struct NoCost;
+
+impl<const C: usize> CostSink<C> for NoCost {
+    #[inline(always)]
+    fn chunk(&mut self, _: usize, _: &[f32; C]) {}
+}
+
+/// One amount of a task's cost (its fixed cost or its rate) for the chunk loop.
+#[derive(Clone, Copy)]
+enum Amount<'a> {
+    Const(f32),
+    Tri(Tri, (u32, u32)),
+    Lanes(&'a [f32; LANES]),
+}
+
+impl Amount<'_> {
+    #[inline(always)]
+    fn chunk<const C: usize>(&self, c: usize) -> [f32; C] {
+        let mut x = [0f32; C];
+        match *self {
+            Amount::Const(v) => x = [v; C],
+            Amount::Tri(Tri { a, b, fc, k1, k2 }, stream) => {
+                let u = chunk_uniforms::<C>(stream, c);
+                for i in 0..C {
+                    x[i] = triangular(u[i], a, b, fc, k1, k2);
+                }
+            }
+            Amount::Lanes(l) => x.copy_from_slice(&l[c * C..(c + 1) * C]),
+        }
+        x
+    }
+}
+
+/// A plain task's cost, chunk by chunk, as [`task_cost`] computes it for any task (fixed
+/// cost, plus rate × duration, plus a scenario's amount), added to the tasks' part, its
+/// group's and, when a milestone reads it, kept.
+struct TaskCostSink<'a> {
+    fixed: Amount<'a>,
+    rate: Amount<'a>,
+    added: f32,
+    tasks: &'a mut [f32],
+    group: Option<&'a mut [f32]>,
+    kept: Option<&'a mut [f32]>,
+}
+
+impl<const C: usize> CostSink<C> for TaskCostSink<'_> {
+    #[inline(always)]
+    fn chunk(&mut self, c: usize, dur: &[f32; C]) {
+        let (fixed, rate) = (self.fixed.chunk::<C>(c), self.rate.chunk::<C>(c));
+        let mut x = [0f32; C];
+        for i in 0..C {
+            x[i] = fixed[i] + rate[i] * dur[i].max(0.0) + self.added;
+        }
+        add_chunk(self.tasks, c, &x);
+        if let Some(g) = &mut self.group {
+            add_chunk(g, c, &x);
+        }
+        if let Some(k) = &mut self.kept {
+            k[c * C..(c + 1) * C].copy_from_slice(&x);
+        }
+    }
+}
+
+/// A plain task whose amounts are constants (a day rate, a price) and whose lanes no
+/// milestone reads: only its time-dependent part varies (its price is in the block's
+/// base, see `Keys::cost_base`).
+struct RateSink<'a> {
+    rate: f32,
+    tasks: &'a mut [f32],
+    group: Option<&'a mut [f32]>,
+}
+
+impl<const C: usize> CostSink<C> for RateSink<'_> {
+    #[inline(always)]
+    fn chunk(&mut self, c: usize, dur: &[f32; C]) {
+        let mut x = [0f32; C];
+        for i in 0..C {
+            x[i] = self.rate * dur[i].max(0.0);
+        }
+        add_chunk(self.tasks, c, &x);
+        if let Some(g) = &mut self.group {
+            add_chunk(g, c, &x);
+        }
+    }
+}
+
+/// Adds chunk `c` of a task's cost to a sum's lanes.
+#[inline(always)]
+fn add_chunk<const C: usize>(sum: &mut [f32], c: usize, x: &[f32; C]) {
+    for (a, &v) in sum[c * C..(c + 1) * C].iter_mut().zip(x) {
+        *a += v;
     }
 }
 
@@ -1089,18 +1362,19 @@ impl Rows<'_> {
     /// unrolled, each predecessor's row bounds-checked once; links beyond the task's own
     /// read [`ZEROS`]); [`MANY`] for that many or more, in a loop.
     #[inline(always)]
-    fn run<const C: usize, D: Draw<C>>(
+    fn run<const C: usize, D: Draw<C>, K: CostSink<C>>(
         &self,
         draw: &D,
         lanes: (&mut [f32], &mut [f32], &mut [f32]),
+        sink: &mut K,
     ) {
         // Up to three links take one unrolled loop, padded with links to a row of zeros
         // (which never beat the floor): a branch on the link count would be mispredicted
         // at every task whose count differs from the last, and stall the pipeline.
         if self.preds.len() < MANY {
-            self.chunks::<{ MANY - 1 }, C, D>(draw, lanes)
+            self.chunks::<{ MANY - 1 }, C, D, K>(draw, lanes, sink)
         } else {
-            self.chunks::<MANY, C, D>(draw, lanes)
+            self.chunks::<MANY, C, D, K>(draw, lanes, sink)
         }
     }
 
@@ -1108,10 +1382,11 @@ impl Rows<'_> {
     /// unrolled, each predecessor's row bounds-checked once; links beyond the task's own
     /// read [`ZEROS`]); [`MANY`] for that many or more, in a loop.
     #[inline(always)]
-    fn chunks<const P: usize, const C: usize, D: Draw<C>>(
+    fn chunks<const P: usize, const C: usize, D: Draw<C>, K: CostSink<C>>(
         &self,
         draw: &D,
         (ef_t, es_t, dur_t): (&mut [f32], &mut [f32], &mut [f32]),
+        sink: &mut K,
     ) {
         let fixed: [(&[f32; LANES], f32); P] = std::array::from_fn(|i| match self.preds.get(i) {
             Some(l) => (lanes(self.done, l.pred as usize), l.lag),
@@ -1143,6 +1418,7 @@ impl Rows<'_> {
             if !D::DRAWN && self.keep_dur {
                 dur_t[c * C..(c + 1) * C].copy_from_slice(&dur);
             }
+            sink.chunk(c, &dur);
         }
     }
 }
@@ -1702,6 +1978,79 @@ mod tests {
                 let want = run(&general, false);
                 assert_eq!(run(&fused, false), want, "baseline, on {on}, lean {lean}");
                 assert_eq!(run(&fused, true), want, "dispatched, on {on}, lean {lean}");
+            }
+        }
+    }
+
+    /// Costs drawn beside the durations (constant amounts, triangular and PERT ones, with
+    /// and without a group, read by a milestone or not) equal the general path's: dates
+    /// bit for bit, amounts within the `f32` partial sums' rounding.
+    #[test]
+    fn fused_costs_match_the_general_path() {
+        let mut csv = String::from("id,min,likely,max,predecessors,milestone,group,cost,rate\n");
+        for i in 0..80usize {
+            let preds = match (i * 7) % i.max(1) {
+                _ if i == 0 => String::new(),
+                j if j + 1 == i => format!("T{j}"),
+                j => format!("T{};T{j}", i - 1),
+            };
+            let cost = ["", "500", "100/200/400", "pert:100/200/400", "-50"][i % 5];
+            let rate = ["", "50", "10/20/30", "pert:5/8/20"][i % 4];
+            let group = ["", "A", "B"][i % 3];
+            csv += &format!("T{i},2,4,9,{preds},,{group},{cost},{rate}\n");
+        }
+        csv += "M,,,,T79,true,,,\nM2,,,,T30,true,,,\n";
+        let plan = crate::plan::from_tasks_csv(&csv, "tasks.csv").unwrap();
+        let net = crate::model::compile(&plan).unwrap();
+        let cm = net.cost.as_ref().unwrap();
+        let fused = Keys::new(&net, 3);
+        assert!(fused.cost_rate_only.iter().any(Option::is_some));
+        assert!(cm.tasks.iter().any(|c| c.kept) && cm.tasks.iter().any(|c| !c.kept));
+        let mut general = Keys::new(&net, 3);
+        general.plain.fill(false);
+        general.cost_rate_only.fill(None);
+        general.cost_base.fill(0.0);
+        let k = net.milestones.len();
+        let width = k + cm.width(k);
+        let mut track = Tracking::new(&net, false, 0, false);
+        track.cost = true;
+        for (block, valid) in [(0, 64), (5, 21)] {
+            let run = |keys: &Keys| {
+                let mut s = Scratch::new(&net);
+                let mut acc = Acc::new(&net);
+                let mut out = vec![0f32; LANES * width];
+                let b = Block {
+                    net: &net,
+                    keys,
+                    block,
+                    valid,
+                    track,
+                    loo: None,
+                };
+                run_block(
+                    b,
+                    BlockOut {
+                        s: &mut s,
+                        acc: &mut acc,
+                        out: &mut out,
+                        hashes: &mut [],
+                        loo_out: &mut [],
+                    },
+                );
+                out
+            };
+            let (want, got) = (run(&general), run(&fused));
+            for l in 0..valid {
+                let (w, g) = (&want[l * width..][..width], &got[l * width..][..width]);
+                assert_eq!(w[..k], g[..k], "dates, lane {l}");
+                for i in k..width {
+                    let (a, b) = (w[i] as f64 + fused.cost_offset[i - k], g[i] as f64);
+                    let b = b + fused.cost_offset[i - k];
+                    assert!(
+                        (a - b).abs() <= 2e-7 * a.abs() + 1e-3,
+                        "item {i}, lane {l}: {a} vs {b}"
+                    );
+                }
             }
         }
     }

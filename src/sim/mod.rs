@@ -86,9 +86,20 @@ pub struct Samples {
     /// it occurred (summed over those tasks; 0 if it never occurred).
     pub risk_mean_added: Vec<f64>,
     /// When the plan has costs: per cost item (the slots of
-    /// [`crate::model::cost::CostModel::width`]), its value in every iteration, in
-    /// iteration order (aligned with `milestones`).
+    /// [`crate::model::cost::CostModel::width`]), its value in every iteration less its
+    /// `cost_offset`, in iteration order (aligned with `milestones`).
     pub costs: Vec<Vec<f32>>,
+    /// Per cost item: the amount its values in `costs` are relative to (the deterministic
+    /// plan's), so that `f32` keeps the cents of a spread however large the total.
+    pub cost_offset: Vec<f64>,
+}
+
+impl Samples {
+    /// Cost item `slot`'s amount in every iteration (its stored value plus its offset).
+    pub fn cost_item(&self, slot: usize) -> Vec<f64> {
+        let off = self.cost_offset[slot];
+        self.costs[slot].iter().map(|&x| off + x as f64).collect()
+    }
 }
 
 /// What a driver analysis collects beyond the plain forecast.
@@ -568,6 +579,7 @@ fn run(
         risk_mean_impact: per_occurrence(&acc.risk_impact, &acc.risk_occurred),
         risk_mean_added: per_occurrence(&acc.risk_added, &acc.risk_occurred),
         costs,
+        cost_offset: keys.cost_offset.clone(),
         criticality: acc
             .crit
             .iter()

@@ -133,8 +133,9 @@ pub fn round2(x: f64) -> f64 {
     if r == 0.0 { 0.0 } else { r }
 }
 
-/// Mean, sd, the percentiles, and the samples sorted (for further percentiles).
-fn summary(v: &[f32], percentiles: &[f64]) -> (f64, f64, Vec<CostQuantile>, Vec<f32>) {
+/// Mean, sd, the percentiles, and the samples sorted (for further percentiles) of the
+/// amounts `off + v[i]`.
+fn summary(v: &[f32], off: f64, percentiles: &[f64]) -> (f64, f64, Vec<CostQuantile>, Vec<f32>) {
     let n = v.len() as f64;
     let mean = v.iter().map(|&x| x as f64).sum::<f64>() / n.max(1.0);
     let var = v.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
@@ -144,10 +145,10 @@ fn summary(v: &[f32], percentiles: &[f64]) -> (f64, f64, Vec<CostQuantile>, Vec<
         .iter()
         .map(|&p| CostQuantile {
             p,
-            value: round2(percentile(&s, p) as f64),
+            value: round2(off + percentile(&s, p) as f64),
         })
         .collect();
-    (round2(mean), round2(var.sqrt()), qs, s)
+    (round2(off + mean), round2(var.sqrt()), qs, s)
 }
 
 /// The cost forecast of `samples`, or None when the plan has no cost.
@@ -176,7 +177,8 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
     let items = slots
         .into_iter()
         .map(|(item, slot)| {
-            let (mean, sd, percentiles, _) = summary(&samples.costs[slot], percentiles);
+            let off = samples.cost_offset[slot];
+            let (mean, sd, percentiles, _) = summary(&samples.costs[slot], off, percentiles);
             CostItem {
                 item,
                 deterministic: round2(det[slot]),
@@ -187,19 +189,21 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
         })
         .collect();
     let total = &samples.costs[CostModel::TOTAL];
+    let off_total = samples.cost_offset[CostModel::TOTAL];
     let n = total.len() as f64;
-    let p_budget = cm
-        .budget
-        .map(|b| total.iter().filter(|&&x| x as f64 <= b).count() as f64 / n);
+    // The budget relative to the stored values.
+    let budget = cm.budget.map(|b| b - off_total);
+    let p_budget = budget.map(|b| total.iter().filter(|&&x| x as f64 <= b).count() as f64 / n);
     let milestones = net
         .milestones()
         .iter()
         .enumerate()
         .map(|(mi, m)| {
             let slot = cm.milestone_slot(mi);
-            let (mean, _, qs, s) = summary(&samples.costs[slot], percentiles);
+            let off = samples.cost_offset[slot];
+            let (mean, _, qs, s) = summary(&samples.costs[slot], off, percentiles);
             let d = det[slot];
-            let jcl = match (&m.target, cm.budget) {
+            let jcl = match (&m.target, budget) {
                 (Some(tg), Some(b)) => Some(
                     samples.milestones[mi]
                         .iter()
@@ -220,7 +224,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
                 .map(|(days, budget)| FrontierPoint {
                     days: crate::stats::round4(days),
                     date: date(days),
-                    budget: round2(budget),
+                    budget: round2(off_total + budget),
                 })
                 .collect();
             MilestoneCost {
@@ -228,8 +232,8 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
                 id: net.tasks()[m.task as usize].id.clone(),
                 deterministic: round2(d),
                 mean,
-                contingency_p50: round2(percentile(&s, 50.0) as f64 - d),
-                contingency_p80: round2(percentile(&s, 80.0) as f64 - d),
+                contingency_p50: round2(off + percentile(&s, 50.0) as f64 - d),
+                contingency_p80: round2(off + percentile(&s, 80.0) as f64 - d),
                 percentiles: qs,
                 jcl,
             }
