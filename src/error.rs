@@ -217,6 +217,8 @@ pub enum Arg {
     Weeks,
     /// A throughput forecast's end date.
     Until,
+    /// A joint confidence level.
+    Jcl,
 }
 
 impl Arg {
@@ -228,6 +230,7 @@ impl Arg {
             Arg::Precision => "precision",
             Arg::Iterations => "iterations",
             Arg::Milestones => "milestones",
+            Arg::Jcl => "joint confidence level",
             Arg::Out => "output folder",
             Arg::Items => "items",
             Arg::Weeks => "weeks",

@@ -78,6 +78,7 @@ pub struct Forecaster<'a> {
     drivers: bool,
     milestones_only: bool,
     calibration: Option<(String, Vec<Warning>)>,
+    jcl_levels: Vec<f64>,
 }
 
 impl<'a> Forecaster<'a> {
@@ -93,6 +94,7 @@ impl<'a> Forecaster<'a> {
             drivers: false,
             milestones_only: false,
             calibration: None,
+            jcl_levels: vec![crate::stats::cost::FRONTIER_LEVEL],
         }
     }
 
@@ -136,6 +138,24 @@ impl<'a> Forecaster<'a> {
     pub fn milestones_only(mut self, on: bool) -> Self {
         self.milestones_only = on;
         self
+    }
+
+    /// Joint confidence levels of the cost–schedule frontiers (default 0.7), each in
+    /// (0, 1): the least budget that meets each date together at that level.
+    pub fn jcl_levels(mut self, levels: &[f64]) -> Result<Self> {
+        if let Some(l) = levels.iter().find(|l| !(**l > 0.0 && **l < 1.0)) {
+            return Err(crate::Error::Argument {
+                arg: crate::Arg::Jcl,
+                message: format!(" {l}: not a level between 0 and 1 (e.g. 0.7)"),
+            });
+        }
+        let mut l = levels.to_vec();
+        l.sort_by(f64::total_cmp);
+        l.dedup();
+        if !l.is_empty() {
+            self.jcl_levels = l;
+        }
+        Ok(self)
     }
 
     /// Applies a correction fitted by `calibrate` (see [`calibrate::apply`]); `source`
@@ -194,6 +214,11 @@ impl<'a> Forecaster<'a> {
             }
         };
         let mut f = stats::forecast(net, &samples, &self.percentiles);
+        if let Some(cf) = f.cost.as_mut()
+            && self.jcl_levels != [crate::stats::cost::FRONTIER_LEVEL]
+        {
+            crate::stats::cost::set_frontier_levels(cf, net, &samples, &self.jcl_levels);
+        }
         if let Some((line, warnings)) = &self.calibration {
             f.warnings
                 .push(Warning::new(WarningKind::Calibrated, line.clone()));

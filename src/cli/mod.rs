@@ -33,6 +33,7 @@ pub fn flag(arg: slipcast::Arg) -> &'static str {
         Arg::Items => "--items",
         Arg::Weeks => "--weeks",
         Arg::Until => "--until",
+        Arg::Jcl => "--jcl",
         _ => "an argument",
     }
 }

@@ -34,6 +34,11 @@ pub struct RunArgs {
     /// and the final one. Files written with --out always hold every milestone.
     #[arg(long, value_name = "ID,ID|final|all")]
     pub milestones: Option<String>,
+    /// Joint confidence level of the cost–schedule frontier in jcl-frontier.csv and the
+    /// JSON: the least budget that meets each date together at this level (default 0.7;
+    /// repeat for several).
+    #[arg(long, value_name = "LEVEL")]
+    pub jcl: Vec<f64>,
 }
 
 pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
@@ -55,7 +60,8 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         .percentiles(&percentiles)
         .drivers(want_drivers)
         // CSV and Markdown show milestones only: no per-task figures to compute.
-        .milestones_only(matches!(a.sim.format, Format::Csv | Format::Markdown));
+        .milestones_only(matches!(a.sim.format, Format::Csv | Format::Markdown))
+        .jcl_levels(&a.jcl)?;
     if let Some((file, source)) = &calibration {
         forecaster = forecaster.calibration(file, source);
     }

@@ -153,8 +153,8 @@ pub fn cost_csv(c: &crate::stats::cost::CostForecast, percentiles: &[f64]) -> St
     csv_bytes(rows)
 }
 
-/// `jcl-frontier.csv`: per milestone, the 70 % joint-confidence frontier:
-/// `milestone, level, days, date, budget`.
+/// `jcl-frontier.csv`: per milestone, its joint-confidence frontiers (70 %, or the
+/// levels of `--jcl`): `milestone, level, days, date, budget`.
 pub fn frontier_csv(c: &crate::stats::cost::CostForecast) -> String {
     let mut rows = vec![
         ["milestone", "level", "days", "date", "budget"]
@@ -162,10 +162,14 @@ pub fn frontier_csv(c: &crate::stats::cost::CostForecast) -> String {
             .to_vec(),
     ];
     for m in &c.milestones {
-        for p in &m.frontier {
+        for (fr, p) in m
+            .frontiers
+            .iter()
+            .flat_map(|fr| fr.points.iter().map(move |p| (fr, p)))
+        {
             rows.push(vec![
                 m.id.clone(),
-                num(crate::stats::cost::FRONTIER_LEVEL),
+                num(fr.level),
                 num(p.days),
                 p.date.clone().unwrap_or_default(),
                 num(p.budget),

@@ -67,13 +67,22 @@ pub struct MilestoneCost {
     pub contingency_p80: f64,
     /// With a target and a budget: P(finish ≤ target ∧ total cost ≤ budget).
     pub jcl: Option<f64>,
-    /// The 70 % joint-confidence frontier: for dates from the milestone's P70 to its
-    /// P99, the least total budget B with P(finish ≤ date ∧ cost ≤ B) ≥ 0.7.
-    pub frontier: Vec<FrontierPoint>,
+    /// The joint-confidence frontiers, one per level (70 % unless asked otherwise).
+    pub frontiers: Vec<Frontier>,
 }
 
-/// The joint confidence level of [`MilestoneCost::frontier`] (NASA budgets at 70 % JCL).
+/// The default joint confidence level of the frontiers (NASA budgets at 70 % JCL).
 pub const FRONTIER_LEVEL: f64 = 0.7;
+
+/// A joint-confidence frontier: for dates from the milestone's P`level` to its P99, the
+/// least total budget B with P(finish ≤ date ∧ cost ≤ B) ≥ `level`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Frontier {
+    /// The joint confidence level, in (0, 1).
+    pub level: f64,
+    /// Up to ten points, dates ascending.
+    pub points: Vec<FrontierPoint>,
+}
 
 /// One point of a joint-confidence frontier.
 #[derive(Debug, Clone, Serialize)]
@@ -125,6 +134,43 @@ pub fn frontier(finish: &[f32], cost: &[f32], level: f64) -> Vec<(f64, f64)> {
     }
     out.dedup_by(|a, b| a.0 == b.0);
     out
+}
+
+/// The frontiers of milestone `mi` at each level (see [`frontier`]).
+fn frontiers(net: &Network, samples: &Samples, mi: usize, levels: &[f64]) -> Vec<Frontier> {
+    let total = &samples.costs[CostModel::TOTAL];
+    let off = samples.cost_offset[CostModel::TOTAL];
+    let date = |t: f64| {
+        let cal = net.calendar()?;
+        let d = cal.working_day(crate::model::calendar::finish_day(t))?;
+        (chrono::Datelike::year(&d) <= 9999).then(|| d.format("%Y-%m-%d").to_string())
+    };
+    levels
+        .iter()
+        .map(|&level| Frontier {
+            level,
+            points: frontier(&samples.milestones[mi], total, level)
+                .into_iter()
+                .map(|(days, budget)| FrontierPoint {
+                    days: crate::stats::round4(days),
+                    date: date(days),
+                    budget: round2(off + budget),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Replaces every milestone's frontiers with those at `levels` (`--jcl`).
+pub fn set_frontier_levels(
+    cf: &mut CostForecast,
+    net: &Network,
+    samples: &Samples,
+    levels: &[f64],
+) {
+    for (mi, m) in cf.milestones.iter_mut().enumerate() {
+        m.frontiers = frontiers(net, samples, mi, levels);
+    }
 }
 
 /// Amounts are reported to the cent.
@@ -214,21 +260,8 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
                 ),
                 _ => None,
             };
-            let date = |t: f64| {
-                let cal = net.calendar()?;
-                let d = cal.working_day(crate::model::calendar::finish_day(t))?;
-                (chrono::Datelike::year(&d) <= 9999).then(|| d.format("%Y-%m-%d").to_string())
-            };
-            let frontier = frontier(&samples.milestones[mi], total, FRONTIER_LEVEL)
-                .into_iter()
-                .map(|(days, budget)| FrontierPoint {
-                    days: crate::stats::round4(days),
-                    date: date(days),
-                    budget: round2(off_total + budget),
-                })
-                .collect();
             MilestoneCost {
-                frontier,
+                frontiers: frontiers(net, samples, mi, &[FRONTIER_LEVEL]),
                 id: net.tasks()[m.task as usize].id.clone(),
                 deterministic: round2(d),
                 mean,

@@ -90,10 +90,7 @@ fn an_overhead_accrues_until_its_milestone_finishes() {
     let (over, group) = (s.cost_item(3), s.cost_item(2));
     for ((f, o), g) in s.milestones[0].iter().zip(&over).zip(&group) {
         let want = 400.0 * (*f as f64 - 2.0);
-        assert!(
-            (*o - want).abs() <= want * 1e-6 + 1e-3,
-            "{o} vs {want}"
-        );
+        assert!((*o - want).abs() <= want * 1e-6 + 1e-3, "{o} vs {want}");
         // Both tasks at 100 a day: the group costs 100 × the milestone's finish.
         assert!((*g - 100.0 * *f as f64).abs() <= 1e-2, "{g} vs {f}");
     }
@@ -445,7 +442,7 @@ fn the_jcl_frontier_is_flat_when_comonotone_and_falls_when_independent() {
     d.sort_unstable_by(f32::total_cmp);
     let k = (0.7 * n as f64).ceil() as usize;
     let want = 1000.0 * d[k - 1] as f64;
-    let fr = &f.cost.as_ref().unwrap().milestones[0].frontier;
+    let fr = &f.cost.as_ref().unwrap().milestones[0].frontiers[0].points;
     assert!(fr.len() >= 5, "{fr:?}");
     for p in fr {
         assert!(
@@ -463,7 +460,7 @@ fn the_jcl_frontier_is_flat_when_comonotone_and_falls_when_independent() {
         n,
         None,
     );
-    let fr = &f.cost.as_ref().unwrap().milestones[0].frontier;
+    let fr = &f.cost.as_ref().unwrap().milestones[0].frontiers[0].points;
     for w in fr.windows(2) {
         assert!(w[1].budget <= w[0].budget, "{fr:?}");
     }
@@ -515,4 +512,58 @@ fn a_cost_only_risk_has_no_bar_in_the_date_tornado() {
     let names: Vec<&str> = d.drivers.iter().map(|x| x.driver.as_str()).collect();
     assert!(names.contains(&"R2"), "{names:?}");
     assert!(!names.contains(&"R1"), "{names:?}");
+}
+
+/// `--jcl`: one frontier per level, levels ascending; when cost = rate × duration the
+/// frontier at level L is flat at rate × the duration's P`L` (the first sample of rank
+/// ⌈L·n⌉), exactly. A level outside (0, 1) is an argument error naming `--jcl`, exit 2.
+#[test]
+fn jcl_levels_give_one_frontier_each() {
+    let dir = super::plan_dir(&[(
+        "tasks.csv",
+        "id,min,likely,max,rate,predecessors,milestone\nA,10,15,25,1000,,\nM,,,,,A,true\n",
+    )]);
+    let net = compile(&load(dir.path()).unwrap()).unwrap();
+    let n = 20_000u64;
+    let f = slipcast::Forecaster::new(&net)
+        .iterations(slipcast::Iterations::Fixed(n))
+        .jcl_levels(&[0.9, 0.5, 0.9])
+        .unwrap()
+        .run(&NoProgress)
+        .unwrap();
+    let s = simulate(
+        &net,
+        &SimConfig {
+            iterations: n,
+            seed: slipcast::sim::DEFAULT_SEED,
+            threads: None,
+        },
+        &NoProgress,
+    )
+    .unwrap();
+    let mut d = s.milestones[0].clone();
+    d.sort_unstable_by(f32::total_cmp);
+    let frs = &f.cost.as_ref().unwrap().milestones[0].frontiers;
+    assert_eq!(frs.iter().map(|f| f.level).collect::<Vec<_>>(), [0.5, 0.9]);
+    for fr in frs {
+        let k = (fr.level * n as f64).ceil() as usize;
+        let want = 1000.0 * d[k - 1] as f64;
+        assert!(fr.points.len() >= 5, "{fr:?}");
+        for p in &fr.points {
+            assert!(
+                (p.budget - want).abs() <= want * 1e-6 + 0.01,
+                "{fr:?} vs {want}"
+            );
+        }
+    }
+    let out = assert_cmd::cargo::cargo_bin_cmd!("slipcast")
+        .args(["run", dir.path().to_str().unwrap(), "--jcl", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--jcl 1: not a level between 0 and 1"),
+        "{err}"
+    );
 }
