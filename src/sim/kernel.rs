@@ -46,14 +46,16 @@ pub(crate) struct Keys {
     cost_rate: Vec<u64>,
     /// Per overhead: the stream of its rate.
     overhead: Vec<u64>,
-    /// Per cost entry the fused path draws (see [`fused_cost`]) whose amounts are both
-    /// constants and whose lanes no milestone reads: its rate (0 without one). Its fixed
-    /// cost and a scenario's amount are then the same in every lane, and are in
-    /// `cost_base` instead.
+    /// Per cost entry: the part of its cost the same in every lane when the fused path
+    /// draws it (see [`fused_cost`]): its fixed cost when that is an amount, plus a
+    /// scenario's amount; in `f64`, to the cent.
+    cost_const: Vec<f64>,
+    /// Per cost entry the fused path draws whose fixed cost and rate are both amounts:
+    /// its rate (0 without one).
     cost_rate_only: Vec<Option<f32>>,
     /// The tasks' part and each group's (slots 1, 2, … of the cost items; slot 0 unused):
-    /// the constant amounts of the entries with `cost_rate_only`, where every block's
-    /// sums start.
+    /// the sum of `cost_const` over the fused path's entries, where every block's sums
+    /// start.
     cost_base: Vec<f64>,
     /// Per cost item: the deterministic plan's amount, which each iteration's value is
     /// stored relative to (see [`crate::sim::Samples::cost_offset`]).
@@ -80,34 +82,33 @@ impl Keys {
                     && net.preds(t).iter().all(|l| l.kind == LinkKind::FS)
             })
             .collect();
-        let (cost_rate_only, cost_base) = match &net.cost {
-            Some(cm) => {
-                let mut base = vec![0f64; 2 + cm.groups.len()];
-                let only = cm
-                    .tasks
-                    .iter()
-                    .map(|c| {
-                        let constant = |a: &Option<Sampler>| match a {
-                            None => Some(0.0),
-                            Some(Sampler::Fixed(x)) => Some(*x),
-                            Some(_) => None,
-                        };
-                        let (fixed, rate) = (constant(&c.fixed)?, constant(&c.rate)?);
-                        if !plain[c.task as usize] || c.done || c.actual.is_some() || c.kept {
-                            return None;
-                        }
-                        let amount = fixed as f64 + c.added;
-                        base[cost::CostModel::TASKS] += amount;
-                        if c.group != cost::NONE {
-                            base[cm.group_slot(c.group as usize)] += amount;
-                        }
-                        Some(rate)
-                    })
-                    .collect();
-                (only, base)
+        let (mut cost_const, mut cost_rate_only, mut cost_base) =
+            (Vec::new(), Vec::new(), Vec::new());
+        if let Some(cm) = &net.cost {
+            cost_base = vec![0f64; 2 + cm.groups.len()];
+            for c in &cm.tasks {
+                // The fused path's entries (see `fused_cost`): their constant part.
+                let fused = plain[c.task as usize] && !c.done && c.actual.is_none();
+                let constant = |a: &Option<Sampler>| match a {
+                    None => Some(0.0),
+                    Some(Sampler::Fixed(x)) => Some(*x),
+                    Some(_) => None,
+                };
+                let fixed = constant(&c.fixed).map(|_| c.likely.0);
+                let amount = fixed.unwrap_or(0.0) + c.added;
+                cost_const.push(amount);
+                cost_rate_only.push(match (fused, fixed, constant(&c.rate)) {
+                    (true, Some(_), Some(rate)) => Some(rate),
+                    _ => None,
+                });
+                if fused {
+                    cost_base[cost::CostModel::TASKS] += amount;
+                    if c.group != cost::NONE {
+                        cost_base[cm.group_slot(c.group as usize)] += amount;
+                    }
+                }
             }
-            None => (Vec::new(), Vec::new()),
-        };
+        }
         Keys {
             duration: of(&net.keys, 0),
             occurrence: of(&net.keys, 1),
@@ -134,6 +135,7 @@ impl Keys {
                     .map(|o| stream_key(seed, o.key, 8))
                     .collect()
             }),
+            cost_const,
             cost_rate_only,
             cost_base,
             cost_offset: net
@@ -203,7 +205,7 @@ pub(crate) struct Scratch {
     /// Cost: each item's lanes (f64, see `CostModel::width`).
     cost: Vec<f64>,
     /// Cost: the lanes of each task cost entry a milestone's incurred cost reads.
-    cost_task: Vec<f32>,
+    cost_task: Vec<f64>,
     /// Cost: per risk, its cost impact in lanes where it occurred, else 0.
     risk_cost: Vec<f32>,
     /// Cost: the tasks' part and each group's (slots 1, 2, …) of the last few fused
@@ -571,24 +573,31 @@ fn task_cost(b: &Block, cm: &cost::CostModel, ci: usize, s: &mut Scratch) {
     let (net, keys, block) = (b.net, b.keys, b.block);
     let c = &cm.tasks[ci];
     let t = c.task as usize;
-    let mut lane = [0f32; LANES];
+    // In f64: an amount given to the cent stays so.
+    let mut lane = [0f64; LANES];
     if c.done {
-        lane = [c.done_cost as f32; LANES];
+        lane = [c.done_cost; LANES];
     } else if net.keep[t] {
         match (c.actual, &c.fixed) {
-            (Some(a), _) => lane = [a as f32; LANES],
+            (Some(a), _) => lane = [a; LANES],
             (None, Some(f)) => {
-                // A fixed amount needs no draw.
-                if !matches!(f, Sampler::Fixed(_)) {
+                if matches!(f, Sampler::Fixed(_)) {
+                    // An amount needs no draw.
+                    lane = [c.likely.0; LANES];
+                } else {
+                    let mut drawn = [0f32; LANES];
                     block_uniforms(keys.cost_fixed[ci], block, &mut s.u);
+                    f.fill(&s.u, &mut drawn, &net.discrete);
+                    for l in 0..LANES {
+                        lane[l] = drawn[l] as f64;
+                    }
                 }
-                f.fill(&s.u, &mut lane, &net.discrete);
                 // Work that does not happen costs nothing (the same draw as its duration's).
                 let p = net.occurrence[t];
                 if p < 1.0 && net.status[t] == Status::Open {
                     block_uniforms(keys.occurrence[t], block, &mut s.u);
                     for l in 0..LANES {
-                        lane[l] *= (s.u[l] < p) as u32 as f32;
+                        lane[l] *= (s.u[l] < p) as u32 as f64;
                     }
                 }
             }
@@ -602,28 +611,26 @@ fn task_cost(b: &Block, cm: &cost::CostModel, ci: usize, s: &mut Scratch) {
             r.fill(&s.u, &mut rate, &net.discrete);
             let dur = lanes(&s.dur, t);
             for l in 0..LANES {
-                lane[l] += rate[l] * (dur[l] - c.elapsed).max(0.0);
+                lane[l] += (rate[l] * (dur[l] - c.elapsed).max(0.0)) as f64;
             }
         }
     }
-    if c.added != 0.0 {
-        // A scenario's amount is paid whatever happens.
-        for x in lane.iter_mut() {
-            *x += c.added as f32;
-        }
+    // A scenario's amount is paid whatever happens.
+    for x in lane.iter_mut() {
+        *x += c.added;
     }
     for (a, &x) in cost_lanes(&mut s.cost, cost::CostModel::TASKS)
         .iter_mut()
         .zip(&lane)
     {
-        *a += x as f64;
+        *a += x;
     }
     if c.group != cost::NONE {
         for (a, &x) in cost_lanes(&mut s.cost, cm.group_slot(c.group as usize))
             .iter_mut()
             .zip(&lane)
         {
-            *a += x as f64;
+            *a += x;
         }
     }
     if c.kept {
@@ -643,10 +650,13 @@ fn finish_cost(b: &Block, cm: &cost::CostModel, s: &mut Scratch, out: &mut [f32]
         let mut rate = [0f32; LANES];
         block_uniforms(keys.overhead[o], block, &mut s.u);
         oc.rate.fill(&s.u, &mut rate, &net.discrete);
+        // An amount to the cent, not its nearest f32.
+        let fixed = matches!(oc.rate, Sampler::Fixed(_)).then_some(oc.rate_likely);
         let f = lanes(&s.ef, oc.until as usize);
         let v = cost_lanes(&mut s.cost, cm.overhead_slot(o));
         for l in 0..LANES {
-            v[l] = rate[l] as f64 * ((f[l] - oc.from) as f64).max(0.0);
+            let r = fixed.unwrap_or(rate[l] as f64);
+            v[l] = r * ((f[l] - oc.from) as f64).max(0.0);
             overheads[l] += v[l];
         }
     }
@@ -670,8 +680,11 @@ fn finish_cost(b: &Block, cm: &cost::CostModel, s: &mut Scratch, out: &mut [f32]
     for (mi, mc) in cm.milestones.iter().enumerate() {
         let mut m = [0f64; LANES];
         for &c in &mc.tasks {
-            for (a, &x) in m.iter_mut().zip(lanes(&s.cost_task, c as usize)) {
-                *a += x as f64;
+            for (a, &x) in m
+                .iter_mut()
+                .zip(&s.cost_task[c as usize * LANES..][..LANES])
+            {
+                *a += x;
             }
         }
         if mc.exclude {
@@ -1093,18 +1106,23 @@ fn plain_task<const C: usize>(
         let g = cm.group_slot(c.group as usize) - 2;
         &mut high[g * LANES..][..LANES]
     });
+    // A milestone reads the task's lanes: its constant part and its drawn part.
+    let constant = keys.cost_const[ci];
+    let kept = c
+        .kept
+        .then(|| (&mut s.cost_task[ci * LANES..(ci + 1) * LANES], constant));
     if let Some(rate) = keys.cost_rate_only[ci] {
-        // Constant amounts: the fixed part is in the block's base already.
-        return if rate == 0.0 {
+        // Amounts only: the fixed part is in the block's base already.
+        return if rate == 0.0 && kept.is_none() {
             go::<C, _>(kind, stream, &rows, lanes, &mut NoCost)
         } else {
-            go::<C, _>(
-                kind,
-                stream,
-                &rows,
-                lanes,
-                &mut RateSink { rate, tasks, group },
-            )
+            let mut sink = RateSink {
+                rate,
+                tasks,
+                group,
+                kept,
+            };
+            go::<C, _>(kind, stream, &rows, lanes, &mut sink)
         };
     }
     // The task's cost beside its durations: each amount drawn in the chunk loop when
@@ -1133,6 +1151,7 @@ fn plain_task<const C: usize>(
         }
     }
     let d = &net.discrete;
+    // An amount is in the block's base (`Keys::cost_const`).
     let fixed = amount(
         &c.fixed,
         (keys.cost_fixed[ci], block),
@@ -1140,15 +1159,14 @@ fn plain_task<const C: usize>(
         d,
         pre_fixed,
     );
+    let fixed = match fixed {
+        Amount::Const(_) => Amount::Const(0.0),
+        drawn => drawn,
+    };
     let rate = amount(&c.rate, (keys.cost_rate[ci], block), &mut s.u, d, pre_rate);
-    let kept = c
-        .kept
-        .then(|| &mut s.cost_task[ci * LANES..(ci + 1) * LANES]);
-    let added = c.added as f32;
     let mut sink = TaskCostSink {
         fixed,
         rate,
-        added,
         tasks,
         group,
         kept,
@@ -1196,16 +1214,16 @@ impl Amount<'_> {
     }
 }
 
-/// A plain task's cost, chunk by chunk, as [`task_cost`] computes it for any task (fixed
-/// cost, plus rate × duration, plus a scenario's amount), added to the tasks' part, its
-/// group's and, when a milestone reads it, kept.
+/// A plain task's cost, chunk by chunk, as [`task_cost`] computes it for any task: its
+/// drawn part (a drawn fixed cost, plus rate × duration) added to the tasks' part and its
+/// group's; its constant part (`Keys::cost_const`) is in the block's base. When a
+/// milestone reads the task, both are kept.
 struct TaskCostSink<'a> {
     fixed: Amount<'a>,
     rate: Amount<'a>,
-    added: f32,
     tasks: &'a mut [f32],
     group: Option<&'a mut [f32]>,
-    kept: Option<&'a mut [f32]>,
+    kept: Option<(&'a mut [f64], f64)>,
 }
 
 impl<const C: usize> CostSink<C> for TaskCostSink<'_> {
@@ -1214,25 +1232,25 @@ impl<const C: usize> CostSink<C> for TaskCostSink<'_> {
         let (fixed, rate) = (self.fixed.chunk::<C>(c), self.rate.chunk::<C>(c));
         let mut x = [0f32; C];
         for i in 0..C {
-            x[i] = fixed[i] + rate[i] * dur[i].max(0.0) + self.added;
+            x[i] = fixed[i] + rate[i] * dur[i].max(0.0);
         }
         add_chunk(self.tasks, c, &x);
         if let Some(g) = &mut self.group {
             add_chunk(g, c, &x);
         }
-        if let Some(k) = &mut self.kept {
-            k[c * C..(c + 1) * C].copy_from_slice(&x);
+        if let Some((k, constant)) = &mut self.kept {
+            keep_chunk(k, *constant, c, &x);
         }
     }
 }
 
-/// A plain task whose amounts are constants (a day rate, a price) and whose lanes no
-/// milestone reads: only its time-dependent part varies (its price is in the block's
-/// base, see `Keys::cost_base`).
+/// A plain task whose fixed cost and rate are amounts (a price, a day rate): only rate ×
+/// duration varies.
 struct RateSink<'a> {
     rate: f32,
     tasks: &'a mut [f32],
     group: Option<&'a mut [f32]>,
+    kept: Option<(&'a mut [f64], f64)>,
 }
 
 impl<const C: usize> CostSink<C> for RateSink<'_> {
@@ -1246,6 +1264,17 @@ impl<const C: usize> CostSink<C> for RateSink<'_> {
         if let Some(g) = &mut self.group {
             add_chunk(g, c, &x);
         }
+        if let Some((k, constant)) = &mut self.kept {
+            keep_chunk(k, *constant, c, &x);
+        }
+    }
+}
+
+/// Keeps chunk `c` of a task's cost, `constant + x`, for the milestones that read it.
+#[inline(always)]
+fn keep_chunk<const C: usize>(kept: &mut [f64], constant: f64, c: usize, x: &[f32; C]) {
+    for (k, &v) in kept[c * C..(c + 1) * C].iter_mut().zip(x) {
+        *k = constant + v as f64;
     }
 }
 

@@ -253,7 +253,7 @@ fn progress_costs_actuals_plus_the_rate_on_the_work_left() {
             (
                 "tasks.csv",
                 "id,likely,predecessors,milestone,actual_start,actual_finish,remaining,cost,rate,actual_cost\n\
-                 D,5,,,2027-01-04,2027-01-08,,999,999,4000\n\
+                 D,5,,,2027-01-04,2027-01-08,,999,999,123456789.12\n\
                  P,10,D,,2027-01-11,,4,500,100,2500\n\
                  O,6,P,,,,,300,50,\n\
                  M,,O,true,,,,,,\n",
@@ -266,10 +266,15 @@ fn progress_costs_actuals_plus_the_rate_on_the_work_left() {
         1_000,
         None,
     );
-    // D: 4,000 spent. P: 2,500 spent + 100 × 4 days left. O: 300 + 50 × 6.
-    let want = 4000.0 + 2500.0 + 400.0 + 300.0 + 300.0;
+    // D: 123,456,789.12 spent (beyond f32's cents). P: 2,500 spent + 100 × 4 days left.
+    // O: 300 + 50 × 6.
+    let want = 123_456_789.12 + 2500.0 + 400.0 + 300.0 + 300.0;
     let cf = f.cost.as_ref().unwrap();
     assert_eq!(cf.items[0].deterministic, want);
+    // Certain costs: every percentile is the deterministic cost to the cent.
+    for q in &cf.items[0].percentiles {
+        assert_eq!(q.value, want, "P{}", q.p);
+    }
     for x in total(&s) {
         assert!((x - want).abs() < 1e-2, "{x} vs {want}");
     }
