@@ -105,7 +105,7 @@ pub enum WarningKind {
     ThinTail,
     /// Some results lie after 9999-12-31 and have no date.
     BeyondDates,
-    /// Tasks that reach no reported milestone change no forecast.
+    /// Tasks that reach no reported milestone change no milestone's date.
     UnreportedTasks,
     /// Estimates of tasks in progress were scaled to their remaining work.
     ScaledToRemaining,

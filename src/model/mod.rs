@@ -746,14 +746,21 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
             .then(net.det_finish[a].total_cmp(&net.det_finish[b]))
             .then_with(|| net.tasks[a].id.cmp(&net.tasks[b].id))
     });
+    // Their cost still counts in the total: say so when they have any.
+    let costed = plan
+        .tasks
+        .iter()
+        .zip(&topo_of)
+        .any(|(p, &t)| !reached[t as usize] && (p.cost.is_some() || p.rate.is_some()));
     let loose: Vec<&str> = loose.iter().map(|&t| net.tasks[t].id.as_str()).collect();
     if !loose.is_empty() {
         net.notes.push(Warning::new(
             WarningKind::UnreportedTasks,
             format!(
-                "{} reach{} no reported milestone and change no forecast: {} (link {} to a milestone, or flag {} milestone = true)",
+                "{} reach{} no reported milestone and change no milestone's date{}: {} (link {} to a milestone, or flag {} milestone = true)",
                 plural(loose.len(), "task", "tasks"),
                 if loose.len() == 1 { "es" } else { "" },
+                if costed { " (their cost is in the total)" } else { "" },
                 listing(&loose, 10),
                 if loose.len() == 1 { "it" } else { "them" },
                 if loose.len() == 1 { "it" } else { "the last of them" },

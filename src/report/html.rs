@@ -84,6 +84,8 @@ struct Page {
     scenario_charts: Vec<Chart>,
     cost_rows: Vec<CostRow>,
     cost_notes: Vec<String>,
+    cost_charts: Vec<Chart>,
+    cost_heading: String,
     assumptions: Vec<(String, String)>,
     version: String,
 }
@@ -105,23 +107,24 @@ fn cost_section(f: &Forecast) -> (Vec<CostRow>, Vec<String>) {
         return (Vec::new(), Vec::new());
     };
     let cur = c.currency.as_deref();
+    // The currency is in the section's heading, not in every cell.
     let rows = c
         .items
         .iter()
         .map(|i| {
             let q = |p: f64| i.percentiles.iter().find(|q| q.p == p).map(|q| q.value);
-            let show = |p: f64| q(p).map_or("–".into(), |v| money(v, cur));
+            let show = |p: f64| q(p).map_or("–".into(), |v| money(v, None));
             CostRow {
                 item: i.item.clone(),
-                deterministic: money(i.deterministic, cur),
+                deterministic: money(i.deterministic, None),
                 p50: show(50.0),
                 p80: show(80.0),
                 p90: show(90.0),
                 contingency: match (q(50.0), q(80.0)) {
                     (Some(a), Some(b)) => format!(
                         "{} / {}",
-                        money(a - i.deterministic, cur),
-                        money(b - i.deterministic, cur)
+                        money(a - i.deterministic, None),
+                        money(b - i.deterministic, None)
                     ),
                     _ => "–".into(),
                 },
@@ -212,6 +215,37 @@ pub fn charts(f: &Forecast, date_of: &dyn Fn(f64) -> Option<String>) -> Vec<(Str
             },
         ));
     }
+    if let Some(c) = &f.cost {
+        if let Some(svg) = svg::cost_curve(c) {
+            out.push((
+                "cost-curve.svg".into(),
+                Chart {
+                    svg,
+                    caption: "The chance (up the side) that the whole plan costs no more than each amount; green lines P50/P80, dashed grey the single-point plan's cost, dashed red the committed budget with its chance.".into(),
+                },
+            ));
+        }
+        for (mi, m) in f.milestones.iter().enumerate() {
+            if let Some(svg) = svg::cost_scatter(f, mi, date_of) {
+                let n = c.milestones[mi].scatter.len();
+                out.push((
+                    chart_file(&m.id, "cost-scatter"),
+                    Chart {
+                        svg,
+                        caption: format!(
+                            "{}: each dot one simulated future (the first {n}) — when it finishes and what the plan costs{}. The green line: the least budget that meets each date together at the stated joint confidence.",
+                            name(&m.id, &m.name),
+                            if m.target.is_some() && c.budget.is_some() {
+                                "; the shares in the corners count every future, against the target and the budget"
+                            } else {
+                                ""
+                            }
+                        ),
+                    },
+                ));
+            }
+        }
+    }
     if let Some(latest) = f.milestones.last()
         && let Some(t) = svg::tornado(f, &latest.id)
     {
@@ -291,11 +325,13 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
             contingency: format!("{:+.1} / {:+.1} d", m.contingency_p50, m.contingency_p80),
         });
     }
-    let mut scurves = Vec::new();
+    let (mut scurves, mut cost_charts) = (Vec::new(), Vec::new());
     let mut tornado = None;
     for (file, c) in charts(f, date_of) {
         if file == "drivers.svg" {
             tornado = Some(c);
+        } else if file.ends_with("cost-curve.svg") || file.ends_with("cost-scatter.svg") {
+            cost_charts.push(c);
         } else {
             scurves.push(c);
         }
@@ -397,6 +433,11 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
         scenario_charts: Vec::new(),
         cost_rows,
         cost_notes,
+        cost_charts,
+        cost_heading: match f.cost.as_ref().and_then(|c| c.currency.as_deref()) {
+            Some(c) => format!("Cost ({c})"),
+            None => "Cost".into(),
+        },
         assumptions,
         version: env!("CARGO_PKG_VERSION").to_string(),
     }

@@ -259,12 +259,11 @@ pub fn scurve(
             tg.date.clone().unwrap_or_else(|| format!("{:.1}", tg.days)),
             tg.probability * 100.0
         );
-        s.push_str(&label(
-            tx + 3.0,
+        s.push_str(&beside(
+            tx,
             t + 12.0 + 14.0 * 3.0,
-            "start",
             &text,
-            30,
+            l + pw,
             "m target",
         ));
     }
@@ -444,6 +443,393 @@ pub fn scenario_ranges(c: &crate::analysis::compare::Comparison, milestone: &str
     s
 }
 
+/// An amount in a few characters for an axis: `850k`, `1.25M`, `3.4bn`.
+pub fn short_money(x: f64) -> String {
+    let a = x.abs();
+    let (v, unit) = if a >= 1e9 {
+        (x / 1e9, "bn")
+    } else if a >= 1e6 {
+        (x / 1e6, "M")
+    } else if a >= 1e3 {
+        (x / 1e3, "k")
+    } else {
+        (x, "")
+    };
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}{unit}")
+}
+
+/// `[lo, hi]` padded by 3 % each side, at least `min` wide.
+fn padded(lo: f64, hi: f64, min: f64) -> (f64, f64) {
+    let (lo, hi) = if hi - lo < min {
+        let mid = (hi + lo) / 2.0;
+        (mid - min / 2.0, mid + min / 2.0)
+    } else {
+        (lo, hi)
+    };
+    let pad = (hi - lo) * 0.03;
+    (lo - pad, hi + pad)
+}
+
+/// Money ticks up the left edge of a plot, with light grid lines across it.
+fn money_axis(s: &mut String, (lo, hi): (f64, f64), (l, t, pw, ph): (f64, f64, f64, f64)) {
+    let y = |v: f64| t + ph - (v - lo) / (hi - lo) * ph;
+    // The vertical room per label is a line of text: ticks from the height.
+    for (v, text) in ticks(lo, hi, ph * 3.0, 0.0, &|v| short_money(v)) {
+        let yy = y(v);
+        let _ = write!(
+            s,
+            r##"<line x1="{l}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#e4e7eb"/>"##,
+            l + pw
+        );
+        s.push_str(&label(l - 5.0, yy + 3.0, "end", &text, 10, "s tick"));
+    }
+}
+
+/// A date (or working-day) axis along the bottom of a plot.
+fn date_axis(
+    s: &mut String,
+    (lo, hi): (f64, f64),
+    (l, t, pw, ph): (f64, f64, f64, f64),
+    date_of: &dyn Fn(f64) -> Option<String>,
+    h: f64,
+) {
+    let x = |v: f64| l + (v - lo) / (hi - lo) * pw;
+    let _ = write!(
+        s,
+        r##"<line x1="{l}" y1="{0}" x2="{1}" y2="{0}" stroke="#52606d"/>"##,
+        t + ph,
+        l + pw
+    );
+    let fmt = |v: f64| date_of(v).unwrap_or_else(|| format!("{v:.0}"));
+    let dated = date_of(lo).is_some();
+    for (v, text) in ticks(lo, hi, pw, if dated { 1.0 } else { 0.0 }, &fmt) {
+        let _ = write!(
+            s,
+            r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#52606d"/>"##,
+            x(v),
+            t + ph,
+            t + ph + 4.0
+        );
+        s.push_str(&label(x(v), t + ph + 16.0, "middle", &text, 12, "s tick"));
+    }
+    s.push_str(&label(
+        l + pw / 2.0,
+        h - 10.0,
+        "middle",
+        if dated {
+            "finish date"
+        } else {
+            "working days from the start"
+        },
+        40,
+        "l",
+    ));
+}
+
+/// A label beside a vertical line at `x`: right of it, or left when it would pass the
+/// plot's right edge `right`.
+fn beside(x: f64, y: f64, text: &str, right: f64, class: &str) -> String {
+    if x + 3.0 + text_width(text, 11.0) <= right {
+        label(x + 3.0, y, "start", text, 40, class)
+    } else {
+        label(x - 3.0, y, "end", text, 40, class)
+    }
+}
+
+/// The cost–schedule scatter of milestone `mi`: each drawn iteration's finish against the
+/// plan's total cost, with the target and budget lines, the four outcomes' shares (over
+/// every iteration) and the first joint-confidence frontier. None when the milestone has
+/// no scatter.
+pub fn cost_scatter(
+    f: &Forecast,
+    mi: usize,
+    date_of: &dyn Fn(f64) -> Option<String>,
+) -> Option<String> {
+    let (m, c) = (f.milestones.get(mi)?, f.cost.as_ref()?);
+    let mc = c.milestones.get(mi)?;
+    if mc.scatter.is_empty() {
+        return None;
+    }
+    let (w, h) = (760.0, 400.0);
+    let (l, r, t, b) = (64.0, 24.0, 40.0, 58.0);
+    let (pw, ph) = (w - l - r, h - t - b);
+    let frontier = mc.frontiers.first();
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(d, cost) in &mc.scatter {
+        (x0, x1) = (x0.min(d as f64), x1.max(d as f64));
+        (y0, y1) = (y0.min(cost), y1.max(cost));
+    }
+    if let Some(tg) = &m.target {
+        (x0, x1) = (x0.min(tg.days), x1.max(tg.days));
+    }
+    if let Some(bud) = c.budget {
+        (y0, y1) = (y0.min(bud), y1.max(bud));
+    }
+    let (x0, x1) = padded(x0, x1, 4.0);
+    let (y0, y1) = padded(y0, y1, (y1.abs() * 0.02).max(1.0));
+    let x = |v: f64| l + (v - x0) / (x1 - x0) * pw;
+    let y = |v: f64| t + ph - (v - y0) / (y1 - y0) * ph;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart scatter">"#
+    );
+    s.push_str(STYLE);
+    let title = match &m.name {
+        Some(n) => format!("{} — {}", m.id, n),
+        None => m.id.clone(),
+    };
+    let cur = c
+        .currency
+        .as_deref()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
+    s.push_str(&label(
+        l,
+        22.0,
+        "start",
+        &format!("Finish of {title} and total cost{cur}"),
+        90,
+        "t",
+    ));
+    money_axis(&mut s, (y0, y1), (l, t, pw, ph));
+    date_axis(&mut s, (x0, x1), (l, t, pw, ph), date_of, h);
+    // One round dot per iteration: a zero-length path segment each.
+    let mut d = String::with_capacity(mc.scatter.len() * 16);
+    for &(f_days, cost) in &mc.scatter {
+        let _ = write!(d, "M{:.1} {:.1}h0", x(f_days as f64), y(cost));
+    }
+    let _ = write!(
+        s,
+        r##"<path d="{d}" stroke="#486581" stroke-width="3.2" stroke-linecap="round" opacity=".45"/>"##
+    );
+    if let Some(fr) = frontier.filter(|fr| !fr.points.is_empty()) {
+        let mut d = String::new();
+        for (i, p) in fr.points.iter().enumerate() {
+            let _ = write!(
+                d,
+                "{}{:.1} {:.1}",
+                if i == 0 { "M" } else { " L" },
+                x(p.days),
+                y(p.budget)
+            );
+        }
+        let _ = write!(
+            s,
+            r##"<path d="{d}" fill="none" stroke="#0b6e4f" stroke-width="2.5"/>"##
+        );
+        let last = fr.points.last().map(|p| (x(p.days), y(p.budget)));
+        if let Some((lx, ly)) = last {
+            s.push_str(&label(
+                lx,
+                ly - 7.0,
+                "end",
+                &format!("{:.0} % joint-confidence frontier", fr.level * 100.0),
+                40,
+                "m marker",
+            ));
+        }
+    }
+    if let Some(tg) = &m.target {
+        let tx = x(tg.days);
+        let _ = write!(
+            s,
+            r##"<line x1="{tx:.1}" y1="{t}" x2="{tx:.1}" y2="{:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
+            t + ph
+        );
+        let text = format!(
+            "target {}",
+            tg.date.clone().unwrap_or_else(|| format!("{:.1}", tg.days))
+        );
+        s.push_str(&beside(tx, t + 12.0, &text, l + pw, "m target"));
+    }
+    if let Some(bud) = c.budget {
+        let by = y(bud);
+        let _ = write!(
+            s,
+            r##"<line x1="{l}" y1="{by:.1}" x2="{:.1}" y2="{by:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
+            l + pw
+        );
+        s.push_str(&label(
+            l + 4.0,
+            by - 5.0,
+            "start",
+            &format!("budget {}", short_money(bud)),
+            30,
+            "m target",
+        ));
+    }
+    if let Some(q) = mc.quadrants {
+        let pct = |v: f64| format!("{:.0} %", v * 100.0);
+        let (left, right, top, bottom) = (l + 6.0, l + pw - 6.0, t + 30.0, t + ph - 8.0);
+        for (xx, yy, anchor, text) in [
+            (
+                left,
+                bottom,
+                "start",
+                format!("on time, within budget {}", pct(q.on_time_within_budget)),
+            ),
+            (
+                left,
+                top,
+                "start",
+                format!("on time, over budget {}", pct(q.on_time_over_budget)),
+            ),
+            (
+                right,
+                bottom,
+                "end",
+                format!("late, within budget {}", pct(q.late_within_budget)),
+            ),
+            (
+                right,
+                top,
+                "end",
+                format!("late, over budget {}", pct(q.late_over_budget)),
+            ),
+        ] {
+            s.push_str(&label(xx, yy, anchor, &text, 40, "m"));
+        }
+    }
+    s.push_str("</svg>");
+    Some(s)
+}
+
+/// The total cost's cumulative distribution with its P50 and P80, the deterministic
+/// plan's cost and the budget.
+pub fn cost_curve(c: &crate::stats::cost::CostForecast) -> Option<String> {
+    let total = c.items.first()?;
+    if c.cdf.len() < 2 {
+        return None;
+    }
+    let (w, h) = (760.0, 300.0);
+    let (l, r, t, b) = (40.0, 24.0, 40.0, 50.0);
+    let (pw, ph) = (w - l - r, h - t - b);
+    let (mut lo, mut hi) = (c.cdf[0].min(total.deterministic), c.cdf[c.cdf.len() - 1]);
+    hi = hi.max(total.deterministic);
+    if let Some(bud) = c.budget {
+        (lo, hi) = (lo.min(bud), hi.max(bud));
+    }
+    let (lo, hi) = padded(lo, hi, (hi.abs() * 0.02).max(1.0));
+    let x = |v: f64| l + (v - lo) / (hi - lo) * pw;
+    let y = |p: f64| t + ph - p * ph;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart costcurve">"#
+    );
+    s.push_str(STYLE);
+    let cur = c
+        .currency
+        .as_deref()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
+    s.push_str(&label(
+        l,
+        22.0,
+        "start",
+        &format!("Total cost{cur}"),
+        60,
+        "t",
+    ));
+    let _ = write!(
+        s,
+        r##"<line x1="{l}" y1="{0}" x2="{1}" y2="{0}" stroke="#52606d"/>"##,
+        t + ph,
+        l + pw
+    );
+    for (v, text) in ticks(lo, hi, pw, 0.0, &|v| short_money(v)) {
+        let _ = write!(
+            s,
+            r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#52606d"/>"##,
+            x(v),
+            t + ph,
+            t + ph + 4.0
+        );
+        s.push_str(&label(x(v), t + ph + 16.0, "middle", &text, 12, "s tick"));
+    }
+    s.push_str(&label(
+        l + pw / 2.0,
+        h - 10.0,
+        "middle",
+        "total cost",
+        40,
+        "l",
+    ));
+    for k in 0..=4 {
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" class="s">{}%</text>"##,
+            l - 5.0,
+            y(k as f64 / 4.0) + 3.0,
+            k * 25
+        );
+    }
+    let mut d = String::new();
+    for (p, &v) in c.cdf.iter().enumerate() {
+        let _ = write!(
+            d,
+            "{}{:.1} {:.1}",
+            if p == 0 { "M" } else { " L" },
+            x(v),
+            y(p as f64 / 100.0)
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<path d="{d}" fill="none" stroke="#243b53" stroke-width="2"/>"##
+    );
+    for (row, q) in total
+        .percentiles
+        .iter()
+        .filter(|q| [50.0, 80.0].contains(&q.p))
+        .enumerate()
+    {
+        let xx = x(q.value);
+        let _ = write!(
+            s,
+            r##"<line x1="{xx:.1}" y1="{t}" x2="{xx:.1}" y2="{:.1}" stroke="#0b6e4f" stroke-width="1.5"/>"##,
+            t + ph
+        );
+        let text = format!("P{} {}", fmt_p(q.p), short_money(q.value));
+        s.push_str(&label(
+            xx - 3.0,
+            t + 12.0 + 14.0 * row as f64,
+            "end",
+            &text,
+            20,
+            "m marker",
+        ));
+    }
+    let dx = x(total.deterministic);
+    let _ = write!(
+        s,
+        r##"<line x1="{dx:.1}" y1="{t}" x2="{dx:.1}" y2="{:.1}" stroke="#7b8794" stroke-dasharray="2 3"/>"##,
+        t + ph
+    );
+    s.push_str(&label(dx - 3.0, t + ph - 6.0, "end", "plan", 10, "s"));
+    if let (Some(bud), Some(p)) = (c.budget, c.p_budget) {
+        let bx = x(bud);
+        let _ = write!(
+            s,
+            r##"<line x1="{bx:.1}" y1="{t}" x2="{bx:.1}" y2="{:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
+            t + ph
+        );
+        let text = format!("budget {} · {:.0} %", short_money(bud), p * 100.0);
+        s.push_str(&beside(
+            bx,
+            t + 12.0 + 14.0 * 2.0,
+            &text,
+            l + pw,
+            "m target",
+        ));
+    }
+    s.push_str("</svg>");
+    Some(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -467,5 +853,14 @@ mod tests {
             let step_px = width * (t[1].0 - t[0].0) / 400.0;
             assert!(step_px >= text_width("2027-01-01", 10.0), "width {width}");
         }
+    }
+
+    #[test]
+    fn short_amounts() {
+        assert_eq!(short_money(850_000.0), "850k");
+        assert_eq!(short_money(1_250_000.0), "1.25M");
+        assert_eq!(short_money(-3_400_000_000.0), "-3.4bn");
+        assert_eq!(short_money(12.5), "12.5");
+        assert_eq!(short_money(0.0), "0");
     }
 }

@@ -23,7 +23,31 @@ pub struct CostForecast {
     pub items: Vec<CostItem>,
     /// Per milestone (as the forecast's milestones): the cost incurred by its finish.
     pub milestones: Vec<MilestoneCost>,
+    /// The total's percentiles P0, P1, …, P100 (its cumulative distribution).
+    pub cdf: Vec<f64>,
 }
+
+/// Where the iterations fall against a target and the budget (shares of all
+/// iterations; they add up to 1).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Quadrants {
+    /// Finish ≤ target and cost ≤ budget (the joint confidence).
+    pub on_time_within_budget: f64,
+    /// Finish ≤ target, cost > budget.
+    pub on_time_over_budget: f64,
+    /// Finish > target, cost ≤ budget.
+    pub late_within_budget: f64,
+    /// Finish > target and cost > budget.
+    pub late_over_budget: f64,
+}
+
+/// Iterations a cost–schedule scatter draws at most (the first ones: the same on any
+/// thread count).
+pub const SCATTER_POINTS: usize = 2_000;
+
+/// Milestones that get a cost–schedule scatter at most: the latest with a target (the
+/// last milestone when none has one).
+pub const SCATTER_MILESTONES: usize = 3;
 
 /// The distribution of one cost item.
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +93,13 @@ pub struct MilestoneCost {
     pub jcl: Option<f64>,
     /// The joint-confidence frontiers, one per level (70 % unless asked otherwise).
     pub frontiers: Vec<Frontier>,
+    /// With a target and a budget: the four outcomes' shares.
+    pub quadrants: Option<Quadrants>,
+    /// For the report's scatter: (finish in working days, total cost) of the first
+    /// [`SCATTER_POINTS`] iterations, for up to [`SCATTER_MILESTONES`] milestones; empty
+    /// otherwise. Not in the JSON.
+    #[serde(skip)]
+    pub scatter: Vec<(f32, f64)>,
 }
 
 /// The default joint confidence level of the frontiers (NASA budgets at 70 % JCL).
@@ -240,6 +271,16 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
     // The budget relative to the stored values.
     let budget = cm.budget.map(|b| b - off_total);
     let p_budget = budget.map(|b| total.iter().filter(|&&x| x as f64 <= b).count() as f64 / n);
+    let k = net.milestones().len();
+    // The latest milestones with a target, or the last one when none has.
+    let mut scattered: Vec<usize> = (0..k)
+        .rev()
+        .filter(|&mi| net.milestones()[mi].target.is_some())
+        .take(SCATTER_MILESTONES)
+        .collect();
+    if scattered.is_empty() && k > 0 {
+        scattered.push(k - 1);
+    }
     let milestones = net
         .milestones()
         .iter()
@@ -249,16 +290,33 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
             let off = samples.cost_offset[slot];
             let (mean, _, qs, s) = summary(&samples.costs[slot], off, percentiles);
             let d = det[slot];
-            let jcl = match (&m.target, budget) {
-                (Some(tg), Some(b)) => Some(
-                    samples.milestones[mi]
-                        .iter()
-                        .zip(total)
-                        .filter(|&(&f, &c)| f as f64 <= tg.days + SNAP && c as f64 <= b)
-                        .count() as f64
-                        / n,
-                ),
+            let quadrants = match (&m.target, budget) {
+                (Some(tg), Some(b)) => {
+                    let mut q = [0u64; 4];
+                    for (&f, &c) in samples.milestones[mi].iter().zip(total) {
+                        let late = f as f64 > tg.days + SNAP;
+                        let over = c as f64 > b;
+                        q[2 * late as usize + over as usize] += 1;
+                    }
+                    Some(Quadrants {
+                        on_time_within_budget: q[0] as f64 / n,
+                        on_time_over_budget: q[1] as f64 / n,
+                        late_within_budget: q[2] as f64 / n,
+                        late_over_budget: q[3] as f64 / n,
+                    })
+                }
                 _ => None,
+            };
+            let jcl = quadrants.map(|q| q.on_time_within_budget);
+            let scatter = if scattered.contains(&mi) {
+                samples.milestones[mi]
+                    .iter()
+                    .zip(total)
+                    .take(SCATTER_POINTS)
+                    .map(|(&f, &c)| (f, off_total + c as f64))
+                    .collect()
+            } else {
+                Vec::new()
             };
             MilestoneCost {
                 frontiers: frontiers(net, samples, mi, &[FRONTIER_LEVEL]),
@@ -269,8 +327,15 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
                 contingency_p80: round2(off + percentile(&s, 80.0) as f64 - d),
                 percentiles: qs,
                 jcl,
+                quadrants,
+                scatter,
             }
         })
+        .collect();
+    let mut sorted = total.clone();
+    crate::stats::sort_f32(&mut sorted);
+    let cdf = (0..=100)
+        .map(|p| round2(off_total + percentile(&sorted, p as f64) as f64))
         .collect();
     Some(CostForecast {
         currency: cm.currency.clone(),
@@ -278,5 +343,6 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
         p_budget,
         items,
         milestones,
+        cdf,
     })
 }

@@ -498,7 +498,12 @@ fn example_plans_validate_and_run() {
             p.display()
         );
         assert!(
-            text.lines().next().unwrap().ends_with("target,p_target"),
+            text.lines().next().unwrap().ends_with("target,p_target")
+                || text
+                    .lines()
+                    .next()
+                    .unwrap()
+                    .ends_with("target,p_target,cost_p50,cost_p80"),
             "{} has targets",
             p.display()
         );

@@ -176,6 +176,19 @@ fn jcl_is_the_minimum_when_comonotone_and_the_product_when_independent() {
     let se = (want * (1.0 - want) / n as f64).sqrt();
     assert!((jcl - want).abs() < 5.0 * se, "{jcl} vs {pt} × {pb}");
     assert!(pt > 0.3 && pt < 0.7 && pb > 0.3 && pb < 0.7, "{pt} {pb}");
+    // The four outcomes: the joint, on time alone less it, within budget alone less it,
+    // and the rest — exactly, as counts of the same iterations.
+    let q = cf.milestones[0].quadrants.unwrap();
+    let eps = 0.5 / n as f64;
+    assert!((q.on_time_within_budget - jcl).abs() < eps);
+    assert!((q.on_time_over_budget - (pt - jcl)).abs() < eps, "{q:?}");
+    assert!((q.late_within_budget - (pb - jcl)).abs() < eps, "{q:?}");
+    assert!(
+        (q.late_over_budget - (1.0 - pt - pb + jcl)).abs() < eps,
+        "{q:?}"
+    );
+    // The report's scatter: the first 2,000 iterations of the only milestone.
+    assert_eq!(cf.milestones[0].scatter.len(), 2_000);
 }
 
 /// Cost columns change no date, and costs are the same bits on any thread count.

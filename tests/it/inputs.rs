@@ -277,8 +277,9 @@ fn validate_checks_the_scenarios_and_names_work_that_reaches_no_milestone() {
         String::from_utf8_lossy(&out.stdout).contains("scenarios.csv: 1 scenario, each applies")
     );
     assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("2 tasks reach no reported milestone and change no forecast: STRAY, LOOSE"),
+        String::from_utf8_lossy(&out.stderr).contains(
+            "2 tasks reach no reported milestone and change no milestone's date: STRAY, LOOSE"
+        ),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
