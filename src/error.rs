@@ -131,6 +131,8 @@ pub enum WarningKind {
     PartialTaskDrivers,
     /// The outcome of `-n auto`: the precision reached, or not.
     AutoIterations,
+    /// The plan's spend spans too many periods for a cash flow.
+    NoCashFlow,
 }
 
 impl Warning {

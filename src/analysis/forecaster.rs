@@ -214,10 +214,21 @@ impl<'a> Forecaster<'a> {
             }
         };
         let mut f = stats::forecast(net, &samples, &self.percentiles);
-        if let Some(cf) = f.cost.as_mut()
-            && self.jcl_levels != [crate::stats::cost::FRONTIER_LEVEL]
-        {
-            crate::stats::cost::set_frontier_levels(cf, net, &samples, &self.jcl_levels);
+        if let Some(cf) = f.cost.as_mut() {
+            if self.jcl_levels != [crate::stats::cost::FRONTIER_LEVEL] {
+                crate::stats::cost::set_frontier_levels(cf, net, &samples, &self.jcl_levels);
+            }
+            // The spend in time: the first iterations again, placed period by period.
+            match sim::cashflow::cash_flow(net, self.seed, samples.iterations) {
+                Some(c) => cf.cashflow = Some(crate::stats::cost::cash_flow(&c)),
+                None => f.warnings.push(Warning::new(
+                    WarningKind::NoCashFlow,
+                    format!(
+                        "no cash flow: the plan's spend spans more than {} periods",
+                        sim::cashflow::MAX_PERIODS
+                    ),
+                )),
+            }
         }
         if let Some((line, warnings)) = &self.calibration {
             f.warnings

@@ -317,26 +317,54 @@ pub fn deterministic_total(net: &Network) -> Option<f64> {
     net.cost().map(|m| deterministic(m, net)[CostModel::TOTAL])
 }
 
+/// A cost entry's cost in the deterministic plan, in two parts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TaskAmount {
+    /// What does not depend on the duration: its fixed cost or what it has spent (a
+    /// finished task's whole cost), plus a scenario's amount.
+    pub fixed: f64,
+    /// Its rate over the work left.
+    pub variable: f64,
+    /// The work left, working days.
+    pub work: f64,
+}
+
+/// Each cost entry's [`TaskAmount`] (most likely amounts and deterministic durations).
+pub(crate) fn task_amounts(m: &CostModel, net: &Network) -> Vec<TaskAmount> {
+    m.tasks
+        .iter()
+        .map(|c| {
+            let t = c.task as usize;
+            let only = |fixed: f64| TaskAmount {
+                fixed: fixed + c.added,
+                variable: 0.0,
+                work: 0.0,
+            };
+            if c.done {
+                return only(c.done_cost);
+            }
+            if !net.keep[t] {
+                return only(0.0);
+            }
+            // A task in progress: its deterministic duration is the work left.
+            let work = net.det_duration[t].max(0.0);
+            TaskAmount {
+                fixed: c.actual.unwrap_or(c.likely.0) + c.added,
+                variable: c.likely.1 * work,
+                work,
+            }
+        })
+        .collect()
+}
+
 /// The deterministic cost of each item (most likely amounts and rates, deterministic
 /// durations, no risk), in the slots of [`CostModel::width`].
 pub(crate) fn deterministic(m: &CostModel, net: &Network) -> Vec<f64> {
     let k = net.milestones.len();
     let mut v = vec![0.0; m.width(k)];
-    let task_cost: Vec<f64> = m
-        .tasks
+    let task_cost: Vec<f64> = task_amounts(m, net)
         .iter()
-        .map(|c| {
-            let t = c.task as usize;
-            if c.done {
-                return c.done_cost + c.added;
-            }
-            if !net.keep[t] {
-                return c.added;
-            }
-            // A task in progress: its deterministic duration is the work left.
-            let work = net.det_duration[t].max(0.0);
-            c.actual.unwrap_or(c.likely.0) + c.likely.1 * work + c.added
-        })
+        .map(|a| a.fixed + a.variable)
         .collect();
     let tasks_total: f64 = task_cost.iter().sum();
     v[CostModel::TASKS] = tasks_total;

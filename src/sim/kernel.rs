@@ -238,6 +238,26 @@ pub(crate) struct Acc {
 }
 
 impl Scratch {
+    /// Task `t`'s start lanes (kept when [`Tracking::keep_starts`]).
+    pub(crate) fn es(&self, t: usize) -> &[f32; LANES] {
+        lanes(&self.es, t)
+    }
+
+    /// Task `t`'s finish lanes.
+    pub(crate) fn ef(&self, t: usize) -> &[f32; LANES] {
+        lanes(&self.ef, t)
+    }
+
+    /// Risk `r`'s cost lanes (0 where it did not occur).
+    pub(crate) fn risk_cost(&self, r: usize) -> &[f32; LANES] {
+        lanes(&self.risk_cost, r)
+    }
+
+    /// Cost item `slot`'s lanes, after the block.
+    pub(crate) fn cost_item(&self, slot: usize) -> &[f64] {
+        &self.cost[slot * LANES..(slot + 1) * LANES]
+    }
+
     pub fn new(net: &Network) -> Scratch {
         let n = net.len();
         let kmax = net.groups.iter().map(|g| g.tasks.len()).max().unwrap_or(0);
@@ -570,49 +590,13 @@ fn fused_cost(b: &Block, t: usize) -> Option<usize> {
 /// reads it.
 #[inline(always)]
 fn task_cost(b: &Block, cm: &cost::CostModel, ci: usize, s: &mut Scratch) {
-    let (net, keys, block) = (b.net, b.keys, b.block);
     let c = &cm.tasks[ci];
-    let t = c.task as usize;
-    // In f64: an amount given to the cent stays so.
-    let mut lane = [0f64; LANES];
-    if c.done {
-        lane = [c.done_cost; LANES];
-    } else if net.keep[t] {
-        match (c.actual, &c.fixed) {
-            (Some(a), _) => lane = [a; LANES],
-            (None, Some(f)) => {
-                if matches!(f, Sampler::Fixed(_)) {
-                    // An amount needs no draw.
-                    lane = [c.likely.0; LANES];
-                } else {
-                    let mut drawn = [0f32; LANES];
-                    block_uniforms(keys.cost_fixed[ci], block, &mut s.u);
-                    f.fill(&s.u, &mut drawn, &net.discrete);
-                    for l in 0..LANES {
-                        lane[l] = drawn[l] as f64;
-                    }
-                }
-                // Work that does not happen costs nothing (the same draw as its duration's).
-                let p = net.occurrence[t];
-                if p < 1.0 && net.status[t] == Status::Open {
-                    block_uniforms(keys.occurrence[t], block, &mut s.u);
-                    for l in 0..LANES {
-                        lane[l] *= (s.u[l] < p) as u32 as f64;
-                    }
-                }
-            }
-            (None, None) => {}
-        }
-        if let Some(r) = &c.rate {
-            let mut rate = [0f32; LANES];
-            if !matches!(r, Sampler::Fixed(_)) {
-                block_uniforms(keys.cost_rate[ci], block, &mut s.u);
-            }
-            r.fill(&s.u, &mut rate, &net.discrete);
-            let dur = lanes(&s.dur, t);
-            for l in 0..LANES {
-                lane[l] += (rate[l] * (dur[l] - c.elapsed).max(0.0)) as f64;
-            }
+    let parts = entry_parts(b, cm, ci, s);
+    let mut lane = parts.fixed;
+    if let Some(rate) = parts.rate {
+        let dur = lanes(&s.dur, c.task as usize);
+        for l in 0..LANES {
+            lane[l] += (rate[l] * (dur[l] - c.elapsed).max(0.0)) as f64;
         }
     }
     // A scenario's amount is paid whatever happens.
@@ -636,6 +620,73 @@ fn task_cost(b: &Block, cm: &cost::CostModel, ci: usize, s: &mut Scratch) {
     if c.kept {
         s.cost_task[ci * LANES..(ci + 1) * LANES].copy_from_slice(&lane);
     }
+}
+
+/// The two parts of a cost entry's cost in a block (before a scenario's amount): what
+/// does not depend on the duration (its fixed cost, what it has spent, or a finished
+/// task's cost; nothing where the task does not happen) and its rate per day of the work
+/// left (None without a rate, or for a finished or removed task).
+pub(crate) struct EntryParts {
+    pub fixed: [f64; LANES],
+    pub rate: Option<[f32; LANES]>,
+}
+
+/// [`EntryParts`] of entry `ci`, drawn from its streams as every path draws them.
+#[inline(always)]
+pub(crate) fn entry_parts(
+    b: &Block,
+    cm: &cost::CostModel,
+    ci: usize,
+    s: &mut Scratch,
+) -> EntryParts {
+    let (net, keys, block) = (b.net, b.keys, b.block);
+    let c = &cm.tasks[ci];
+    let t = c.task as usize;
+    // In f64: an amount given to the cent stays so.
+    let mut fixed = [0f64; LANES];
+    if c.done {
+        return EntryParts {
+            fixed: [c.done_cost; LANES],
+            rate: None,
+        };
+    }
+    if !net.keep[t] {
+        return EntryParts { fixed, rate: None };
+    }
+    match (c.actual, &c.fixed) {
+        (Some(a), _) => fixed = [a; LANES],
+        (None, Some(f)) => {
+            if matches!(f, Sampler::Fixed(_)) {
+                // An amount needs no draw.
+                fixed = [c.likely.0; LANES];
+            } else {
+                let mut drawn = [0f32; LANES];
+                block_uniforms(keys.cost_fixed[ci], block, &mut s.u);
+                f.fill(&s.u, &mut drawn, &net.discrete);
+                for l in 0..LANES {
+                    fixed[l] = drawn[l] as f64;
+                }
+            }
+            // Work that does not happen costs nothing (the same draw as its duration's).
+            let p = net.occurrence[t];
+            if p < 1.0 && net.status[t] == Status::Open {
+                block_uniforms(keys.occurrence[t], block, &mut s.u);
+                for l in 0..LANES {
+                    fixed[l] *= (s.u[l] < p) as u32 as f64;
+                }
+            }
+        }
+        (None, None) => {}
+    }
+    let rate = c.rate.as_ref().map(|r| {
+        let mut rate = [0f32; LANES];
+        if !matches!(r, Sampler::Fixed(_)) {
+            block_uniforms(keys.cost_rate[ci], block, &mut s.u);
+        }
+        r.fill(&s.u, &mut rate, &net.discrete);
+        rate
+    });
+    EntryParts { fixed, rate }
 }
 
 /// After the forward pass: each overhead (its rate over the span to its milestone's

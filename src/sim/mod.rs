@@ -9,6 +9,8 @@
 #[allow(clippy::needless_range_loop)]
 mod kernel;
 
+pub mod cashflow;
+
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};

@@ -25,6 +25,80 @@ pub struct CostForecast {
     pub milestones: Vec<MilestoneCost>,
     /// The total's percentiles P0, P1, …, P100 (its cumulative distribution).
     pub cdf: Vec<f64>,
+    /// The cumulative spend by period, when placed in time (see [`crate::sim::cashflow`]).
+    pub cashflow: Option<CashFlow>,
+}
+
+/// The spend S-curve with its band.
+#[derive(Debug, Clone, Serialize)]
+pub struct CashFlow {
+    /// Iterations placed in time (the first ones).
+    pub iterations: usize,
+    /// `month` (calendar months) or `20 working days`.
+    pub period: String,
+    /// Each period, in order.
+    pub periods: Vec<CashPeriod>,
+}
+
+/// The cumulative spend at one period's end.
+#[derive(Debug, Clone, Serialize)]
+pub struct CashPeriod {
+    /// Its last day (`2027-03-31`), or `day 60` without a calendar.
+    pub end: String,
+    /// Working days through its end.
+    pub days: u64,
+    /// The deterministic plan's cumulative spend.
+    pub deterministic: f64,
+    /// Mean.
+    pub mean: f64,
+    /// P10 across the iterations.
+    pub p10: f64,
+    /// P50.
+    pub p50: f64,
+    /// P90.
+    pub p90: f64,
+}
+
+/// Summarises the cash-flow samples: per period, the deterministic plan's cumulative
+/// spend and the mean, P10, P50 and P90 of the iterations'.
+pub fn cash_flow(c: &crate::sim::cashflow::CashSamples) -> CashFlow {
+    let n = c.rows.len();
+    let mut column = Vec::with_capacity(n);
+    let periods = c
+        .ends
+        .iter()
+        .enumerate()
+        .map(|(j, &days)| {
+            column.clear();
+            column.extend(c.rows.iter().map(|r| r[j]));
+            column.sort_unstable_by(f64::total_cmp);
+            let q = |p: f64| match column.len() {
+                0 => 0.0,
+                n => round2(column[crate::stats::percentile_rank(n, p) - 1]),
+            };
+            CashPeriod {
+                end: c.dates.get(j).map_or_else(
+                    || format!("day {days}"),
+                    |d| d.format("%Y-%m-%d").to_string(),
+                ),
+                days,
+                deterministic: round2(c.deterministic[j]),
+                mean: round2(column.iter().sum::<f64>() / n.max(1) as f64),
+                p10: q(10.0),
+                p50: q(50.0),
+                p90: q(90.0),
+            }
+        })
+        .collect();
+    CashFlow {
+        iterations: n,
+        period: if c.dates.is_empty() {
+            format!("{} working days", crate::sim::cashflow::PERIOD_DAYS)
+        } else {
+            "month".into()
+        },
+        periods,
+    }
 }
 
 /// Where the iterations fall against a target and the budget (shares of all
@@ -344,5 +418,6 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
         items,
         milestones,
         cdf,
+        cashflow: None,
     })
 }

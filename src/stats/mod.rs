@@ -197,7 +197,7 @@ pub fn percentile(sorted: &[f32], p: f64) -> f32 {
 }
 
 /// The 1-based rank of Pp among `n` samples (SPEC §2).
-fn percentile_rank(n: usize, p: f64) -> usize {
+pub(crate) fn percentile_rank(n: usize, p: f64) -> usize {
     let x = p * n as f64 / 100.0;
     (x - 1e-9 * x.max(1.0)).ceil().clamp(1.0, n as f64) as usize
 }

@@ -261,7 +261,7 @@ M,,,,A,true,,
 /// its actual cost. Deterministic: hand-computed.
 #[test]
 fn progress_costs_actuals_plus_the_rate_on_the_work_left() {
-    let (_, s, f) = run(
+    let (net, s, f) = run(
         &[
             (
                 "tasks.csv",
@@ -291,6 +291,11 @@ fn progress_costs_actuals_plus_the_rate_on_the_work_left() {
     for x in total(&s) {
         assert!((x - want).abs() < 1e-2, "{x} vs {want}");
     }
+    // In time: D's cost at its finish and P's spend at the status date (both January),
+    // P's rate over its 4 days left from the status date and O after it.
+    let c = slipcast::sim::cashflow::cash_flow(&net, 3, 100).unwrap();
+    assert_eq!(c.deterministic.last(), Some(&want));
+    assert!(c.rows.iter().all(|r| r.last() == Some(&want)));
 }
 
 /// Bad cost input: positioned errors, every one at once.
@@ -584,4 +589,104 @@ fn jcl_levels_give_one_frontier_each() {
         err.contains("--jcl 1: not a level between 0 and 1"),
         "{err}"
     );
+}
+
+/// Cash flow, hand-computed: A takes 30 working days from Monday 4 January 2027 (a
+/// five-day week: 20 working days in January, 10 in February), costs 5,000 at its start
+/// and 1,000 a day; an overhead of 100 a day runs until M (A's finish, 12 February); a
+/// certain risk on A costs 7,000 at its finish. By 31 January: 5,000 + 20 × 1,000 + 20 ×
+/// 100 = 27,000; by 28 February everything, 5,000 + 30,000 + 3,000 + 7,000 = 45,000.
+/// Certain, so every percentile is the deterministic plan's.
+#[test]
+fn cash_flow_places_each_cost_in_time() {
+    let (net, s, f) = run(
+        &[
+            (
+                "tasks.csv",
+                "id,distribution,likely,predecessors,milestone,cost,rate\nA,fixed,30,,,5000,1000\nM,,,A,true,,\n",
+            ),
+            (
+                "plan.toml",
+                "start = 2027-01-04\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"]\n\n[[overhead]]\nname = \"PMO\"\nrate = 100\nuntil = \"M\"\n",
+            ),
+            (
+                "risks.csv",
+                "id,probability,min,likely,max,tasks,cost\nR,1,0,0,0,A,7000\n",
+            ),
+        ],
+        100,
+        None,
+    );
+    let c = slipcast::sim::cashflow::cash_flow(&net, 3, 100).unwrap();
+    assert_eq!(c.ends, [20, 40]); // working days through each month end
+    assert_eq!(c.deterministic, [27_000.0, 38_000.0]);
+    let cf = slipcast::stats::cost::cash_flow(&c);
+    assert_eq!(cf.period, "month");
+    assert_eq!(cf.iterations, 100);
+    let ends: Vec<&str> = cf.periods.iter().map(|p| p.end.as_str()).collect();
+    assert_eq!(ends, ["2027-01-31", "2027-02-28"]);
+    for (p, want) in cf.periods.iter().zip([27_000.0, 45_000.0]) {
+        assert_eq!(
+            (p.p10, p.p50, p.p90, p.mean),
+            (want, want, want, want),
+            "{p:?}"
+        );
+    }
+    // The last period holds each iteration's whole cost.
+    for (row, t) in c.rows.iter().zip(total(&s)) {
+        assert!((row[1] - t).abs() < 1e-6, "{row:?} vs {t}");
+    }
+    assert!(
+        f.cost.unwrap().cashflow.is_none(),
+        "only the Forecaster places costs"
+    );
+}
+
+/// Uncertain costs: each iteration's spend by its last period is its total cost (the
+/// same keyed random numbers as the forecast), never falls from one period to the next,
+/// and without a calendar the periods are 20 working days.
+#[test]
+fn cash_flow_adds_up_to_each_iterations_cost() {
+    let (net, s, _) = run(
+        &[
+            (
+                "tasks.csv",
+                "id,min,likely,max,predecessors,milestone,cost,rate,probability\n\
+                 A,10,20,40,,,1000/2000/5000,300/400/600,\n\
+                 B,5,15,30,A,,pert:100/200/900,50,0.7\n\
+                 C,8,9,30,A,,,100/150/300,\n\
+                 M,,,,B;C,true,,,\n",
+            ),
+            (
+                "plan.toml",
+                "[[overhead]]\nname = \"PMO\"\nrate = \"80/100/150\"\nuntil = \"M\"\nfrom = 5\n",
+            ),
+            (
+                "risks.csv",
+                "id,probability,min,likely,max,tasks,cost\nR,0.4,2,5,9,B;C,1000/3000/8000\n",
+            ),
+        ],
+        3_000,
+        None,
+    );
+    let c = slipcast::sim::cashflow::cash_flow(&net, 3, 3_000).unwrap();
+    assert_eq!(c.rows.len(), 2_000);
+    assert!(c.dates.is_empty());
+    assert!(
+        c.ends
+            .iter()
+            .enumerate()
+            .all(|(j, &e)| e == 20 * (j as u64 + 1))
+    );
+    for (i, (row, t)) in c.rows.iter().zip(total(&s)).enumerate() {
+        let last = *row.last().unwrap();
+        assert!(
+            (last - t).abs() <= 1e-6 * t.abs() + 1e-6,
+            "iteration {i}: {last} vs {t}"
+        );
+        assert!(
+            row.windows(2).all(|w| w[1] >= w[0] - 1e-9),
+            "iteration {i}: {row:?}"
+        );
+    }
 }

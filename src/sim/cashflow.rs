@@ -1,0 +1,343 @@
+//! Cash flow: when the money is spent, per iteration, for the spend S-curve and its band.
+//!
+//! The first iterations (at most [`CASH_FLOW_ITERATIONS`]) are run again, block by block,
+//! with the same keyed random numbers, so each one's costs are the forecast's. Every cost
+//! is then placed in time: a task's rate spread evenly over its work (over the work left
+//! for a task in progress), its fixed cost (and a scenario's amount) at its start, what a
+//! task in progress has spent at the status date, a finished task's cost at its finish,
+//! a risk's cost at the first finish among the tasks it hits, an overhead spread evenly
+//! from its `from` to its milestone's finish, and amounts added to the plan as a whole
+//! at the start. The cumulative spend is read at the end of each period (calendar months,
+//! or 20 working days without a calendar).
+//!
+//! Each amount is an event per period bucket: a ramp of slope k from x₀ to x₁ adds k at
+//! x₀'s bucket and −k at x₁'s (with k·x), so the cumulative spend at a period end e is
+//! Σ steps + e·Σk − Σk·x over the buckets up to e's: linear in tasks plus periods.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::kernel::{self, Acc, Block, BlockOut, Keys, Scratch, Tracking};
+use crate::lanes::LANES;
+use crate::model::Network;
+use crate::model::calendar::SNAP;
+use crate::model::cost::{self, CostModel};
+
+/// Iterations the cash flow places in time at most.
+pub const CASH_FLOW_ITERATIONS: u64 = 2_000;
+
+/// Periods at most (a hundred years of months): a plan longer than that has no cash flow.
+pub const MAX_PERIODS: usize = 1_200;
+
+/// Working days in a period when the plan has no calendar.
+pub const PERIOD_DAYS: u64 = 20;
+
+/// The cumulative spend of the first iterations at each period end.
+#[derive(Debug, Clone)]
+pub struct CashSamples {
+    /// Each period's end: what is spent by the end of this many working days.
+    pub ends: Vec<u64>,
+    /// Each period's last calendar day (a month end), when the plan has a calendar.
+    pub dates: Vec<NaiveDate>,
+    /// Per iteration: the cumulative spend at each period end (its total from its last
+    /// spend on).
+    pub rows: Vec<Vec<f64>>,
+    /// The deterministic plan's cumulative spend at each period end.
+    pub deterministic: Vec<f64>,
+}
+
+/// Period ends, extended on demand to cover a horizon.
+struct Periods<'a> {
+    net: &'a Network,
+    ends: Vec<u64>,
+    dates: Vec<NaiveDate>,
+}
+
+impl Periods<'_> {
+    /// Extends the periods until the last ends at or after working-day time `x`; false
+    /// when that needs more than [`MAX_PERIODS`].
+    fn cover(&mut self, x: f64) -> bool {
+        while self.ends.last().is_none_or(|&e| (e as f64) < x - SNAP) {
+            if self.ends.len() >= MAX_PERIODS {
+                return false;
+            }
+            match self.net.calendar() {
+                Some(cal) => {
+                    let first = cal.first_day();
+                    let month = first.month0() as usize + self.ends.len();
+                    let (y, m) = (first.year() + (month / 12) as i32, (month % 12) as u32 + 1);
+                    let Some(end) = NaiveDate::from_ymd_opt(y, m, 1)
+                        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+                        .and_then(|d| d.pred_opt())
+                    else {
+                        return false;
+                    };
+                    self.ends.push(cal.working_days_through(end));
+                    self.dates.push(end);
+                }
+                None => self.ends.push(PERIOD_DAYS * (self.ends.len() as u64 + 1)),
+            }
+        }
+        true
+    }
+
+    /// The first period whose end is at or after `x` (an amount spent at `x` counts
+    /// there).
+    fn at(&self, x: f64) -> usize {
+        self.ends.partition_point(|&e| (e as f64) < x - SNAP)
+    }
+
+    /// The first period whose end is after `x` (work that starts at `x` is spent in the
+    /// working day after it).
+    fn after(&self, x: f64) -> usize {
+        self.ends.partition_point(|&e| (e as f64) <= x + SNAP)
+    }
+}
+
+/// One iteration's events per period: steps, slopes and slope × start.
+#[derive(Clone, Default)]
+struct Events {
+    step: Vec<f64>,
+    slope: Vec<f64>,
+    slope_x: Vec<f64>,
+}
+
+impl Events {
+    fn reset(&mut self, periods: usize) {
+        for v in [&mut self.step, &mut self.slope, &mut self.slope_x] {
+            v.clear();
+            v.resize(periods + 1, 0.0);
+        }
+    }
+
+    /// `amount` at `x`, counted from the period `bucket` on.
+    fn step(&mut self, bucket: usize, amount: f64) {
+        self.step[bucket] += amount;
+    }
+
+    /// `amount` spread evenly from `x0` to `x1` (at `x1` when they coincide).
+    fn ramp(&mut self, p: &Periods, x0: f64, x1: f64, amount: f64) {
+        if amount == 0.0 {
+            return;
+        }
+        if x1 - x0 <= SNAP {
+            self.step(p.at(x1), amount);
+            return;
+        }
+        let k = amount / (x1 - x0);
+        let (b0, b1) = (p.at(x0), p.at(x1));
+        self.slope[b0] += k;
+        self.slope_x[b0] += k * x0;
+        self.slope[b1] -= k;
+        self.slope_x[b1] -= k * x1;
+    }
+
+    /// The cumulative spend at each period end.
+    fn cumulative(&self, ends: &[u64]) -> Vec<f64> {
+        let (mut steps, mut slope, mut slope_x) = (0.0, 0.0, 0.0);
+        ends.iter()
+            .enumerate()
+            .map(|(j, &e)| {
+                steps += self.step[j];
+                slope += self.slope[j];
+                slope_x += self.slope_x[j];
+                steps + e as f64 * slope - slope_x
+            })
+            .collect()
+    }
+}
+
+/// A time within the plan: snapped to whole days, never before the start.
+fn at(x: f32) -> f64 {
+    let x = x as f64;
+    let r = x.round();
+    (if (x - r).abs() < SNAP { r } else { x }).max(0.0)
+}
+
+/// The cash flow of the first `iterations` (at most [`CASH_FLOW_ITERATIONS`]) of `net`
+/// with `seed`: None when the plan has no cost, or spans more than [`MAX_PERIODS`].
+pub fn cash_flow(net: &Network, seed: u64, iterations: u64) -> Option<CashSamples> {
+    let cm = net.cost()?;
+    let n = iterations.min(CASH_FLOW_ITERATIONS) as usize;
+    let keys = Keys::new(net, seed);
+    let mut s = Scratch::new(net);
+    let mut acc = Acc::new(net);
+    let mut track = Tracking::new(net, false, 0, false);
+    track.cost = true;
+    let k = net.milestones().len();
+    let width = k + cm.width(k);
+    let mut out = vec![0f32; LANES * width];
+    let mut periods = Periods {
+        net,
+        ends: Vec::new(),
+        dates: Vec::new(),
+    };
+    let mut events = vec![Events::default(); LANES];
+    let mut rows = Vec::with_capacity(n);
+    for block in 0..n.div_ceil(LANES) as u64 {
+        let valid = (n - block as usize * LANES).min(LANES);
+        let b = Block {
+            net,
+            keys: &keys,
+            block,
+            valid,
+            track,
+            loo: None,
+        };
+        kernel::run_block(
+            b,
+            BlockOut {
+                s: &mut s,
+                acc: &mut acc,
+                out: &mut out,
+                hashes: &mut [],
+                loo_out: &mut [],
+            },
+        );
+        // The periods this block's spend reaches.
+        let mut horizon = 0f64;
+        for c in &cm.tasks {
+            for &f in s.ef(c.task as usize).iter().take(valid) {
+                horizon = horizon.max(at(f));
+            }
+        }
+        for oc in &cm.overheads {
+            for &f in s.ef(oc.until as usize).iter().take(valid) {
+                horizon = horizon.max(at(f));
+            }
+        }
+        if !periods.cover(horizon.max(net.status_time().unwrap_or(0.0))) {
+            return None;
+        }
+        let m = periods.ends.len();
+        for e in events.iter_mut() {
+            e.reset(m);
+        }
+        place_block(&b, cm, &mut s, &periods, &mut events[..valid]);
+        for e in &events[..valid] {
+            rows.push(e.cumulative(&periods.ends));
+        }
+    }
+    // Every row over every period: an iteration spends nothing after its last spend.
+    let m = periods.ends.len();
+    for r in &mut rows {
+        let last = r.last().copied().unwrap_or(0.0);
+        r.resize(m, last);
+    }
+    let deterministic = deterministic(net, cm, &mut periods)?;
+    Some(CashSamples {
+        ends: periods.ends,
+        dates: periods.dates,
+        rows,
+        deterministic,
+    })
+}
+
+/// Places every cost of one block's live lanes in time.
+fn place_block(b: &Block, cm: &CostModel, s: &mut Scratch, p: &Periods, ev: &mut [Events]) {
+    let net = b.net;
+    let status = net.status_time().unwrap_or(0.0);
+    for (ci, c) in cm.tasks.iter().enumerate() {
+        let t = c.task as usize;
+        let parts = kernel::entry_parts(b, cm, ci, s);
+        let (es, ef) = (*s.es(t), *s.ef(t));
+        for (l, e) in ev.iter_mut().enumerate() {
+            let (start, finish) = (at(es[l]), at(ef[l]));
+            let fixed = parts.fixed[l] + c.added;
+            let bucket = if c.done {
+                p.at(finish)
+            } else if c.actual.is_some() {
+                p.at(status)
+            } else {
+                p.after(start)
+            };
+            e.step(bucket, fixed);
+            if let Some(rate) = &parts.rate {
+                let left = ((ef[l] - es[l]) - c.elapsed).max(0.0);
+                let amount = (rate[l] * left) as f64;
+                e.ramp(p, (finish - left as f64).max(start), finish, amount);
+            }
+        }
+    }
+    for (o, oc) in cm.overheads.iter().enumerate() {
+        let ef = *s.ef(oc.until as usize);
+        let total = s.cost_item(cm.overhead_slot(o));
+        for (l, e) in ev.iter_mut().enumerate() {
+            e.ramp(p, oc.from as f64, at(ef[l]).max(oc.from as f64), total[l]);
+        }
+    }
+    for (r, risk) in net.risks().iter().enumerate() {
+        if cm.risk_cost[r].is_none() {
+            continue;
+        }
+        let amount = *s.risk_cost(r);
+        for (l, e) in ev.iter_mut().enumerate() {
+            if amount[l] == 0.0 {
+                continue;
+            }
+            let first = risk
+                .tasks
+                .iter()
+                .map(|&t| at(s.ef(t as usize)[l]))
+                .fold(f64::INFINITY, f64::min);
+            e.step(
+                p.at(if first.is_finite() { first } else { 0.0 }),
+                amount[l] as f64,
+            );
+        }
+    }
+    if cm.extra != 0.0 {
+        for e in ev.iter_mut() {
+            e.step(0, cm.extra);
+        }
+    }
+}
+
+/// The deterministic plan's cumulative spend (most likely amounts and durations, no
+/// risk), as [`cost::deterministic`] counts it.
+fn deterministic(net: &Network, cm: &CostModel, p: &mut Periods) -> Option<Vec<f64>> {
+    let status = net.status_time().unwrap_or(0.0);
+    let horizon = cm
+        .tasks
+        .iter()
+        .map(|c| net.det_finish()[c.task as usize])
+        .chain(
+            cm.overheads
+                .iter()
+                .map(|o| net.det_finish()[o.until as usize]),
+        )
+        .fold(0.0, f64::max);
+    if !p.cover(horizon) {
+        return None;
+    }
+    let mut e = Events::default();
+    e.reset(p.ends.len());
+    for (c, amount) in cm.tasks.iter().zip(cost::task_amounts(cm, net)) {
+        let t = c.task as usize;
+        let (start, finish) = (net.det_start()[t].max(0.0), net.det_finish()[t].max(0.0));
+        let bucket = if c.done {
+            p.at(finish)
+        } else if c.actual.is_some() {
+            p.at(status)
+        } else {
+            p.after(start)
+        };
+        e.step(bucket, amount.fixed);
+        e.ramp(
+            p,
+            (finish - amount.work).max(start),
+            finish,
+            amount.variable,
+        );
+    }
+    for oc in &cm.overheads {
+        let finish = net.det_finish()[oc.until as usize].max(oc.from as f64);
+        e.ramp(
+            p,
+            oc.from as f64,
+            finish,
+            oc.rate_likely * (finish - oc.from as f64),
+        );
+    }
+    e.step(0, cm.extra);
+    Some(e.cumulative(&p.ends))
+}
