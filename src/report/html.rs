@@ -225,6 +225,18 @@ pub fn charts(f: &Forecast, date_of: &dyn Fn(f64) -> Option<String>) -> Vec<(Str
                 },
             ));
         }
+        if let (Some(svg), Some(cf)) = (svg::cash_flow(c), &c.cashflow) {
+            out.push((
+                "cashflow.svg".into(),
+                Chart {
+                    svg,
+                    caption: format!(
+                        "What the plan will have spent by the end of each {}: the band holds 80 % of the simulated futures (the first {}), the line their median; dashed grey the single-point plan without risks; dashed red the budget.",
+                        cf.period, cf.iterations
+                    ),
+                },
+            ));
+        }
         for (mi, m) in f.milestones.iter().enumerate() {
             if let Some(svg) = svg::cost_scatter(f, mi, date_of) {
                 let n = c.milestones[mi].scatter.len();
@@ -330,7 +342,10 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
     for (file, c) in charts(f, date_of) {
         if file == "drivers.svg" {
             tornado = Some(c);
-        } else if file.ends_with("cost-curve.svg") || file.ends_with("cost-scatter.svg") {
+        } else if file.ends_with("cost-curve.svg")
+            || file.ends_with("cost-scatter.svg")
+            || file == "cashflow.svg"
+        {
             cost_charts.push(c);
         } else {
             scurves.push(c);

@@ -775,6 +775,39 @@ pub fn add_forecast_files(set: &mut out::OutSet, f: &Forecast) {
     if let Some(c) = &f.cost {
         set.add("jcl-frontier.csv", frontier_csv(c));
     }
+    if let Some(cf) = f.cost.as_ref().and_then(|c| c.cashflow.as_ref()) {
+        set.add("cashflow.csv", cashflow_csv(cf));
+    }
+}
+
+/// `cashflow.csv`: per period, the cumulative spend by its end: `period_end,
+/// working_days, deterministic, mean, p10, p50, p90`.
+pub fn cashflow_csv(c: &crate::stats::cost::CashFlow) -> String {
+    let mut rows = vec![
+        [
+            "period_end",
+            "working_days",
+            "deterministic",
+            "mean",
+            "p10",
+            "p50",
+            "p90",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for p in &c.periods {
+        rows.push(vec![
+            p.end.clone(),
+            p.days.to_string(),
+            num(p.deterministic),
+            num(p.mean),
+            num(p.p10),
+            num(p.p50),
+            num(p.p90),
+        ]);
+    }
+    csv_bytes(rows)
 }
 
 /// Writes the forecast files of [`add_forecast_files`] into `dir` as one set.

@@ -830,6 +830,149 @@ pub fn cost_curve(c: &crate::stats::cost::CostForecast) -> Option<String> {
     Some(s)
 }
 
+/// The spend S-curve: the cumulative spend by each period's end, its P10–P90 band, P50
+/// and the deterministic plan's, with the budget.
+pub fn cash_flow(c: &crate::stats::cost::CostForecast) -> Option<String> {
+    let cf = c.cashflow.as_ref()?;
+    let ps = &cf.periods;
+    if ps.is_empty() {
+        return None;
+    }
+    let (w, h) = (760.0, 330.0);
+    let (l, r, t, b) = (64.0, 24.0, 40.0, 58.0);
+    let (pw, ph) = (w - l - r, h - t - b);
+    let top = ps
+        .iter()
+        .map(|p| p.p90.max(p.deterministic))
+        .fold(c.budget.unwrap_or(0.0), f64::max);
+    let (y0, y1) = (0.0, top * 1.05 + 1.0);
+    // Periods evenly spaced, the origin (nothing spent) first.
+    let step = pw / ps.len() as f64;
+    let x = |j: usize| l + step * j as f64;
+    let y = |v: f64| t + ph - (v - y0) / (y1 - y0) * ph;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart cashflow">"#
+    );
+    s.push_str(STYLE);
+    let cur = c
+        .currency
+        .as_deref()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
+    s.push_str(&label(
+        l,
+        22.0,
+        "start",
+        &format!("Cumulative spend{cur}"),
+        60,
+        "t",
+    ));
+    money_axis(&mut s, (y0, y1), (l, t, pw, ph));
+    let _ = write!(
+        s,
+        r##"<line x1="{l}" y1="{0}" x2="{1}" y2="{0}" stroke="#52606d"/>"##,
+        t + ph,
+        l + pw
+    );
+    // Period labels: as many as fit, the last always.
+    let every = ((60.0 / step).ceil() as usize).max(1);
+    for (j, p) in ps.iter().enumerate() {
+        // The last period's label always; no other one too close to it.
+        let last = j + 1 == ps.len();
+        if !last && ((j + 1) % every != 0 || ps.len() - (j + 1) < every) {
+            continue;
+        }
+        let text = if cf.period == "month" {
+            p.end.get(..7).unwrap_or(&p.end).to_string()
+        } else {
+            p.end.clone()
+        };
+        s.push_str(&label(
+            x(j + 1),
+            t + ph + 16.0,
+            "middle",
+            &text,
+            10,
+            "s tick",
+        ));
+    }
+    s.push_str(&label(
+        l + pw / 2.0,
+        h - 10.0,
+        "middle",
+        &format!("end of each {}", cf.period),
+        40,
+        "l",
+    ));
+    let line = |v: &dyn Fn(&crate::stats::cost::CashPeriod) -> f64| {
+        let mut d = format!("M{:.1} {:.1}", x(0), y(0.0));
+        for (j, p) in ps.iter().enumerate() {
+            let _ = write!(d, " L{:.1} {:.1}", x(j + 1), y(v(p)));
+        }
+        d
+    };
+    // The band: up along P90, back along P10.
+    let mut band = line(&|p| p.p90);
+    for (j, p) in ps.iter().enumerate().rev() {
+        let _ = write!(band, " L{:.1} {:.1}", x(j + 1), y(p.p10));
+    }
+    band.push_str(" Z");
+    let _ = write!(s, r##"<path d="{band}" fill="#bcccdc" opacity=".7"/>"##);
+    let _ = write!(
+        s,
+        r##"<path d="{}" fill="none" stroke="#243b53" stroke-width="2"/>"##,
+        line(&|p| p.p50)
+    );
+    let _ = write!(
+        s,
+        r##"<path d="{}" fill="none" stroke="#7b8794" stroke-width="1.5" stroke-dasharray="4 3"/>"##,
+        line(&|p| p.deterministic)
+    );
+    if let Some(bud) = c.budget {
+        let by = y(bud);
+        let _ = write!(
+            s,
+            r##"<line x1="{l}" y1="{by:.1}" x2="{:.1}" y2="{by:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
+            l + pw
+        );
+        s.push_str(&label(
+            l + 4.0,
+            by - 5.0,
+            "start",
+            &format!("budget {}", short_money(bud)),
+            30,
+            "m target",
+        ));
+    }
+    // A legend in the top left corner, clear of the curves (which rise to the right).
+    let (lx, ly) = (l + 10.0, t + 30.0);
+    let _ = write!(
+        s,
+        r##"<rect x="{lx}" y="{:.1}" width="14" height="8" fill="#bcccdc"/><line x1="{lx}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#243b53" stroke-width="2"/><line x1="{lx}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#7b8794" stroke-width="1.5" stroke-dasharray="4 3"/>"##,
+        ly - 8.0,
+        ly + 10.0,
+        lx + 14.0,
+        ly + 10.0,
+        ly + 24.0,
+        lx + 14.0,
+        ly + 24.0
+    );
+    s.push_str(&label(lx + 20.0, ly, "start", "P10–P90", 20, "s"));
+    s.push_str(&label(lx + 20.0, ly + 14.0, "start", "P50", 20, "s"));
+    s.push_str(&label(
+        lx + 20.0,
+        ly + 28.0,
+        "start",
+        "plan (no risk)",
+        20,
+        "s",
+    ));
+    s.push_str("</svg>");
+    Some(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -690,3 +690,46 @@ fn cash_flow_adds_up_to_each_iterations_cost() {
         );
     }
 }
+
+/// `--out` on a plan with costs: cashflow.csv (one row per month, cumulative, never
+/// falling at P50) and the report's cost charts — the total's curve, the spend S-curve
+/// and a cost–schedule scatter per milestone of the latest three with a target — each
+/// also as its own SVG.
+#[test]
+fn out_folder_has_the_cash_flow_and_the_cost_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let plan =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/cloud-migration-cost");
+    let o = assert_cmd::cargo::cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "2000", "--out"])
+        .arg(&out)
+        .arg(&plan)
+        .output()
+        .unwrap();
+    super::assert_success(&o);
+    let csv = std::fs::read_to_string(out.join("cashflow.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("period_end,working_days,deterministic,mean,p10,p50,p90")
+    );
+    let p50: Vec<f64> = lines
+        .map(|l| l.split(',').nth(5).unwrap().parse().unwrap())
+        .collect();
+    assert!(p50.len() >= 8, "{csv}");
+    assert!(p50.windows(2).all(|w| w[1] >= w[0]), "{csv}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for (class, file) in [
+        ("costcurve", "cost-curve.svg"),
+        ("cashflow", "cashflow.svg"),
+        ("scatter", "M_EXIT-cost-scatter.svg"),
+    ] {
+        assert!(
+            html.contains(&format!("class=\"chart {class}\"")),
+            "{class}"
+        );
+        assert!(out.join(file).exists(), "{file}");
+    }
+    assert_eq!(html.matches("class=\"chart scatter\"").count(), 3);
+}
