@@ -15,6 +15,7 @@
 //! Σ steps + e·Σk − Σk·x over the buckets up to e's: linear in tasks plus periods.
 
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 
 use super::kernel::{self, Acc, Block, BlockOut, Keys, Scratch, Tracking};
 use crate::lanes::LANES;
@@ -46,10 +47,13 @@ pub struct CashSamples {
 }
 
 /// Period ends, extended on demand to cover a horizon.
+#[derive(Clone)]
 struct Periods<'a> {
     net: &'a Network,
     ends: Vec<u64>,
     dates: Vec<NaiveDate>,
+    /// Per whole working day d: the first period whose end is at or after d.
+    of_day: Vec<u32>,
 }
 
 impl Periods<'_> {
@@ -77,44 +81,58 @@ impl Periods<'_> {
                 None => self.ends.push(PERIOD_DAYS * (self.ends.len() as u64 + 1)),
             }
         }
+        self.index_days();
         true
     }
 
+    /// Fills the day table up to the last period's end (after [`Periods::cover`]).
+    fn index_days(&mut self) {
+        let last = self.ends.last().copied().unwrap_or(0) as usize;
+        let mut j = self.of_day.last().copied().unwrap_or(0) as usize;
+        for d in self.of_day.len()..=last + 1 {
+            while j < self.ends.len() && (self.ends[j] as usize) < d {
+                j += 1;
+            }
+            self.of_day.push(j as u32);
+        }
+    }
+
     /// The first period whose end is at or after `x` (an amount spent at `x` counts
-    /// there).
+    /// there). `x` is snapped (see [`at`]) and within the periods.
+    #[inline]
     fn at(&self, x: f64) -> usize {
-        self.ends.partition_point(|&e| (e as f64) < x - SNAP)
+        // ⌈x⌉ by truncation: x ≥ 0.
+        let whole = x as usize;
+        let d = whole + (x > whole as f64) as usize;
+        self.of_day[d.min(self.of_day.len() - 1)] as usize
     }
 
     /// The first period whose end is after `x` (work that starts at `x` is spent in the
     /// working day after it).
+    #[inline]
     fn after(&self, x: f64) -> usize {
-        self.ends.partition_point(|&e| (e as f64) <= x + SNAP)
+        self.of_day[(x as usize + 1).min(self.of_day.len() - 1)] as usize
     }
 }
 
-/// One iteration's events per period: steps, slopes and slope × start.
+/// One iteration's events per period: [step, slope, slope × start].
 #[derive(Clone, Default)]
-struct Events {
-    step: Vec<f64>,
-    slope: Vec<f64>,
-    slope_x: Vec<f64>,
-}
+struct Events(Vec<[f64; 3]>);
 
 impl Events {
     fn reset(&mut self, periods: usize) {
-        for v in [&mut self.step, &mut self.slope, &mut self.slope_x] {
-            v.clear();
-            v.resize(periods + 1, 0.0);
-        }
+        self.0.clear();
+        self.0.resize(periods + 1, [0.0; 3]);
     }
 
-    /// `amount` at `x`, counted from the period `bucket` on.
+    /// `amount` counted from the period `bucket` on.
+    #[inline]
     fn step(&mut self, bucket: usize, amount: f64) {
-        self.step[bucket] += amount;
+        self.0[bucket][0] += amount;
     }
 
     /// `amount` spread evenly from `x0` to `x1` (at `x1` when they coincide).
+    #[inline]
     fn ramp(&mut self, p: &Periods, x0: f64, x1: f64, amount: f64) {
         if amount == 0.0 {
             return;
@@ -123,23 +141,29 @@ impl Events {
             self.step(p.at(x1), amount);
             return;
         }
-        let k = amount / (x1 - x0);
+        self.slope(p, x0, x1, amount / (x1 - x0));
+    }
+
+    /// `k` per working day from `x0` to `x1`.
+    #[inline]
+    fn slope(&mut self, p: &Periods, x0: f64, x1: f64, k: f64) {
         let (b0, b1) = (p.at(x0), p.at(x1));
-        self.slope[b0] += k;
-        self.slope_x[b0] += k * x0;
-        self.slope[b1] -= k;
-        self.slope_x[b1] -= k * x1;
+        let e = &mut self.0;
+        e[b0][1] += k;
+        e[b0][2] += k * x0;
+        e[b1][1] -= k;
+        e[b1][2] -= k * x1;
     }
 
     /// The cumulative spend at each period end.
     fn cumulative(&self, ends: &[u64]) -> Vec<f64> {
         let (mut steps, mut slope, mut slope_x) = (0.0, 0.0, 0.0);
         ends.iter()
-            .enumerate()
-            .map(|(j, &e)| {
-                steps += self.step[j];
-                slope += self.slope[j];
-                slope_x += self.slope_x[j];
+            .zip(&self.0)
+            .map(|(&e, [st, sl, sx])| {
+                steps += st;
+                slope += sl;
+                slope_x += sx;
                 steps + e as f64 * slope - slope_x
             })
             .collect()
@@ -147,10 +171,12 @@ impl Events {
 }
 
 /// A time within the plan: snapped to whole days, never before the start.
+#[inline]
 fn at(x: f32) -> f64 {
-    let x = x as f64;
-    let r = x.round();
-    (if (x - r).abs() < SNAP { r } else { x }).max(0.0)
+    let x = (x as f64).max(0.0);
+    // The nearest whole day by truncation (x ≥ 0; `round` is a library call here).
+    let r = (x + 0.5) as u64 as f64;
+    if (x - r).abs() < SNAP { r } else { x }
 }
 
 /// The cash flow of the first `iterations` (at most [`CASH_FLOW_ITERATIONS`]) of `net`
@@ -159,71 +185,99 @@ pub fn cash_flow(net: &Network, seed: u64, iterations: u64) -> Option<CashSample
     let cm = net.cost()?;
     let n = iterations.min(CASH_FLOW_ITERATIONS) as usize;
     let keys = Keys::new(net, seed);
-    let mut s = Scratch::new(net);
-    let mut acc = Acc::new(net);
     let mut track = Tracking::new(net, false, 0, false);
     track.cost = true;
     let k = net.milestones().len();
     let width = k + cm.width(k);
-    let mut out = vec![0f32; LANES * width];
     let mut periods = Periods {
         net,
         ends: Vec::new(),
         dates: Vec::new(),
+        of_day: Vec::new(),
     };
-    let mut events = vec![Events::default(); LANES];
-    let mut rows = Vec::with_capacity(n);
-    for block in 0..n.div_ceil(LANES) as u64 {
-        let valid = (n - block as usize * LANES).min(LANES);
-        let b = Block {
-            net,
-            keys: &keys,
-            block,
-            valid,
-            track,
-            loo: None,
-        };
-        kernel::run_block(
-            b,
-            BlockOut {
-                s: &mut s,
-                acc: &mut acc,
-                out: &mut out,
-                hashes: &mut [],
-                loo_out: &mut [],
+    let mut deterministic = deterministic(net, cm, &mut periods)?;
+    // Blocks in parallel, each thread with its own scratch and its own copy of the
+    // periods (extended as its blocks need): every row depends on its block alone.
+    let blocks: Vec<Option<Vec<Vec<f64>>>> = (0..n.div_ceil(LANES) as u64)
+        .into_par_iter()
+        .map_init(
+            || {
+                (
+                    Scratch::new(net),
+                    Acc::new(net),
+                    vec![0f32; LANES * width],
+                    vec![Events::default(); LANES],
+                    periods.clone(),
+                )
             },
-        );
-        // The periods this block's spend reaches.
-        let mut horizon = 0f64;
-        for c in &cm.tasks {
-            for &f in s.ef(c.task as usize).iter().take(valid) {
-                horizon = horizon.max(at(f));
-            }
-        }
-        for oc in &cm.overheads {
-            for &f in s.ef(oc.until as usize).iter().take(valid) {
-                horizon = horizon.max(at(f));
-            }
-        }
-        if !periods.cover(horizon.max(net.status_time().unwrap_or(0.0))) {
+            |(s, acc, out, events, periods), block| {
+                let valid = (n - block as usize * LANES).min(LANES);
+                let b = Block {
+                    net,
+                    keys: &keys,
+                    block,
+                    valid,
+                    track,
+                    loo: None,
+                };
+                kernel::run_block(
+                    b,
+                    BlockOut {
+                        s,
+                        acc,
+                        out,
+                        hashes: &mut [],
+                        loo_out: &mut [],
+                    },
+                );
+                // The periods this block's spend reaches.
+                let mut horizon = net.status_time().unwrap_or(0.0);
+                let finishes = cm.tasks.iter().map(|c| c.task);
+                for t in finishes.chain(cm.overheads.iter().map(|o| o.until)) {
+                    for &f in s.ef(t as usize).iter().take(valid) {
+                        horizon = horizon.max(at(f));
+                    }
+                }
+                if !periods.cover(horizon) {
+                    return None;
+                }
+                let m = periods.ends.len();
+                for e in events.iter_mut() {
+                    e.reset(m);
+                }
+                place_block(&b, cm, s, periods, &mut events[..valid]);
+                Some(
+                    events[..valid]
+                        .iter()
+                        .map(|e| e.cumulative(&periods.ends))
+                        .collect(),
+                )
+            },
+        )
+        .collect();
+    let mut rows = Vec::with_capacity(n);
+    for b in blocks {
+        rows.extend(b?);
+    }
+    // Every row over every period: nothing is spent after an iteration's last spend.
+    let m = rows
+        .iter()
+        .map(Vec::len)
+        .max()
+        .unwrap_or(0)
+        .max(periods.ends.len());
+    while periods.ends.len() < m {
+        let next = periods.ends.last().map_or(0, |&e| e + 1);
+        if !periods.cover(next as f64) {
             return None;
         }
-        let m = periods.ends.len();
-        for e in events.iter_mut() {
-            e.reset(m);
-        }
-        place_block(&b, cm, &mut s, &periods, &mut events[..valid]);
-        for e in &events[..valid] {
-            rows.push(e.cumulative(&periods.ends));
-        }
     }
-    // Every row over every period: an iteration spends nothing after its last spend.
-    let m = periods.ends.len();
+    let total = deterministic.last().copied().unwrap_or(0.0);
+    deterministic.resize(m, total);
     for r in &mut rows {
         let last = r.last().copied().unwrap_or(0.0);
         r.resize(m, last);
     }
-    let deterministic = deterministic(net, cm, &mut periods)?;
     Some(CashSamples {
         ends: periods.ends,
         dates: periods.dates,
@@ -252,9 +306,15 @@ fn place_block(b: &Block, cm: &CostModel, s: &mut Scratch, p: &Periods, ev: &mut
             };
             e.step(bucket, fixed);
             if let Some(rate) = &parts.rate {
-                let left = ((ef[l] - es[l]) - c.elapsed).max(0.0);
-                let amount = (rate[l] * left) as f64;
-                e.ramp(p, (finish - left as f64).max(start), finish, amount);
+                // Spread at the rate itself over the work left.
+                let left = ((ef[l] - es[l]) - c.elapsed).max(0.0) as f64;
+                let x0 = (finish - left).max(start);
+                if finish - x0 > SNAP {
+                    let k = rate[l] as f64 * left / (finish - x0);
+                    e.slope(p, x0, finish, k);
+                } else {
+                    e.step(p.at(finish), (rate[l] as f64) * left);
+                }
             }
         }
     }
