@@ -46,6 +46,7 @@ struct RiskRow {
     impact: String,
     tasks: usize,
     added: String,
+    cost: String,
 }
 
 struct CostRow {
@@ -80,6 +81,7 @@ struct Page {
     latest: String,
     critical: Vec<CriticalRow>,
     risks: Vec<RiskRow>,
+    risk_costs: bool,
     scenario_rows: Vec<ScenarioRow>,
     scenario_charts: Vec<Chart>,
     cost_rows: Vec<CostRow>,
@@ -393,7 +395,8 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
             occurred: format!("{:.1} %", r.occurred * 100.0),
             impact: super::table::risk_impact(r),
             tasks: r.tasks.len(),
-            added: format!("{:+.1} d", r.mean_added_days),
+            added: super::table::risk_days(r),
+            cost: r.mean_cost.map_or("–".into(), super::table::signed_amount),
         })
         .collect();
     let mut assumptions = vec![
@@ -443,6 +446,7 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
         tornado,
         latest,
         critical,
+        risk_costs: f.risks.iter().any(|r| r.mean_cost.is_some()),
         risks,
         scenario_rows: Vec::new(),
         scenario_charts: Vec::new(),

@@ -355,24 +355,29 @@ pub fn histogram_csv(f: &Forecast) -> String {
     csv_bytes(rows)
 }
 
-/// Risk CSV: `risk, name, probability, occurred, unit, mean_impact, mean_added_days, tasks`.
+/// Risk CSV: `risk, name, probability, occurred, unit, mean_impact, mean_added_days, tasks`,
+/// then `mean_cost` (the mean cost when it occurred; empty without one) when the plan has
+/// costs.
 pub fn risks_csv(f: &Forecast) -> String {
-    let mut rows = vec![
-        [
-            "risk",
-            "name",
-            "probability",
-            "occurred",
-            "unit",
-            "mean_impact",
-            "mean_added_days",
-            "tasks",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    let costed = f.cost.is_some();
+    let mut head = [
+        "risk",
+        "name",
+        "probability",
+        "occurred",
+        "unit",
+        "mean_impact",
+        "mean_added_days",
+        "tasks",
+    ]
+    .map(String::from)
+    .to_vec();
+    if costed {
+        head.push("mean_cost".into());
+    }
+    let mut rows = vec![head];
     for r in &f.risks {
-        rows.push(vec![
+        let mut row = vec![
             r.id.clone(),
             r.name.clone().unwrap_or_default(),
             num(r.probability),
@@ -384,7 +389,11 @@ pub fn risks_csv(f: &Forecast) -> String {
             num(r.mean_impact),
             num(r.mean_added_days),
             r.tasks.join(";"),
-        ]);
+        ];
+        if costed {
+            row.push(r.mean_cost.map(num).unwrap_or_default());
+        }
+        rows.push(row);
     }
     csv_bytes(rows)
 }

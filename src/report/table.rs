@@ -131,7 +131,8 @@ pub fn table(f: &Forecast) -> String {
             out,
             "\nRisk register (how often each risk occurred; when it did, its impact on each task it hits\nand the working days it added across all of them, not a delay of the milestone):"
         );
-        let head = vec![
+        let costed = f.risks.iter().any(|r| r.mean_cost.is_some());
+        let mut head = vec![
             "Risk".to_string(),
             "Probability".into(),
             "Occurred".into(),
@@ -139,6 +140,9 @@ pub fn table(f: &Forecast) -> String {
             "Tasks hit".into(),
             "Days added (all tasks)".into(),
         ];
+        if costed {
+            head.push("Cost when it occurs".into());
+        }
         let rows: Vec<Vec<String>> = f
             .risks
             .iter()
@@ -147,14 +151,18 @@ pub fn table(f: &Forecast) -> String {
                     Some(n) => format!("{} {}", r.id, n),
                     None => r.id.clone(),
                 };
-                vec![
+                let mut row = vec![
                     truncate(&label, 40),
                     format!("{:.0} %", r.probability * 100.0),
                     format!("{:.1} %", r.occurred * 100.0),
                     risk_impact(r),
                     r.tasks.len().to_string(),
-                    format!("{:+.1} d", r.mean_added_days),
-                ]
+                    risk_days(r),
+                ];
+                if costed {
+                    row.push(r.mean_cost.map_or("–".into(), signed_amount));
+                }
+                row
             })
             .collect();
         render(&mut out, &head, &rows);
@@ -162,8 +170,26 @@ pub fn table(f: &Forecast) -> String {
     out
 }
 
+/// The working days a risk added across its tasks (`–` for a cost-only risk).
+pub(crate) fn risk_days(r: &crate::stats::RiskForecast) -> String {
+    if r.moves_dates {
+        format!("{:+.1} d", r.mean_added_days)
+    } else {
+        "–".into()
+    }
+}
+
+/// An amount with thousands separators and its sign when negative: `12,500`, `-3,000`.
+pub(crate) fn signed_amount(x: f64) -> String {
+    let s = group_thousands(x.abs().round() as u64);
+    if x < -0.5 { format!("-{s}") } else { s }
+}
+
 /// A risk's mean drawn impact in its unit (`+10.0 d`, `+15.0 %`).
 pub(crate) fn risk_impact(r: &crate::stats::RiskForecast) -> String {
+    if !r.moves_dates {
+        return "cost only".into();
+    }
     match r.unit {
         crate::plan::Unit::Days => format!("{:+.1} d", r.mean_impact),
         crate::plan::Unit::Percent => format!("{:+.1} %", r.mean_impact),

@@ -226,6 +226,9 @@ pub(crate) struct Acc {
     pub risk_impact: Vec<i128>,
     /// Per risk: sum of the working days it added to the tasks it hit.
     pub risk_added: Vec<i128>,
+    /// Per risk: sum of its cost impact over iterations where it occurred (plans with
+    /// cost; fixed point like the days).
+    pub risk_cost: Vec<i128>,
     /// Driver analysis: per task, sum of durations and of squared durations.
     pub sum_dur: Vec<i128>,
     pub sum_dur2: Vec<i128>,
@@ -305,6 +308,7 @@ impl Acc {
             risk_occurred: vec![0; net.risks.len()],
             risk_impact: vec![0; net.risks.len()],
             risk_added: vec![0; net.risks.len()],
+            risk_cost: vec![0; net.risks.len()],
             sum_dur: Vec::new(),
             sum_dur2: Vec::new(),
             float: Vec::new(),
@@ -337,6 +341,9 @@ impl Acc {
             *a += b;
         }
         for (a, b) in self.risk_impact.iter_mut().zip(&other.risk_impact) {
+            *a += b;
+        }
+        for (a, b) in self.risk_cost.iter_mut().zip(&other.risk_cost) {
             *a += b;
         }
         for (a, b) in self.risk_added.iter_mut().zip(&other.risk_added) {
@@ -807,6 +814,7 @@ fn draw_risks(b: &Block, s: &mut Scratch, acc: &mut Acc) {
             for (l, x) in lanes_mut(&mut s.risk_cost, r).iter_mut().enumerate() {
                 *x = if (mask >> l) & 1 == 1 { *x } else { 0.0 };
             }
+            acc.risk_cost[r] += fixed_sum(lanes(&s.risk_cost, r), valid);
         }
         acc.risk_occurred[r] += (mask & valid_mask).count_ones() as u64;
         acc.risk_impact[r] += fixed_sum(lanes_r, valid);

@@ -87,6 +87,9 @@ pub struct Samples {
     /// Per risk: mean working days it added to the tasks it hits, per iteration in which
     /// it occurred (summed over those tasks; 0 if it never occurred).
     pub risk_mean_added: Vec<f64>,
+    /// Per risk with a cost impact: its mean cost per iteration in which it occurred
+    /// (None without a cost impact).
+    pub risk_mean_cost: Vec<Option<f64>>,
     /// When the plan has costs: per cost item (the slots of
     /// [`crate::model::cost::CostModel::width`]), its value in every iteration less its
     /// `cost_offset`, in iteration order (aligned with `milestones`).
@@ -580,6 +583,17 @@ fn run(
             .collect(),
         risk_mean_impact: per_occurrence(&acc.risk_impact, &acc.risk_occurred),
         risk_mean_added: per_occurrence(&acc.risk_added, &acc.risk_occurred),
+        risk_mean_cost: per_occurrence(&acc.risk_cost, &acc.risk_occurred)
+            .into_iter()
+            .enumerate()
+            .map(|(r, c)| {
+                let costed = net
+                    .cost
+                    .as_ref()
+                    .is_some_and(|cm| cm.risk_cost[r].is_some());
+                costed.then_some(c)
+            })
+            .collect(),
         costs,
         cost_offset: keys.cost_offset.clone(),
         criticality: acc

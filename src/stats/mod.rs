@@ -163,6 +163,10 @@ pub struct RiskForecast {
     pub mean_impact: f64,
     /// Mean working days it added to the tasks it hits when it occurred (summed over them).
     pub mean_added_days: f64,
+    /// Whether it has a schedule impact (false: a risk with only a cost).
+    pub moves_dates: bool,
+    /// With a cost impact: its mean cost when it occurred.
+    pub mean_cost: Option<f64>,
     /// Ids of the tasks it hits.
     pub tasks: Vec<String>,
 }
@@ -447,6 +451,13 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             unit: risk.unit,
             mean_impact: round4(samples.risk_mean_impact[r]),
             mean_added_days: round4(samples.risk_mean_added[r]),
+            moves_dates: !matches!(risk.impact, crate::plan::Distribution::Fixed { likely } if likely == 0.0),
+            mean_cost: samples
+                .risk_mean_cost
+                .get(r)
+                .copied()
+                .flatten()
+                .map(cost::round2),
             tasks: risk
                 .tasks
                 .iter()

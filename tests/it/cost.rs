@@ -125,6 +125,30 @@ fn a_cost_only_risk_shifts_the_mean_by_p_times_its_impact_and_moves_no_date() {
         s.milestones, plain.milestones,
         "a cost-only risk moved a date"
     );
+    // The register: a cost only, 10,000 whenever it occurs.
+    let r = &f.risks[0];
+    assert!(!r.moves_dates);
+    assert_eq!(r.mean_cost, Some(10_000.0));
+    // A three-point cost: its mean when it occurs is (a + b + c) / 3, within 5 SE
+    // (sd of a triangular: √((a² + b² + c² − ab − ac − bc) / 18)).
+    let (_, _, f) = run(
+        &[
+            ("tasks.csv", tasks),
+            (
+                "risks.csv",
+                "id,probability,min,likely,max,tasks,cost\nR1,0.5,1,2,4,A,1000/2000/6000\n",
+            ),
+        ],
+        n,
+        None,
+    );
+    let r = &f.risks[0];
+    let (a, b, c) = (1000.0f64, 2000.0f64, 6000.0f64);
+    let sd = ((a * a + b * b + c * c - a * b - a * c - b * c) / 18.0).sqrt();
+    let se = sd / (r.occurred * n as f64).sqrt();
+    let mean = r.mean_cost.unwrap();
+    assert!(r.moves_dates);
+    assert!((mean - 3000.0).abs() < 5.0 * se, "{mean}");
 }
 
 /// The joint confidence level: with cost = rate × duration (comonotone) it is
