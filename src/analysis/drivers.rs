@@ -214,6 +214,7 @@ pub fn analyse(
             uncertainty_milestones: Vec::new(),
             warnings: Vec::new(),
             merges: Vec::new(),
+            cost: Vec::new(),
         });
     };
     let s = tr.sub_iterations;
@@ -494,6 +495,7 @@ pub fn analyse(
             net.milestones.len(),
         )));
     }
+    let cost = cost_drivers(net, samples, cfg, &mut warnings)?;
     Ok(Drivers {
         sensitivity_subsample: s,
         tasks,
@@ -502,7 +504,86 @@ pub fn analyse(
         uncertainty_milestones,
         warnings,
         merges,
+        cost,
     })
+}
+
+/// Risks whose effect on the total cost is evaluated at most (each is one more run).
+pub const MAX_COST_DRIVERS: usize = 20;
+
+/// Each risk's effect on the total cost's P50 and P80 (see [`CostDriver`]): the plan
+/// re-run without it, with the same random numbers. At most [`MAX_COST_DRIVERS`] risks,
+/// those with the largest probability × (expected cost impact, then impact in days);
+/// a warning says when some were left out.
+pub fn cost_drivers(
+    net: &Network,
+    samples: &Samples,
+    cfg: &SimConfig,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<crate::stats::drivers::CostDriver>> {
+    let Some(cm) = net.cost.as_ref() else {
+        return Ok(Vec::new());
+    };
+    if samples.costs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let p50_p80 = |mut v: Vec<f64>| {
+        v.sort_unstable_by(f64::total_cmp);
+        let q = |p: f64| v[crate::stats::percentile_rank(v.len(), p) - 1];
+        (q(50.0), q(80.0))
+    };
+    let base = p50_p80(samples.cost_item(crate::model::cost::CostModel::TOTAL));
+    let mut order: Vec<(usize, f64, f64)> = net
+        .risks
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.probability > 0.0)
+        .map(|(r, risk)| {
+            let cost = cm.risk_cost[r]
+                .as_ref()
+                .map_or(0.0, |_| samples.risk_mean_cost[r].unwrap_or(0.0).abs());
+            (
+                r,
+                risk.probability * cost,
+                risk.probability * samples.risk_mean_added[r].abs(),
+            )
+        })
+        .collect();
+    order.sort_by(|a, b| {
+        b.1.total_cmp(&a.1)
+            .then(b.2.total_cmp(&a.2))
+            .then(a.0.cmp(&b.0))
+    });
+    if order.len() > MAX_COST_DRIVERS {
+        warnings.push(Warning::new(
+            WarningKind::PartialTaskDrivers,
+            format!(
+                "cost drivers: the {MAX_COST_DRIVERS} risks with the largest expected cost of {} were evaluated",
+                order.len()
+            ),
+        ));
+        order.truncate(MAX_COST_DRIVERS);
+    }
+    let mut out = Vec::with_capacity(order.len());
+    for (r, _, _) in order {
+        let mut without = net.clone();
+        without.risks[r].probability = 0.0;
+        let s = crate::sim::simulate_milestones(&without, cfg)?;
+        let (p50, p80) = p50_p80(s.cost_item(crate::model::cost::CostModel::TOTAL));
+        out.push(crate::stats::drivers::CostDriver {
+            driver: net.risks[r].id.clone(),
+            kind: "risk-cost",
+            p50: crate::stats::cost::round2(base.0 - p50),
+            p80: crate::stats::cost::round2(base.1 - p80),
+        });
+    }
+    out.sort_by(|a, b| {
+        b.p80
+            .abs()
+            .total_cmp(&a.p80.abs())
+            .then(a.driver.cmp(&b.driver))
+    });
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -303,6 +303,16 @@ pub fn drivers_csv(f: &Forecast) -> String {
             num(d.p80_days),
         ]);
     }
+    // A risk's effect on the total cost: an amount, not days (kind `risk-cost`).
+    for d in f.drivers.iter().flat_map(|d| &d.cost) {
+        rows.push(vec![
+            d.driver.clone(),
+            d.kind.to_string(),
+            "total cost".into(),
+            num(d.p50),
+            num(d.p80),
+        ]);
+    }
     csv_bytes(rows)
 }
 

@@ -238,6 +238,32 @@ pub fn drivers_table(f: &Forecast) -> String {
             .collect();
         render(&mut out, &head, &rows);
     }
+    if !d.cost.is_empty() {
+        let cur = f
+            .cost
+            .as_ref()
+            .and_then(|c| c.currency.as_deref())
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\nCost drivers: how much each risk adds to the total cost, its own cost and the rates and\nstanding costs its delays run up{cur}:"
+        );
+        let head: Vec<String> = ["Risk", "P50", "P80"].map(String::from).to_vec();
+        let rows: Vec<Vec<String>> = d
+            .cost
+            .iter()
+            .take(12)
+            .map(|c| {
+                let signed = |x: f64| {
+                    let a = signed_amount(x);
+                    if x > 0.5 { format!("+{a}") } else { a }
+                };
+                vec![truncate(&c.driver, 40), signed(c.p50), signed(c.p80)]
+            })
+            .collect();
+        render(&mut out, &head, &rows);
+    }
     let mut ts: Vec<_> = d.tasks.iter().filter(|t| t.milestone == id).collect();
     ts.sort_by(|a, b| b.ssi.total_cmp(&a.ssi).then_with(|| a.task.cmp(&b.task)));
     let _ = writeln!(

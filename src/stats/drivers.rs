@@ -91,4 +91,22 @@ pub struct Drivers {
     pub warnings: Vec<crate::error::Warning>,
     /// Merge points per milestone, largest bias first (top 10).
     pub merges: Vec<Merge>,
+    /// Plans with cost: how much each risk adds to the total cost's P50 and P80, largest
+    /// P80 effect first.
+    pub cost: Vec<CostDriver>,
+}
+
+/// A risk's effect on the plan's total cost: the total with the risk minus the total
+/// without it (its probability set to 0), with the same random numbers. It counts the
+/// risk's own cost and the rates and overheads its delays run up.
+#[derive(Debug, Clone, Serialize)]
+pub struct CostDriver {
+    /// Risk id.
+    pub driver: String,
+    /// `risk-cost`.
+    pub kind: &'static str,
+    /// P50 of the total cost with the risk − without it.
+    pub p50: f64,
+    /// P80 with − without.
+    pub p80: f64,
 }
