@@ -698,7 +698,11 @@ fn cost_table(out: &mut String, f: &Forecast, c: &crate::stats::cost::CostForeca
         .items
         .iter()
         .map(|i| {
-            let mut r = vec![i.item.clone(), signed(i.deterministic), signed(i.mean)];
+            let mut r = vec![
+                truncate(&i.item, 30),
+                signed(i.deterministic),
+                signed(i.mean),
+            ];
             r.extend(i.percentiles.iter().map(|q| signed(q.value)));
             r
         })
