@@ -169,37 +169,7 @@ pub fn scurve(
             r##"<path d="{path}" fill="none" stroke="#243b53" stroke-width="2"/>"##
         );
     }
-    // Axes.
-    let _ = write!(
-        s,
-        r##"<line x1="{l}" y1="{0}" x2="{1}" y2="{0}" stroke="#52606d"/>"##,
-        t + ph,
-        l + pw
-    );
-    let fmt = |v: f64| date_of(v).unwrap_or_else(|| format!("{v:.0}"));
-    let dated = date_of(lo).is_some();
-    for (v, text) in ticks(lo, hi, pw, if dated { 1.0 } else { 0.0 }, &fmt) {
-        let _ = write!(
-            s,
-            r##"<line x1="{0:.1}" y1="{1}" x2="{0:.1}" y2="{2}" stroke="#52606d"/>"##,
-            x(v),
-            t + ph,
-            t + ph + 4.0
-        );
-        s.push_str(&label(x(v), t + ph + 16.0, "middle", &text, 12, "s tick"));
-    }
-    s.push_str(&label(
-        l + pw / 2.0,
-        h - 10.0,
-        "middle",
-        if date_of(lo).is_some() {
-            "finish date"
-        } else {
-            "working days from the start"
-        },
-        40,
-        "l",
-    ));
+    date_axis(&mut s, (lo, hi), (l, t, pw, ph), date_of, h);
     for k in 0..=4 {
         let y = t + ph - ph * k as f64 / 4.0;
         let _ = write!(

@@ -286,6 +286,18 @@ pub fn cash_flow(net: &Network, seed: u64, iterations: u64) -> Option<CashSample
     })
 }
 
+/// Where a task's fixed part is spent: a finished task's cost at its finish, what a task
+/// in progress has spent at the status date, a fixed cost at the start.
+fn fixed_bucket(p: &Periods, c: &cost::TaskCost, start: f64, finish: f64, status: f64) -> usize {
+    if c.done {
+        p.at(finish)
+    } else if c.actual.is_some() {
+        p.at(status)
+    } else {
+        p.after(start)
+    }
+}
+
 /// Places every cost of one block's live lanes in time.
 fn place_block(b: &Block, cm: &CostModel, s: &mut Scratch, p: &Periods, ev: &mut [Events]) {
     let net = b.net;
@@ -296,15 +308,10 @@ fn place_block(b: &Block, cm: &CostModel, s: &mut Scratch, p: &Periods, ev: &mut
         let (es, ef) = (*s.es(t), *s.ef(t));
         for (l, e) in ev.iter_mut().enumerate() {
             let (start, finish) = (at(es[l]), at(ef[l]));
-            let fixed = parts.fixed[l] + c.added;
-            let bucket = if c.done {
-                p.at(finish)
-            } else if c.actual.is_some() {
-                p.at(status)
-            } else {
-                p.after(start)
-            };
-            e.step(bucket, fixed);
+            e.step(
+                fixed_bucket(p, c, start, finish, status),
+                parts.fixed[l] + c.added,
+            );
             if let Some(rate) = &parts.rate {
                 // Spread at the rate itself over the work left.
                 let left = ((ef[l] - es[l]) - c.elapsed).max(0.0) as f64;
@@ -374,14 +381,7 @@ fn deterministic(net: &Network, cm: &CostModel, p: &mut Periods) -> Option<Vec<f
     for (c, amount) in cm.tasks.iter().zip(cost::task_amounts(cm, net)) {
         let t = c.task as usize;
         let (start, finish) = (net.det_start()[t].max(0.0), net.det_finish()[t].max(0.0));
-        let bucket = if c.done {
-            p.at(finish)
-        } else if c.actual.is_some() {
-            p.at(status)
-        } else {
-            p.after(start)
-        };
-        e.step(bucket, amount.fixed);
+        e.step(fixed_bucket(p, c, start, finish, status), amount.fixed);
         e.ramp(
             p,
             (finish - amount.work).max(start),
