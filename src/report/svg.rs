@@ -191,32 +191,15 @@ pub fn scurve(
         .enumerate()
     {
         let xx = x(q.days);
-        let _ = write!(
-            s,
-            r##"<line x1="{xx:.1}" y1="{t}" x2="{xx:.1}" y2="{:.1}" stroke="#0b6e4f" stroke-width="1.5"/>"##,
-            t + ph
-        );
         let text = format!(
             "P{} {}",
             fmt_p(q.p),
             q.date.clone().unwrap_or_else(|| format!("{:.1}", q.days))
         );
-        s.push_str(&label(
-            xx - 3.0,
-            t + 12.0 + 14.0 * row as f64,
-            "end",
-            &text,
-            20,
-            "m marker",
-        ));
+        marker(&mut s, xx, (t, ph), row, &text);
     }
     let dx = x(m.deterministic);
-    let _ = write!(
-        s,
-        r##"<line x1="{dx:.1}" y1="{t}" x2="{dx:.1}" y2="{:.1}" stroke="#7b8794" stroke-dasharray="2 3"/>"##,
-        t + ph
-    );
-    s.push_str(&label(dx - 3.0, t + ph - 6.0, "end", "plan", 10, "s"));
+    plan_line(&mut s, dx, (t, ph));
     if let Some(tg) = &m.target {
         let tx = x(tg.days);
         let _ = write!(
@@ -411,6 +394,33 @@ pub fn scenario_ranges(c: &crate::analysis::compare::Comparison, milestone: &str
     ));
     s.push_str("</svg>");
     s
+}
+
+/// A percentile's line across a plot at `xx`, labelled on its own row (left of the line).
+fn marker(s: &mut String, xx: f64, (t, ph): (f64, f64), row: usize, text: &str) {
+    let _ = write!(
+        s,
+        r##"<line x1="{xx:.1}" y1="{t}" x2="{xx:.1}" y2="{:.1}" stroke="#0b6e4f" stroke-width="1.5"/>"##,
+        t + ph
+    );
+    s.push_str(&label(
+        xx - 3.0,
+        t + 12.0 + 14.0 * row as f64,
+        "end",
+        text,
+        20,
+        "m marker",
+    ));
+}
+
+/// The single-point plan's dotted line across a plot at `dx`.
+fn plan_line(s: &mut String, dx: f64, (t, ph): (f64, f64)) {
+    let _ = write!(
+        s,
+        r##"<line x1="{dx:.1}" y1="{t}" x2="{dx:.1}" y2="{:.1}" stroke="#7b8794" stroke-dasharray="2 3"/>"##,
+        t + ph
+    );
+    s.push_str(&label(dx - 3.0, t + ph - 6.0, "end", "plan", 10, "s"));
 }
 
 /// An amount in a few characters for an axis: `850k`, `1.25M`, `3.4bn`.
@@ -758,28 +768,11 @@ pub fn cost_curve(c: &crate::stats::cost::CostForecast) -> Option<String> {
         .enumerate()
     {
         let xx = x(q.value);
-        let _ = write!(
-            s,
-            r##"<line x1="{xx:.1}" y1="{t}" x2="{xx:.1}" y2="{:.1}" stroke="#0b6e4f" stroke-width="1.5"/>"##,
-            t + ph
-        );
         let text = format!("P{} {}", fmt_p(q.p), short_money(q.value));
-        s.push_str(&label(
-            xx - 3.0,
-            t + 12.0 + 14.0 * row as f64,
-            "end",
-            &text,
-            20,
-            "m marker",
-        ));
+        marker(&mut s, xx, (t, ph), row, &text);
     }
     let dx = x(total.deterministic);
-    let _ = write!(
-        s,
-        r##"<line x1="{dx:.1}" y1="{t}" x2="{dx:.1}" y2="{:.1}" stroke="#7b8794" stroke-dasharray="2 3"/>"##,
-        t + ph
-    );
-    s.push_str(&label(dx - 3.0, t + ph - 6.0, "end", "plan", 10, "s"));
+    plan_line(&mut s, dx, (t, ph));
     if let (Some(bud), Some(p)) = (c.budget, c.p_budget) {
         let bx = x(bud);
         let _ = write!(
