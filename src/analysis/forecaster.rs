@@ -144,8 +144,8 @@ impl<'a> Forecaster<'a> {
     /// (0, 1): the least budget that meets each date together at that level.
     pub fn jcl_levels(mut self, levels: &[f64]) -> Result<Self> {
         if let Some(l) = levels.iter().find(|l| !(**l > 0.0 && **l < 1.0)) {
-            return Err(crate::Error::Argument {
-                arg: crate::Arg::Jcl,
+            return Err(crate::error::Error::Argument {
+                arg: crate::error::Arg::Jcl,
                 message: format!(" {l}: not a level between 0 and 1 (e.g. 0.7)"),
             });
         }

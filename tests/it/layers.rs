@@ -52,6 +52,14 @@ fn no_module_imports_a_layer_above_it() {
                     .chars()
                     .take_while(|c| c.is_ascii_lowercase() || *c == '_')
                     .collect();
+                // The facade's re-exports (`crate::Error`) sit above every layer.
+                if line[i + 7..].starts_with(|c: char| c.is_ascii_uppercase()) {
+                    upward.push(format!(
+                        "{}: {} (name the layer: `crate::error::Error`, not the facade's `crate::Error`)",
+                        rel.display(),
+                        line.trim()
+                    ));
+                }
                 // A grouped `crate::{…}` would hide its layers from this check.
                 if line[i + 7..].starts_with('{') {
                     upward.push(format!(
