@@ -511,7 +511,7 @@ pub fn analyse(
 /// Risks whose effect on the total cost is evaluated at most (each is one more run).
 pub const MAX_COST_DRIVERS: usize = 20;
 
-/// Each risk's effect on the total cost's P50 and P80 (see [`CostDriver`]): the plan
+/// Each risk's effect on the total cost's P50 and P80 (see [`CostDriver`](crate::stats::drivers::CostDriver)): the plan
 /// re-run without it, with the same random numbers. At most [`MAX_COST_DRIVERS`] risks,
 /// those with the largest probability × (expected cost impact, then impact in days);
 /// a warning says when some were left out.
