@@ -120,12 +120,7 @@ pub fn scurve(
     let (lo, hi) = (lo - pad, hi + pad);
     let x = |v: f64| l + (v - lo) / (hi - lo) * pw;
     let maxc = bins.iter().map(|b| b.count).max().unwrap_or(1).max(1) as f64;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart scurve">"#
-    );
-    s.push_str(STYLE);
+    let mut s = open(w, h, "scurve");
     let title = match &m.name {
         Some(n) => format!("{} — {}", m.id, n),
         None => m.id.clone(),
@@ -202,11 +197,7 @@ pub fn scurve(
     plan_line(&mut s, dx, (t, ph));
     if let Some(tg) = &m.target {
         let tx = x(tg.days);
-        let _ = write!(
-            s,
-            r##"<line x1="{tx:.1}" y1="{t}" x2="{tx:.1}" y2="{:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
-            t + ph
-        );
+        commitment_line(&mut s, tx, (t, ph));
         let text = format!(
             "target {} · {:.0} %",
             tg.date.clone().unwrap_or_else(|| format!("{:.1}", tg.days)),
@@ -252,12 +243,7 @@ pub fn tornado(f: &Forecast, id: &str) -> Option<String> {
             0.0
         };
     let scale = if zero > l { pw * 0.5 / span } else { pw / span };
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart tornado">"#
-    );
-    s.push_str(STYLE);
+    let mut s = open(w, h, "tornado");
     s.push_str(&label(
         10.0,
         22.0,
@@ -331,12 +317,7 @@ pub fn scenario_ranges(c: &crate::analysis::compare::Comparison, milestone: &str
     };
     let pw = w - l - r;
     let x = |v: f64| l + (v - lo) / (hi - lo) * pw;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart scenarios">"#
-    );
-    s.push_str(STYLE);
+    let mut s = open(w, h, "scenarios");
     s.push_str(&label(
         10.0,
         22.0,
@@ -394,6 +375,51 @@ pub fn scenario_ranges(c: &crate::analysis::compare::Comparison, milestone: &str
     ));
     s.push_str("</svg>");
     s
+}
+
+/// A chart's opening tag and style.
+fn open(w: f64, h: f64, class: &str) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart {class}">"#
+    );
+    s.push_str(STYLE);
+    s
+}
+
+/// A commitment's dashed red line up a plot at `x` (a target, a budget on a cost axis).
+fn commitment_line(s: &mut String, x: f64, (t, ph): (f64, f64)) {
+    let _ = write!(
+        s,
+        r##"<line x1="{x:.1}" y1="{t}" x2="{x:.1}" y2="{:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
+        t + ph
+    );
+}
+
+/// The budget's dashed red line across a plot at height `by`, labelled at its left.
+fn budget_line(s: &mut String, by: f64, (l, pw): (f64, f64), budget: f64) {
+    let _ = write!(
+        s,
+        r##"<line x1="{l}" y1="{by:.1}" x2="{:.1}" y2="{by:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
+        l + pw
+    );
+    s.push_str(&label(
+        l + 4.0,
+        by - 5.0,
+        "start",
+        &format!("budget {}", short_money(budget)),
+        30,
+        "m target",
+    ));
+}
+
+/// ` (EUR)`: the currency for a cost chart's title, when the plan names one.
+fn currency_suffix(c: &crate::stats::cost::CostForecast) -> String {
+    c.currency
+        .as_deref()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default()
 }
 
 /// A percentile's line across a plot at `xx`, labelled on its own row (left of the line).
@@ -551,21 +577,12 @@ pub fn cost_scatter(
     let (y0, y1) = padded(y0, y1, (y1.abs() * 0.02).max(1.0));
     let x = |v: f64| l + (v - x0) / (x1 - x0) * pw;
     let y = |v: f64| t + ph - (v - y0) / (y1 - y0) * ph;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart scatter">"#
-    );
-    s.push_str(STYLE);
+    let mut s = open(w, h, "scatter");
     let title = match &m.name {
         Some(n) => format!("{} — {}", m.id, n),
         None => m.id.clone(),
     };
-    let cur = c
-        .currency
-        .as_deref()
-        .map(|c| format!(" ({c})"))
-        .unwrap_or_default();
+    let cur = currency_suffix(c);
     s.push_str(&label(
         l,
         22.0,
@@ -614,11 +631,7 @@ pub fn cost_scatter(
     }
     if let Some(tg) = &m.target {
         let tx = x(tg.days);
-        let _ = write!(
-            s,
-            r##"<line x1="{tx:.1}" y1="{t}" x2="{tx:.1}" y2="{:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
-            t + ph
-        );
+        commitment_line(&mut s, tx, (t, ph));
         let text = format!(
             "target {}",
             tg.date.clone().unwrap_or_else(|| format!("{:.1}", tg.days))
@@ -626,20 +639,7 @@ pub fn cost_scatter(
         s.push_str(&beside(tx, t + 12.0, &text, l + pw, "m target"));
     }
     if let Some(bud) = c.budget {
-        let by = y(bud);
-        let _ = write!(
-            s,
-            r##"<line x1="{l}" y1="{by:.1}" x2="{:.1}" y2="{by:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
-            l + pw
-        );
-        s.push_str(&label(
-            l + 4.0,
-            by - 5.0,
-            "start",
-            &format!("budget {}", short_money(bud)),
-            30,
-            "m target",
-        ));
+        budget_line(&mut s, y(bud), (l, pw), bud);
     }
     if let Some(q) = mc.quadrants {
         let pct = |v: f64| format!("{:.0} %", v * 100.0);
@@ -695,17 +695,8 @@ pub fn cost_curve(c: &crate::stats::cost::CostForecast) -> Option<String> {
     let (lo, hi) = padded(lo, hi, (hi.abs() * 0.02).max(1.0));
     let x = |v: f64| l + (v - lo) / (hi - lo) * pw;
     let y = |p: f64| t + ph - p * ph;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart costcurve">"#
-    );
-    s.push_str(STYLE);
-    let cur = c
-        .currency
-        .as_deref()
-        .map(|c| format!(" ({c})"))
-        .unwrap_or_default();
+    let mut s = open(w, h, "costcurve");
+    let cur = currency_suffix(c);
     s.push_str(&label(
         l,
         22.0,
@@ -775,11 +766,7 @@ pub fn cost_curve(c: &crate::stats::cost::CostForecast) -> Option<String> {
     plan_line(&mut s, dx, (t, ph));
     if let (Some(bud), Some(p)) = (c.budget, c.p_budget) {
         let bx = x(bud);
-        let _ = write!(
-            s,
-            r##"<line x1="{bx:.1}" y1="{t}" x2="{bx:.1}" y2="{:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
-            t + ph
-        );
+        commitment_line(&mut s, bx, (t, ph));
         let text = format!("budget {} · {:.0} %", short_money(bud), p * 100.0);
         s.push_str(&beside(
             bx,
@@ -813,17 +800,8 @@ pub fn cash_flow(c: &crate::stats::cost::CostForecast) -> Option<String> {
     let step = pw / ps.len() as f64;
     let x = |j: usize| l + step * j as f64;
     let y = |v: f64| t + ph - (v - y0) / (y1 - y0) * ph;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" class="chart cashflow">"#
-    );
-    s.push_str(STYLE);
-    let cur = c
-        .currency
-        .as_deref()
-        .map(|c| format!(" ({c})"))
-        .unwrap_or_default();
+    let mut s = open(w, h, "cashflow");
+    let cur = currency_suffix(c);
     s.push_str(&label(
         l,
         22.0,
@@ -894,20 +872,7 @@ pub fn cash_flow(c: &crate::stats::cost::CostForecast) -> Option<String> {
         line(&|p| p.deterministic)
     );
     if let Some(bud) = c.budget {
-        let by = y(bud);
-        let _ = write!(
-            s,
-            r##"<line x1="{l}" y1="{by:.1}" x2="{:.1}" y2="{by:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
-            l + pw
-        );
-        s.push_str(&label(
-            l + 4.0,
-            by - 5.0,
-            "start",
-            &format!("budget {}", short_money(bud)),
-            30,
-            "m target",
-        ));
+        budget_line(&mut s, y(bud), (l, pw), bud);
     }
     // A legend in the top left corner, clear of the curves (which rise to the right).
     let (lx, ly) = (l + 10.0, t + 30.0);
