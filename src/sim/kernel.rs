@@ -1177,9 +1177,7 @@ fn plain_task<const C: usize>(
         } else {
             let mut sink = RateSink {
                 rate,
-                tasks,
-                group,
-                kept,
+                sums: Sums { tasks, group, kept },
             };
             go::<C, _>(kind, stream, &rows, lanes, &mut sink)
         };
@@ -1226,9 +1224,7 @@ fn plain_task<const C: usize>(
     let mut sink = TaskCostSink {
         fixed,
         rate,
-        tasks,
-        group,
-        kept,
+        sums: Sums { tasks, group, kept },
     };
     go::<C, _>(kind, stream, &rows, lanes, &mut sink)
 }
@@ -1273,16 +1269,34 @@ impl Amount<'_> {
     }
 }
 
-/// A plain task's cost, chunk by chunk, as [`task_cost`] computes it for any task: its
-/// drawn part (a drawn fixed cost, plus rate × duration) added to the tasks' part and its
-/// group's; its constant part (`Keys::cost_const`) is in the block's base. When a
-/// milestone reads the task, both are kept.
-struct TaskCostSink<'a> {
-    fixed: Amount<'a>,
-    rate: Amount<'a>,
+/// Where a plain task's varying cost goes, chunk by chunk: the tasks' part, its group's
+/// and, when a milestone reads the task, its kept lanes (with its constant part).
+struct Sums<'a> {
     tasks: &'a mut [f32],
     group: Option<&'a mut [f32]>,
     kept: Option<(&'a mut [f64], f64)>,
+}
+
+impl Sums<'_> {
+    #[inline(always)]
+    fn add<const C: usize>(&mut self, c: usize, x: &[f32; C]) {
+        add_chunk(self.tasks, c, x);
+        if let Some(g) = &mut self.group {
+            add_chunk(g, c, x);
+        }
+        if let Some((k, constant)) = &mut self.kept {
+            keep_chunk(k, *constant, c, x);
+        }
+    }
+}
+
+/// A plain task's cost, chunk by chunk, as [`task_cost`] computes it for any task: its
+/// drawn part (a drawn fixed cost, plus rate × duration) into its [`Sums`]; its constant
+/// part (`Keys::cost_const`) is in the block's base.
+struct TaskCostSink<'a> {
+    fixed: Amount<'a>,
+    rate: Amount<'a>,
+    sums: Sums<'a>,
 }
 
 impl<const C: usize> CostSink<C> for TaskCostSink<'_> {
@@ -1293,13 +1307,7 @@ impl<const C: usize> CostSink<C> for TaskCostSink<'_> {
         for i in 0..C {
             x[i] = fixed[i] + rate[i] * dur[i].max(0.0);
         }
-        add_chunk(self.tasks, c, &x);
-        if let Some(g) = &mut self.group {
-            add_chunk(g, c, &x);
-        }
-        if let Some((k, constant)) = &mut self.kept {
-            keep_chunk(k, *constant, c, &x);
-        }
+        self.sums.add(c, &x);
     }
 }
 
@@ -1307,9 +1315,7 @@ impl<const C: usize> CostSink<C> for TaskCostSink<'_> {
 /// duration varies.
 struct RateSink<'a> {
     rate: f32,
-    tasks: &'a mut [f32],
-    group: Option<&'a mut [f32]>,
-    kept: Option<(&'a mut [f64], f64)>,
+    sums: Sums<'a>,
 }
 
 impl<const C: usize> CostSink<C> for RateSink<'_> {
@@ -1319,13 +1325,7 @@ impl<const C: usize> CostSink<C> for RateSink<'_> {
         for i in 0..C {
             x[i] = self.rate * dur[i].max(0.0);
         }
-        add_chunk(self.tasks, c, &x);
-        if let Some(g) = &mut self.group {
-            add_chunk(g, c, &x);
-        }
-        if let Some((k, constant)) = &mut self.kept {
-            keep_chunk(k, *constant, c, &x);
-        }
+        self.sums.add(c, &x);
     }
 }
 
