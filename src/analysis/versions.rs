@@ -265,7 +265,14 @@ fn apply(old: &Plan, new: &Plan, change: &Change) -> Plan {
                 r.tasks.retain(|t| t != id);
             }
             p.risks.retain(|r| !r.tasks.is_empty());
-            p.correlations.retain(|c| &c.a != id && &c.b != id);
+            // Its duration, or its cost amounts (`ID.cost`, `ID.rate`).
+            let names = |x: &str| {
+                x == id
+                    || [".cost", ".rate"]
+                        .iter()
+                        .any(|s| x.strip_suffix(s) == Some(id.as_str()))
+            };
+            p.correlations.retain(|c| !names(&c.a) && !names(&c.b));
         }
         Kind::Risk(id) => {
             p.risks.retain(|r| &r.id != id);

@@ -1,11 +1,12 @@
-//! Rank correlation between task durations by the Iman–Conover method (Iman & Conover,
-//! 1982), applied to each block of [`LANES`] iterations.
+//! Rank correlation between task durations and uncertain cost amounts (a task's fixed
+//! cost, its rate) by the Iman–Conover method (Iman & Conover, 1982), applied to each
+//! block of [`LANES`] iterations.
 //!
-//! For a group of correlated tasks, each block draws independent standard-normal scores
-//! ε (64 × k, keyed per task), mixes them to T = ε·Aᵀ where A·Aᵀ = C is the score
-//! correlation, and reorders every task's 64 sampled durations to follow the ranks of its
-//! column of T. Only the order of each task's samples changes: its sample set, and so its
-//! marginal distribution, is exactly that of the uncorrelated run.
+//! For a group of correlated quantities, each block draws independent standard-normal
+//! scores ε (64 × k, keyed per quantity), mixes them to T = ε·Aᵀ where A·Aᵀ = C is the
+//! score correlation, and reorders every quantity's 64 samples to follow the ranks of its
+//! column of T. Only the order of each quantity's samples changes: its sample set, and so
+//! its marginal distribution, is exactly that of the uncorrelated run.
 //!
 //! **Score target.** For an infinite sample, normal scores with correlation c give a
 //! Spearman correlation (6/π)·arcsin(c/2), so c = 2·sin(π·ρs/6). Ranking within blocks of
@@ -29,13 +30,37 @@ use crate::lanes::LANES;
 use crate::lanes::radix::order_key;
 use crate::lanes::sort64::sort64;
 
-/// A group of tasks whose durations are correlated with one another.
+/// A group of quantities (task durations, cost amounts) correlated with one another.
 #[derive(Debug, Clone)]
 pub struct CorrGroup {
-    /// Member tasks (topological indices), ascending.
-    pub tasks: Vec<u32>,
+    /// Members: durations by ascending task, then amounts by ascending slot.
+    pub members: Vec<Member>,
     /// Row-major k × k matrix A with A·Aᵀ = the score correlation.
     pub root: Vec<f32>,
+}
+
+/// One correlated quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    /// A task's duration (topological index).
+    Duration(u32),
+    /// An uncertain cost amount: index into `Network::amounts`.
+    Amount(u32),
+}
+
+/// A cost amount correlations.csv names (`TASK.cost`, `TASK.rate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CorrAmount {
+    /// The task (topological index).
+    pub task: u32,
+    /// Its rate (`TASK.rate`) rather than its fixed cost (`TASK.cost`).
+    pub rate: bool,
+}
+
+/// Inverse of [`order_key`].
+#[inline(always)]
+fn from_order_key(k: u32) -> f32 {
+    f32::from_bits(if k >> 31 == 1 { k & 0x7fff_ffff } else { !k })
 }
 
 /// Expected Spearman correlation over pooled iterations when blocks of `n` are reordered
@@ -128,20 +153,21 @@ pub fn sqrt_psd(m: &DMatrix<f64>) -> DMatrix<f64> {
     a
 }
 
-/// Reorders each member's lanes of `dur` (task-major, [`LANES`] per task) to follow the
-/// ranks of the mixed scores. `eps` holds k × LANES independent normal scores, member-major.
-/// `mixed` is scratch of the same size. Only the first `valid` lanes are iterations (the
-/// last block of a run may be partial): they are reordered among themselves, so each
-/// task's samples stay exactly its uncorrelated samples; the other lanes are left as
-/// they are.
+/// Reorders each member's lanes — of `dur` (task-major, [`LANES`] per task) for a
+/// duration, of `amounts` (slot-major) for an amount — to follow the ranks of the mixed
+/// scores. `eps` holds k × LANES independent normal scores, member-major. `mixed` is
+/// scratch of the same size. Only the first `valid` lanes are iterations (the last block
+/// of a run may be partial): they are reordered among themselves, so each member's
+/// samples stay exactly its uncorrelated samples; the other lanes are left as they are.
 pub fn reorder_block(
     group: &CorrGroup,
     eps: &[f32],
     mixed: &mut [f32],
     dur: &mut [f32],
+    amounts: &mut [f32],
     valid: usize,
 ) {
-    let k = group.tasks.len();
+    let k = group.members.len();
     for i in 0..k {
         let out = &mut mixed[i * LANES..(i + 1) * LANES];
         out.fill(0.0);
@@ -156,7 +182,7 @@ pub fn reorder_block(
             }
         }
     }
-    for (i, &t) in group.tasks.iter().enumerate() {
+    for (i, &member) in group.members.iter().enumerate() {
         // Integer keys sort much faster than float comparisons: an order-preserving map of
         // each score to u32 whose low six bits are replaced by its lane. Scores closer
         // than 2⁻¹⁷ relative to each other then count as tied and keep lane order.
@@ -165,11 +191,19 @@ pub fn reorder_block(
         for (l, o) in order.iter_mut().enumerate() {
             *o = (order_key(scores[l]) & !(LANES as u32 - 1)) | l as u32;
         }
-        let lanes = &mut dur[t as usize * LANES..(t as usize + 1) * LANES];
-        // Durations are never negative, so their bit patterns sort like their values.
+        let (lanes, floor) = match member {
+            // A duration is never negative.
+            Member::Duration(t) => (&mut dur[t as usize * LANES..(t as usize + 1) * LANES], 0.0),
+            // An amount may be a credit.
+            Member::Amount(a) => (
+                &mut amounts[a as usize * LANES..(a as usize + 1) * LANES],
+                f32::MIN,
+            ),
+        };
+        // Order keys sort like the values and map back to them bit for bit.
         let mut sorted = [0u32; LANES];
         for (x, d) in sorted.iter_mut().zip(lanes.iter()) {
-            *x = d.max(0.0).to_bits();
+            *x = order_key(d.max(floor));
         }
         if valid < LANES {
             // Lanes past the run's end rank last on both sides (above every finite
@@ -183,7 +217,7 @@ pub fn reorder_block(
         sort64(&mut order);
         sort64(&mut sorted);
         for (rank, &o) in order.iter().enumerate().take(valid) {
-            lanes[(o & (LANES as u32 - 1)) as usize] = f32::from_bits(sorted[rank]);
+            lanes[(o & (LANES as u32 - 1)) as usize] = from_order_key(sorted[rank]);
         }
     }
 }

@@ -42,6 +42,10 @@ pub struct TaskCost {
     pub kept: bool,
     /// An amount a scenario adds, paid whatever happens.
     pub added: f64,
+    /// The slots (in `Network::amounts`) of its fixed cost and its rate when a
+    /// correlation group reorders them, else [`NONE`]: the kernel then reads the drawn
+    /// lanes from the group instead of drawing them.
+    pub corr: [u32; 2],
 }
 
 /// A standing cost.
@@ -216,6 +220,13 @@ pub(crate) fn compile(plan: &Plan, net: &Network, diags: &mut Diags) -> Option<C
         .map(|r| r.cost.as_ref().map(&mut sampler))
         .collect();
     m.risk_cost = risk_cost;
+    // Correlated amounts exist (the correlations were checked against tasks.csv).
+    for (slot, a) in net.amounts.iter().enumerate() {
+        let ci = m.of_task[a.task as usize];
+        if ci != NONE {
+            m.tasks[ci as usize].corr[a.rate as usize] = slot as u32;
+        }
+    }
     index_milestones(&mut m, net);
     Some(m)
 }
@@ -263,6 +274,7 @@ impl CostModel {
                 group,
                 kept: false,
                 added: 0.0,
+                corr: [NONE; 2],
             });
         }
         &mut self.tasks[self.of_task[t] as usize]

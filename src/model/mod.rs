@@ -25,7 +25,7 @@ pub use sampler::{DiscreteTables, Sampler};
 use crate::error::{Diagnostic, Diags, Error, Result, Warning, WarningKind};
 use crate::plan::sheet::{listing, plural};
 use crate::plan::{DateOrDays, LinkKind, Plan, Unit};
-pub use correlation::CorrGroup;
+pub use correlation::{CorrAmount, CorrGroup, Member};
 
 /// A compiled predecessor link.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -117,8 +117,10 @@ pub struct Network {
     pub(crate) groups: Vec<CorrGroup>,
     /// Every pair of correlations.csv: requested and achieved rank correlation.
     pub(crate) correlations: Vec<CorrelationPair>,
-    /// Per task: whether it belongs to a correlation group.
+    /// Per task: whether its duration belongs to a correlation group.
     pub(crate) correlated: Vec<bool>,
+    /// The cost amounts correlation groups reorder ([`Member::Amount`] indexes it).
+    pub(crate) amounts: Vec<CorrAmount>,
     /// Notes on how the plan was compiled (repairs, caps), for the forecast's warnings.
     pub(crate) notes: Vec<Warning>,
     /// Per task: deterministic duration of the estimate (before scenario adjustments).
@@ -271,7 +273,7 @@ impl Network {
         &self.risks
     }
 
-    /// The correlation groups (tasks whose durations are reordered together).
+    /// The correlation groups (durations and cost amounts reordered together).
     pub fn groups(&self) -> &[CorrGroup] {
         &self.groups
     }
@@ -631,7 +633,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         ));
     }
     out_of_sequence(plan, &mut notes);
-    let (groups, correlated, correlations) =
+    let (groups, correlated, correlations, amounts) =
         compile_correlations(plan, &task_of, n, opts, &mut notes, &mut diags);
     if !diags.is_empty() {
         return Err(Error::Invalid(diags.0));
@@ -662,6 +664,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         groups,
         correlations,
         correlated,
+        amounts,
         notes,
         scale: vec![1.0; n],
         extra: vec![0.0; n],
@@ -880,7 +883,10 @@ fn compile_risks(
 }
 
 /// Compiles correlations.csv into groups (connected components of the pairs), checking
-/// that each group's matrix is a valid correlation matrix.
+/// that each group's matrix is a valid correlation matrix. A name is a task's duration
+/// (its id), or one of its uncertain cost amounts (`ID.cost`, `ID.rate`), which gets a
+/// slot in the returned amounts.
+#[allow(clippy::type_complexity)]
 fn compile_correlations(
     plan: &Plan,
     task_of: &TaskOf,
@@ -888,34 +894,96 @@ fn compile_correlations(
     opts: &CompileOptions,
     notes: &mut Vec<Warning>,
     diags: &mut Diags,
-) -> (Vec<CorrGroup>, Vec<bool>, Vec<CorrelationPair>) {
+) -> (
+    Vec<CorrGroup>,
+    Vec<bool>,
+    Vec<CorrelationPair>,
+    Vec<CorrAmount>,
+) {
     use nalgebra::DMatrix;
     let file = plan.correlations_file.as_str();
     let mut pairs = Vec::new();
     let mut suggest = crate::plan::sheet::Suggester::new(plan.tasks.iter().map(|x| x.id.as_str()));
+    let rows: std::collections::HashMap<&str, &crate::plan::TaskRow> =
+        plan.tasks.iter().map(|t| (t.id.as_str(), t)).collect();
+    // Quantities: a task's duration is its index; amounts follow the tasks, numbered in
+    // order of first mention.
+    let mut amounts: Vec<CorrAmount> = Vec::new();
+    let mut amount_names: Vec<String> = Vec::new();
+    let mut slot_of: std::collections::HashMap<(u32, bool), u32> = std::collections::HashMap::new();
     for c in &plan.correlations {
         let mut ends = [0u32; 2];
         let mut ok = true;
         for (k, (col, id)) in [("a", &c.a), ("b", &c.b)].into_iter().enumerate() {
-            match task_of(id) {
-                Some(t) => ends[k] = t,
-                None => {
-                    ok = false;
-                    diags.push(
-                        Diagnostic::new(file, format!("\"{id}\" is not a task id"))
-                            .line(c.line)
-                            .column(col)
-                            .fix(suggest.fix(id, "use ids from tasks.csv")),
-                    );
-                }
+            if let Some(t) = task_of(id) {
+                ends[k] = t;
+                continue;
             }
+            let amount =
+                [(".cost", false), (".rate", true)]
+                    .into_iter()
+                    .find_map(|(suffix, rate)| {
+                        let base = id.strip_suffix(suffix)?;
+                        Some((base, task_of(base)?, rate))
+                    });
+            let Some((base, t, rate)) = amount else {
+                ok = false;
+                diags.push(
+                    Diagnostic::new(file, format!("\"{id}\" is not a task id"))
+                        .line(c.line)
+                        .column(col)
+                        .fix(suggest.fix(
+                            id.trim_end_matches(".cost").trim_end_matches(".rate"),
+                            "use ids from tasks.csv, or ID.cost / ID.rate for a task's uncertain cost",
+                        )),
+                );
+                continue;
+            };
+            let (what, column) = if rate {
+                ("rate", "rate")
+            } else {
+                ("fixed cost", "cost")
+            };
+            let given = rows.get(base).and_then(|r| {
+                if rate {
+                    r.rate.as_ref()
+                } else {
+                    r.cost.as_ref()
+                }
+            });
+            if !given.is_some_and(|d| !matches!(d, Distribution::Fixed { .. })) {
+                ok = false;
+                diags.push(
+                    Diagnostic::new(
+                        file,
+                        format!(
+                            "\"{id}\": task {base} has no uncertain {what} to correlate ({})",
+                            if given.is_some() { "its tasks.csv value is a single amount" } else { "its tasks.csv value is empty" }
+                        ),
+                    )
+                    .line(c.line)
+                    .column(col)
+                    .fix(format!(
+                        "give {base} a range in tasks.csv column {column} (min/likely/max), or remove the row"
+                    )),
+                );
+                continue;
+            }
+            let next = amounts.len() as u32;
+            let slot = *slot_of.entry((t, rate)).or_insert_with(|| {
+                amounts.push(CorrAmount { task: t, rate });
+                amount_names.push(id.to_string());
+                next
+            });
+            ends[k] = n as u32 + slot;
         }
         if ok {
             pairs.push((ends[0], ends[1], c.rho, c.line));
         }
     }
+    let vars = n + amounts.len();
     // Union-find over the pairs.
-    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut parent: Vec<u32> = (0..vars as u32).collect();
     fn root(p: &mut [u32], mut x: u32) -> u32 {
         while p[x as usize] != x {
             p[x as usize] = p[p[x as usize] as usize];
@@ -930,17 +998,18 @@ fn compile_correlations(
         }
     }
     let mut members: std::collections::BTreeMap<u32, Vec<u32>> = std::collections::BTreeMap::new();
-    let mut correlated = vec![false; n];
+    let mut in_pair = vec![false; vars];
     for &(a, b, _, _) in &pairs {
-        correlated[a as usize] = true;
-        correlated[b as usize] = true;
+        in_pair[a as usize] = true;
+        in_pair[b as usize] = true;
     }
-    for t in 0..n as u32 {
-        if correlated[t as usize] {
-            let r = root(&mut parent, t);
-            members.entry(r).or_default().push(t);
+    for v in 0..vars as u32 {
+        if in_pair[v as usize] {
+            let r = root(&mut parent, v);
+            members.entry(r).or_default().push(v);
         }
     }
+    let correlated = in_pair[..n].to_vec();
     let mut groups = Vec::new();
     let mut reports = Vec::new();
     let mut id_of = vec!["?"; n];
@@ -949,9 +1018,12 @@ fn compile_correlations(
             id_of[t as usize] = x.id.as_str();
         }
     }
-    let name = |t: u32| id_of[t as usize];
+    let name = |v: u32| match v.checked_sub(n as u32) {
+        None => id_of[v as usize],
+        Some(a) => amount_names[a as usize].as_str(),
+    };
     // Each pair to its group, and each member to its place in the group: linear.
-    let mut pos_in_group = vec![0usize; n];
+    let mut pos_in_group = vec![0usize; vars];
     for tasks in members.values() {
         for (i, &t) in tasks.iter().enumerate() {
             pos_in_group[t as usize] = i;
@@ -1081,10 +1153,17 @@ fn compile_correlations(
             )));
         }
         let root: Vec<f32> = (0..k * k).map(|x| a[(x / k, x % k)] as f32).collect();
-        groups.push(CorrGroup { tasks, root });
+        let members = tasks
+            .iter()
+            .map(|&v| match v.checked_sub(n as u32) {
+                None => Member::Duration(v),
+                Some(a) => Member::Amount(a),
+            })
+            .collect();
+        groups.push(CorrGroup { members, root });
     }
     notes.dedup();
-    (groups, correlated, reports)
+    (groups, correlated, reports, amounts)
 }
 
 /// Progress of one task at the status date, with the checks that need the status date.

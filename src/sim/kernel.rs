@@ -19,7 +19,7 @@
 //! `delay` adds days last (when the task happens), `remove` makes the duration 0.
 
 use crate::model::sampler::normal_scores;
-use crate::model::{Link, NO_FREEZE, Network, Status, correlation, cost, pert};
+use crate::model::{Link, Member, NO_FREEZE, Network, Status, correlation, cost, pert};
 
 /// [`crate::model::calendar::SNAP`] in single precision.
 const SNAP32: f32 = crate::model::calendar::SNAP as f32;
@@ -46,6 +46,8 @@ pub(crate) struct Keys {
     cost_rate: Vec<u64>,
     /// Per overhead: the stream of its rate.
     overhead: Vec<u64>,
+    /// Per correlated cost amount: the stream of its normal scores.
+    amount_scores: Vec<u64>,
     /// Per cost entry: the part of its cost the same in every lane when the fused path
     /// draws it (see [`fused_cost`]): its fixed cost when that is an amount, plus a
     /// scenario's amount; in `f64`, to the cent.
@@ -129,6 +131,11 @@ impl Keys {
                     .map(|x| stream_key(seed, net.keys[x.task as usize], 7))
                     .collect()
             }),
+            amount_scores: net
+                .amounts
+                .iter()
+                .map(|a| stream_key(seed, net.keys[a.task as usize], 9 + a.rate as u64))
+                .collect(),
             overhead: net.cost.as_ref().map_or(Vec::new(), |c| {
                 c.overheads
                     .iter()
@@ -196,6 +203,8 @@ pub(crate) struct Scratch {
     risk: Vec<f32>,
     /// Normal scores and mixed scores of the largest correlation group.
     eps: Vec<f32>,
+    /// Per correlated cost amount: its lanes, drawn and reordered with its group.
+    amounts: Vec<f32>,
     mixed: Vec<f32>,
     /// Latest finishes (driver analysis only).
     lf: Vec<f32>,
@@ -263,7 +272,12 @@ impl Scratch {
 
     pub fn new(net: &Network) -> Scratch {
         let n = net.len();
-        let kmax = net.groups.iter().map(|g| g.tasks.len()).max().unwrap_or(0);
+        let kmax = net
+            .groups
+            .iter()
+            .map(|g| g.members.len())
+            .max()
+            .unwrap_or(0);
         Scratch {
             dur: vec![0.0; n * LANES],
             es: vec![0.0; n * LANES],
@@ -272,6 +286,7 @@ impl Scratch {
             u: [0.0; LANES],
             risk: vec![0.0; net.risks.len() * LANES],
             eps: vec![0.0; kmax * LANES],
+            amounts: vec![0.0; net.amounts.len() * LANES],
             mixed: vec![0.0; kmax * LANES],
             lf: Vec::new(),
             row: vec![0.0; 2 * LANES],
@@ -666,6 +681,11 @@ pub(crate) fn entry_parts(
             if matches!(f, Sampler::Fixed(_)) {
                 // An amount needs no draw.
                 fixed = [c.likely.0; LANES];
+            } else if c.corr[0] != cost::NONE {
+                // Drawn and reordered with its correlation group.
+                for (x, &y) in fixed.iter_mut().zip(lanes(&s.amounts, c.corr[0] as usize)) {
+                    *x = y as f64;
+                }
             } else {
                 let mut drawn = [0f32; LANES];
                 block_uniforms(keys.cost_fixed[ci], block, &mut s.u);
@@ -687,6 +707,9 @@ pub(crate) fn entry_parts(
     }
     let rate = c.rate.as_ref().map(|r| {
         let mut rate = [0f32; LANES];
+        if c.corr[1] != cost::NONE {
+            return *lanes(&s.amounts, c.corr[1] as usize);
+        }
         if !matches!(r, Sampler::Fixed(_)) {
             block_uniforms(keys.cost_rate[ci], block, &mut s.u);
         }
@@ -821,20 +844,52 @@ fn draw_risks(b: &Block, s: &mut Scratch, acc: &mut Acc) {
     }
 }
 
-/// Correlated tasks: sample every member of a group, then reorder by Iman–Conover.
+/// Correlated durations and amounts: sample every member of a group (an amount from the
+/// stream it has uncorrelated), then reorder by Iman–Conover.
 #[inline(always)]
 fn draw_correlated(b: &Block, s: &mut Scratch) {
     let (net, keys, block) = (b.net, b.keys, b.block);
     for g in &net.groups {
-        for (i, &t) in g.tasks.iter().enumerate() {
-            let t = t as usize;
-            block_uniforms(keys.duration[t], block, &mut s.u);
-            let dur = lanes_mut(&mut s.dur, t);
-            net.samplers[t].fill(&s.u, dur, &net.discrete);
-            block_uniforms(keys.scores[t], block, &mut s.u);
+        for (i, &m) in g.members.iter().enumerate() {
+            let scores = match m {
+                Member::Duration(t) => {
+                    let t = t as usize;
+                    block_uniforms(keys.duration[t], block, &mut s.u);
+                    let dur = lanes_mut(&mut s.dur, t);
+                    net.samplers[t].fill(&s.u, dur, &net.discrete);
+                    keys.scores[t]
+                }
+                Member::Amount(a) => {
+                    let a = a as usize;
+                    let out = lanes_mut(&mut s.amounts, a);
+                    let amount = &net.amounts[a];
+                    let cm = net.cost.as_ref();
+                    match cm.map(|cm| (cm, cm.of_task[amount.task as usize])) {
+                        Some((cm, ci)) if ci != cost::NONE => {
+                            let ci = ci as usize;
+                            let c = &cm.tasks[ci];
+                            let (sampler, key) = if amount.rate {
+                                (&c.rate, keys.cost_rate[ci])
+                            } else {
+                                (&c.fixed, keys.cost_fixed[ci])
+                            };
+                            match sampler {
+                                Some(x) => {
+                                    block_uniforms(key, block, &mut s.u);
+                                    x.fill(&s.u, out, &net.discrete);
+                                }
+                                None => out.fill(0.0),
+                            }
+                        }
+                        _ => out.fill(0.0),
+                    }
+                    keys.amount_scores[a]
+                }
+            };
+            block_uniforms(scores, block, &mut s.u);
             normal_scores(&s.u, &mut s.eps[i * LANES..(i + 1) * LANES]);
         }
-        correlation::reorder_block(g, &s.eps, &mut s.mixed, &mut s.dur, b.valid);
+        correlation::reorder_block(g, &s.eps, &mut s.mixed, &mut s.dur, &mut s.amounts, b.valid);
     }
 }
 
@@ -1193,7 +1248,14 @@ fn plain_task<const C: usize>(
         u: &mut [f32; LANES],
         discrete: &crate::model::DiscreteTables,
         pre: &'a mut [f32; LANES],
+        correlated: Option<&'a [f32; LANES]>,
     ) -> Amount<'a> {
+        if let (Some(l), Some(x)) = (correlated, sampler)
+            && !matches!(x, Sampler::Fixed(_))
+        {
+            // Drawn and reordered with its correlation group.
+            return Amount::Lanes(l);
+        }
         match *sampler {
             None => Amount::Const(0.0),
             Some(Sampler::Fixed(x)) => Amount::Const(x),
@@ -1209,18 +1271,28 @@ fn plain_task<const C: usize>(
     }
     let d = &net.discrete;
     // An amount is in the block's base (`Keys::cost_const`).
+    let correlated =
+        |slot: u32| (slot != cost::NONE).then(|| self::lanes(&s.amounts, slot as usize));
     let fixed = amount(
         &c.fixed,
         (keys.cost_fixed[ci], block),
         &mut s.u,
         d,
         pre_fixed,
+        correlated(c.corr[0]),
     );
     let fixed = match fixed {
         Amount::Const(_) => Amount::Const(0.0),
         drawn => drawn,
     };
-    let rate = amount(&c.rate, (keys.cost_rate[ci], block), &mut s.u, d, pre_rate);
+    let rate = amount(
+        &c.rate,
+        (keys.cost_rate[ci], block),
+        &mut s.u,
+        d,
+        pre_rate,
+        correlated(c.corr[1]),
+    );
     let mut sink = TaskCostSink {
         fixed,
         rate,

@@ -790,3 +790,105 @@ fn cost_drivers_are_each_risks_effect_on_the_total() {
     let csv = slipcast::report::drivers_csv(&f);
     assert!(csv.contains("R2,risk-cost,total cost,0,10000"), "{csv}");
 }
+
+/// Correlated cost amounts (`ID.cost`, `ID.rate` in correlations.csv): each reaches the
+/// rank correlation asked for — with another amount and with a duration — and keeps its
+/// samples: every 64-iteration block holds the same set as without the correlation.
+/// Correlating two costs moves no date.
+#[test]
+fn correlated_costs_reach_their_rank_correlation_and_keep_their_samples() {
+    let n = 40_000u64;
+    let tasks = "id,group,min,likely,max,cost,rate,milestone\n\
+                 A,GA,10,15,25,100/200/500,,true\n\
+                 B,GB,5,8,14,pert:1000/2000/4000,,true\n\
+                 C,GC,4,6,12,,50/80/200,true\n";
+    let corr = "a,b,rho\nA.cost,B.cost,0.8\nA,B.cost,-0.5\nC.rate,C,-0.6\n";
+    let (net, s, f) = run(&[("tasks.csv", tasks), ("correlations.csv", corr)], n, None);
+    let (_, u, _) = run(&[("tasks.csv", tasks)], n, None);
+    // Each group's slot (groups are numbered in the plan's topological order).
+    let cm = net.cost().unwrap();
+    let slot = |g: &str| cm.group_slot(cm.groups.iter().position(|x| x == g).unwrap());
+    let (ga, gb, gc) = (
+        s.cost_item(slot("GA")),
+        s.cost_item(slot("GB")),
+        s.cost_item(slot("GC")),
+    );
+    let dur = |s: &slipcast::Samples, id: &str| super::samples_of(&net, s, id);
+    let (a, c) = (dur(&s, "A"), dur(&s, "C"));
+    let rate: Vec<f64> = gc.iter().zip(&c).map(|(x, d)| x / d).collect();
+    let tol = 5.0 / ((n - 1) as f64).sqrt();
+    let achieved = |x: &str, y: &str| {
+        f.correlations
+            .iter()
+            .find(|p| p.a == x && p.b == y)
+            .unwrap_or_else(|| panic!("{x} ~ {y}: {:?}", f.correlations))
+            .achieved
+    };
+    for (got, x, y) in [
+        (super::spearman(&ga, &gb), "A.cost", "B.cost"),
+        (super::spearman(&a, &gb), "A", "B.cost"),
+        (super::spearman(&rate, &c), "C.rate", "C"),
+    ] {
+        let want = achieved(x, y);
+        assert!((got - want).abs() < tol, "{x} ~ {y}: {got} vs {want}");
+    }
+    assert!((achieved("A.cost", "B.cost") - 0.8).abs() < 0.01);
+    // Marginals: block by block the same samples as the uncorrelated run.
+    let (ua, ub) = (u.cost_item(slot("GA")), u.cost_item(slot("GB")));
+    let uc: Vec<f64> = u
+        .cost_item(slot("GC"))
+        .iter()
+        .zip(dur(&u, "C"))
+        .map(|(x, d)| x / d)
+        .collect();
+    for (x, y) in [(&ga, &ua), (&gb, &ub), (&rate, &uc)] {
+        for block in 0..(n as usize / 64) {
+            let sorted = |v: &[f64]| {
+                let mut v = v[block * 64..(block + 1) * 64].to_vec();
+                v.sort_by(f64::total_cmp);
+                v
+            };
+            let (p, q) = (sorted(x), sorted(y));
+            for (p, q) in p.iter().zip(&q) {
+                assert!((p - q).abs() <= 1e-5 * q.abs(), "block {block}: {p} vs {q}");
+            }
+        }
+    }
+    assert!(super::spearman(&ua, &ub).abs() < tol);
+    // Two costs correlated with each other alone: every date is the uncorrelated one.
+    let (_, only, _) = run(
+        &[
+            ("tasks.csv", tasks),
+            ("correlations.csv", "a,b,rho\nA.cost,B.cost,0.8\n"),
+        ],
+        n,
+        None,
+    );
+    assert_eq!(only.milestones, u.milestones);
+}
+
+/// A correlation must name an uncertain amount: a single amount, a missing one or an
+/// unknown task exits with the file, line, column and the fix.
+#[test]
+fn a_correlated_cost_must_be_uncertain() {
+    let tasks = "id,min,likely,max,cost,rate,milestone\nA,1,2,3,500,,true\nB,1,2,3,1/2/3,,true\n";
+    for (corr, want) in [
+        (
+            "a,b,rho\nA.cost,B.cost,0.5\n",
+            "\"A.cost\": task A has no uncertain fixed cost to correlate (its tasks.csv value is a single amount)",
+        ),
+        (
+            "a,b,rho\nB,B.rate,0.5\n",
+            "\"B.rate\": task B has no uncertain rate to correlate (its tasks.csv value is empty)",
+        ),
+        (
+            "a,b,rho\nZ.cost,B.cost,0.5\n",
+            "\"Z.cost\" is not a task id",
+        ),
+    ] {
+        let dir = super::plan_dir(&[("tasks.csv", tasks), ("correlations.csv", corr)]);
+        let err = compile(&load(dir.path()).unwrap()).unwrap_err().to_string();
+        assert!(err.contains(want), "{err}");
+        assert!(err.contains("correlations.csv line 2"), "{err}");
+    }
+}
