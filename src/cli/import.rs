@@ -21,35 +21,50 @@ pub struct ImportArgs {
     /// Distribution for the estimates.
     #[arg(long, default_value = "triangular", value_parser = ["triangular", "pert", "uniform"])]
     pub distribution: String,
+    /// Uncertainty template for the costs still to come (fixed costs and rates):
+    /// min,likely,max as percent of the source's amount, or "none" to keep single
+    /// amounts. Default: the --template.
+    #[arg(long, value_name = "MIN,LIKELY,MAX|none")]
+    pub cost_template: Option<String>,
 }
 
-pub fn run(a: ImportArgs) -> slipcast::Result<ExitCode> {
-    let t: Vec<f64> = a
-        .template
+/// Three percentages `min,likely,max` with 0 ≤ min ≤ likely ≤ max.
+fn percentages(flag: &str, text: &str) -> slipcast::Result<(f64, f64, f64)> {
+    let t: Vec<f64> = text
         .split(',')
         .map(|x| x.trim().parse::<f64>())
         .collect::<Result<_, _>>()
         .map_err(|_| {
             Error::Usage(format!(
-                "--template \"{}\": write three percentages, e.g. 90,100,130",
-                a.template
+                "{flag} \"{text}\": write three percentages, e.g. 90,100,130"
             ))
         })?;
     let [lo, mid, hi] = t[..] else {
-        return Err(Error::Usage(
-            "--template takes three percentages: min,likely,max (e.g. 90,100,130)".into(),
-        ));
+        return Err(Error::Usage(format!(
+            "{flag} takes three percentages: min,likely,max (e.g. 90,100,130)"
+        )));
     };
     if !(0.0 <= lo && lo <= mid && mid <= hi && hi.is_finite()) {
-        return Err(Error::Usage(
-            "--template must satisfy 0 ≤ min ≤ likely ≤ max".into(),
-        ));
+        return Err(Error::Usage(format!(
+            "{flag} must satisfy 0 ≤ min ≤ likely ≤ max"
+        )));
     }
+    Ok((lo, mid, hi))
+}
+
+pub fn run(a: ImportArgs) -> slipcast::Result<ExitCode> {
+    let (lo, mid, hi) = percentages("--template", &a.template)?;
+    let cost_template = match a.cost_template.as_deref().map(str::trim) {
+        None => Some((lo, mid, hi)),
+        Some("none") => None,
+        Some(t) => Some(percentages("--cost-template", t)?),
+    };
     let started = std::time::Instant::now();
     let s = import::read(&a.file)?;
     let opts = import::ImportOptions {
         template: (lo, mid, hi),
         distribution: a.distribution.clone(),
+        cost_template,
     };
     let (written, rows) = import::write_plan_set(&s, &a.out, &opts)?;
     for n in &s.notes {
@@ -90,21 +105,33 @@ pub fn run(a: ImportArgs) -> slipcast::Result<ExitCode> {
         let plan = slipcast::load(&a.out).and_then(|p| slipcast::compile(&p))?;
         let ours = slipcast::model::cost::deterministic_total(&plan).unwrap_or(0.0);
         let theirs = spent + to_come;
+        let scaled = cost_template.is_some_and(|(_, mid, _)| mid != 100.0);
         out += &format!(
-            "cost at completion: {} ({:.2} spent + {:.2} to come) in the source; {:.2} in the plan's deterministic forecast{}\n",
-            format_args!("{theirs:.2}"),
-            spent,
-            to_come,
-            ours,
+            "cost at completion: {theirs:.2} ({spent:.2} spent + {to_come:.2} to come) in the source; {ours:.2} in the plan's deterministic forecast{}\n",
             if (ours - theirs).abs() < 0.005 {
                 " (equal to the cent)".to_string()
-            } else {
+            } else if scaled {
+                " (the cost template's likely percentage scales the cost still to come)".to_string()
+            } else if ours < theirs {
                 format!(
                     " ({:.2} less: cost on activities the plan leaves out, such as WBS summaries and level of effort)",
                     theirs - ours
                 )
+            } else {
+                format!(" ({:.2} more)", ours - theirs)
             }
         );
+        out += &match cost_template {
+            Some((lo, mid, hi)) => format!(
+                "cost template {lo}/{mid}/{hi} % ({}) applied to every fixed cost and rate still to come; amounts spent are kept exact\n",
+                if a.distribution == "pert" {
+                    "pert"
+                } else {
+                    "triangular"
+                }
+            ),
+            None => "costs kept as single amounts (--cost-template none)\n".to_string(),
+        };
     }
     out += &format!("took {:.2} s\n", started.elapsed().as_secs_f64());
     super::stdout_write(&out)?;

@@ -52,6 +52,8 @@ pub struct Schedule {
     /// The source's cost at completion over every activity (kept or dropped): (spent,
     /// still to come), when it has costs.
     pub source_cost: Option<(f64, f64)>,
+    /// The currency its costs are in (a code such as GBP, or a symbol), when it says.
+    pub currency: Option<String>,
 }
 
 /// One imported task.
@@ -92,6 +94,9 @@ pub struct ImportedTask {
     pub actual_cost: Option<f64>,
     /// Cost still to come (resource assignments' remaining costs).
     pub remaining_cost: Option<f64>,
+    /// The part of `remaining_cost` that does not depend on the duration (expenses,
+    /// material, a fixed cost not yet incurred).
+    pub remaining_fixed: Option<f64>,
 }
 
 /// Options for writing a plan from a schedule.
@@ -101,6 +106,10 @@ pub struct ImportOptions {
     pub template: (f64, f64, f64),
     /// Distribution for templated and file-provided three-point estimates.
     pub distribution: String,
+    /// Uncertainty template for the costs still to come (a task's fixed cost and its
+    /// rate): min, likely, max as percent of the source's amount; `None` keeps them
+    /// single amounts. Amounts already spent are never templated.
+    pub cost_template: Option<(f64, f64, f64)>,
 }
 
 impl Default for ImportOptions {
@@ -108,6 +117,7 @@ impl Default for ImportOptions {
         ImportOptions {
             template: (90.0, 100.0, 130.0),
             distribution: "triangular".into(),
+            cost_template: Some((90.0, 100.0, 130.0)),
         }
     }
 }
@@ -222,6 +232,13 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
     } else {
         "\n"
     });
+    if let Some(c) = s.currency.as_ref().filter(|_| costed) {
+        let _ = writeln!(
+            toml,
+            "currency = \"{}\"",
+            c.replace('\\', "\\\\").replace('"', "\\\"")
+        );
+    }
     let mut templated = Vec::new();
     let (lo, mid, hi) = opts.template;
     for t in &s.tasks {
@@ -270,6 +287,7 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
         };
         let cost_cells = if costed {
             let remaining = t.remaining_cost.unwrap_or(0.0);
+            let fixed_part = t.remaining_fixed.unwrap_or(0.0).min(remaining);
             let spent = t.actual_cost.unwrap_or(0.0);
             let work: f64 = if likely.is_empty() {
                 0.0
@@ -278,32 +296,53 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             };
             let started = t.actual_start.is_some();
             let (mut fixed, mut rate, mut actual) = (0.0, 0.0, None);
-            if done {
+            if done || started && work == 0.0 {
                 actual = Some(spent + remaining);
+            } else if started {
+                // A task in progress pays its actual cost in place of a fixed cost: what
+                // is still to come, fixed or not, is spread over the work left.
+                actual = Some(spent);
+                rate = remaining / work;
+            } else if work > 0.0 && remaining > fixed_part {
+                rate = (remaining - fixed_part) / work;
+                fixed = fixed_part;
             } else {
-                if work > 0.0 && remaining > 0.0 {
-                    rate = remaining / work;
-                } else {
-                    fixed = remaining;
-                }
-                if started {
-                    actual = Some(spent);
-                } else {
-                    fixed += spent;
-                }
+                fixed = remaining;
             }
-            let amount = |x: f64| {
+            let single = |x: f64| {
                 if x == 0.0 {
                     String::new()
                 } else {
                     format!("{x}")
                 }
             };
+            // What is still to come gets the cost template; what is spent stays exact.
+            // An unstarted task's spend (costs booked ahead) is part of its price.
+            let booked = if started || done { 0.0 } else { spent };
+            let prefix = if opts.distribution == "pert" {
+                "pert:"
+            } else {
+                ""
+            };
+            // The likely amount exactly (the deterministic plan's, to the cent), the
+            // bounds to four decimals.
+            let round = |v: f64| (v * 1e4).round() / 1e4;
+            let cell = |x: f64, base: f64| match opts.cost_template {
+                Some((lo, mid, hi)) if x > 0.0 => {
+                    let likely = base + x * (mid / 100.0);
+                    format!(
+                        "{prefix}{}/{likely}/{}",
+                        round(base + x * (lo / 100.0)).min(likely),
+                        round(base + x * (hi / 100.0)).max(likely),
+                    )
+                }
+                _ => single(base + x),
+            };
             format!(
                 ",{},{},{}",
-                amount(fixed),
-                amount(rate),
-                actual.filter(|a| *a > 0.0).map(amount).unwrap_or_default()
+                cell(fixed, booked),
+                cell(rate, 0.0),
+                actual.filter(|a| *a > 0.0).map(single).unwrap_or_default()
             )
         } else {
             String::new()

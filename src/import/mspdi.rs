@@ -184,6 +184,8 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut links: Vec<(String, String, LinkKind, f64)> = Vec::new();
     let mut progressed = false;
+    // Costs of the tasks kept: spent and still to come.
+    let mut leaf_cost = (0.0f64, 0.0f64);
     for t in &raw {
         let u = uid(t);
         for l in t.all("PredecessorLink") {
@@ -302,6 +304,15 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
             stored: early.zip(early_f),
             ..ImportedTask::default()
         });
+        if let Some(c) = task_cost(t, dur, remaining)
+            && let Some(task) = s.tasks.last_mut()
+        {
+            leaf_cost.0 += c.spent;
+            leaf_cost.1 += c.to_come;
+            task.actual_cost = Some(c.spent);
+            task.remaining_cost = Some(c.to_come);
+            task.remaining_fixed = Some(c.fixed_to_come);
+        }
     }
     // A link to or from a summary goes through zero-length connector tasks, so links
     // grow with the tasks, never with the product of two summaries' sizes (the dates are
@@ -364,8 +375,76 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
     if progressed {
         s.status_date = status.or_else(|| root.text_of("CurrentDate").and_then(date));
     }
+    if s.tasks.iter().any(|t| t.remaining_cost.is_some()) {
+        // Microsoft Project's own total is the project summary task's (UID 0), which
+        // includes summaries' own fixed costs; without it, the tasks' sum.
+        let project = raw.iter().find(|t| uid(t) == "0");
+        s.source_cost = Some(
+            project
+                .and_then(|p| Some((money(p, "ActualCost")?, money(p, "RemainingCost")?)))
+                .unwrap_or(leaf_cost),
+        );
+        s.currency = root
+            .text_of("CurrencyCode")
+            .or(root.text_of("CurrencySymbol"))
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
+    }
     clean_ids(&mut s.tasks);
     Ok(s)
+}
+
+/// A currency field: MSPDI stores hundredths of the currency unit.
+fn money(t: &Node, field: &str) -> Option<f64> {
+    t.text_of(field)
+        .and_then(|x| x.trim().parse::<f64>().ok())
+        .filter(|x| x.is_finite())
+        .map(|x| x / 100.0)
+}
+
+/// A task's cost as slipcast splits it.
+struct TaskCost {
+    /// Spent (ActualCost).
+    spent: f64,
+    /// Still to come (RemainingCost).
+    to_come: f64,
+    /// The part of `to_come` that is the task's fixed cost not yet accrued; the rest is
+    /// its resources' cost, paid by the day.
+    fixed_to_come: f64,
+}
+
+/// The cost of one task (`dur` its duration, `remaining` its remaining duration when in
+/// progress), None when it has none. A fixed cost accrues at the start
+/// (FixedCostAccrual 1), at the end (3) or prorated over the duration (2, the default).
+fn task_cost(t: &Node, dur: f64, remaining: Option<f64>) -> Option<TaskCost> {
+    let total = money(t, "Cost").unwrap_or(0.0);
+    let spent = money(t, "ActualCost").unwrap_or(0.0);
+    let to_come = money(t, "RemainingCost").unwrap_or((total - spent).max(0.0));
+    if total == 0.0 && spent == 0.0 && to_come == 0.0 {
+        return None;
+    }
+    let fixed = money(t, "FixedCost").unwrap_or(0.0).max(0.0);
+    let started = t.text_of("ActualStart").is_some();
+    let done = t.text_of("ActualFinish").is_some();
+    let fixed_left = if done {
+        0.0
+    } else if !started {
+        fixed
+    } else {
+        match t.text_of("FixedCostAccrual").unwrap_or("2") {
+            "1" => 0.0,
+            "3" => fixed,
+            _ => match remaining {
+                Some(r) if dur > 0.0 => fixed * (r / dur).clamp(0.0, 1.0),
+                _ => fixed,
+            },
+        }
+    };
+    Some(TaskCost {
+        spent,
+        to_come,
+        fixed_to_come: fixed_left.min(to_come),
+    })
 }
 
 #[cfg(test)]

@@ -144,8 +144,9 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
     let tasks = need("TASK")?;
     let preds = t.get("TASKPRED").cloned().unwrap_or_default();
     // Resource assignments (labour, equipment, material) and expenses: per activity, the
-    // cost spent and the cost still to come.
-    let mut costs: HashMap<String, (f64, f64)> = HashMap::new();
+    // cost spent, the cost still to come and the part of it that does not depend on the
+    // duration (material and expenses; labour and equipment are paid by the day).
+    let mut costs: HashMap<String, (f64, f64, f64)> = HashMap::new();
     let money = |r: &HashMap<String, String>, k: &str| {
         r.get(k)
             .and_then(|s| s.trim().parse::<f64>().ok())
@@ -156,20 +157,38 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         let e = costs
             .entry(r.get("task_id").cloned().unwrap_or_default())
             .or_default();
+        let remain = money(r, "remain_cost");
         e.0 += money(r, "act_reg_cost") + money(r, "act_ot_cost");
-        e.1 += money(r, "remain_cost");
+        e.1 += remain;
+        if r.get("rsrc_type").is_some_and(|x| x == "RT_Mat") {
+            e.2 += remain;
+        }
     }
     for r in t.get("PROJCOST").into_iter().flatten() {
         let e = costs
             .entry(r.get("task_id").cloned().unwrap_or_default())
             .or_default();
+        let remain = money(r, "remain_cost");
         e.0 += money(r, "act_cost");
-        e.1 += money(r, "remain_cost");
+        e.1 += remain;
+        e.2 += remain;
     }
     let source_cost = (!costs.is_empty()).then(|| {
         costs
             .values()
-            .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y))
+            .fold((0.0, 0.0), |(a, b), (x, y, _)| (a + x, b + y))
+    });
+    // The base currency (exchange rate 1).
+    let currency = t.get("CURRTYPE").and_then(|rows| {
+        rows.iter()
+            .find(|r| {
+                r.get("base_exch_rate")
+                    .and_then(|x| x.trim().parse::<f64>().ok())
+                    == Some(1.0)
+            })
+            .and_then(|r| r.get("curr_short_name"))
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_alphanumeric()))
     });
     for (k, f) in [
         ("TASK", "task_id"),
@@ -244,6 +263,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         holidays: holidays.clone(),
         hours_per_day,
         source_cost,
+        currency: source_cost.and(currency),
         ..Schedule::default()
     };
     let mut by_id: HashMap<String, usize> = HashMap::new();
@@ -308,6 +328,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             stored: early.zip(late),
             actual_cost: costs.get(&get(r, "task_id")).map(|c| c.0),
             remaining_cost: costs.get(&get(r, "task_id")).map(|c| c.1),
+            remaining_fixed: costs.get(&get(r, "task_id")).map(|c| c.2),
             ..ImportedTask::default()
         };
         by_id.insert(get(r, "task_id"), s.tasks.len());

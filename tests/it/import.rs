@@ -425,3 +425,137 @@ fn imported_costs_reproduce_the_cost_at_completion_to_the_cent() {
         assert!((total.deterministic - (spent + to_come)).abs() < 0.005);
     }
 }
+
+/// A Microsoft Project file's costs (MSPDI currency fields are hundredths): a finished
+/// task's actual cost; a task in progress keeps what it spent and spreads what is still
+/// to come (its fixed cost accrued at the end and its resources' remaining cost) over the
+/// work left; an unstarted task's fixed cost stays fixed and its resources' cost becomes
+/// a rate. The deterministic plan
+/// costs the project summary's cost at completion to the cent; the cost template applies
+/// to what is still to come only.
+#[test]
+fn microsoft_project_costs_split_into_fixed_rate_and_actual() {
+    let task = |uid: u32, body: &str| {
+        format!("<Task><UID>{uid}</UID><ID>{uid}</ID><Name>Task {uid}</Name>{body}</Task>")
+    };
+    let xml = format!(
+        "<?xml version=\"1.0\"?><Project xmlns=\"http://schemas.microsoft.com/project\">\
+         <Name>costs</Name><StartDate>2024-01-01T08:00:00</StartDate>\
+         <StatusDate>2024-01-12T17:00:00</StatusDate><CurrencyCode>EUR</CurrencyCode>\
+         <MinutesPerDay>480</MinutesPerDay><Tasks>{}{}{}{}</Tasks></Project>",
+        task(
+            0,
+            "<Summary>1</Summary><OutlineLevel>0</OutlineLevel><Cost>1100000</Cost>\
+             <ActualCost>550000</ActualCost><RemainingCost>550000</RemainingCost>"
+        ),
+        task(
+            1,
+            "<OutlineLevel>1</OutlineLevel><Duration>PT40H0M0S</Duration>\
+             <ActualStart>2024-01-01T08:00:00</ActualStart><ActualFinish>2024-01-05T17:00:00</ActualFinish>\
+             <Cost>300000</Cost><ActualCost>300000</ActualCost><RemainingCost>0</RemainingCost>"
+        ),
+        task(
+            2,
+            "<OutlineLevel>1</OutlineLevel><Duration>PT80H0M0S</Duration>\
+             <RemainingDuration>PT40H0M0S</RemainingDuration><ActualStart>2024-01-08T08:00:00</ActualStart>\
+             <FixedCost>100000</FixedCost><FixedCostAccrual>3</FixedCostAccrual><Cost>600000</Cost>\
+             <ActualCost>250000</ActualCost><RemainingCost>350000</RemainingCost>\
+             <PredecessorLink><PredecessorUID>1</PredecessorUID><Type>1</Type></PredecessorLink>"
+        ),
+        task(
+            3,
+            "<OutlineLevel>1</OutlineLevel><Duration>PT24H0M0S</Duration>\
+             <FixedCost>50000</FixedCost><FixedCostAccrual>1</FixedCostAccrual><Cost>200000</Cost>\
+             <ActualCost>0</ActualCost><RemainingCost>200000</RemainingCost>\
+             <PredecessorLink><PredecessorUID>2</PredecessorUID><Type>1</Type></PredecessorLink>"
+        ),
+    );
+    let src = tempfile::tempdir().unwrap();
+    let file = src.path().join("costs.xml");
+    std::fs::write(&file, xml).unwrap();
+    let s = import::read(&file).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.source_cost, Some((5500.0, 5500.0)));
+    assert_eq!(s.currency.as_deref(), Some("EUR"));
+    for (template, want) in [
+        (None, ["T1,,,3000", "T2,,700,2500", "T3,500,500,"]),
+        (
+            Some((90.0, 100.0, 130.0)),
+            [
+                "T1,,,3000",
+                "T2,,630/700/910,2500",
+                "T3,450/500/650,450/500/650,",
+            ],
+        ),
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let opts = import::ImportOptions {
+            cost_template: template,
+            ..import::ImportOptions::default()
+        };
+        import::write_plan(&s, out.path(), &opts).unwrap();
+        let csv = std::fs::read_to_string(out.path().join("tasks.csv")).unwrap();
+        let cells: Vec<String> = csv
+            .lines()
+            .skip(1)
+            .filter(|l| l.starts_with('T'))
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                format!("{},{}", f[0], f[f.len() - 3..].join(","))
+            })
+            .collect();
+        assert_eq!(cells, want, "{csv}");
+        let toml = std::fs::read_to_string(out.path().join("plan.toml")).unwrap();
+        assert!(toml.contains("currency = \"EUR\""), "{toml}");
+        let net = slipcast::compile(&slipcast::load(out.path()).unwrap()).unwrap();
+        let total = slipcast::model::cost::deterministic_total(&net).unwrap();
+        assert!((total - 11_000.0).abs() < 0.005, "{total}");
+    }
+}
+
+/// `--cost-template`: its own percentages for the cost still to come, `none` for single
+/// amounts; a malformed one exits 2 naming the flag.
+#[test]
+fn the_cost_template_is_applied_and_reported() {
+    for (args, line, cell) in [
+        (
+            vec![],
+            "cost template 90/100/130 % (triangular) applied",
+            ",,74.8051/83.11680000000001/108.0518,",
+        ),
+        (
+            vec!["--cost-template", "80,110,200", "--distribution", "pert"],
+            "cost template 80/110/200 % (pert) applied",
+            ",,pert:66.4934/91.42848000000002/166.2336,",
+        ),
+        (
+            vec!["--cost-template", "none"],
+            "costs kept as single amounts (--cost-template none)",
+            ",,83.11680000000001,",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = cargo_bin_cmd!("slipcast")
+            .arg("import")
+            .args(&args)
+            .arg("--out")
+            .arg(dir.path())
+            .arg(data("p6_xer/MDL4D.xer"))
+            .output()
+            .unwrap();
+        super::assert_success(&out);
+        assert!(String::from_utf8_lossy(&out.stdout).contains(line));
+        let tasks = std::fs::read_to_string(dir.path().join("tasks.csv")).unwrap();
+        // Masonry: 35 days, 2,909.09 to come at 83.1168 a day.
+        let masonry = tasks.lines().find(|l| l.starts_with("C2010,")).unwrap();
+        assert!(masonry.ends_with(cell), "{masonry}");
+    }
+    cargo_bin_cmd!("slipcast")
+        .args(["import", "--cost-template", "1,2", "--out"])
+        .arg(tempfile::tempdir().unwrap().path())
+        .arg(data("p6_xer/MDL4D.xer"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--cost-template takes three percentages",
+        ));
+}
