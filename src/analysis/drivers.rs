@@ -215,6 +215,7 @@ pub fn analyse(
             warnings: Vec::new(),
             merges: Vec::new(),
             cost: Vec::new(),
+            cost_sensitivity: Vec::new(),
         });
     };
     let s = tr.sub_iterations;
@@ -496,6 +497,7 @@ pub fn analyse(
         )));
     }
     let cost = cost_drivers(net, samples, cfg, &mut warnings)?;
+    let cost_sensitivity = cost_sensitivity(net, samples, cfg)?;
     Ok(Drivers {
         sensitivity_subsample: s,
         tasks,
@@ -505,7 +507,125 @@ pub fn analyse(
         warnings,
         merges,
         cost,
+        cost_sensitivity,
     })
+}
+
+/// Each cost item's share of the total cost's variance and its rank correlation with
+/// the total (see [`CostSensitivity`](crate::stats::drivers::CostSensitivity)), over
+/// the sensitivity subsample: every task cost entry (from the kernel's kept lanes), each
+/// overhead and the risks' part. Covariances are two-pass sums in f64 in iteration order,
+/// so the result does not depend on the thread count.
+pub fn cost_sensitivity(
+    net: &Network,
+    samples: &Samples,
+    cfg: &SimConfig,
+) -> Result<Vec<crate::stats::drivers::CostSensitivity>> {
+    use crate::model::cost::CostModel;
+    let (Some(cm), Some(tr)) = (net.cost.as_ref(), samples.tracked.as_ref()) else {
+        return Ok(Vec::new());
+    };
+    let s = tr.sub_iterations;
+    if s < 2 || tr.sub_costs.is_empty() || samples.costs.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The total as stored (each value less the plan's amount: the same order, the same
+    // deviations).
+    let total = &samples.costs[CostModel::TOTAL][..s];
+    let total_side = RankedSide::new(total);
+    let t_mean = total.iter().map(|&x| x as f64).sum::<f64>() / s as f64;
+    let t_dev: Vec<f64> = total.iter().map(|&x| x as f64 - t_mean).collect();
+    let t_var: f64 = t_dev.iter().map(|d| d * d).sum::<f64>();
+    if t_var <= 0.0 {
+        return Ok(Vec::new());
+    }
+    let total = Total {
+        dev: t_dev,
+        var: t_var,
+        ranks: total_side,
+    };
+    let mut out: Vec<_> = crate::sim::with_threads(cfg.threads, || {
+        (0..cm.tasks.len())
+            .into_par_iter()
+            .map_init(SortScratch::default, |sc, ci| {
+                let id = net.tasks[cm.tasks[ci].task as usize].id.clone();
+                let chunks: Vec<&[f32]> = tr.cost_chunks(ci).collect();
+                total.item(id, &chunks, 0.0, sc)
+            })
+            .collect::<Vec<_>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut sc = SortScratch::default();
+    let stored = |slot: usize| &samples.costs[slot][..s];
+    for (o, oc) in cm.overheads.iter().enumerate() {
+        let slot = cm.overhead_slot(o);
+        let offset = samples.cost_offset[slot];
+        out.extend(total.item(
+            format!("overhead:{}", oc.name),
+            &[stored(slot)],
+            offset,
+            &mut sc,
+        ));
+    }
+    let slot = cm.risks_slot();
+    out.extend(total.item(
+        "risks".into(),
+        &[stored(slot)],
+        samples.cost_offset[slot],
+        &mut sc,
+    ));
+    out.sort_by(|a, b| {
+        b.variance_share
+            .total_cmp(&a.variance_share)
+            .then_with(|| a.item.cmp(&b.item))
+    });
+    Ok(out)
+}
+
+/// The total cost over the sensitivity subsample: its deviations from its mean, their sum
+/// of squares and its ranks.
+struct Total {
+    dev: Vec<f64>,
+    var: f64,
+    ranks: RankedSide,
+}
+
+impl Total {
+    /// One item's [`CostSensitivity`](crate::stats::drivers::CostSensitivity) from its
+    /// values over the subsample (`chunks`, in iteration order; `offset` added back to
+    /// values stored relative to the plan's amount); None when it never varies.
+    fn item(
+        &self,
+        name: String,
+        chunks: &[&[f32]],
+        offset: f64,
+        sc: &mut SortScratch,
+    ) -> Option<crate::stats::drivers::CostSensitivity> {
+        let n = self.dev.len();
+        let values = chunks.iter().flat_map(|c| c.iter()).map(|&x| x as f64);
+        let m = values.clone().sum::<f64>() / n as f64;
+        let (mut var, mut cov) = (0.0, 0.0);
+        for (x, t) in values.zip(&self.dev) {
+            let d = x - m;
+            var += d * d;
+            cov += d * t;
+        }
+        if var <= 0.0 {
+            return None;
+        }
+        sorted_keys(chunks.iter().copied(), sc);
+        let mut r2 = Vec::new();
+        let sxx = twice_ranks(&sc.keys, &mut r2);
+        Some(crate::stats::drivers::CostSensitivity {
+            item: name,
+            mean: crate::stats::cost::round2(m + offset),
+            sd: crate::stats::cost::round2((var / (n as f64 - 1.0)).sqrt()),
+            sensitivity: crate::num::round4(spearman(&r2, sxx, &self.ranks)),
+            variance_share: crate::num::round4(cov / self.var),
+        })
+    }
 }
 
 /// Risks whose effect on the total cost is evaluated at most (each is one more run).

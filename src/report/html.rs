@@ -68,6 +68,14 @@ struct ScenarioRow {
     earlier: String,
 }
 
+/// One row of "where the cost uncertainty comes from".
+struct CostShareRow {
+    item: String,
+    sd: String,
+    share: String,
+    sensitivity: String,
+}
+
 #[derive(Template)]
 #[template(path = "report.html")]
 struct Page {
@@ -88,6 +96,8 @@ struct Page {
     cost_notes: Vec<String>,
     cost_charts: Vec<Chart>,
     cost_heading: String,
+    cost_shares: Vec<CostShareRow>,
+    cost_share_iterations: String,
     assumptions: Vec<(String, String)>,
     version: String,
 }
@@ -153,6 +163,28 @@ fn cost_section(f: &Forecast) -> (Vec<CostRow>, Vec<String>) {
         }
     }
     (rows, notes)
+}
+
+/// The ten items with the largest share of the total cost's variance, tasks by name.
+fn cost_shares(f: &Forecast) -> Vec<CostShareRow> {
+    let Some(d) = &f.drivers else {
+        return Vec::new();
+    };
+    let names: std::collections::HashMap<&str, &Option<String>> =
+        f.tasks.iter().map(|t| (t.id.as_str(), &t.name)).collect();
+    d.cost_sensitivity
+        .iter()
+        .take(10)
+        .map(|c| CostShareRow {
+            item: match names.get(c.item.as_str()) {
+                Some(n) => name(&c.item, n),
+                None => c.item.clone(),
+            },
+            sd: money(c.sd, None),
+            share: format!("{:.1} %", 100.0 * c.variance_share),
+            sensitivity: format!("{:.2}", c.sensitivity),
+        })
+        .collect()
 }
 
 /// Run details shown under "Assumptions".
@@ -457,6 +489,10 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
             Some(c) => format!("Cost ({c})"),
             None => "Cost".into(),
         },
+        cost_shares: cost_shares(f),
+        cost_share_iterations: crate::report::table::group_thousands(
+            f.drivers.as_ref().map_or(0, |d| d.sensitivity_subsample) as u64,
+        ),
         assumptions,
         version: env!("CARGO_PKG_VERSION").to_string(),
     }

@@ -797,6 +797,33 @@ pub fn add_forecast_files(set: &mut out::OutSet, f: &Forecast) {
     if let Some(cf) = f.cost.as_ref().and_then(|c| c.cashflow.as_ref()) {
         set.add("cashflow.csv", cashflow_csv(cf));
     }
+    if let Some(d) = f
+        .drivers
+        .as_ref()
+        .filter(|d| !d.cost_sensitivity.is_empty())
+    {
+        set.add("cost-sensitivity.csv", cost_sensitivity_csv(d));
+    }
+}
+
+/// `cost-sensitivity.csv`: `item, mean, sd, sensitivity, variance_share` — where the
+/// total cost's uncertainty comes from, largest share first.
+pub fn cost_sensitivity_csv(d: &crate::stats::drivers::Drivers) -> String {
+    let mut rows = vec![
+        ["item", "mean", "sd", "sensitivity", "variance_share"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for c in &d.cost_sensitivity {
+        rows.push(vec![
+            c.item.clone(),
+            num(c.mean),
+            num(c.sd),
+            num(c.sensitivity),
+            num(c.variance_share),
+        ]);
+    }
+    csv_bytes(rows)
 }
 
 /// `cashflow.csv`: per period, the cumulative spend by its end: `period_end,

@@ -264,6 +264,31 @@ pub fn drivers_table(f: &Forecast) -> String {
             .collect();
         render(&mut out, &head, &rows);
     }
+    if !d.cost_sensitivity.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nWhere the total cost's uncertainty comes from (share of its variance; rank correlation\nwith the total; from the first {} iterations):",
+            group_thousands(d.sensitivity_subsample as u64)
+        );
+        let head: Vec<String> = ["Item", "Mean", "SD", "Share", "Sensitivity"]
+            .map(String::from)
+            .to_vec();
+        let rows: Vec<Vec<String>> = d
+            .cost_sensitivity
+            .iter()
+            .take(10)
+            .map(|c| {
+                vec![
+                    truncate(&c.item, 40),
+                    signed_amount(c.mean),
+                    signed_amount(c.sd),
+                    format!("{:.1} %", 100.0 * c.variance_share),
+                    format!("{:.2}", c.sensitivity),
+                ]
+            })
+            .collect();
+        render(&mut out, &head, &rows);
+    }
     let mut ts: Vec<_> = d.tasks.iter().filter(|t| t.milestone == id).collect();
     ts.sort_by(|a, b| b.ssi.total_cmp(&a.ssi).then_with(|| a.task.cmp(&b.task)));
     let _ = writeln!(

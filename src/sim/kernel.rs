@@ -245,6 +245,9 @@ pub(crate) struct Acc {
     pub float: Vec<Vec<i128>>,
     /// Driver analysis: (block, every task's duration lanes) for the subsample blocks.
     pub sub: Vec<(u64, Vec<f32>)>,
+    /// Driver analysis of a plan with cost: (block, every cost entry's cost lanes) for
+    /// the subsample blocks.
+    pub sub_cost: Vec<(u64, Vec<f32>)>,
     /// Driver analysis: (block, milestone, critical masks per ancestor) for those blocks.
     pub sub_crit: Vec<(u64, usize, Vec<u64>)>,
 }
@@ -328,6 +331,7 @@ impl Acc {
             sum_dur2: Vec::new(),
             float: Vec::new(),
             sub: Vec::new(),
+            sub_cost: Vec::new(),
             sub_crit: Vec::new(),
         }
     }
@@ -376,6 +380,7 @@ impl Acc {
             }
         }
         self.sub.extend(other.sub);
+        self.sub_cost.extend(other.sub_cost);
         self.sub_crit.extend(other.sub_crit);
         for (ma, mb) in self.crit.iter_mut().zip(&other.crit) {
             for (a, b) in ma.iter_mut().zip(mb) {
@@ -639,7 +644,8 @@ fn task_cost(b: &Block, cm: &cost::CostModel, ci: usize, s: &mut Scratch) {
             *a += x;
         }
     }
-    if c.kept {
+    // A driver analysis keeps every entry's lanes for its subsample.
+    if c.kept || b.track.on {
         s.cost_task[ci * LANES..(ci + 1) * LANES].copy_from_slice(&lane);
     }
 }
@@ -1052,6 +1058,10 @@ fn milestones_and_reverse_pass(
     let keep_sub = track.on && block < track.sub_blocks;
     if keep_sub {
         acc.sub.push((block, s.dur.clone()));
+        if track.cost && net.cost.is_some() {
+            acc.sub_cost
+                .push((block, s.cost_task.iter().map(|&x| x as f32).collect()));
+        }
     }
     if track.on && s.lf.len() < n * LANES {
         s.lf = vec![0.0; n * LANES];
@@ -1222,9 +1232,8 @@ fn plain_task<const C: usize>(
     });
     // A milestone reads the task's lanes: its constant part and its drawn part.
     let constant = keys.cost_const[ci];
-    let kept = c
-        .kept
-        .then(|| (&mut s.cost_task[ci * LANES..(ci + 1) * LANES], constant));
+    let kept =
+        (c.kept || b.track.on).then(|| (&mut s.cost_task[ci * LANES..(ci + 1) * LANES], constant));
     if let Some(rate) = keys.cost_rate_only[ci] {
         // Amounts only: the fixed part is in the block's base already.
         return if rate == 0.0 && kept.is_none() {

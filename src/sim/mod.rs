@@ -126,6 +126,9 @@ pub struct Tracked {
     /// Per milestone: for each subsample block in order, the critical lane masks of its
     /// ancestors.
     pub sub_crit: Vec<Vec<Vec<u64>>>,
+    /// A plan with cost: the subsample's blocks in order, each cost entry's cost lanes
+    /// entry-major (read through [`Tracked::cost_chunks`]).
+    pub sub_costs: Vec<Vec<f32>>,
 }
 
 impl Tracked {
@@ -134,6 +137,15 @@ impl Tracked {
         self.sub_blocks.iter().enumerate().map(move |(b, lanes)| {
             let live = self.sub_iterations.saturating_sub(b * LANES).min(LANES);
             &lanes[t * LANES..t * LANES + live]
+        })
+    }
+
+    /// Cost entry `ci`'s cost over the subsample, one slice per block, in iteration order
+    /// (empty when the plan has no cost).
+    pub fn cost_chunks(&self, ci: usize) -> impl Iterator<Item = &[f32]> + '_ {
+        self.sub_costs.iter().enumerate().map(move |(b, lanes)| {
+            let live = self.sub_iterations.saturating_sub(b * LANES).min(LANES);
+            &lanes[ci * LANES..ci * LANES + live]
         })
     }
 }
@@ -164,8 +176,10 @@ pub fn memory_estimate(net: &Network, iterations: u64, threads: usize, drivers: 
     let k = net.milestones.len().max(1) as u128;
     let samples = it * k * 4 * 2;
     let hashes = if drivers { it * k * 8 * 2 } else { 0 };
+    // Durations and, with costs, each cost entry's cost.
+    let entries = net.cost.as_ref().map_or(0, |c| c.tasks.len()) as u128;
     let sub = if drivers {
-        n * subsample_size(net.len(), iterations) as u128 * 4
+        (n + entries) * subsample_size(net.len(), iterations) as u128 * 4
     } else {
         0
     };
@@ -529,6 +543,9 @@ fn run(
         acc_sub.sort_unstable_by_key(|(b, _)| *b);
         let sub_iterations = (acc_sub.len() * LANES).min(n_iter);
         let sub_blocks: Vec<Vec<f32>> = acc_sub.into_iter().map(|(_, b)| b).collect();
+        let mut acc_sub_cost = std::mem::take(&mut acc.sub_cost);
+        acc_sub_cost.sort_unstable_by_key(|(b, _)| *b);
+        let sub_costs: Vec<Vec<f32>> = acc_sub_cost.into_iter().map(|(_, b)| b).collect();
         let mut crit = std::mem::take(&mut acc.sub_crit);
         crit.sort_by_key(|(b, mi, _)| (*mi, *b));
         let mut sub_crit = vec![Vec::new(); net.milestones.len()];
@@ -559,6 +576,7 @@ fn run(
             sub_iterations,
             sub_blocks,
             sub_crit,
+            sub_costs,
         }
     });
     Ok(Samples {

@@ -94,6 +94,28 @@ pub struct Drivers {
     /// Plans with cost: how much each risk adds to the total cost's P50 and P80, largest
     /// P80 effect first.
     pub cost: Vec<CostDriver>,
+    /// Plans with cost: where the total cost's uncertainty comes from, item by item
+    /// (tasks' costs, overheads, the risks' costs), largest share of its variance first;
+    /// items whose cost never varies are left out.
+    pub cost_sensitivity: Vec<CostSensitivity>,
+}
+
+/// One cost item's part in the total cost's uncertainty, over the sensitivity subsample
+/// (the first [`Drivers::sensitivity_subsample`] iterations).
+#[derive(Debug, Clone, Serialize)]
+pub struct CostSensitivity {
+    /// A task id, `overhead:NAME` or `risks` (every risk's cost impact).
+    pub item: String,
+    /// Its mean cost.
+    pub mean: f64,
+    /// Its cost's standard deviation.
+    pub sd: f64,
+    /// Spearman rank correlation of its cost with the total cost.
+    pub sensitivity: f64,
+    /// Its share of the total cost's variance, cov(item, total) / var(total): the
+    /// items' shares add up to 1 (an item that moves against the others has a negative
+    /// share).
+    pub variance_share: f64,
 }
 
 /// A risk's effect on the plan's total cost: the total with the risk minus the total

@@ -756,6 +756,10 @@ fn out_folder_has_the_cash_flow_and_the_cost_charts() {
         assert!(out.join(file).exists(), "{file}");
     }
     assert_eq!(html.matches("class=\"chart scatter\"").count(), 3);
+    // The driver analysis that --out runs: where the total cost's uncertainty comes from.
+    let sens = std::fs::read_to_string(out.join("cost-sensitivity.csv")).unwrap();
+    assert!(sens.starts_with("item,mean,sd,sensitivity,variance_share\n"));
+    assert!(html.contains("uncertainty comes from"));
 }
 
 /// Cost drivers, exact: A takes 10 days at 1,000 a day. R1 always occurs, adds 2 days to
@@ -789,6 +793,92 @@ fn cost_drivers_are_each_risks_effect_on_the_total() {
     assert_eq!(got, [("R2", 0.0, 10_000.0), ("R1", 7_000.0, 7_000.0)]);
     let csv = slipcast::report::drivers_csv(&f);
     assert!(csv.contains("R2,risk-cost,total cost,0,10000"), "{csv}");
+}
+
+/// Task cost sensitivity: each item's share of the total cost's variance. Independent
+/// costs share it in proportion to their variances: A at 1,000 a day over a triangular
+/// 10/15/25-day duration (variance 10⁶ · 175/18), B a triangular 1,000/2,000/6,000 price
+/// (variance 21·10⁶/18), C a certain 500 (no share, not listed), plus a standing cost
+/// until A's milestone (comonotone with A). The shares add up to 1.
+#[test]
+fn task_cost_sensitivity_splits_the_total_variance() {
+    let n = 10_000u64;
+    let dir = super::plan_dir(&[(
+        "tasks.csv",
+        "id,min,likely,max,cost,rate,predecessors,milestone
+\
+         A,10,15,25,,1000,,\n\
+         B,1,1,1,1000/2000/6000,,,\n\
+         C,1,1,1,500,,,\n\
+         M,,,,,,A;B;C,true\n",
+    )]);
+    let net = compile(&load(dir.path()).unwrap()).unwrap();
+    let shares = |threads| {
+        slipcast::Forecaster::new(&net)
+            .iterations(slipcast::Iterations::Fixed(n))
+            .threads(threads)
+            .drivers(true)
+            .run(&NoProgress)
+            .unwrap()
+            .drivers
+            .unwrap()
+            .cost_sensitivity
+    };
+    let got = shares(Some(1));
+    let items: Vec<&str> = got.iter().map(|c| c.item.as_str()).collect();
+    assert_eq!(items, ["A", "B"]);
+    let (va, vb) = (1e6 * 175.0 / 18.0, 21e6 / 18.0);
+    // The share's standard error is about sd_A · sd_B / (√n · var(total)) ≈ 0.0031 (the
+    // sample covariance of independent costs) plus the error of var̂_B (≈ 0.0013): 5 SE.
+    let tol = 5.0 * 0.0034;
+    assert!(
+        (got[0].variance_share - va / (va + vb)).abs() < tol,
+        "{got:?}"
+    );
+    assert!(
+        (got[1].variance_share - vb / (va + vb)).abs() < tol,
+        "{got:?}"
+    );
+    assert!((got[0].variance_share + got[1].variance_share - 1.0).abs() < 2e-4);
+    // Means and SDs against the closed forms (5 SE on the mean).
+    assert!((got[1].mean - 3000.0).abs() < 5.0 * vb.sqrt() / (n as f64).sqrt());
+    assert!((got[0].mean - 1000.0 * 50.0 / 3.0).abs() < 5.0 * va.sqrt() / (n as f64).sqrt());
+    assert!((got[0].sd / va.sqrt() - 1.0).abs() < 0.05, "{got:?}");
+    assert!(got[0].sensitivity > got[1].sensitivity && got[1].sensitivity > 0.0);
+    // The same numbers on any thread count.
+    let two = shares(Some(2));
+    assert_eq!(format!("{got:?}"), format!("{two:?}"));
+    // A standing cost until the milestone moves with A: it takes a share of its own.
+    let dir = super::plan_dir(&[
+        (
+            "tasks.csv",
+            "id,min,likely,max,cost,rate,predecessors,milestone\n\
+             A,10,15,25,,1000,,\n\
+             M,,,,,,A,true\n",
+        ),
+        (
+            "plan.toml",
+            "[[overhead]]\nname = \"PMO\"\nrate = 3000\nuntil = \"M\"\n",
+        ),
+    ]);
+    let net = compile(&load(dir.path()).unwrap()).unwrap();
+    let f = slipcast::Forecaster::new(&net)
+        .iterations(slipcast::Iterations::Fixed(n))
+        .drivers(true)
+        .run(&NoProgress)
+        .unwrap();
+    let got = &f.drivers.as_ref().unwrap().cost_sensitivity;
+    // Total = 4,000 × A's duration: PMO three quarters of it, A one quarter, exactly.
+    let items: Vec<(&str, f64, f64)> = got
+        .iter()
+        .map(|c| (c.item.as_str(), c.variance_share, c.sensitivity))
+        .collect();
+    assert_eq!(items, [("overhead:PMO", 0.75, 1.0), ("A", 0.25, 1.0)]);
+    let csv = slipcast::report::cost_sensitivity_csv(f.drivers.as_ref().unwrap());
+    assert!(
+        csv.starts_with("item,mean,sd,sensitivity,variance_share\noverhead:PMO,"),
+        "{csv}"
+    );
 }
 
 /// Correlated cost amounts (`ID.cost`, `ID.rate` in correlations.csv): each reaches the
