@@ -62,6 +62,13 @@ pub(crate) struct Keys {
     /// Per cost item: the deterministic plan's amount, which each iteration's value is
     /// stored relative to (see [`crate::sim::Samples::cost_offset`]).
     pub cost_offset: Vec<f64>,
+    /// Per task: its cost entry when the fused path computes it (see [`fused_cost`]),
+    /// else [`cost::NONE`]: one load per task instead of a walk through the entry.
+    cost_fused: Vec<u32>,
+    /// Per cost entry: its group's index among the groups' sums, or [`cost::NONE`].
+    cost_group: Vec<u32>,
+    /// Per cost entry: whether a milestone's incurred cost reads its lanes.
+    cost_kept: Vec<bool>,
 }
 
 impl Keys {
@@ -86,11 +93,22 @@ impl Keys {
             .collect();
         let (mut cost_const, mut cost_rate_only, mut cost_base) =
             (Vec::new(), Vec::new(), Vec::new());
+        let (mut cost_fused, mut cost_group, mut cost_kept) = (Vec::new(), Vec::new(), Vec::new());
         if let Some(cm) = &net.cost {
             cost_base = vec![0f64; 2 + cm.groups.len()];
-            for c in &cm.tasks {
+            cost_fused = vec![cost::NONE; net.len()];
+            for (ci, c) in cm.tasks.iter().enumerate() {
                 // The fused path's entries (see `fused_cost`): their constant part.
                 let fused = plain[c.task as usize] && !c.done && c.actual.is_none();
+                if fused {
+                    cost_fused[c.task as usize] = ci as u32;
+                }
+                cost_kept.push(c.kept);
+                cost_group.push(if c.group == cost::NONE {
+                    cost::NONE
+                } else {
+                    (cm.group_slot(c.group as usize) - 2) as u32
+                });
                 let constant = |a: &Option<Sampler>| match a {
                     None => Some(0.0),
                     Some(Sampler::Fixed(x)) => Some(*x),
@@ -149,6 +167,9 @@ impl Keys {
                 .cost
                 .as_ref()
                 .map_or(Vec::new(), |c| cost::deterministic(c, net)),
+            cost_fused,
+            cost_group,
+            cost_kept,
         }
     }
 }
@@ -599,16 +620,11 @@ fn cost_lanes(v: &mut [f64], slot: usize) -> &mut [f64] {
 /// already spent. Every other entry goes through [`task_cost`], with the same result.
 #[inline(always)]
 fn fused_cost(b: &Block, t: usize) -> Option<usize> {
-    if !b.track.cost || !b.keys.plain[t] {
+    if !b.track.cost {
         return None;
     }
-    let cm = b.net.cost.as_ref()?;
-    let ci = cm.of_task[t];
-    if ci == cost::NONE {
-        return None;
-    }
-    let c = &cm.tasks[ci as usize];
-    (!c.done && c.actual.is_none()).then_some(ci as usize)
+    let ci = b.keys.cost_fused[t];
+    (ci != cost::NONE).then_some(ci as usize)
 }
 
 /// Task cost entry `ci` in this block: its fixed cost (or what it has spent), nothing when
@@ -1223,17 +1239,15 @@ fn plain_task<const C: usize>(
     let (Some(ci), Some(cm)) = (cost, net.cost.as_ref()) else {
         return go::<C, _>(kind, stream, &rows, lanes, &mut NoCost);
     };
-    let c = &cm.tasks[ci];
     let (low, high) = s.cost32.split_at_mut(2 * LANES);
     let tasks = &mut low[cost::CostModel::TASKS * LANES..][..LANES];
-    let group = (c.group != cost::NONE).then(|| {
-        let g = cm.group_slot(c.group as usize) - 2;
-        &mut high[g * LANES..][..LANES]
-    });
-    // A milestone reads the task's lanes: its constant part and its drawn part.
+    let g = keys.cost_group[ci];
+    let group = (g != cost::NONE).then(|| &mut high[g as usize * LANES..][..LANES]);
+    // A milestone reads the task's lanes (or a driver analysis keeps them): its constant
+    // part and its drawn part.
     let constant = keys.cost_const[ci];
-    let kept =
-        (c.kept || b.track.on).then(|| (&mut s.cost_task[ci * LANES..(ci + 1) * LANES], constant));
+    let kept = (keys.cost_kept[ci] || b.track.on)
+        .then(|| (&mut s.cost_task[ci * LANES..(ci + 1) * LANES], constant));
     if let Some(rate) = keys.cost_rate_only[ci] {
         // Amounts only: the fixed part is in the block's base already.
         return if rate == 0.0 && kept.is_none() {
@@ -1248,6 +1262,7 @@ fn plain_task<const C: usize>(
     }
     // The task's cost beside its durations: each amount drawn in the chunk loop when
     // triangular, before it otherwise (into `pre`), a constant when fixed.
+    let c = &cm.tasks[ci];
     let mut pre = [[0f32; LANES]; 2];
     let [pre_fixed, pre_rate] = &mut pre;
     #[inline(always)]
@@ -2177,6 +2192,7 @@ mod tests {
         assert!(cm.tasks.iter().any(|c| c.kept) && cm.tasks.iter().any(|c| !c.kept));
         let mut general = Keys::new(&net, 3);
         general.plain.fill(false);
+        general.cost_fused.fill(cost::NONE);
         general.cost_rate_only.fill(None);
         general.cost_base.fill(0.0);
         let k = net.milestones.len();
