@@ -1240,14 +1240,14 @@ fn plain_task<const C: usize>(
         return go::<C, _>(kind, stream, &rows, lanes, &mut NoCost);
     };
     let (low, high) = s.cost32.split_at_mut(2 * LANES);
-    let tasks = &mut low[cost::CostModel::TASKS * LANES..][..LANES];
+    let tasks = lanes_mut(low, cost::CostModel::TASKS);
     let g = keys.cost_group[ci];
-    let group = (g != cost::NONE).then(|| &mut high[g as usize * LANES..][..LANES]);
+    let group = (g != cost::NONE).then(|| lanes_mut(high, g as usize));
     // A milestone reads the task's lanes (or a driver analysis keeps them): its constant
     // part and its drawn part.
     let constant = keys.cost_const[ci];
     let kept = (keys.cost_kept[ci] || b.track.on)
-        .then(|| (&mut s.cost_task[ci * LANES..(ci + 1) * LANES], constant));
+        .then(|| (&mut s.cost_task.as_chunks_mut::<LANES>().0[ci], constant));
     if let Some(rate) = keys.cost_rate_only[ci] {
         // Amounts only: the fixed part is in the block's base already.
         return if rate == 0.0 && kept.is_none() {
@@ -1368,9 +1368,9 @@ impl Amount<'_> {
 /// Where a plain task's varying cost goes, chunk by chunk: the tasks' part, its group's
 /// and, when a milestone reads the task, its kept lanes (with its constant part).
 struct Sums<'a> {
-    tasks: &'a mut [f32],
-    group: Option<&'a mut [f32]>,
-    kept: Option<(&'a mut [f64], f64)>,
+    tasks: &'a mut [f32; LANES],
+    group: Option<&'a mut [f32; LANES]>,
+    kept: Option<(&'a mut [f64; LANES], f64)>,
 }
 
 impl Sums<'_> {
@@ -1427,7 +1427,7 @@ impl<const C: usize> CostSink<C> for RateSink<'_> {
 
 /// Keeps chunk `c` of a task's cost, `constant + x`, for the milestones that read it.
 #[inline(always)]
-fn keep_chunk<const C: usize>(kept: &mut [f64], constant: f64, c: usize, x: &[f32; C]) {
+fn keep_chunk<const C: usize>(kept: &mut [f64; LANES], constant: f64, c: usize, x: &[f32; C]) {
     for (k, &v) in kept[c * C..(c + 1) * C].iter_mut().zip(x) {
         *k = constant + v as f64;
     }
@@ -1435,7 +1435,7 @@ fn keep_chunk<const C: usize>(kept: &mut [f64], constant: f64, c: usize, x: &[f3
 
 /// Adds chunk `c` of a task's cost to a sum's lanes.
 #[inline(always)]
-fn add_chunk<const C: usize>(sum: &mut [f32], c: usize, x: &[f32; C]) {
+fn add_chunk<const C: usize>(sum: &mut [f32; LANES], c: usize, x: &[f32; C]) {
     for (a, &v) in sum[c * C..(c + 1) * C].iter_mut().zip(x) {
         *a += v;
     }
