@@ -454,6 +454,14 @@ pub(crate) struct Block<'a> {
     pub loo: Option<&'a LooProgram>,
 }
 
+impl Block<'_> {
+    /// Whether a driver analysis keeps this block in its subsample.
+    #[inline(always)]
+    fn keeps_sub(&self) -> bool {
+        self.track.on && self.block < self.track.sub_blocks
+    }
+}
+
 /// What one block writes.
 pub(crate) struct BlockOut<'a> {
     pub s: &'a mut Scratch,
@@ -661,7 +669,7 @@ fn task_cost(b: &Block, cm: &cost::CostModel, ci: usize, s: &mut Scratch) {
         }
     }
     // A driver analysis keeps every entry's lanes for its subsample.
-    if c.kept || b.track.on {
+    if c.kept || b.keeps_sub() {
         s.cost_task[ci * LANES..(ci + 1) * LANES].copy_from_slice(&lane);
     }
 }
@@ -1071,7 +1079,7 @@ fn milestones_and_reverse_pass(
     let (net, keys, block, valid, track) = (b.net, b.keys, b.block, b.valid, b.track);
     let (n, k) = (net.len(), net.milestones.len());
     let valid_mask = valid_mask(valid);
-    let keep_sub = track.on && block < track.sub_blocks;
+    let keep_sub = b.keeps_sub();
     if keep_sub {
         acc.sub.push((block, s.dur.clone()));
         if track.cost && net.cost.is_some() {
@@ -1246,7 +1254,7 @@ fn plain_task<const C: usize>(
     // A milestone reads the task's lanes (or a driver analysis keeps them): its constant
     // part and its drawn part.
     let constant = keys.cost_const[ci];
-    let kept = (keys.cost_kept[ci] || b.track.on)
+    let kept = (keys.cost_kept[ci] || b.keeps_sub())
         .then(|| (&mut s.cost_task.as_chunks_mut::<LANES>().0[ci], constant));
     if let Some(rate) = keys.cost_rate_only[ci] {
         // Amounts only: the fixed part is in the block's base already.
