@@ -94,12 +94,26 @@ pub fn run(a: ImportArgs) -> slipcast::Result<ExitCode> {
         rows.len(),
         a.out.join("import-report.csv").display()
     );
-    let mut reasons: std::collections::BTreeMap<&str, usize> = Default::default();
+    // Tasks that differ only because a predecessor does are counted under their first
+    // cause's reason.
+    let reason_of: std::collections::HashMap<&str, &str> = rows
+        .iter()
+        .map(|r| (r.task.as_str(), r.reason.as_str()))
+        .collect();
+    let mut reasons: std::collections::BTreeMap<(bool, &str), usize> = Default::default();
     for r in rows.iter().filter(|r| !r.matches) {
-        *reasons.entry(r.reason.as_str()).or_default() += 1;
+        let key = match reason_of.get(r.first_cause.as_str()) {
+            Some(why) if !r.first_cause.is_empty() => (true, *why),
+            _ => (false, r.reason.as_str()),
+        };
+        *reasons.entry(key).or_default() += 1;
     }
-    for (why, n) in &reasons {
-        out += &format!("  {n} differ: {why}\n");
+    for ((downstream, why), n) in &reasons {
+        if *downstream {
+            out += &format!("  {n} differ because a predecessor does; first cause: {why}\n");
+        } else {
+            out += &format!("  {n} differ: {why}\n");
+        }
     }
     if let Some((spent, to_come)) = s.source_cost {
         let plan = slipcast::load(&a.out).and_then(|p| slipcast::compile(&p))?;

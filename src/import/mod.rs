@@ -481,9 +481,15 @@ pub struct FidelityRow {
     pub matches: bool,
     /// Likely reason when they differ.
     pub reason: String,
+    /// A task that differs only because a predecessor does: the first task up its chain
+    /// of differing predecessors, whose own reason explains it (empty otherwise).
+    pub first_cause: String,
     /// Whether the task got the uncertainty template.
     pub templated: bool,
 }
+
+/// The generic reason of a task that differs with no cause of its own.
+const UPSTREAM: &str = "a predecessor differs (see the tasks before it), or the source used scheduling options slipcast does not model";
 
 /// Compares slipcast's deterministic dates for the written plan with the dates the
 /// scheduling tool stored, and writes `import-report.csv` into the plan folder.
@@ -542,7 +548,7 @@ pub fn fidelity(s: &Schedule, written: &Written) -> Result<Vec<FidelityRow>> {
         } else if stored_span_differs(s, t) {
             "the source's dates do not span its duration (a partial-day start, an elapsed duration or a split task)".into()
         } else {
-            "a predecessor differs (see the tasks before it), or the source used scheduling options slipcast does not model".into()
+            UPSTREAM.into()
         };
         rows.push(FidelityRow {
             task: t.id.clone(),
@@ -553,16 +559,18 @@ pub fn fidelity(s: &Schedule, written: &Written) -> Result<Vec<FidelityRow>> {
             slipcast_finish: finish.map(|d| d.to_string()),
             matches,
             reason,
+            first_cause: String::new(),
             templated: templated.contains(t.id.as_str()),
         });
     }
+    trace_first_causes(s, &net, &mut rows);
     let mut csv = String::from(
-        "task,name,stored_start,stored_finish,slipcast_start,slipcast_finish,match,likely_reason,template_applied\n",
+        "task,name,stored_start,stored_finish,slipcast_start,slipcast_finish,match,likely_reason,first_cause,template_applied\n",
     );
     for r in &rows {
         let _ = writeln!(
             csv,
-            "{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{}",
             csv_field(&r.task),
             csv_field(&r.name),
             r.stored_start.clone().unwrap_or_default(),
@@ -571,11 +579,63 @@ pub fn fidelity(s: &Schedule, written: &Written) -> Result<Vec<FidelityRow>> {
             r.slipcast_finish.clone().unwrap_or_default(),
             r.matches,
             csv_field(&r.reason),
+            csv_field(&r.first_cause),
             r.templated
         );
     }
     crate::report::write_atomic(&written.dir.join("import-report.csv"), csv.as_bytes())?;
     Ok(rows)
+}
+
+/// For each task that differs with no reason of its own: the first differing
+/// predecessor (in the order the source lists them) names why, following the chain up to
+/// a task with a reason of its own — its id goes into `first_cause` and its reason into
+/// the task's. A task that differs while its predecessors match is a first cause itself. Tasks are visited in schedule (topological) order, so each chain is
+/// followed once: linear in tasks and links.
+fn trace_first_causes(s: &Schedule, net: &crate::model::Network, rows: &mut [FidelityRow]) {
+    let row_of: std::collections::HashMap<String, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.task.clone(), i))
+        .collect();
+    let task_of: std::collections::HashMap<&str, &ImportedTask> =
+        s.tasks.iter().map(|t| (t.id.as_str(), t)).collect();
+    let mut order: Vec<(usize, usize)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((net.index_of(&r.task)?, i)))
+        .collect();
+    order.sort_unstable();
+    for (_, i) in order {
+        if rows[i].matches || rows[i].reason != UPSTREAM {
+            continue;
+        }
+        let Some(t) = task_of.get(rows[i].task.as_str()) else {
+            continue;
+        };
+        let cause = t.preds.iter().find_map(|(p, _, _)| {
+            let &j = row_of.get(p.as_str())?;
+            (!rows[j].matches).then_some(j)
+        });
+        let Some(j) = cause else {
+            rows[i].reason = "its predecessors match: a lag counted on another calendar, a link the file does not hold, or a scheduling option slipcast does not model".into();
+            continue;
+        };
+        // The root: the predecessor itself, or the root it was traced to.
+        let root = if rows[j].first_cause.is_empty() {
+            j
+        } else {
+            match row_of.get(&rows[j].first_cause) {
+                Some(&r) => r,
+                None => continue,
+            }
+        };
+        rows[i].reason = format!(
+            "its predecessor {} differs; first cause {}: {}",
+            rows[j].task, rows[root].task, rows[root].reason
+        );
+        rows[i].first_cause = rows[root].task.clone();
+    }
 }
 
 /// Whether the stored start–finish span disagrees with the task's duration by more than
