@@ -268,9 +268,7 @@ fn apply(old: &Plan, new: &Plan, change: &Change) -> Plan {
             // Its duration, or its cost amounts (`ID.cost`, `ID.rate`).
             let names = |x: &str| {
                 x == id
-                    || [".cost", ".rate"]
-                        .iter()
-                        .any(|s| x.strip_suffix(s) == Some(id.as_str()))
+                    || crate::plan::correlations::amount_of(x).is_some_and(|(base, _)| base == id)
             };
             p.correlations.retain(|c| !names(&c.a) && !names(&c.b));
         }

@@ -919,13 +919,8 @@ fn compile_correlations(
                 ends[k] = t;
                 continue;
             }
-            let amount =
-                [(".cost", false), (".rate", true)]
-                    .into_iter()
-                    .find_map(|(suffix, rate)| {
-                        let base = id.strip_suffix(suffix)?;
-                        Some((base, task_of(base)?, rate))
-                    });
+            let amount = crate::plan::correlations::amount_of(id)
+                .and_then(|(base, rate)| Some((base, task_of(base)?, rate)));
             let Some((base, t, rate)) = amount else {
                 ok = false;
                 diags.push(
@@ -933,7 +928,7 @@ fn compile_correlations(
                         .line(c.line)
                         .column(col)
                         .fix(suggest.fix(
-                            id.trim_end_matches(".cost").trim_end_matches(".rate"),
+                            crate::plan::correlations::amount_of(id).map_or(id, |(base, _)| base),
                             "use ids from tasks.csv, or ID.cost / ID.rate for a task's uncertain cost",
                         )),
                 );

@@ -6,6 +6,15 @@ use crate::plan::sheet::Sheet;
 /// Every column correlations.csv may have.
 pub(crate) const COLUMNS: &[&str] = &["a", "b", "rho"];
 
+/// A correlation's end named as a task's cost amount: `ID.cost` (its fixed cost) or
+/// `ID.rate` — the task id and whether it is the rate. Whether `ID` is a task, and
+/// whether the whole name is a task id itself (which wins), is the model's to check.
+pub(crate) fn amount_of(name: &str) -> Option<(&str, bool)> {
+    [(".cost", false), (".rate", true)]
+        .into_iter()
+        .find_map(|(suffix, rate)| Some((name.strip_suffix(suffix)?, rate)))
+}
+
 /// One correlation: Spearman ρ between the durations of tasks `a` and `b`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CorrelationRow {
@@ -88,4 +97,17 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<CorrelationRow> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::amount_of;
+
+    #[test]
+    fn a_cost_amount_is_an_id_and_a_suffix() {
+        assert_eq!(amount_of("VEN2.rate"), Some(("VEN2", true)));
+        assert_eq!(amount_of("1.2.cost"), Some(("1.2", false)));
+        assert_eq!(amount_of("VEN2"), None);
+        assert_eq!(amount_of("VEN2.costs"), None);
+    }
 }
