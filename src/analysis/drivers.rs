@@ -184,12 +184,14 @@ pub fn without_risk(net: &Network, r: usize) -> Network {
 
 /// P50 and P80 of each milestone, by selection (linear time: a plan may have hundreds
 /// of milestones, each evaluated once per driver).
-fn p50_p80(milestones: &[Vec<f32>]) -> Vec<[f64; 2]> {
+fn p50_p80(milestones: &[Vec<f32>], net: &Network) -> Vec<[f64; 2]> {
     milestones
         .iter()
         .map(|m| {
             let mut v = m.clone();
-            [50.0, 80.0].map(|p| percentile_select(&mut v, p) as f64)
+            // In working days of the project calendar (a monotone map: it commutes with
+            // the percentile).
+            [50.0, 80.0].map(|p| net.days(percentile_select(&mut v, p) as f64))
         })
         .collect()
 }
@@ -373,7 +375,7 @@ pub fn analyse(
 
     // Leave-one-out drivers with common random numbers.
     // The tracked run used the same seed and iterations: its percentiles are the base.
-    let base = p50_p80(&samples.milestones);
+    let base = p50_p80(&samples.milestones, net);
     // Every risk (towards every milestone), then per milestone the `top_tasks` tasks with
     // the highest SSI towards *that* milestone: the union of those tasks is evaluated in
     // one leave-one-out pass, and each milestone lists only its own.
@@ -459,7 +461,7 @@ pub fn analyse(
     };
     let mut drivers: Vec<(usize, Driver)> = Vec::new();
     crate::sim::leave_one_out_each(net, cfg, &only, listed, |v, mi, lanes| {
-        let without = [50.0, 80.0].map(|p| percentile_select(lanes, p) as f64);
+        let without = [50.0, 80.0].map(|p| net.days(percentile_select(lanes, p) as f64));
         drivers.push((
             mi,
             Driver {

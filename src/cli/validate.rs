@@ -33,10 +33,10 @@ pub fn run(a: PlanArgs) -> slipcast::Result<ExitCode> {
                 plural(g)
             ),
         },
-        slipcast::stats::round4(latest)
+        slipcast::stats::round4(net.days(latest))
     );
-    if let Some(cal) = &net.calendar() {
-        match cal.working_day(finish_day(latest)) {
+    if net.calendar().is_some() {
+        match net.date_of_day(finish_day(latest)) {
             Some(d) if chrono::Datelike::year(&d) <= 9999 => {
                 s.push_str(&format!(" (finishing {d})"))
             }

@@ -497,9 +497,9 @@ pub fn fidelity(s: &Schedule, written: &Written) -> Result<Vec<FidelityRow>> {
     let plan = crate::plan::load(&written.dir)?;
     let net = crate::model::compile(&plan)?;
     let mut rows = Vec::new();
-    let table = net.calendar.as_ref().map(|c| {
+    let table = net.calendar.as_ref().map(|_| {
         let last = net.det_finish.iter().copied().fold(0.0, f64::max);
-        c.working_days(crate::model::calendar::finish_day(last) + 2)
+        net.axis_dates(crate::model::calendar::finish_day(last) + 2)
     });
     let templated: std::collections::HashSet<&str> =
         written.templated.iter().map(String::as_str).collect();
@@ -516,7 +516,9 @@ pub fn fidelity(s: &Schedule, written: &Written) -> Result<Vec<FidelityRow>> {
                 let sd = crate::model::calendar::start_day(net.det_start[i]) as usize;
                 let fd = crate::model::calendar::finish_day(net.det_finish[i]) as usize;
                 let (a, b) = (days.get(sd - 1).copied(), days.get(fd - 1).copied());
-                if net.det_finish[i] == net.det_start[i] {
+                // (On the clock axis such a task's finish, the end of the day before,
+                // lies before its start.)
+                if net.det_finish[i] <= net.det_start[i] {
                     // A zero-length task at a day boundary: a start milestone lies on the
                     // next day, a finish milestone on the day before; take the one the
                     // source chose.

@@ -7,6 +7,7 @@
 
 pub mod backlog;
 pub mod calendar;
+pub mod clock;
 pub mod correlation;
 pub mod cost;
 pub mod pert;
@@ -20,6 +21,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 pub use crate::plan::Distribution;
 pub use calendar::Calendar;
+pub use clock::{Clock, WorkTime};
 pub use sampler::{DiscreteTables, Sampler};
 
 use crate::error::{Diagnostic, Diags, Error, Result, Warning, WarningKind};
@@ -67,8 +69,11 @@ pub struct Milestone {
 /// A committed date or working-day number for a milestone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
-    /// Finishing at t ≤ `days` meets the target.
+    /// The target in working days of the project calendar.
     pub days: f64,
+    /// The target as a finish on the network's time axis: finishing at t ≤ `time` meets
+    /// it (equal to `days` unless tasks work on several calendars).
+    pub time: f64,
     /// The target date, when given as a date.
     pub date: Option<NaiveDate>,
 }
@@ -101,6 +106,9 @@ pub struct Network {
     pub(crate) milestones: Vec<Milestone>,
     /// Calendar, when the plan has a start date.
     pub(crate) calendar: Option<Calendar>,
+    /// When tasks work on several calendars: the clock axis every time is on (else time
+    /// is in working days of `calendar`).
+    pub(crate) clock: Option<std::sync::Arc<Clock>>,
     /// Deterministic CPM early start per task.
     pub(crate) det_start: Vec<f64>,
     /// Deterministic CPM early finish per task.
@@ -170,8 +178,10 @@ pub enum Status {
     Done {
         /// Actual start (t).
         start: f32,
-        /// Actual duration in working days.
+        /// Actual duration in working days (of its calendar).
         duration: f32,
+        /// Actual finish (t): `start + duration` on a single calendar.
+        finish: f32,
     },
 }
 
@@ -256,6 +266,42 @@ impl Network {
     /// The working calendar, when the plan has a start date.
     pub fn calendar(&self) -> Option<&Calendar> {
         self.calendar.as_ref()
+    }
+
+    /// The clock axis, when tasks work on several calendars (times are then calendar
+    /// days from the project calendar's first working day).
+    pub fn clock(&self) -> Option<&Clock> {
+        self.clock.as_deref()
+    }
+
+    /// Working days of the project calendar at time `t` (what outputs report as days).
+    pub fn days(&self, t: f64) -> f64 {
+        match &self.clock {
+            Some(c) => c.days(t),
+            None => t,
+        }
+    }
+
+    /// The date of day `k` of the time axis (1-based, as
+    /// [`calendar::finish_day`] and [`calendar::start_day`] give it): a working day of the
+    /// calendar, or on the clock axis a calendar day.
+    pub fn date_of_day(&self, k: u64) -> Option<NaiveDate> {
+        match (&self.clock, &self.calendar) {
+            (Some(c), _) => c.date_of_day(k),
+            (None, Some(c)) => c.working_day(k),
+            (None, None) => None,
+        }
+    }
+
+    /// The dates of the time axis's first `n` days (empty without a start date).
+    pub fn axis_dates(&self, n: u64) -> Vec<NaiveDate> {
+        match (&self.clock, &self.calendar) {
+            (Some(c), _) => (1..=n.min(calendar::MAX_WORKING_DAY))
+                .map_while(|k| c.date_of_day(k))
+                .collect(),
+            (None, Some(c)) => c.working_days(n),
+            (None, None) => Vec::new(),
+        }
     }
 
     /// Per task: the deterministic early start (every estimate at its most likely value).
@@ -348,12 +394,15 @@ impl Network {
     /// Forward CPM pass in f64 with the given durations: (early starts, early finishes).
     /// The kernel does the same arithmetic in f32 lanes.
     pub fn cpm(&self, durations: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        if let Some(clock) = &self.clock {
+            return self.cpm_clock(clock, durations);
+        }
         let n = self.len();
         let (mut es, mut ef) = (vec![0.0; n], vec![0.0; n]);
         for t in 0..n {
             let d = durations[t];
             match self.status[t] {
-                Status::Done { start, duration } => {
+                Status::Done { start, duration, .. } => {
                     es[t] = start as f64;
                     ef[t] = start as f64 + duration as f64;
                     continue;
@@ -381,6 +430,67 @@ impl Network {
             }
             es[t] = self.freeze_start(t, s);
             ef[t] = es[t] + d;
+        }
+        (es, ef)
+    }
+
+    /// On the clock axis: tabulates each calendar over three times the deterministic
+    /// plan's span plus three years (the kernel reads the tables; times beyond them take
+    /// the exact, slower functions).
+    pub(crate) fn tabulate_clock(&mut self) {
+        let last = self.det_finish.iter().copied().fold(0.0f64, f64::max);
+        if let Some(k) = self.clock.as_mut() {
+            let horizon = (3.0 * last + 3.0 * 366.0).min(1e6) as usize;
+            for c in &mut std::sync::Arc::make_mut(k).calendars {
+                c.tabulate(horizon);
+            }
+        }
+    }
+
+    /// [`Network::cpm`] on the clock axis: each task placed on its own calendar, each lag
+    /// counted on the lag calendar.
+    fn cpm_clock(&self, clock: &Clock, durations: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let n = self.len();
+        let (mut es, mut ef) = (vec![0.0; n], vec![0.0; n]);
+        for t in 0..n {
+            let d = durations[t];
+            let c = clock.of(t);
+            match self.status[t] {
+                Status::Done { start, finish, .. } => {
+                    es[t] = start as f64;
+                    ef[t] = finish as f64;
+                    continue;
+                }
+                Status::InProgress { start, elapsed } => {
+                    es[t] = start as f64;
+                    ef[t] = c.finish(c.w(start as f64) + elapsed as f64 + d);
+                    continue;
+                }
+                Status::Open => {}
+            }
+            let (mut s, mut f) = (self.floor[t] as f64, f64::NEG_INFINITY);
+            for l in self.preds(t) {
+                let p = l.pred as usize;
+                let lag = l.lag as f64;
+                match l.kind {
+                    LinkKind::FS => s = s.max(clock.after_lag(ef[p], lag, p, t)),
+                    LinkKind::SS => s = s.max(clock.after_lag(es[p], lag, p, t)),
+                    LinkKind::FF => f = f.max(clock.after_lag(ef[p], lag, p, t)),
+                    LinkKind::SF => f = f.max(clock.after_lag(es[p], lag, p, t)),
+                }
+            }
+            let mut ws = c.w(s);
+            if f > f64::NEG_INFINITY {
+                ws = ws.max(c.w(f) - d);
+            }
+            let mut start = c.start(ws);
+            let moved = self.freeze_start(t, start);
+            if moved != start {
+                ws = c.w(moved);
+                start = c.start(ws);
+            }
+            es[t] = start;
+            ef[t] = c.finish(ws + d);
         }
         (es, ef)
     }
@@ -430,6 +540,11 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         .settings
         .start
         .map(|s| Calendar::new(s, plan.settings.workweek, &plan.holidays));
+    // Tasks on named calendars put the network on the clock axis.
+    let mut clock = compile_calendars(plan, &calendar, &mut diags);
+    if !diags.is_empty() {
+        return Err(Error::Invalid(diags.0));
+    }
 
     // Topological order; ties broken by file order so the layout is stable.
     let index: HashMap<&str, usize> = plan
@@ -461,12 +576,20 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
                    as_start: bool|
      -> Option<(f64, Option<NaiveDate>)> {
         match (v, &calendar) {
-            (DateOrDays::Days(x), _) => Some((*x, None)),
+            (DateOrDays::Days(x), _) => Some((
+                match &clock {
+                    Some(k) if as_start => k.project().start(*x),
+                    Some(k) => k.project().finish(*x),
+                    None => *x,
+                },
+                None,
+            )),
             (DateOrDays::Date(d), Some(c)) => Some((
-                if as_start {
-                    c.start_time_of(*d)
-                } else {
-                    c.working_days_through(*d) as f64
+                match (&clock, as_start) {
+                    (Some(k), true) => k.start_of_date(*d),
+                    (Some(k), false) => k.end_of_date(*d),
+                    (None, true) => c.start_time_of(*d),
+                    (None, false) => c.working_days_through(*d) as f64,
                 },
                 Some(*d),
             )),
@@ -496,6 +619,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
     let mut occurrence = Vec::with_capacity(n);
     let mut status = Vec::with_capacity(n);
     let status_time = match (plan.settings.status_date, &calendar) {
+        (Some(d), Some(_)) if clock.is_some() => clock.as_ref().map(|k| k.start_of_date(d)),
         (Some(d), Some(c)) => Some(c.start_time_of(d)),
         (Some(_), None) => {
             diags.push(
@@ -508,6 +632,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         (None, _) => None,
     };
     pred_start.push(0u32);
+    let mut task_cal: Vec<u16> = Vec::with_capacity(n);
     let mut rescaled: Vec<String> = Vec::new();
     for node in &order {
         let row = &plan.tasks[graph[*node]];
@@ -574,9 +699,19 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
             durations.push(dist.deterministic());
             samplers.push(Sampler::new(&dist, &mut discrete));
         }
+        let cal_index = clock.as_ref().map_or(0, |k| {
+            row.calendar.as_ref().map_or(0, |name| {
+                k.calendars
+                    .iter()
+                    .position(|w| &w.name == name)
+                    .unwrap_or(0)
+            })
+        });
+        task_cal.push(cal_index as u16);
         status.push(task_status(
             row,
             &calendar,
+            clock.as_ref().map(|k| &k.calendars[cal_index]),
             status_time,
             plan.settings.status_date,
             file,
@@ -592,7 +727,11 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
             row.target
                 .as_ref()
                 .and_then(|v| days_of(v, row.line, "target", &mut diags, false))
-                .map(|(days, date)| Target { days, date }),
+                .map(|(time, date)| Target {
+                    days: clock.as_ref().map_or(time, |k| k.days(time)),
+                    time,
+                    date,
+                }),
         );
         let mut ls: Vec<Link> = row
             .predecessors
@@ -611,11 +750,15 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         links.extend(ls);
         pred_start.push(links.len() as u32);
     }
+    if let Some(k) = &mut clock {
+        k.of_task = task_cal;
+    }
     let task_of = |id: &str| index.get(id).map(|&i| topo_of[i]);
     let (freeze_of, freeze_windows) = compile_freezes(
         plan,
         &order.iter().map(|n| graph[*n]).collect::<Vec<_>>(),
         &calendar,
+        clock.as_ref(),
         &mut diags,
     );
     let (risks, hit_start, hits) = compile_risks(plan, &task_of, n, &mut discrete, &mut diags);
@@ -655,6 +798,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         links,
         milestones: Vec::new(),
         calendar,
+        clock: clock.map(std::sync::Arc::new),
         det_start: Vec::new(),
         det_finish: Vec::new(),
         occurrence,
@@ -699,6 +843,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         }
     }
     net.reschedule();
+    net.tabulate_clock();
 
     // Reported: flagged milestones (or, when none is flagged, every task without
     // successors), plus every task that has a target.
@@ -777,6 +922,93 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         return Err(Error::Invalid(diags.0));
     }
     Ok(net)
+}
+
+/// The clock axis, when some task works on a named calendar (`[calendars.NAME]` in
+/// plan.toml): the project calendar first, then each named one with its holidays. Unknown
+/// calendar names are reported in `diags`.
+fn compile_calendars(
+    plan: &Plan,
+    calendar: &Option<Calendar>,
+    diags: &mut Diags,
+) -> Option<Clock> {
+    let defs = &plan.settings.calendars;
+    let known = |name: &str| defs.iter().any(|c| c.name == name);
+    let names: Vec<&str> = defs.iter().map(|c| c.name.as_str()).collect();
+    let fix = |name: &str| match crate::plan::sheet::closest(name, &names) {
+        Some(c) => format!("did you mean {c}? (or define [calendars.{name}] in plan.toml)"),
+        None => format!(
+            "define [calendars.{name}] with its workweek in plan.toml, or leave the column empty for the project calendar"
+        ),
+    };
+    for h in &plan.calendar_holidays {
+        if !known(&h.calendar) {
+            diags.push(
+                Diagnostic::new(
+                    &plan.calendar_file,
+                    format!("calendar \"{}\" is not defined", h.calendar),
+                )
+                .line(h.line)
+                .column("calendar")
+                .fix(fix(&h.calendar)),
+            );
+        }
+    }
+    let mut used = false;
+    for t in &plan.tasks {
+        if let Some(name) = &t.calendar {
+            if known(name) {
+                used = true;
+            } else {
+                diags.push(
+                    Diagnostic::new(
+                        &plan.tasks_file,
+                        format!("task {} names calendar \"{name}\", which is not defined", t.id),
+                    )
+                    .line(t.line)
+                    .column("calendar")
+                    .fix(fix(name)),
+                );
+            }
+        }
+    }
+    if !used || !diags.is_empty() {
+        return None;
+    }
+    let Some(cal) = calendar else {
+        let first = plan.tasks.iter().find(|t| t.calendar.is_some());
+        let mut d = Diagnostic::new(&plan.tasks_file, "task calendars need the plan's start date")
+            .column("calendar")
+            .fix("set start = YYYY-MM-DD in plan.toml (or --start)");
+        if let Some(t) = first {
+            d = d.line(t.line);
+        }
+        diags.push(d);
+        return None;
+    };
+    let origin = cal.first_day();
+    let mut calendars = vec![WorkTime::new(
+        crate::plan::PROJECT_CALENDAR,
+        origin,
+        plan.settings.workweek,
+        &plan.holidays,
+        0,
+    )];
+    for def in defs {
+        let holidays: Vec<crate::plan::Holiday> = plan
+            .calendar_holidays
+            .iter()
+            .filter(|h| h.calendar == def.name)
+            .map(|h| h.holiday)
+            .collect();
+        calendars.push(WorkTime::new(&def.name, origin, def.workweek, &holidays, 0));
+    }
+    Some(Clock {
+        origin,
+        calendars,
+        of_task: Vec::new(),
+        lag: plan.settings.lag_calendar,
+    })
 }
 
 /// Task `t` and every task with a path to it, ascending.
@@ -1165,6 +1397,7 @@ fn compile_correlations(
 fn task_status(
     row: &crate::plan::TaskRow,
     calendar: &Option<Calendar>,
+    clock: Option<&WorkTime>,
     status_time: Option<f64>,
     status_date: Option<NaiveDate>,
     file: &str,
@@ -1208,7 +1441,17 @@ fn task_status(
         );
         return Status::Open;
     }
-    let start = cal.start_time_of(started);
+    // On the clock axis: calendar days from the project calendar's first working day.
+    let axis = |d: NaiveDate| (d - cal.first_day()).num_days() as f64;
+    let start = match clock {
+        Some(_) => axis(started).max(0.0),
+        None => cal.start_time_of(started),
+    };
+    // Working days of the task's own calendar between two times.
+    let span = |a: f64, b: f64| match clock {
+        Some(c) => c.w(b) - c.w(a),
+        None => b - a,
+    };
     match row.actual_finish {
         Some(f) if f >= sd => {
             diags.push(
@@ -1220,15 +1463,23 @@ fn task_status(
             Status::Open
         }
         Some(f) => {
-            let end = cal.working_days_through(f) as f64;
+            let end = match clock {
+                Some(_) => (axis(f) + 1.0).max(0.0),
+                None => cal.working_days_through(f) as f64,
+            };
+            let (start, duration) = (start as f32, span(start, end).max(0.0) as f32);
             Status::Done {
-                start: start as f32,
-                duration: (end - start).max(0.0) as f32,
+                start,
+                duration,
+                finish: match clock {
+                    Some(_) => (end as f32).max(start),
+                    None => start + duration,
+                },
             }
         }
         None => Status::InProgress {
             start: start as f32,
-            elapsed: (ts - start).max(0.0) as f32,
+            elapsed: span(start, ts).max(0.0) as f32,
         },
     }
 }
@@ -1259,6 +1510,7 @@ fn compile_freezes(
     plan: &Plan,
     rows: &[usize],
     calendar: &Option<Calendar>,
+    clock: Option<&Clock>,
     diags: &mut Diags,
 ) -> (Vec<u32>, Vec<Vec<(f32, f32)>>) {
     let n = rows.len();
@@ -1280,9 +1532,13 @@ fn compile_freezes(
     let range: Vec<(u64, u64)> = plan
         .freezes
         .iter()
-        .map(|f| {
-            let a = f.from.pred_opt().map_or(0, |d| cal.working_days_through(d));
-            (a, cal.working_days_through(f.to))
+        .map(|f| match clock {
+            // On the clock axis: the window's calendar days.
+            Some(k) => (k.start_of_date(f.from) as u64, k.end_of_date(f.to) as u64),
+            None => {
+                let a = f.from.pred_opt().map_or(0, |d| cal.working_days_through(d));
+                (a, cal.working_days_through(f.to))
+            }
         })
         .collect();
     let mut by_tag: HashMap<&str, Vec<usize>> = HashMap::new();

@@ -112,8 +112,15 @@ pub fn apply(base: &Network, name: &str, rows: &[ScenarioRow], file: &str) -> Re
                 net.tasks[t].estimate = Some(d);
             }
             (Action::NotBefore(v), Some(t), _) => match (v, &net.calendar) {
-                (DateOrDays::Days(x), _) => net.floor[t] = *x as f32,
-                (DateOrDays::Date(d), Some(c)) => net.floor[t] = c.start_time_of(*d) as f32,
+                (DateOrDays::Days(x), _) => {
+                    net.floor[t] = net.clock().map_or(*x, |k| k.project().start(*x)) as f32
+                }
+                (DateOrDays::Date(d), Some(c)) => {
+                    net.floor[t] = match net.clock() {
+                        Some(k) => k.start_of_date(*d),
+                        None => c.start_time_of(*d),
+                    } as f32
+                }
                 (DateOrDays::Date(_), None) => diags.push(at(
                     "not_before is a date but the plan has no start date".into(),
                     "value",

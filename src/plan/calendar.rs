@@ -6,7 +6,7 @@ use crate::error::Diags;
 use crate::plan::sheet::Sheet;
 
 /// Every column calendar.csv may have.
-pub(crate) const COLUMNS: &[&str] = &["from", "to", "kind", "tags", "name"];
+pub(crate) const COLUMNS: &[&str] = &["from", "to", "kind", "tags", "name", "calendar"];
 
 /// A range of non-working days, both ends included. Invariant: `from ≤ to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,9 +31,26 @@ pub struct Freeze {
     pub tags: Vec<String>,
 }
 
-/// Parses calendar.csv rows into holidays and freeze windows.
-pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> (Vec<Holiday>, Vec<Freeze>) {
+/// A holiday of a named calendar (calendar.csv rows whose `calendar` column names it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarHoliday {
+    /// The calendar's name.
+    pub calendar: String,
+    /// 1-based line in calendar.csv.
+    pub line: u64,
+    /// The days off.
+    pub holiday: Holiday,
+}
+
+/// Parses calendar.csv rows into the project calendar's holidays, the named calendars'
+/// holidays and freeze windows. A holiday row's `calendar` column lists the calendars it
+/// belongs to (`project` is the project calendar; empty means the project calendar).
+pub(crate) fn parse(
+    sheet: &Sheet,
+    diags: &mut Diags,
+) -> (Vec<Holiday>, Vec<CalendarHoliday>, Vec<Freeze>) {
     let mut out = Vec::new();
+    let mut named = Vec::new();
     let mut freezes = Vec::new();
     for row in &sheet.rows {
         let kind = sheet
@@ -87,6 +104,14 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> (Vec<Holiday>, Vec<Free
                 );
                 continue;
             }
+            if sheet.get(row, "calendar").is_some() {
+                diags.push(
+                    sheet
+                        .diag(row, "calendar", "a freeze window applies to tasks by their tags, on whatever calendar they work")
+                        .fix("leave the calendar column empty on freeze rows"),
+                );
+                continue;
+            }
             freezes.push(Freeze {
                 line: row.line,
                 from,
@@ -94,8 +119,24 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> (Vec<Holiday>, Vec<Free
                 tags,
             });
         } else {
-            out.push(Holiday { from, to });
+            let cals: Vec<String> = sheet.list(row, "calendar");
+            let holiday = Holiday { from, to };
+            if cals.is_empty() {
+                out.push(holiday);
+            }
+            for c in cals {
+                if c.eq_ignore_ascii_case(crate::plan::settings::PROJECT_CALENDAR) {
+                    out.push(holiday);
+                } else {
+                    named.push(CalendarHoliday {
+                        calendar: c,
+                        line: row.line,
+                        holiday,
+                    });
+                }
+            }
         }
     }
-    (out, freezes)
+    out.dedup();
+    (out, named, freezes)
 }

@@ -18,12 +18,12 @@ pub mod throughput;
 
 use std::path::{Path, PathBuf};
 
-pub use calendar::{Freeze, Holiday};
+pub use calendar::{CalendarHoliday, Freeze, Holiday};
 pub use correlations::CorrelationRow;
 pub use distribution::Distribution;
 pub use risks::{RiskRow, Unit};
 pub use scenarios::{Action, ScenarioRow, Scenarios};
-pub use settings::{Settings, Workweek};
+pub use settings::{CalendarDef, LagCalendar, PROJECT_CALENDAR, Settings, Workweek};
 pub(crate) use structure::check_structure;
 pub use tasks::{DateOrDays, LinkKind, LinkSpec, TaskRow};
 
@@ -39,6 +39,8 @@ pub struct Plan {
     pub tasks: Vec<TaskRow>,
     /// calendar.csv holidays.
     pub holidays: Vec<Holiday>,
+    /// calendar.csv holidays of the named calendars.
+    pub calendar_holidays: Vec<CalendarHoliday>,
     /// calendar.csv freeze windows.
     pub freezes: Vec<Freeze>,
     /// How calendar.csv is named in messages.
@@ -86,11 +88,11 @@ pub fn parse_files(files: &PlanFiles, base: &Path, name: Option<String>) -> Resu
     if settings.name.is_none() {
         settings.name = name;
     }
-    let (mut holidays, mut freezes) = (Vec::new(), Vec::new());
+    let (mut holidays, mut calendar_holidays, mut freezes) = (Vec::new(), Vec::new(), Vec::new());
     if let Some((file, bytes)) = files.calendar
         && let Some(sheet) = Sheet::parse(bytes, file, calendar::COLUMNS, &["from"], &mut diags)
     {
-        (holidays, freezes) = calendar::parse(&sheet, &mut diags);
+        (holidays, calendar_holidays, freezes) = calendar::parse(&sheet, &mut diags);
     }
     let mut risk_rows = Vec::new();
     if let Some((file, bytes)) = files.risks
@@ -128,6 +130,7 @@ pub fn parse_files(files: &PlanFiles, base: &Path, name: Option<String>) -> Resu
         settings,
         tasks,
         holidays,
+        calendar_holidays,
         freezes,
         calendar_file: name_of(files.calendar, "calendar.csv"),
         risks: risk_rows,
@@ -250,6 +253,7 @@ pub fn from_tasks_csv(text: &str, file: &str) -> Result<Plan> {
         settings: Settings::default(),
         tasks,
         holidays: Vec::new(),
+        calendar_holidays: Vec::new(),
         freezes: Vec::new(),
         calendar_file: "calendar.csv".into(),
         risks: Vec::new(),

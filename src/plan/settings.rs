@@ -59,7 +59,54 @@ pub struct Settings {
     pub budget: Option<f64>,
     /// Standing costs (`[[overhead]]` tables).
     pub overheads: Vec<crate::plan::cost::Overhead>,
+    /// Named calendars besides the project calendar (`[calendars.NAME]` tables), in name
+    /// order.
+    pub calendars: Vec<CalendarDef>,
+    /// The calendar a link's lag is counted on.
+    pub lag_calendar: LagCalendar,
 }
+
+/// A named working calendar: `[calendars.NAME]` in plan.toml with its working week; its
+/// holidays are the calendar.csv rows that name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarDef {
+    /// Its name, as tasks.csv's `calendar` column and calendar.csv's `calendar` column
+    /// give it.
+    pub name: String,
+    /// 1-based line of its table in plan.toml.
+    pub line: u64,
+    /// Working week.
+    pub workweek: Workweek,
+}
+
+/// The calendar a link's lag is counted on (`lag_calendar` in plan.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LagCalendar {
+    /// The predecessor's calendar (Primavera P6's default).
+    #[default]
+    Predecessor,
+    /// The successor's calendar.
+    Successor,
+    /// The project calendar.
+    Project,
+    /// Every day, around the clock: a lag of 2 days is 48 hours.
+    Continuous,
+}
+
+impl LagCalendar {
+    /// The plan.toml spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LagCalendar::Predecessor => "predecessor",
+            LagCalendar::Successor => "successor",
+            LagCalendar::Project => "project",
+            LagCalendar::Continuous => "24h",
+        }
+    }
+}
+
+/// The name calendar.csv and tasks.csv use for the project calendar.
+pub const PROJECT_CALENDAR: &str = "project";
 
 const KEYS: &[&str] = &[
     "name",
@@ -71,6 +118,8 @@ const KEYS: &[&str] = &[
     "currency",
     "budget",
     "overhead",
+    "calendars",
+    "lag_calendar",
 ];
 
 /// Parses the text of `plan.toml` (shown as `file`), collecting problems in `diags`.
@@ -205,6 +254,18 @@ pub(crate) fn parse(text: &str, file: &str, diags: &mut Diags) -> Settings {
                     "[[overhead]]\nname = \"Programme office\"\nrate = 4000\nuntil = \"M_GOLIVE\"",
                 )),
             },
+            "calendars" => calendars(value, text, file, diags, &mut s.calendars),
+            "lag_calendar" => match value.as_str() {
+                Some("predecessor") => s.lag_calendar = LagCalendar::Predecessor,
+                Some("successor") => s.lag_calendar = LagCalendar::Successor,
+                Some("project") => s.lag_calendar = LagCalendar::Project,
+                Some("24h") => s.lag_calendar = LagCalendar::Continuous,
+                _ => diags.push(bad(
+                    key,
+                    format!("lag_calendar must be predecessor, successor, project or 24h, found {value}"),
+                    "lag_calendar = \"predecessor\"",
+                )),
+            },
             other => {
                 let fix = match closest(other, KEYS) {
                     Some(k) => format!("did you mean {k}?"),
@@ -215,6 +276,69 @@ pub(crate) fn parse(text: &str, file: &str, diags: &mut Diags) -> Settings {
         }
     }
     s
+}
+
+/// The `[calendars.NAME]` tables: each a working week (`workweek = [...]`).
+fn calendars(
+    value: &toml::Value,
+    text: &str,
+    file: &str,
+    diags: &mut Diags,
+    out: &mut Vec<CalendarDef>,
+) {
+    let example = "[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\"]";
+    let Some(table) = value.as_table() else {
+        diags.push(
+            Diagnostic::new(file, "calendars must be tables such as [calendars.site]")
+                .column("calendars")
+                .fix(example),
+        );
+        return;
+    };
+    for (name, def) in table {
+        // The line of its [calendars.NAME] header.
+        let header = format!("[calendars.{name}]");
+        let quoted = format!("[calendars.\"{name}\"]");
+        let line = text
+            .lines()
+            .position(|l| {
+                let l = l.trim().replace(' ', "");
+                l == header || l == quoted
+            })
+            .map_or(1, |i| i as u64 + 1);
+        let bad = |msg: String| {
+            Diagnostic::new(file, format!("calendar {name}: {msg}"))
+                .line(line)
+                .column("calendars")
+                .fix(example)
+        };
+        if name.trim().is_empty() || name.contains(';') || name.eq_ignore_ascii_case(PROJECT_CALENDAR) {
+            diags.push(bad(format!(
+                "\"{name}\" cannot name a calendar (\"{PROJECT_CALENDAR}\" is the project calendar; names have no ';')"
+            )));
+            continue;
+        }
+        let Some(t) = def.as_table() else {
+            diags.push(bad("must be a table".into()));
+            continue;
+        };
+        for k in t.keys().filter(|k| k.as_str() != "workweek") {
+            diags.push(bad(format!("unknown key \"{k}\" (known: workweek)")));
+        }
+        let names: Option<Vec<&str>> = t
+            .get("workweek")
+            .and_then(|v| v.as_array())
+            .and_then(|a| a.iter().map(|v| v.as_str()).collect());
+        match names.map(Workweek::parse) {
+            Some(Ok(workweek)) => out.push(CalendarDef {
+                name: name.clone(),
+                line,
+                workweek,
+            }),
+            Some(Err(why)) => diags.push(bad(why)),
+            None => diags.push(bad("needs workweek, a list of weekday names".into())),
+        }
+    }
 }
 
 /// One `[[overhead]]` table (the `index`-th, at `line`).

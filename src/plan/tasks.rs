@@ -25,6 +25,7 @@ pub(crate) const COLUMNS: &[&str] = &[
     "not_before",
     "group",
     "calendar_tags",
+    "calendar",
     "actual_start",
     "actual_finish",
     "remaining",
@@ -98,6 +99,8 @@ pub struct TaskRow {
     pub probability: f64,
     /// Tags that freeze windows apply to.
     pub calendar_tags: Vec<String>,
+    /// The named calendar it works on (None: the project calendar).
+    pub calendar: Option<String>,
     /// Date the work started (status-date re-forecast).
     pub actual_start: Option<NaiveDate>,
     /// Date the work finished.
@@ -292,6 +295,10 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             group: sheet.get(row, "group").map(str::to_string),
             probability,
             calendar_tags: sheet.list(row, "calendar_tags"),
+            calendar: sheet
+                .get(row, "calendar")
+                .filter(|c| !c.eq_ignore_ascii_case(crate::plan::settings::PROJECT_CALENDAR))
+                .map(str::to_string),
             actual_start,
             actual_finish,
             remaining,

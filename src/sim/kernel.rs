@@ -89,6 +89,14 @@ impl Keys {
                     && net.freeze_of[t] == NO_FREEZE
                     && net.floor[t].to_bits() as i32 >= 0
                     && net.preds(t).iter().all(|l| l.kind == LinkKind::FS)
+                    && net.clock().is_none_or(|k| {
+                        // On the clock axis: a task on a calendar that works every day,
+                        // whose lags need no calendar either.
+                        k.of(t).is_continuous()
+                            && net.preds(t).iter().all(|l| {
+                                l.lag == 0.0 || k.lag_calendar(l.pred as usize, t).is_none()
+                            })
+                    })
             })
             .collect();
         let (mut cost_const, mut cost_rate_only, mut cost_base) =
@@ -763,7 +771,13 @@ fn finish_cost(b: &Block, cm: &cost::CostModel, s: &mut Scratch, out: &mut [f32]
         oc.rate.fill(&s.u, &mut rate, &net.discrete);
         // An amount to the cent, not its nearest f32.
         let fixed = matches!(oc.rate, Sampler::Fixed(_)).then_some(oc.rate_likely);
-        let f = lanes(&s.ef, oc.until as usize);
+        let mut f = *lanes(&s.ef, oc.until as usize);
+        if let Some(k) = net.clock.as_deref() {
+            // An overhead's rate is per working day of the project calendar.
+            for x in f.iter_mut() {
+                *x = k.project().w32(*x);
+            }
+        }
         let v = cost_lanes(&mut s.cost, cm.overhead_slot(o));
         for l in 0..LANES {
             let r = fixed.unwrap_or(rate[l] as f64);
@@ -964,7 +978,7 @@ fn forward_task<const C: usize>(
         valid,
     );
     let dur: &[f32; LANES] = dur;
-    let start = start_of(
+    let (start, finish) = place(
         net,
         t,
         net.preds(t),
@@ -972,10 +986,6 @@ fn forward_task<const C: usize>(
         |p| lanes(&s.es, p),
         |p| lanes(&s.ef, p),
     );
-    let mut finish = [0f32; LANES];
-    for l in 0..LANES {
-        finish[l] = start[l] + dur[l];
-    }
     if track.keep_starts {
         s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
     }
@@ -1045,7 +1055,7 @@ fn forward_variants<const C: usize>(
                 valid,
             );
         }
-        let start_v = start_of(
+        let (start_v, finish_v) = place(
             net,
             t,
             preds,
@@ -1053,10 +1063,6 @@ fn forward_variants<const C: usize>(
             |q| lanes(&s.es, q),
             |q| lanes(&s.ef, q),
         );
-        let mut finish_v = [0f32; LANES];
-        for l in 0..LANES {
-            finish_v[l] = start_v[l] + dur_v[l];
-        }
         lanes_mut(&mut s.ef, row).copy_from_slice(&finish_v);
         if track.keep_starts {
             lanes_mut(&mut s.es, row).copy_from_slice(&start_v);
@@ -1158,6 +1164,27 @@ fn milestones_and_reverse_pass(
 fn mark_binding_predecessors(net: &Network, succ: usize, live: u64, s: &mut Scratch) {
     let es_s = lanes(&s.es, succ);
     let dur_s = lanes(&s.dur, succ);
+    if let Some(k) = net.clock.as_deref() {
+        // On the clock axis a constraint binds when the start it alone would give, in
+        // the task's working time, is its start: the same operations as the forward
+        // pass, so equal bit for bit.
+        let c = k.of(succ);
+        for link in net.preds(succ) {
+            let p = link.pred as usize;
+            let lag = link.lag;
+            let x = match link.kind {
+                LinkKind::FS | LinkKind::FF => lanes(&s.ef, p),
+                LinkKind::SS | LinkKind::SF => lanes(&s.es, p),
+            };
+            let finish = matches!(link.kind, LinkKind::FF | LinkKind::SF);
+            let bits = binding(es_s, |l| {
+                let w = c.w32(k.after_lag32(x[l], lag, p, succ));
+                c.start32(if finish { w - dur_s[l] } else { w })
+            });
+            s.crit[p] |= bits & live;
+        }
+        return;
+    }
     for link in net.preds(succ) {
         let p = link.pred as usize;
         let lag = link.lag;
@@ -1874,6 +1901,123 @@ fn apply_effects(
     }
 }
 
+/// Early start and finish of task `t` with duration `dur`, given the links to its
+/// predecessors (in the order of [`Network::preds`], each `pred` the row holding that
+/// predecessor's lanes) and their early starts and finishes (`es`, `ef`, by row). On a
+/// single calendar the start is [`start_of`] and the finish the start plus the duration;
+/// on the clock axis see [`place_on_clock`].
+#[inline(always)]
+fn place<'a>(
+    net: &Network,
+    t: usize,
+    preds: &[Link],
+    dur: &[f32; LANES],
+    es: impl Fn(usize) -> &'a [f32; LANES],
+    ef: impl Fn(usize) -> &'a [f32; LANES],
+) -> ([f32; LANES], [f32; LANES]) {
+    if let Some(k) = net.clock.as_deref() {
+        return place_on_clock(net, k, t, preds, dur, es, ef);
+    }
+    let start = start_of(net, t, preds, dur, es, ef);
+    let mut finish = [0f32; LANES];
+    for l in 0..LANES {
+        finish[l] = start[l] + dur[l];
+    }
+    (start, finish)
+}
+
+/// [`place`] on the clock axis: the latest of the start constraints (the floor, each
+/// finish- or start-to-start link's time after its lag on the lag calendar) and of the
+/// finish constraints, taken into the task's own working time W; the task starts where
+/// its calendar next works, `start(W)`, moved out of a freeze window, and finishes at
+/// `finish(W + d)`. A task in progress keeps its actual start and finishes its remaining
+/// work from the status date on its calendar; a finished one keeps its actual dates.
+#[inline(always)]
+fn place_on_clock<'a>(
+    net: &Network,
+    k: &crate::model::Clock,
+    t: usize,
+    preds: &[Link],
+    dur: &[f32; LANES],
+    es: impl Fn(usize) -> &'a [f32; LANES],
+    ef: impl Fn(usize) -> &'a [f32; LANES],
+) -> ([f32; LANES], [f32; LANES]) {
+    let c = k.of(t);
+    let (mut start, mut finish) = ([0f32; LANES], [0f32; LANES]);
+    match net.status[t] {
+        Status::Done { start: s0, finish: f0, .. } => return ([s0; LANES], [f0; LANES]),
+        Status::InProgress { start: s0, .. } => {
+            let w0 = c.w32(s0);
+            for l in 0..LANES {
+                finish[l] = c.finish32(w0 + dur[l]);
+            }
+            return ([s0; LANES], finish);
+        }
+        Status::Open => {}
+    }
+    let (ws, _) = clock_constraints(net, k, t, preds, dur, &es, &ef);
+    let mut ws = ws;
+    for l in 0..LANES {
+        start[l] = c.start32(ws[l]);
+    }
+    if net.freeze_of[t] != NO_FREEZE {
+        for l in 0..LANES {
+            let moved = net.freeze_start(t, start[l] as f64) as f32;
+            if moved != start[l] {
+                ws[l] = c.w32(moved);
+                start[l] = c.start32(ws[l]);
+            }
+        }
+    }
+    for l in 0..LANES {
+        finish[l] = c.finish32(ws[l] + dur[l]);
+    }
+    (start, finish)
+}
+
+/// The working-time start of open task `t` on the clock axis allowed by its floor and
+/// links (before a freeze window), and whether any finish constraint takes part.
+#[inline(always)]
+fn clock_constraints<'a>(
+    net: &Network,
+    k: &crate::model::Clock,
+    t: usize,
+    preds: &[Link],
+    dur: &[f32; LANES],
+    es: &impl Fn(usize) -> &'a [f32; LANES],
+    ef: &impl Fn(usize) -> &'a [f32; LANES],
+) -> ([f32; LANES], bool) {
+    let c = k.of(t);
+    let mut s = [net.floor[t]; LANES];
+    let mut f = [f32::NEG_INFINITY; LANES];
+    let mut finishes = false;
+    for (link, orig) in preds.iter().zip(net.preds(t)) {
+        let (row, p, lag) = (link.pred as usize, orig.pred as usize, link.lag);
+        let (x, into) = match link.kind {
+            LinkKind::FS => (ef(row), &mut s),
+            LinkKind::SS => (es(row), &mut s),
+            LinkKind::FF => (ef(row), &mut f),
+            LinkKind::SF => (es(row), &mut f),
+        };
+        finishes |= matches!(link.kind, LinkKind::FF | LinkKind::SF);
+        for l in 0..LANES {
+            into[l] = into[l].max(k.after_lag32(x[l], lag, p, t));
+        }
+    }
+    let mut ws = [0f32; LANES];
+    for l in 0..LANES {
+        ws[l] = c.w32(s[l]);
+    }
+    if finishes {
+        for l in 0..LANES {
+            if f[l] > f32::NEG_INFINITY {
+                ws[l] = ws[l].max(c.w32(f[l]) - dur[l]);
+            }
+        }
+    }
+    (ws, finishes)
+}
+
 /// Early start of task `t` with duration `dur`, given the links to its predecessors and
 /// their early starts and finishes (`es`, `ef`, by the links' `pred`): the latest
 /// constraint, the task's floor, and a freeze window.
@@ -1941,6 +2085,9 @@ fn start_of<'a>(
 /// that it is compiled into the AVX2 path too.
 #[inline(always)]
 fn backward_step(net: &Network, succ: usize, s: &mut Scratch, float: &mut i128, valid: usize) {
+    if let Some(k) = net.clock.as_deref() {
+        return backward_step_on_clock(net, k, succ, s, float, valid);
+    }
     let lf_s: [f32; LANES] = *lanes(&s.lf, succ);
     let ef_s = lanes(&s.ef, succ);
     let mut fl = [0f32; LANES];
@@ -1981,6 +2128,67 @@ fn backward_step(net: &Network, succ: usize, s: &mut Scratch, float: &mut i128, 
                 let dur_p: [f32; LANES] = *lanes(&s.dur, p);
                 min_into(lanes_mut(&mut s.lf, p), |l| lf_s[l] - lag + dur_p[l]);
             }
+        }
+    }
+}
+
+/// [`backward_step`] on the clock axis: float in working days of the task's own
+/// calendar (W(latest finish) − W(early finish)); the latest start is where the task
+/// would have to resume work, `start(W(latest finish) − d)`; a lag is stepped over on its
+/// lag calendar, and a start-based link reaches the predecessor's latest finish through
+/// the predecessor's calendar.
+#[inline(never)]
+fn backward_step_on_clock(
+    net: &Network,
+    k: &crate::model::Clock,
+    succ: usize,
+    s: &mut Scratch,
+    float: &mut i128,
+    valid: usize,
+) {
+    let c = k.of(succ);
+    let lf_s: [f32; LANES] = *lanes(&s.lf, succ);
+    let ef_s = lanes(&s.ef, succ);
+    let mut fl = [0f32; LANES];
+    for l in 0..LANES {
+        if lf_s[l] < f32::INFINITY {
+            let x = c.w32(lf_s[l]) - c.w32(ef_s[l]);
+            fl[l] = if x > 0.0 { x } else { 0.0 };
+        }
+    }
+    *float += fixed_sum(&fl, valid);
+    if net.status[succ] != Status::Open {
+        return;
+    }
+    let dur_s = *lanes(&s.dur, succ);
+    let mut ls_s = [f32::INFINITY; LANES];
+    for l in 0..LANES {
+        if lf_s[l] < f32::INFINITY {
+            ls_s[l] = c.start32(c.w32(lf_s[l]) - dur_s[l]);
+        }
+    }
+    for link in net.preds(succ) {
+        let p = link.pred as usize;
+        let lag = link.lag;
+        let cp = k.of(p);
+        let from = match link.kind {
+            LinkKind::FS | LinkKind::SS => &ls_s,
+            LinkKind::FF | LinkKind::SF => &lf_s,
+        };
+        let start_based = matches!(link.kind, LinkKind::SS | LinkKind::SF);
+        let dur_p: [f32; LANES] = *lanes(&s.dur, p);
+        let lf_p = lanes_mut(&mut s.lf, p);
+        for l in 0..LANES {
+            if from[l] == f32::INFINITY {
+                continue;
+            }
+            let y = k.before_lag32(from[l], lag, p, succ);
+            let y = if start_based {
+                cp.finish32(cp.w32(y) + dur_p[l])
+            } else {
+                y
+            };
+            lf_p[l] = lf_p[l].min(y);
         }
     }
 }

@@ -246,8 +246,8 @@ fn frontiers(net: &Network, samples: &Samples, mi: usize, levels: &[f64]) -> Vec
     let total = &samples.costs[CostModel::TOTAL];
     let off = samples.cost_offset[CostModel::TOTAL];
     let date = |t: f64| {
-        let cal = net.calendar()?;
-        let d = cal.working_day(crate::model::calendar::finish_day(t))?;
+        net.calendar()?;
+        let d = net.date_of_day(crate::model::calendar::finish_day(t))?;
         (chrono::Datelike::year(&d) <= 9999).then(|| d.format("%Y-%m-%d").to_string())
     };
     levels
@@ -256,9 +256,9 @@ fn frontiers(net: &Network, samples: &Samples, mi: usize, levels: &[f64]) -> Vec
             level,
             points: frontier(&samples.milestones[mi], total, level)
                 .into_iter()
-                .map(|(days, budget)| FrontierPoint {
-                    days: crate::stats::round4(days),
-                    date: date(days),
+                .map(|(t, budget)| FrontierPoint {
+                    days: crate::stats::round4(net.days(t)),
+                    date: date(t),
                     budget: round2(off + budget),
                 })
                 .collect(),
@@ -368,7 +368,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
                 (Some(tg), Some(b)) => {
                     let mut q = [0u64; 4];
                     for (&f, &c) in samples.milestones[mi].iter().zip(total) {
-                        let late = f as f64 > tg.days + SNAP;
+                        let late = f as f64 > tg.time + SNAP;
                         let over = c as f64 > b;
                         q[2 * late as usize + over as usize] += 1;
                     }
@@ -387,7 +387,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Option
                     .iter()
                     .zip(total)
                     .take(SCATTER_POINTS)
-                    .map(|(&f, &c)| (f, off_total + c as f64))
+                    .map(|(&f, &c)| (net.days(f as f64) as f32, off_total + c as f64))
                     .collect()
             } else {
                 Vec::new()

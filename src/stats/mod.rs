@@ -310,11 +310,9 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         need(net.det_finish[t]);
         need(samples.mean_finish[t]);
     }
-    let table = net
-        .calendar
-        .as_ref()
-        .map(|c| c.working_days(last_day + 1))
-        .unwrap_or_default();
+    let table = net.axis_dates(last_day + 1);
+    // Working days of the project calendar (the time itself on a single calendar).
+    let days = |t: f64| net.days(t);
     let mut beyond = false;
     let mut date = |day: u64| -> Option<String> {
         net.calendar.as_ref()?;
@@ -331,11 +329,19 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
     let mut histograms = Vec::new();
     for (mi, m) in net.milestones.iter().enumerate() {
         let t = m.task as usize;
-        let s = &samples.milestones[mi];
         let srt = &sorted[mi];
-        let mean = s.iter().map(|&x| x as f64).sum::<f64>() / n as f64;
+        // In working days of the project calendar (sorted still: the map is monotone).
+        let srt_days: std::borrow::Cow<[f32]> = match net.clock() {
+            Some(k) => srt.iter().map(|&x| k.days(x as f64) as f32).collect(),
+            None => srt.into(),
+        };
+        let mean = srt_days.iter().map(|&x| x as f64).sum::<f64>() / n as f64;
         let var = if n > 1 {
-            s.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / (n - 1) as f64
+            srt_days
+                .iter()
+                .map(|&x| (x as f64 - mean).powi(2))
+                .sum::<f64>()
+                / (n - 1) as f64
         } else {
             0.0
         };
@@ -343,10 +349,10 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             .iter()
             .map(|&p| {
                 let v = percentile(srt, p) as f64;
-                let (lo, hi) = percentile_ci(srt, p);
+                let (lo, hi) = percentile_ci(&srt_days, p);
                 Quantile {
                     p,
-                    days: round4(v),
+                    days: round4(days(v)),
                     date: date(finish_day(v)),
                     low: round4(lo as f64),
                     high: round4(hi as f64),
@@ -354,31 +360,32 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             })
             .collect();
         let target = m.target.as_ref().map(|tg| {
-            let hit = srt.partition_point(|&x| x as f64 <= tg.days + SNAP);
+            let hit = srt.partition_point(|&x| x as f64 <= tg.time + SNAP);
             TargetForecast {
                 days: round4(tg.days),
                 date: tg.date.map(|d| d.format("%Y-%m-%d").to_string()),
                 probability: hit as f64 / n as f64,
             }
         });
-        let at = |p: f64| percentile(srt, p) as f64;
+        let at = |p: f64| percentile(&srt_days, p) as f64;
+        let det = days(net.det_finish[t]);
         milestones.push(MilestoneForecast {
-            contingency_p50: round4(at(50.0) - net.det_finish[t]),
-            contingency_p80: round4(at(80.0) - net.det_finish[t]),
+            contingency_p50: round4(at(50.0) - det),
+            contingency_p80: round4(at(80.0) - det),
             id: net.tasks[t].id.clone(),
             name: net.tasks[t].name.clone(),
-            deterministic: round4(net.det_finish[t]),
+            deterministic: round4(det),
             deterministic_date: date(finish_day(net.det_finish[t])),
             mean: round4(mean),
             sd: round4(var.sqrt()),
-            min: round4(srt[0] as f64),
-            max: round4(srt[srt.len() - 1] as f64),
+            min: round4(srt_days[0] as f64),
+            max: round4(srt_days[srt_days.len() - 1] as f64),
             percentiles: qs,
             target,
         });
         histograms.push(Histogram {
             milestone: net.tasks[t].id.clone(),
-            bins: histogram(srt),
+            bins: histogram(&srt_days),
         });
     }
 
@@ -406,10 +413,10 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             id: net.tasks[t].id.clone(),
             name: net.tasks[t].name.clone(),
             group: net.tasks[t].group.clone(),
-            deterministic_start: round4(net.det_start[t]),
-            deterministic_finish: round4(net.det_finish[t]),
-            mean_start: round4(samples.mean_start[t]),
-            mean_finish: round4(samples.mean_finish[t]),
+            deterministic_start: round4(days(net.det_start[t])),
+            deterministic_finish: round4(days(net.det_finish[t])),
+            mean_start: round4(days(samples.mean_start[t])),
+            mean_finish: round4(days(samples.mean_finish[t])),
             // A task that takes no time (a milestone) starts on the day it finishes.
             mean_start_date: date(
                 if samples.mean_finish[t] - samples.mean_start[t] < crate::model::calendar::SNAP {

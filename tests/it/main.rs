@@ -3,6 +3,7 @@
 mod analytic;
 mod big;
 mod calendar;
+mod calendars;
 mod calibrate;
 mod cli;
 mod compare;

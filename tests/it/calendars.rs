@@ -1,0 +1,274 @@
+//! Calendars per task and lag calendars: dates computed by hand.
+
+use slipcast::{NoProgress, SimConfig};
+
+use super::{plan_dir, sim_dir};
+
+/// The dates of each task of a forecast: (id, mean start date, mean finish date).
+fn dates(f: &slipcast::Forecast) -> Vec<(String, String, String)> {
+    let mut v: Vec<_> = f
+        .tasks
+        .iter()
+        .map(|t| {
+            (
+                t.id.clone(),
+                t.mean_start_date.clone().unwrap(),
+                t.mean_finish_date.clone().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn row(id: &str, start: &str, finish: &str) -> (String, String, String) {
+    (id.into(), start.into(), finish.into())
+}
+
+const SITE: &str = "name = \"Calendars\"\nstart = 2027-01-04\n\n[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n";
+
+#[test]
+fn a_seven_day_task_between_five_day_tasks_across_a_weekend_and_a_holiday() {
+    // Mon 4 Jan 2027; Mon 11 Jan is a bank holiday of the project calendar only.
+    let dir = plan_dir(&[
+        ("plan.toml", SITE),
+        ("calendar.csv", "from,to,name\n2027-01-11,2027-01-11,Bank holiday\n"),
+        (
+            "tasks.csv",
+            "id,distribution,likely,predecessors,milestone,calendar\n\
+             A,fixed,5,,,\n\
+             B,fixed,3,A,,site\n\
+             C,fixed,2,B,,\n\
+             M,fixed,0,C,true,\n",
+        ),
+    ]);
+    let (net, _, f) = sim_dir(dir.path(), 128, 1);
+    // A works Mon 4 – Fri 8; B (every day) Sat 9 – Mon 11, the holiday included; C
+    // resumes on the project calendar on Tue 12 and works Tue 12 – Wed 13.
+    assert_eq!(
+        dates(&f),
+        vec![
+            row("A", "2027-01-04", "2027-01-08"),
+            row("B", "2027-01-09", "2027-01-11"),
+            row("C", "2027-01-12", "2027-01-13"),
+            row("M", "2027-01-13", "2027-01-13"),
+        ]
+    );
+    let m = &f.milestones[0];
+    // Reported days are the project calendar's: Mon 4 – Wed 13 less the weekend and the
+    // holiday is 7 working days.
+    assert_eq!(m.deterministic, 7.0);
+    assert_eq!(m.deterministic_date.as_deref(), Some("2027-01-13"));
+    assert_eq!(m.percentiles[1].days, 7.0);
+    assert!(net.clock().is_some());
+    // Every task is on the one path: critical in every iteration.
+    assert!(f.tasks.iter().all(|t| t.criticality == 1.0));
+
+    // Without the task calendar, B waits for the project calendar: Tue 12 – Thu 14.
+    let dir = plan_dir(&[
+        ("plan.toml", "start = 2027-01-04\n"),
+        ("calendar.csv", "from,to,name\n2027-01-11,2027-01-11,Bank holiday\n"),
+        (
+            "tasks.csv",
+            "id,distribution,likely,predecessors,milestone\nA,fixed,5,,\nB,fixed,3,A,\nC,fixed,2,B,\nM,fixed,0,C,true\n",
+        ),
+    ]);
+    let (net, _, f) = sim_dir(dir.path(), 64, 1);
+    assert!(net.clock().is_none());
+    assert_eq!(f.milestones[0].deterministic_date.as_deref(), Some("2027-01-18"));
+}
+
+/// B (on a Monday-to-Thursday calendar) follows A (on the site calendar, which is off on
+/// Saturday 9 Jan) with a lag of 3 days; the project calendar is Monday to Friday with
+/// Monday 11 Jan off.
+fn lag_plan(lag_calendar: &str) -> tempfile::TempDir {
+    plan_dir(&[
+        (
+            "plan.toml",
+            &format!(
+                "start = 2027-01-04\nlag_calendar = \"{lag_calendar}\"\n\n[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n\n[calendars.office]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\"]\n"
+            ),
+        ),
+        (
+            "calendar.csv",
+            "from,to,name,calendar\n2027-01-11,2027-01-11,Bank holiday,\n2027-01-09,2027-01-09,Site closed,site\n",
+        ),
+        (
+            "tasks.csv",
+            "id,distribution,likely,predecessors,milestone,calendar\n\
+             A,fixed,5,,,site\n\
+             B,fixed,1,A +3d,,office\n\
+             M,fixed,0,B,true,\n",
+        ),
+    ])
+}
+
+#[test]
+fn each_lag_calendar_gives_its_own_hand_computed_dates() {
+    // A works Mon 4 – Fri 8 on the site calendar. The lag of 3 days then ends:
+    // - predecessor (site, off on Sat 9): Sun 10, Mon 11, Tue 12 → B starts on the
+    //   office calendar's next working day, Wed 13;
+    // - successor (office, Mon–Thu): Fri 8 does not count; Mon 11, Tue 12, Wed 13 →
+    //   B starts Thu 14;
+    // - project (Mon–Fri, Mon 11 off): Tue 12, Wed 13, Thu 14 → B's next working day
+    //   is Mon 18;
+    // - 24h: three calendar days, Sat 9 – Mon 11 → B starts Tue 12.
+    for (lag, b, m) in [
+        ("predecessor", "2027-01-13", "2027-01-13"),
+        ("successor", "2027-01-14", "2027-01-14"),
+        ("project", "2027-01-18", "2027-01-18"),
+        ("24h", "2027-01-12", "2027-01-12"),
+    ] {
+        let dir = lag_plan(lag);
+        let (_, _, f) = sim_dir(dir.path(), 64, 1);
+        assert_eq!(
+            dates(&f),
+            vec![
+                row("A", "2027-01-04", "2027-01-08"),
+                row("B", b, b),
+                row("M", m, m),
+            ],
+            "lag_calendar = {lag}"
+        );
+    }
+}
+
+#[test]
+fn float_is_counted_on_the_tasks_own_calendar() {
+    // A (project calendar) Mon 4 – Fri 8 drives M; B on the site calendar works Mon 4 –
+    // Thu 7. M cannot start before Tue 12 (weekend, then the holiday), so B may finish as
+    // late as the end of Mon 11: four days of B's calendar (Fri, Sat, Sun, Mon).
+    let dir = plan_dir(&[
+        ("plan.toml", SITE),
+        ("calendar.csv", "from,to\n2027-01-11,2027-01-11\n"),
+        (
+            "tasks.csv",
+            "id,distribution,likely,predecessors,milestone,calendar\n\
+             A,fixed,5,,,\n\
+             B,fixed,4,,,site\n\
+             M,fixed,0,A;B,true,\n",
+        ),
+    ]);
+    let plan = slipcast::load(dir.path()).unwrap();
+    let net = slipcast::compile(&plan).unwrap();
+    let forecast = slipcast::Forecaster::new(&net)
+        .iterations(slipcast::Iterations::Fixed(128))
+        .drivers(true)
+        .run(&NoProgress)
+        .unwrap();
+    let d = forecast.drivers.as_ref().unwrap();
+    let float = |id: &str| {
+        d.tasks
+            .iter()
+            .find(|t| t.task == id)
+            .and_then(|t| t.mean_float)
+            .unwrap()
+    };
+    assert_eq!(float("A"), 0.0);
+    assert_eq!(float("B"), 4.0);
+    let crit = |id: &str| {
+        forecast
+            .tasks
+            .iter()
+            .find(|t| t.id == id)
+            .unwrap()
+            .criticality
+    };
+    assert_eq!((crit("A"), crit("B")), (1.0, 0.0));
+}
+
+#[test]
+fn the_kernel_agrees_with_the_deterministic_schedule_on_three_calendars() {
+    // Fractional durations, every link type, leads and lags, three calendars with
+    // holidays, under each lag calendar: the kernel's tables (f32) against the exact
+    // deterministic schedule (f64).
+    let mut rng = 12345u64;
+    let mut next = |m: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % m
+    };
+    let mut tasks = String::from("id,distribution,likely,predecessors,calendar\n");
+    for i in 0..120 {
+        let cal = ["", "site", "office"][next(3) as usize];
+        let d = next(40) as f64 / 4.0;
+        let mut preds = Vec::new();
+        for _ in 0..next(3) {
+            if i > 0 {
+                let p = i - 1 - next(i.min(8));
+                let kind = ["", " SS", " FF", " SF"][next(4) as usize];
+                let lag = match next(3) {
+                    0 => String::new(),
+                    1 => format!("{}+{}d", if kind.is_empty() { " " } else { "" }, next(6)),
+                    _ => format!("{}-{}d", if kind.is_empty() { " " } else { "" }, next(3)),
+                };
+                preds.push(format!("T{p}{kind}{lag}"));
+            }
+        }
+        preds.sort();
+        preds.dedup_by(|a, b| a.split([' ', '+', '-']).next() == b.split([' ', '+', '-']).next());
+        tasks += &format!("T{i},fixed,{d},{},{cal}\n", preds.join(";"));
+    }
+    for lag in ["predecessor", "successor", "project", "24h"] {
+        let dir = plan_dir(&[
+            (
+                "plan.toml",
+                &format!(
+                    "start = 2027-01-04\nlag_calendar = \"{lag}\"\n[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n[calendars.office]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\"]\n"
+                ),
+            ),
+            (
+                "calendar.csv",
+                "from,to,calendar\n2027-01-11,2027-01-11,\n2027-02-01,2027-02-03,site\n2027-03-01,2027-03-05,office;project\n",
+            ),
+            ("tasks.csv", &tasks),
+        ]);
+        let plan = slipcast::load(dir.path()).unwrap();
+        let net = slipcast::compile(&plan).unwrap();
+        let cfg = SimConfig {
+            iterations: 64,
+            seed: 1,
+            threads: Some(1),
+        };
+        let s = slipcast::sim::simulate(&net, &cfg, &NoProgress).unwrap();
+        for t in 0..net.len() {
+            for (kernel, exact, what) in [
+                (s.mean_start[t], net.det_start()[t], "start"),
+                (s.mean_finish[t], net.det_finish()[t], "finish"),
+            ] {
+                assert!(
+                    (kernel - exact).abs() < 2e-3,
+                    "{} {what}: kernel {kernel}, exact {exact} (lag_calendar = {lag})",
+                    net.tasks()[t].id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn unknown_calendars_are_refused_with_the_line_and_the_fix() {
+    let dir = plan_dir(&[
+        ("plan.toml", SITE),
+        ("calendar.csv", "from,to,calendar\n2027-01-11,2027-01-11,sites\n"),
+        (
+            "tasks.csv",
+            "id,distribution,likely,predecessors,calendar\nA,fixed,5,,site\nB,fixed,1,A,nights\n",
+        ),
+    ]);
+    let plan = slipcast::load(dir.path()).unwrap();
+    let err = slipcast::compile(&plan).unwrap_err().to_string();
+    assert!(err.contains("calendar.csv") && err.contains("line 2"), "{err}");
+    assert!(err.contains("did you mean site?"), "{err}");
+    assert!(err.contains("task B names calendar \"nights\""), "{err}");
+    assert!(err.contains("line 3"), "{err}");
+    // A task calendar needs the plan's start date.
+    let dir = plan_dir(&[
+        ("plan.toml", "[calendars.site]\nworkweek = [\"Sat\"]\n"),
+        ("tasks.csv", "id,distribution,likely,calendar\nA,fixed,5,site\n"),
+    ]);
+    let plan = slipcast::load(dir.path()).unwrap();
+    let err = slipcast::compile(&plan).unwrap_err().to_string();
+    assert!(err.contains("task calendars need the plan's start date"), "{err}");
+}
