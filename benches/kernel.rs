@@ -155,6 +155,77 @@ fn costs(c: &mut Criterion) {
     }
 }
 
+/// Calendars per task: the plain 10,000-task network on a start date, its tasks spread
+/// round-robin over three calendars — the project's Monday to Friday with bank holidays, a
+/// Monday-to-Saturday one and a seven-day one, each with its own holidays (so every task
+/// converts between clock time and its working time) — against the same network on the
+/// project calendar alone (`10000-tasks-one-calendar`).
+fn calendars(c: &mut Criterion) {
+    use chrono::NaiveDate;
+    use slipcast::plan::{CalendarDef, CalendarHoliday, Holiday, Workweek};
+    let iterations = 6_400u64;
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let mut g = c.benchmark_group("kernel");
+    g.sample_size(10);
+    for (name, spread) in [("one-calendar", false), ("three-calendars", true)] {
+        let mut p = plan::from_tasks_csv(&network_csv(10_000, "triangular"), "bench.csv").unwrap();
+        p.settings.start = Some(date(2027, 1, 4));
+        for y in 2027..2040 {
+            for (m, d) in [(1, 1), (4, 2), (5, 3), (8, 30), (12, 25), (12, 26)] {
+                p.holidays.push(Holiday {
+                    from: date(y, m, d),
+                    to: date(y, m, d),
+                });
+            }
+            for (cal, (m, d)) in [("six", (5, 27)), ("seven", (12, 24))]
+                .into_iter()
+                .filter(|_| spread)
+            {
+                p.calendar_holidays.push(CalendarHoliday {
+                    calendar: cal.into(),
+                    line: 0,
+                    holiday: Holiday {
+                        from: date(y, m, d),
+                        to: date(y, m, d + 1),
+                    },
+                });
+            }
+        }
+        if spread {
+            for (cal, days) in [
+                ("six", vec!["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]),
+                (
+                    "seven",
+                    vec!["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+                ),
+            ] {
+                p.settings.calendars.push(CalendarDef {
+                    name: cal.into(),
+                    line: 0,
+                    workweek: Workweek::parse(days).unwrap(),
+                });
+            }
+            for (i, t) in p.tasks.iter_mut().enumerate() {
+                t.calendar = [None, Some("six".into()), Some("seven".into())][i % 3].clone();
+            }
+        }
+        let net = compile(&p).unwrap();
+        assert_eq!(net.clock().is_some(), spread);
+        g.throughput(Throughput::Elements((net.len() as u64) * iterations));
+        for threads in [1usize, 2] {
+            let cfg = SimConfig {
+                iterations,
+                seed: 1,
+                threads: Some(threads),
+            };
+            g.bench_function(format!("10000-tasks-{name}-{threads}-threads"), |b| {
+                b.iter(|| simulate(&net, &cfg, &NoProgress).unwrap())
+            });
+        }
+    }
+    g.finish();
+}
+
 /// What `run --drivers` adds: the tracked run (criticality, floats, path hashes, the
 /// sensitivity subsample) and the analysis with ten leave-one-out uncertainty drivers,
 /// against the plain run of the same 10,000-task network.
@@ -273,6 +344,7 @@ criterion_group!(
     kernel,
     risks_and_correlations,
     costs,
+    calendars,
     drivers,
     sampler
 );

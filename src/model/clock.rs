@@ -143,7 +143,8 @@ impl WorkTime {
         if self.continuous || !t.is_finite() {
             return t.max(0.0);
         }
-        let t = snap(t.max(0.0));
+        // W is continuous: no snapping needed.
+        let t = t.max(0.0);
         let d = t.floor();
         let base = self.cum_before(d as i64);
         if self.works(d as i64) {
@@ -173,13 +174,93 @@ impl WorkTime {
         self.day_of_exact(k as u64) + (w - k)
     }
 
+    /// [`WorkTime::w32`] of every lane, branch-free over the tables (so that the loop
+    /// vectorises, its reads gathered); lanes beyond the tables take the exact function
+    /// afterwards.
+    #[inline(always)]
+    pub(crate) fn w_lanes<const N: usize>(&self, t: &[f32; N]) -> [f32; N] {
+        let mut out = [0f32; N];
+        if self.continuous || self.cum.len() < 2 {
+            for l in 0..N {
+                out[l] = self.w32(t[l]);
+            }
+            return out;
+        }
+        // Days d with d + 1 inside the tables (the table has at least two entries).
+        let last = (self.cum.len().max(2) - 2) as f32;
+        let cum = &self.cum[..];
+        let mut beyond = false;
+        for l in 0..N {
+            let x = t[l].max(0.0);
+            beyond |= x >= last; // x is never NaN (max drops it)
+            let d = x.min(last) as u32 as usize;
+            // SAFETY: d ≤ last, so d + 1 < cum.len().
+            let (c0, c1) = unsafe { (*cum.get_unchecked(d), *cum.get_unchecked(d + 1)) };
+            out[l] = (c0 + (x.min(last + 1.0) - d as f32)).min(c1);
+        }
+        if beyond {
+            for l in 0..N {
+                if t[l].max(0.0) >= last {
+                    out[l] = self.w(t[l] as f64) as f32;
+                }
+            }
+        }
+        out
+    }
+
+    /// [`WorkTime::start32`] (`FINISH` false) or [`WorkTime::finish32`] (true) of every
+    /// lane, branch-free over the tables as [`WorkTime::w_lanes`].
+    #[inline(always)]
+    pub(crate) fn at_lanes<const N: usize, const FINISH: bool>(&self, w: &[f32; N]) -> [f32; N] {
+        let mut out = [0f32; N];
+        if self.continuous || self.day_of.is_empty() {
+            for l in 0..N {
+                out[l] = if FINISH {
+                    self.finish32(w[l])
+                } else {
+                    self.start32(w[l])
+                };
+            }
+            return out;
+        }
+        let last = (self.day_of.len() - 1) as f32;
+        let days = &self.day_of[..];
+        let snap = SNAP as f32;
+        let mut beyond = false;
+        for l in 0..N {
+            let x = w[l].max(0.0);
+            let r = x.round();
+            let x = if (x - r).abs() < snap { r } else { x };
+            let k = if FINISH {
+                (x.ceil() - 1.0).max(0.0)
+            } else {
+                x.floor()
+            };
+            beyond |= k > last;
+            let k = k.min(last);
+            // SAFETY: 0 ≤ k ≤ last < days.len().
+            let d = unsafe { *days.get_unchecked(k as u32 as usize) };
+            out[l] = d + (x - k);
+        }
+        if beyond {
+            for l in 0..N {
+                out[l] = if FINISH {
+                    self.finish32(w[l])
+                } else {
+                    self.start32(w[l])
+                };
+            }
+        }
+        out
+    }
+
     /// W(t) from the tables (the exact function beyond them).
     #[inline(always)]
     pub(crate) fn w32(&self, t: f32) -> f32 {
         if self.continuous {
             return t.max(0.0);
         }
-        let t = snap32(t.max(0.0));
+        let t = t.max(0.0);
         let d = t as usize;
         match (self.cum.get(d), self.cum.get(d + 1)) {
             (Some(&c0), Some(&c1)) => (c0 + (t - d as f32)).min(c1),
@@ -290,18 +371,6 @@ impl Clock {
         }
         match self.lag_calendar(pred, succ) {
             Some(c) => c.finish(c.w(x) + lag),
-            None => x + lag,
-        }
-    }
-
-    /// [`Clock::after_lag`] from the tables.
-    #[inline(always)]
-    pub(crate) fn after_lag32(&self, x: f32, lag: f32, pred: usize, succ: usize) -> f32 {
-        if lag == 0.0 {
-            return x;
-        }
-        match self.lag_calendar(pred, succ) {
-            Some(c) => c.finish32(c.w32(x) + lag),
             None => x + lag,
         }
     }

@@ -402,7 +402,9 @@ impl Network {
         for t in 0..n {
             let d = durations[t];
             match self.status[t] {
-                Status::Done { start, duration, .. } => {
+                Status::Done {
+                    start, duration, ..
+                } => {
                     es[t] = start as f64;
                     ef[t] = start as f64 + duration as f64;
                     continue;
@@ -927,11 +929,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
 /// The clock axis, when some task works on a named calendar (`[calendars.NAME]` in
 /// plan.toml): the project calendar first, then each named one with its holidays. Unknown
 /// calendar names are reported in `diags`.
-fn compile_calendars(
-    plan: &Plan,
-    calendar: &Option<Calendar>,
-    diags: &mut Diags,
-) -> Option<Clock> {
+fn compile_calendars(plan: &Plan, calendar: &Option<Calendar>, diags: &mut Diags) -> Option<Clock> {
     let defs = &plan.settings.calendars;
     let known = |name: &str| defs.iter().any(|c| c.name == name);
     let names: Vec<&str> = defs.iter().map(|c| c.name.as_str()).collect();
@@ -963,7 +961,10 @@ fn compile_calendars(
                 diags.push(
                     Diagnostic::new(
                         &plan.tasks_file,
-                        format!("task {} names calendar \"{name}\", which is not defined", t.id),
+                        format!(
+                            "task {} names calendar \"{name}\", which is not defined",
+                            t.id
+                        ),
                     )
                     .line(t.line)
                     .column("calendar")
@@ -977,9 +978,12 @@ fn compile_calendars(
     }
     let Some(cal) = calendar else {
         let first = plan.tasks.iter().find(|t| t.calendar.is_some());
-        let mut d = Diagnostic::new(&plan.tasks_file, "task calendars need the plan's start date")
-            .column("calendar")
-            .fix("set start = YYYY-MM-DD in plan.toml (or --start)");
+        let mut d = Diagnostic::new(
+            &plan.tasks_file,
+            "task calendars need the plan's start date",
+        )
+        .column("calendar")
+        .fix("set start = YYYY-MM-DD in plan.toml (or --start)");
         if let Some(t) = first {
             d = d.line(t.line);
         }

@@ -262,7 +262,9 @@ pub(crate) fn parse(text: &str, file: &str, diags: &mut Diags) -> Settings {
                 Some("24h") => s.lag_calendar = LagCalendar::Continuous,
                 _ => diags.push(bad(
                     key,
-                    format!("lag_calendar must be predecessor, successor, project or 24h, found {value}"),
+                    format!(
+                        "lag_calendar must be predecessor, successor, project or 24h, found {value}"
+                    ),
                     "lag_calendar = \"predecessor\"",
                 )),
             },
@@ -286,7 +288,8 @@ fn calendars(
     diags: &mut Diags,
     out: &mut Vec<CalendarDef>,
 ) {
-    let example = "[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\"]";
+    let example =
+        "[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\"]";
     let Some(table) = value.as_table() else {
         diags.push(
             Diagnostic::new(file, "calendars must be tables such as [calendars.site]")
@@ -312,7 +315,10 @@ fn calendars(
                 .column("calendars")
                 .fix(example)
         };
-        if name.trim().is_empty() || name.contains(';') || name.eq_ignore_ascii_case(PROJECT_CALENDAR) {
+        if name.trim().is_empty()
+            || name.contains(';')
+            || name.eq_ignore_ascii_case(PROJECT_CALENDAR)
+        {
             diags.push(bad(format!(
                 "\"{name}\" cannot name a calendar (\"{PROJECT_CALENDAR}\" is the project calendar; names have no ';')"
             )));

@@ -1177,10 +1177,14 @@ fn mark_binding_predecessors(net: &Network, succ: usize, live: u64, s: &mut Scra
                 LinkKind::SS | LinkKind::SF => lanes(&s.es, p),
             };
             let finish = matches!(link.kind, LinkKind::FF | LinkKind::SF);
-            let bits = binding(es_s, |l| {
-                let w = c.w32(k.after_lag32(x[l], lag, p, succ));
-                c.start32(if finish { w - dur_s[l] } else { w })
-            });
+            let mut w = c.w_lanes(&after_lag_lanes(k, x, lag, p, succ));
+            if finish {
+                for l in 0..LANES {
+                    w[l] -= dur_s[l];
+                }
+            }
+            let at = c.at_lanes::<LANES, false>(&w);
+            let bits = binding(es_s, |l| at[l]);
             s.crit[p] |= bits & live;
         }
         return;
@@ -1943,23 +1947,25 @@ fn place_on_clock<'a>(
     ef: impl Fn(usize) -> &'a [f32; LANES],
 ) -> ([f32; LANES], [f32; LANES]) {
     let c = k.of(t);
-    let (mut start, mut finish) = ([0f32; LANES], [0f32; LANES]);
     match net.status[t] {
-        Status::Done { start: s0, finish: f0, .. } => return ([s0; LANES], [f0; LANES]),
+        Status::Done {
+            start: s0,
+            finish: f0,
+            ..
+        } => return ([s0; LANES], [f0; LANES]),
         Status::InProgress { start: s0, .. } => {
             let w0 = c.w32(s0);
+            let mut wf = [0f32; LANES];
             for l in 0..LANES {
-                finish[l] = c.finish32(w0 + dur[l]);
+                wf[l] = w0 + dur[l];
             }
-            return ([s0; LANES], finish);
+            return ([s0; LANES], c.at_lanes::<LANES, true>(&wf));
         }
         Status::Open => {}
     }
     let (ws, _) = clock_constraints(net, k, t, preds, dur, &es, &ef);
     let mut ws = ws;
-    for l in 0..LANES {
-        start[l] = c.start32(ws[l]);
-    }
+    let mut start = c.at_lanes::<LANES, false>(&ws);
     if net.freeze_of[t] != NO_FREEZE {
         for l in 0..LANES {
             let moved = net.freeze_start(t, start[l] as f64) as f32;
@@ -1969,10 +1975,11 @@ fn place_on_clock<'a>(
             }
         }
     }
+    let mut wf = [0f32; LANES];
     for l in 0..LANES {
-        finish[l] = c.finish32(ws[l] + dur[l]);
+        wf[l] = ws[l] + dur[l];
     }
-    (start, finish)
+    (start, c.at_lanes::<LANES, true>(&wf))
 }
 
 /// The working-time start of open task `t` on the clock axis allowed by its floor and
@@ -2000,22 +2007,52 @@ fn clock_constraints<'a>(
             LinkKind::SF => (es(row), &mut f),
         };
         finishes |= matches!(link.kind, LinkKind::FF | LinkKind::SF);
+        let after = after_lag_lanes(k, x, lag, p, t);
         for l in 0..LANES {
-            into[l] = into[l].max(k.after_lag32(x[l], lag, p, t));
+            into[l] = into[l].max(after[l]);
         }
     }
-    let mut ws = [0f32; LANES];
-    for l in 0..LANES {
-        ws[l] = c.w32(s[l]);
-    }
+    let mut ws = c.w_lanes(&s);
     if finishes {
+        let wf = c.w_lanes(&f);
         for l in 0..LANES {
             if f[l] > f32::NEG_INFINITY {
-                ws[l] = ws[l].max(c.w32(f[l]) - dur[l]);
+                ws[l] = ws[l].max(wf[l] - dur[l]);
             }
         }
     }
     (ws, finishes)
+}
+
+/// [`crate::model::Clock::after_lag32`] of every lane (the lanes unchanged without a
+/// lag).
+#[inline(always)]
+fn after_lag_lanes(
+    k: &crate::model::Clock,
+    x: &[f32; LANES],
+    lag: f32,
+    pred: usize,
+    succ: usize,
+) -> [f32; LANES] {
+    let mut out = *x;
+    if lag == 0.0 {
+        return out;
+    }
+    match k.lag_calendar(pred, succ) {
+        Some(c) => {
+            let mut w = c.w_lanes(x);
+            for v in w.iter_mut() {
+                *v += lag;
+            }
+            out = c.at_lanes::<LANES, true>(&w);
+        }
+        None => {
+            for v in out.iter_mut() {
+                *v += lag;
+            }
+        }
+    }
+    out
 }
 
 /// Early start of task `t` with duration `dur`, given the links to its predecessors and

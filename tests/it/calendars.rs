@@ -32,7 +32,10 @@ fn a_seven_day_task_between_five_day_tasks_across_a_weekend_and_a_holiday() {
     // Mon 4 Jan 2027; Mon 11 Jan is a bank holiday of the project calendar only.
     let dir = plan_dir(&[
         ("plan.toml", SITE),
-        ("calendar.csv", "from,to,name\n2027-01-11,2027-01-11,Bank holiday\n"),
+        (
+            "calendar.csv",
+            "from,to,name\n2027-01-11,2027-01-11,Bank holiday\n",
+        ),
         (
             "tasks.csv",
             "id,distribution,likely,predecessors,milestone,calendar\n\
@@ -67,7 +70,10 @@ fn a_seven_day_task_between_five_day_tasks_across_a_weekend_and_a_holiday() {
     // Without the task calendar, B waits for the project calendar: Tue 12 – Thu 14.
     let dir = plan_dir(&[
         ("plan.toml", "start = 2027-01-04\n"),
-        ("calendar.csv", "from,to,name\n2027-01-11,2027-01-11,Bank holiday\n"),
+        (
+            "calendar.csv",
+            "from,to,name\n2027-01-11,2027-01-11,Bank holiday\n",
+        ),
         (
             "tasks.csv",
             "id,distribution,likely,predecessors,milestone\nA,fixed,5,,\nB,fixed,3,A,\nC,fixed,2,B,\nM,fixed,0,C,true\n",
@@ -75,7 +81,10 @@ fn a_seven_day_task_between_five_day_tasks_across_a_weekend_and_a_holiday() {
     ]);
     let (net, _, f) = sim_dir(dir.path(), 64, 1);
     assert!(net.clock().is_none());
-    assert_eq!(f.milestones[0].deterministic_date.as_deref(), Some("2027-01-18"));
+    assert_eq!(
+        f.milestones[0].deterministic_date.as_deref(),
+        Some("2027-01-18")
+    );
 }
 
 /// B (on a Monday-to-Thursday calendar) follows A (on the site calendar, which is off on
@@ -251,7 +260,10 @@ fn the_kernel_agrees_with_the_deterministic_schedule_on_three_calendars() {
 fn unknown_calendars_are_refused_with_the_line_and_the_fix() {
     let dir = plan_dir(&[
         ("plan.toml", SITE),
-        ("calendar.csv", "from,to,calendar\n2027-01-11,2027-01-11,sites\n"),
+        (
+            "calendar.csv",
+            "from,to,calendar\n2027-01-11,2027-01-11,sites\n",
+        ),
         (
             "tasks.csv",
             "id,distribution,likely,predecessors,calendar\nA,fixed,5,,site\nB,fixed,1,A,nights\n",
@@ -259,16 +271,25 @@ fn unknown_calendars_are_refused_with_the_line_and_the_fix() {
     ]);
     let plan = slipcast::load(dir.path()).unwrap();
     let err = slipcast::compile(&plan).unwrap_err().to_string();
-    assert!(err.contains("calendar.csv") && err.contains("line 2"), "{err}");
+    assert!(
+        err.contains("calendar.csv") && err.contains("line 2"),
+        "{err}"
+    );
     assert!(err.contains("did you mean site?"), "{err}");
     assert!(err.contains("task B names calendar \"nights\""), "{err}");
     assert!(err.contains("line 3"), "{err}");
     // A task calendar needs the plan's start date.
     let dir = plan_dir(&[
         ("plan.toml", "[calendars.site]\nworkweek = [\"Sat\"]\n"),
-        ("tasks.csv", "id,distribution,likely,calendar\nA,fixed,5,site\n"),
+        (
+            "tasks.csv",
+            "id,distribution,likely,calendar\nA,fixed,5,site\n",
+        ),
     ]);
     let plan = slipcast::load(dir.path()).unwrap();
     let err = slipcast::compile(&plan).unwrap_err().to_string();
-    assert!(err.contains("task calendars need the plan's start date"), "{err}");
+    assert!(
+        err.contains("task calendars need the plan's start date"),
+        "{err}"
+    );
 }
