@@ -16,6 +16,27 @@ use slipcast::{NoProgress, SimConfig, compile, plan, simulate};
 mod network;
 use network::network_csv;
 
+/// Benchmarks a plain simulation of `net` on one and on two threads, as `NAME-1-threads`
+/// and `NAME-2-threads`, each task-iteration an element.
+fn on_threads(
+    g: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>,
+    net: &slipcast::Network,
+    iterations: u64,
+    name: &str,
+) {
+    g.throughput(Throughput::Elements((net.len() as u64) * iterations));
+    for threads in [1usize, 2] {
+        let cfg = SimConfig {
+            iterations,
+            seed: 1,
+            threads: Some(threads),
+        };
+        g.bench_function(format!("{name}-{threads}-threads"), |b| {
+            b.iter(|| simulate(net, &cfg, &NoProgress).unwrap())
+        });
+    }
+}
+
 fn kernel(c: &mut Criterion) {
     let iterations = 6_400u64;
     let mut g = c.benchmark_group("kernel");
@@ -28,17 +49,7 @@ fn kernel(c: &mut Criterion) {
     ] {
         let net = compile(&plan::from_tasks_csv(&network_csv(tasks, dist), "bench.csv").unwrap())
             .unwrap();
-        g.throughput(Throughput::Elements((net.len() as u64) * iterations));
-        for threads in [1usize, 2] {
-            let cfg = SimConfig {
-                iterations,
-                seed: 1,
-                threads: Some(threads),
-            };
-            g.bench_function(format!("{tasks}-tasks-{dist}-{threads}-threads"), |b| {
-                b.iter(|| simulate(&net, &cfg, &NoProgress).unwrap())
-            });
-        }
+        on_threads(&mut g, &net, iterations, &format!("{tasks}-tasks-{dist}"));
     }
     g.finish();
 }
@@ -140,17 +151,7 @@ fn costs(c: &mut Criterion) {
         let net = compile(&p).unwrap();
         let mut g = c.benchmark_group("kernel");
         g.sample_size(10);
-        g.throughput(Throughput::Elements((net.len() as u64) * iterations));
-        for threads in [1usize, 2] {
-            let cfg = SimConfig {
-                iterations,
-                seed: 1,
-                threads: Some(threads),
-            };
-            g.bench_function(format!("10000-tasks-{name}-{threads}-threads"), |b| {
-                b.iter(|| simulate(&net, &cfg, &NoProgress).unwrap())
-            });
-        }
+        on_threads(&mut g, &net, iterations, &format!("10000-tasks-{name}"));
         g.finish();
     }
 }
@@ -211,17 +212,7 @@ fn calendars(c: &mut Criterion) {
         }
         let net = compile(&p).unwrap();
         assert_eq!(net.clock().is_some(), spread);
-        g.throughput(Throughput::Elements((net.len() as u64) * iterations));
-        for threads in [1usize, 2] {
-            let cfg = SimConfig {
-                iterations,
-                seed: 1,
-                threads: Some(threads),
-            };
-            g.bench_function(format!("10000-tasks-{name}-{threads}-threads"), |b| {
-                b.iter(|| simulate(&net, &cfg, &NoProgress).unwrap())
-            });
-        }
+        on_threads(&mut g, &net, iterations, &format!("10000-tasks-{name}"));
     }
     g.finish();
 }

@@ -82,7 +82,7 @@ impl WorkTime {
     }
 
     /// Rebuilds the kernel's tables over `horizon` days of axis time (at most
-    /// [`MAX_TABLE_DAYS`]).
+    /// 40,000 days).
     pub fn tabulate(&mut self, horizon: usize) {
         let w = self;
         let horizon = horizon.min(MAX_TABLE_DAYS);
