@@ -102,18 +102,7 @@ fn risks_and_correlations(c: &mut Criterion) {
     let net = compile(&p).unwrap();
     let mut g = c.benchmark_group("kernel");
     g.sample_size(10);
-    g.throughput(Throughput::Elements((net.len() as u64) * iterations));
-    for threads in [1usize, 2] {
-        let cfg = SimConfig {
-            iterations,
-            seed: 1,
-            threads: Some(threads),
-        };
-        g.bench_function(
-            format!("10000-tasks-risks-correlations-{threads}-threads"),
-            |b| b.iter(|| simulate(&net, &cfg, &NoProgress).unwrap()),
-        );
-    }
+    on_threads(&mut g, &net, iterations, "10000-tasks-risks-correlations");
     g.finish();
 }
 

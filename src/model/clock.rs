@@ -305,7 +305,7 @@ pub struct Clock {
     /// The calendars; index 0 is the project calendar.
     pub calendars: Vec<WorkTime>,
     /// Per task (topological order): the index of its calendar.
-    pub of_task: Vec<u16>,
+    pub of_task: Vec<u32>,
     /// The calendar lags are counted on.
     pub lag: LagCalendar,
 }

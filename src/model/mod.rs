@@ -543,7 +543,10 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         .start
         .map(|s| Calendar::new(s, plan.settings.workweek, &plan.holidays));
     // Tasks on named calendars put the network on the clock axis.
-    let mut clock = compile_calendars(plan, &calendar, &mut diags);
+    let (mut clock, cal_of_row) = match compile_calendars(plan, &calendar, &mut diags) {
+        Some((k, rows)) => (Some(k), rows),
+        None => (None, Vec::new()),
+    };
     if !diags.is_empty() {
         return Err(Error::Invalid(diags.0));
     }
@@ -634,7 +637,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         (None, _) => None,
     };
     pred_start.push(0u32);
-    let mut task_cal: Vec<u16> = Vec::with_capacity(n);
+    let mut task_cal: Vec<u32> = Vec::with_capacity(n);
     let mut rescaled: Vec<String> = Vec::new();
     for node in &order {
         let row = &plan.tasks[graph[*node]];
@@ -701,15 +704,8 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
             durations.push(dist.deterministic());
             samplers.push(Sampler::new(&dist, &mut discrete));
         }
-        let cal_index = clock.as_ref().map_or(0, |k| {
-            row.calendar.as_ref().map_or(0, |name| {
-                k.calendars
-                    .iter()
-                    .position(|w| &w.name == name)
-                    .unwrap_or(0)
-            })
-        });
-        task_cal.push(cal_index as u16);
+        let cal_index = cal_of_row.get(graph[*node]).map_or(0, |&c| c as usize);
+        task_cal.push(cal_index as u32);
         status.push(task_status(
             row,
             &calendar,
@@ -927,20 +923,31 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
 }
 
 /// The clock axis, when some task works on a named calendar (`[calendars.NAME]` in
-/// plan.toml): the project calendar first, then each named one with its holidays. Unknown
-/// calendar names are reported in `diags`.
-fn compile_calendars(plan: &Plan, calendar: &Option<Calendar>, diags: &mut Diags) -> Option<Clock> {
+/// plan.toml): the project calendar first, then each named calendar a task uses, with its
+/// holidays; and each plan row's calendar index (0: the project calendar). Unknown
+/// calendar names are reported in `diags`. Linear in tasks, holidays and calendars.
+fn compile_calendars(
+    plan: &Plan,
+    calendar: &Option<Calendar>,
+    diags: &mut Diags,
+) -> Option<(Clock, Vec<u32>)> {
     let defs = &plan.settings.calendars;
-    let known = |name: &str| defs.iter().any(|c| c.name == name);
-    let names: Vec<&str> = defs.iter().map(|c| c.name.as_str()).collect();
-    let fix = |name: &str| match crate::plan::sheet::closest(name, &names) {
-        Some(c) => format!("did you mean {c}? (or define [calendars.{name}] in plan.toml)"),
-        None => format!(
-            "define [calendars.{name}] with its workweek in plan.toml, or leave the column empty for the project calendar"
-        ),
+    let def_of: HashMap<&str, usize> = defs
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect();
+    let mut suggest = crate::plan::sheet::Suggester::new(def_of.keys().copied());
+    let mut fix = |name: &str| {
+        suggest.fix(
+            name,
+            &format!(
+                "define [calendars.{name}] with its workweek in plan.toml, or leave the column empty for the project calendar"
+            ),
+        )
     };
     for h in &plan.calendar_holidays {
-        if !known(&h.calendar) {
+        if !def_of.contains_key(h.calendar.as_str()) {
             diags.push(
                 Diagnostic::new(
                     &plan.calendar_file,
@@ -952,28 +959,31 @@ fn compile_calendars(plan: &Plan, calendar: &Option<Calendar>, diags: &mut Diags
             );
         }
     }
-    let mut used = false;
-    for t in &plan.tasks {
-        if let Some(name) = &t.calendar {
-            if known(name) {
-                used = true;
-            } else {
-                diags.push(
-                    Diagnostic::new(
-                        &plan.tasks_file,
-                        format!(
-                            "task {} names calendar \"{name}\", which is not defined",
-                            t.id
-                        ),
-                    )
-                    .line(t.line)
-                    .column("calendar")
-                    .fix(fix(name)),
-                );
+    // Named calendars in plan.toml's order, numbered from 1 as tasks first use them.
+    let mut index: Vec<u32> = vec![0; defs.len()];
+    let mut of_row = vec![0u32; plan.tasks.len()];
+    for (r, t) in plan.tasks.iter().enumerate() {
+        let Some(name) = &t.calendar else { continue };
+        match def_of.get(name.as_str()) {
+            Some(&d) => {
+                index[d] = 1;
+                of_row[r] = d as u32;
             }
+            None => diags.push(
+                Diagnostic::new(
+                    &plan.tasks_file,
+                    format!(
+                        "task {} names calendar \"{name}\", which is not defined",
+                        t.id
+                    ),
+                )
+                .line(t.line)
+                .column("calendar")
+                .fix(fix(name)),
+            ),
         }
     }
-    if !used || !diags.is_empty() {
+    if !index.contains(&1) || !diags.is_empty() {
         return None;
     }
     let Some(cal) = calendar else {
@@ -991,6 +1001,10 @@ fn compile_calendars(plan: &Plan, calendar: &Option<Calendar>, diags: &mut Diags
         return None;
     };
     let origin = cal.first_day();
+    let mut holidays: Vec<Vec<crate::plan::Holiday>> = vec![Vec::new(); defs.len()];
+    for h in &plan.calendar_holidays {
+        holidays[def_of[h.calendar.as_str()]].push(h.holiday);
+    }
     let mut calendars = vec![WorkTime::new(
         crate::plan::PROJECT_CALENDAR,
         origin,
@@ -998,21 +1012,32 @@ fn compile_calendars(plan: &Plan, calendar: &Option<Calendar>, diags: &mut Diags
         &plan.holidays,
         0,
     )];
-    for def in defs {
-        let holidays: Vec<crate::plan::Holiday> = plan
-            .calendar_holidays
-            .iter()
-            .filter(|h| h.calendar == def.name)
-            .map(|h| h.holiday)
-            .collect();
-        calendars.push(WorkTime::new(&def.name, origin, def.workweek, &holidays, 0));
+    for (d, def) in defs.iter().enumerate() {
+        if index[d] == 1 {
+            index[d] = calendars.len() as u32;
+            calendars.push(WorkTime::new(
+                &def.name,
+                origin,
+                def.workweek,
+                &holidays[d],
+                0,
+            ));
+        }
     }
-    Some(Clock {
-        origin,
-        calendars,
-        of_task: Vec::new(),
-        lag: plan.settings.lag_calendar,
-    })
+    for (r, t) in plan.tasks.iter().enumerate() {
+        if t.calendar.is_some() {
+            of_row[r] = index[of_row[r] as usize];
+        }
+    }
+    Some((
+        Clock {
+            origin,
+            calendars,
+            of_task: Vec::new(),
+            lag: plan.settings.lag_calendar,
+        },
+        of_row,
+    ))
 }
 
 /// Task `t` and every task with a path to it, ascending.

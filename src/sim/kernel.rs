@@ -1963,8 +1963,7 @@ fn place_on_clock<'a>(
         }
         Status::Open => {}
     }
-    let (ws, _) = clock_constraints(net, k, t, preds, dur, &es, &ef);
-    let mut ws = ws;
+    let mut ws = clock_constraints(net, k, t, preds, dur, &es, &ef);
     let mut start = c.at_lanes::<LANES, false>(&ws);
     if net.freeze_of[t] != NO_FREEZE {
         for l in 0..LANES {
@@ -1983,7 +1982,7 @@ fn place_on_clock<'a>(
 }
 
 /// The working-time start of open task `t` on the clock axis allowed by its floor and
-/// links (before a freeze window), and whether any finish constraint takes part.
+/// links (before a freeze window).
 #[inline(always)]
 fn clock_constraints<'a>(
     net: &Network,
@@ -1993,7 +1992,7 @@ fn clock_constraints<'a>(
     dur: &[f32; LANES],
     es: &impl Fn(usize) -> &'a [f32; LANES],
     ef: &impl Fn(usize) -> &'a [f32; LANES],
-) -> ([f32; LANES], bool) {
+) -> [f32; LANES] {
     let c = k.of(t);
     let mut s = [net.floor[t]; LANES];
     let mut f = [f32::NEG_INFINITY; LANES];
@@ -2021,7 +2020,7 @@ fn clock_constraints<'a>(
             }
         }
     }
-    (ws, finishes)
+    ws
 }
 
 /// [`crate::model::Clock::after_lag32`] of every lane (the lanes unchanged without a
