@@ -54,6 +54,28 @@ pub struct Schedule {
     pub source_cost: Option<(f64, f64)>,
     /// The currency its costs are in (a code such as GBP, or a symbol), when it says.
     pub currency: Option<String>,
+    /// Calendars tasks use besides the project calendar (a task's
+    /// [`ImportedTask::calendar`] indexes this list).
+    pub calendars: Vec<ImportedCalendar>,
+    /// The calendar lags are counted on, when the source says (`None`: the plan's
+    /// default, the predecessor's).
+    pub lag_calendar: Option<crate::plan::LagCalendar>,
+}
+
+/// A working calendar of an imported schedule other than its project calendar.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportedCalendar {
+    /// Its name in the plan (plan.toml `[calendars.NAME]`): the source's name made a
+    /// plan name (letters, digits, `-` and `_`), unique.
+    pub name: String,
+    /// Its name in the source.
+    pub source_name: String,
+    /// Working week.
+    pub workweek: Workweek,
+    /// Non-working days (ranges).
+    pub holidays: Vec<(NaiveDate, NaiveDate)>,
+    /// Hours in its working day (durations and lags on it are converted with these).
+    pub hours_per_day: f64,
 }
 
 /// One imported task.
@@ -75,7 +97,10 @@ pub struct ImportedTask {
     pub not_before: Option<NaiveDate>,
     /// A constraint slipcast does not model (for the fidelity report).
     pub other_constraint: Option<String>,
-    /// Uses a calendar other than the project calendar.
+    /// Its calendar, an index into [`Schedule::calendars`] (`None`: the project
+    /// calendar).
+    pub calendar: Option<usize>,
+    /// Uses a calendar other than the project calendar that the import could not carry.
     pub own_calendar: bool,
     /// Resource levelling delayed it (for the fidelity report).
     pub levelled: bool,
@@ -205,7 +230,15 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
         "name = \"{}\"\n",
         s.name.replace('\\', "\\\\").replace('"', "\\\"")
     );
-    if let Some(d) = s.start {
+    // Task calendars need a start date (the clock's origin): the source's, or its
+    // earliest stored date.
+    let calendared = s.tasks.iter().any(|t| t.calendar.is_some());
+    let start = s.start.or_else(|| {
+        calendared
+            .then(|| s.tasks.iter().filter_map(|t| t.stored.map(|x| x.0)).min())
+            .flatten()
+    });
+    if let Some(d) = start {
         let _ = writeln!(toml, "start = {d}");
     }
     if let Some(d) = s.status_date {
@@ -227,11 +260,12 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
     let mut tasks = String::from(
         "id,name,distribution,min,likely,max,predecessors,milestone,not_before,actual_start,actual_finish,remaining",
     );
-    tasks.push_str(if costed {
-        ",cost,rate,actual_cost\n"
-    } else {
-        "\n"
-    });
+    tasks.push_str(if costed { ",cost,rate,actual_cost" } else { "" });
+    tasks.push_str(if calendared { ",calendar\n" } else { "\n" });
+    if calendared {
+        let lag = s.lag_calendar.unwrap_or_default();
+        let _ = writeln!(toml, "lag_calendar = \"{}\"", lag.as_str());
+    }
     if let Some(c) = s.currency.as_ref().filter(|_| costed) {
         let _ = writeln!(
             toml,
@@ -347,9 +381,14 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
         } else {
             String::new()
         };
+        let calendar_cell = match (calendared, t.calendar) {
+            (false, _) => String::new(),
+            (true, None) => ",".into(),
+            (true, Some(c)) => format!(",{}", s.calendars[c].name),
+        };
         let _ = writeln!(
             tasks,
-            "{},{},{},{},{},{},{},{},{},{},{},{}{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}{}{}",
             csv_field(&t.id),
             csv_field(&t.name),
             dist,
@@ -363,6 +402,7 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             t.actual_finish.map(|d| d.to_string()).unwrap_or_default(),
             String::new(),
             cost_cells,
+            calendar_cell,
         );
     }
     // The project finish: every task without successors leads to one zero-length
@@ -397,16 +437,62 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
         let preds: Vec<&str> = ends.iter().map(|t| t.id.as_str()).collect();
         let _ = writeln!(
             tasks,
-            "{},Project finish,,,,,{},true,,,,{}",
+            "{},Project finish,,,,,{},true,,,,{}{}",
             csv_field(&id),
             csv_field(&preds.join(";")),
-            if costed { ",,," } else { "" }
+            if costed { ",,," } else { "" },
+            if calendared { "," } else { "" }
         );
         Some(id)
     };
-    let mut cal = String::from("from,to,kind\n");
-    for (a, b) in &s.holidays {
-        let _ = writeln!(cal, "{a},{b},holiday");
+    let used: Vec<&ImportedCalendar> = s
+        .calendars
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| s.tasks.iter().any(|t| t.calendar == Some(*i)))
+        .map(|(_, c)| c)
+        .collect();
+    let mut cal = String::new();
+    if used.iter().all(|c| c.holidays.is_empty()) {
+        cal.push_str("from,to,kind\n");
+        for (a, b) in &s.holidays {
+            let _ = writeln!(cal, "{a},{b},holiday");
+        }
+    } else {
+        // One row per range, naming every calendar it is a holiday of.
+        let mut rows: std::collections::BTreeMap<(NaiveDate, NaiveDate), Vec<&str>> =
+            std::collections::BTreeMap::new();
+        for &r in &s.holidays {
+            rows.entry(r)
+                .or_default()
+                .push(crate::plan::PROJECT_CALENDAR);
+        }
+        for c in &used {
+            for &r in &c.holidays {
+                let names = rows.entry(r).or_default();
+                if !names.contains(&c.name.as_str()) {
+                    names.push(&c.name);
+                }
+            }
+        }
+        cal.push_str("from,to,kind,calendar\n");
+        for ((a, b), names) in rows {
+            let _ = writeln!(cal, "{a},{b},holiday,{}", names.join(";"));
+        }
+    }
+    for c in &used {
+        let ww: Vec<String> = (0..7)
+            .filter(|&i| c.workweek.0[i])
+            .map(|i| format!("\"{}\"", days[i]))
+            .collect();
+        let _ = write!(
+            toml,
+            "\n# {} ({} hours a day in the source)\n[calendars.{}]\nworkweek = [{}]\n",
+            c.source_name.replace(['\n', '\r'], " "),
+            num(c.hours_per_day),
+            c.name,
+            ww.join(", ")
+        );
     }
     for (name, body) in [
         ("plan.toml", toml),
@@ -641,14 +727,15 @@ fn trace_first_causes(s: &Schedule, net: &crate::model::Network, rows: &mut [Fid
 }
 
 /// Whether the stored start–finish span disagrees with the task's duration by more than
-/// a day (in the source's calendar: weekdays of the working week, holidays ignored).
+/// a day (in the task's calendar: weekdays of the working week, holidays ignored).
 fn stored_span_differs(s: &Schedule, t: &ImportedTask) -> bool {
     use chrono::Datelike;
     let Some((a, b)) = t.stored else { return false };
+    let week = t.calendar.map_or(s.workweek, |c| s.calendars[c].workweek);
     let mut days = 0i64;
     let mut d = a;
     while d <= b && days < 100_000 {
-        if s.workweek.works(d.weekday()) {
+        if week.works(d.weekday()) {
             days += 1;
         }
         match d.succ_opt() {
@@ -658,6 +745,40 @@ fn stored_span_differs(s: &Schedule, t: &ImportedTask) -> bool {
     }
     let expected = t.duration.ceil().max(1.0) as i64;
     (days - expected).abs() > 1 && t.remaining.is_none() && t.actual_start.is_none()
+}
+
+/// Gives each calendar its plan name: the source's name with every run of characters
+/// other than ASCII letters and digits made one `-` (`HS2 - 8h x 7d` → `HS2-8h-x-7d`),
+/// `calendar-N` when nothing is left, made unique with `-2`, `-3`, … and never the
+/// project calendar's name.
+pub(crate) fn name_calendars(calendars: &mut [ImportedCalendar]) {
+    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+    used.insert(crate::plan::PROJECT_CALENDAR.to_string());
+    for (i, c) in calendars.iter_mut().enumerate() {
+        let mut base = String::new();
+        for ch in c.source_name.chars() {
+            if ch.is_ascii_alphanumeric() {
+                base.push(ch);
+            } else if !base.is_empty() && !base.ends_with('-') {
+                base.push('-');
+            }
+        }
+        let mut base = base.trim_end_matches('-').to_string();
+        base.truncate(60);
+        let base = if base.is_empty() {
+            format!("calendar-{}", i + 1)
+        } else {
+            base.trim_end_matches('-').to_string()
+        };
+        let mut name = base.clone();
+        let mut k = 2;
+        while used.contains(&name.to_ascii_lowercase()) {
+            name = format!("{base}-{k}");
+            k += 1;
+        }
+        used.insert(name.to_ascii_lowercase());
+        c.name = name;
+    }
 }
 
 /// Makes ids unique and free of spaces and ';' (the plan's id rules), keeping the

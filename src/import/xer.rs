@@ -6,7 +6,7 @@ use chrono::{Days, NaiveDate};
 
 use super::{ImportedTask, Schedule, bad, clean_ids};
 use crate::error::Result;
-use crate::plan::{LinkKind, Workweek};
+use crate::plan::{LagCalendar, LinkKind, Workweek};
 
 type Table = Vec<HashMap<String, String>>;
 
@@ -44,11 +44,13 @@ fn date(s: &str) -> Option<NaiveDate> {
 
 /// Working days and holidays from P6's `clndr_data`: `(0||N()(...))` per weekday N
 /// (1 = Sunday) with `s|hh:mm|f|hh:mm` work intervals, and exceptions `(d|SERIAL)` (days
-/// since 1899-12-30) without intervals as non-working days.
-fn calendar(data: &str) -> (Workweek, Vec<(NaiveDate, NaiveDate)>) {
+/// since 1899-12-30) without intervals as non-working days. Also returns how many
+/// exceptions make a rest day a working day (slipcast's calendars cannot hold them).
+fn calendar(data: &str) -> (Workweek, Vec<(NaiveDate, NaiveDate)>, usize) {
     let data = data.replace('\u{7f}', "|");
     let mut days = [false; 7];
     let mut holidays = Vec::new();
+    let mut worked = Vec::new();
     if let Some(dow) = data.find("DaysOfWeek") {
         let rest = &data[dow..];
         let end = rest.find("Exceptions").unwrap_or(rest.len());
@@ -82,17 +84,26 @@ fn calendar(data: &str) -> (Workweek, Vec<(NaiveDate, NaiveDate)>) {
             let close = rest[i..].find(")(").map(|x| i + x + 2).unwrap_or(i);
             let body_end = rest[close..].find("))").map(|x| close + x).unwrap_or(close);
             let working = rest[close..body_end].contains("s|");
-            if let (Ok(serial), false) = (digits.parse::<u64>(), working)
+            if let Ok(serial) = digits.parse::<u64>()
                 && let Some(d) = base.checked_add_days(Days::new(serial))
             {
-                holidays.push((d, d));
+                if working {
+                    worked.push(d);
+                } else {
+                    holidays.push((d, d));
+                }
             }
         }
     }
     if !days.iter().any(|&d| d) {
         days = Workweek::default().0;
     }
-    (Workweek(days), holidays)
+    let ww = Workweek(days);
+    let extra = worked
+        .iter()
+        .filter(|d| !ww.works(chrono::Datelike::weekday(*d)))
+        .count();
+    (ww, holidays, extra)
 }
 
 /// The day on which work of `days` working days must start to finish at the end of `d`.
@@ -206,51 +217,109 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
     let get = |r: &HashMap<String, String>, k: &str| {
         r.get(k).map(|s| s.trim().to_string()).unwrap_or_default()
     };
-    let cals = t.get("CALENDAR").cloned().unwrap_or_default();
-    // The calendar most activities use is the plan's calendar (the project's default
-    // calendar is often not the one the work is scheduled on).
+    // Every calendar of the file: its working week, holidays and hours a day.
+    struct XerCalendar {
+        name: String,
+        workweek: Workweek,
+        holidays: Vec<(NaiveDate, NaiveDate)>,
+        hours_per_day: f64,
+        extra_working: usize,
+    }
+    let mut cals: HashMap<String, XerCalendar> = HashMap::new();
+    for c in t.get("CALENDAR").into_iter().flatten() {
+        let (workweek, holidays, extra_working) = calendar(&get(c, "clndr_data"));
+        cals.insert(
+            get(c, "clndr_id"),
+            XerCalendar {
+                name: get(c, "clndr_name"),
+                workweek,
+                holidays,
+                hours_per_day: get(c, "day_hr_cnt")
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|h| h.is_finite() && *h > 0.0)
+                    .unwrap_or(8.0),
+                extra_working,
+            },
+        );
+    }
+    let lag_calendar = t
+        .get("SCHEDOPTIONS")
+        .and_then(|rows| rows.first())
+        .and_then(
+            |r| match get(r, "sched_calendar_on_relationship_lag").as_str() {
+                "rcal_Predecessor" => Some(LagCalendar::Predecessor),
+                "rcal_Successor" => Some(LagCalendar::Successor),
+                "rcal_ProjDefault" => Some(LagCalendar::Project),
+                "rcal_24Hour" => Some(LagCalendar::Continuous),
+                _ => None,
+            },
+        );
+    let kept = |r: &HashMap<String, String>| {
+        let kind = get(r, "task_type");
+        kind != "TT_WBS" && kind != "TT_LOE"
+    };
+    // The plan's project calendar: the one most activities use (so a schedule on one
+    // calendar, whatever the project's default, is a plan on one calendar), or P6's
+    // project calendar when lags are counted on it.
+    let p6_default = get(project, "clndr_id");
     let mut usage: HashMap<String, usize> = HashMap::new();
-    for r in tasks {
-        *usage.entry(get(r, "clndr_id")).or_default() += 1;
+    for r in tasks.iter().filter(|r| kept(r)) {
+        let c = get(r, "clndr_id");
+        if cals.contains_key(&c) {
+            *usage.entry(c).or_default() += 1;
+        }
     }
     let mut ranked: Vec<(usize, String)> = usage.into_iter().map(|(k, v)| (v, k)).collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let proj_cal = ranked
-        .first()
-        .map(|x| x.1.clone())
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| get(project, "clndr_id"));
-    let cal = cals
-        .iter()
-        .find(|c| get(c, "clndr_id") == proj_cal)
-        .or_else(|| cals.iter().find(|c| get(c, "default_flag") == "Y"));
-    let hours_per_day = cal
-        .and_then(|c| get(c, "day_hr_cnt").parse::<f64>().ok())
-        .filter(|h| *h > 0.0)
-        .unwrap_or(8.0);
-    let (workweek, holidays) = cal
-        .map(|c| calendar(&get(c, "clndr_data")))
-        .unwrap_or((Workweek::default(), Vec::new()));
-    // Activities on another calendar: their working days are converted to the plan
-    // calendar's in proportion to the working days a week of each (7-day work on a
-    // 5-day plan calendar takes 5/7 as many plan days).
-    let plan_days = workweek.0.iter().filter(|&&d| d).count() as f64;
-    let ratio: HashMap<String, f64> = cals
-        .iter()
-        .map(|c| {
-            let (ww, _) = calendar(&get(c, "clndr_data"));
-            let own = ww.0.iter().filter(|&&d| d).count() as f64;
-            let own_hours = get(c, "day_hr_cnt")
-                .parse::<f64>()
-                .ok()
-                .filter(|h| *h > 0.0)
-                .unwrap_or(hours_per_day);
-            (
-                get(c, "clndr_id"),
-                plan_days / own * hours_per_day / own_hours,
-            )
-        })
-        .collect();
+    let proj_cal = if lag_calendar == Some(LagCalendar::Project) && cals.contains_key(&p6_default) {
+        p6_default.clone()
+    } else {
+        ranked
+            .first()
+            .map(|x| x.1.clone())
+            .unwrap_or_else(|| p6_default.clone())
+    };
+    let (workweek, holidays, hours_per_day) = match cals.get(&proj_cal) {
+        Some(c) => (c.workweek, c.holidays.clone(), c.hours_per_day),
+        None => (Workweek::default(), Vec::new(), 8.0),
+    };
+    // The other calendars activities use, in the order of their ids; one the same as the
+    // project calendar (or as another) is that calendar.
+    let mut others: Vec<String> = ranked.into_iter().map(|x| x.1).collect();
+    others.sort();
+    let mut named: Vec<super::ImportedCalendar> = Vec::new();
+    let mut calendar_of: HashMap<String, Option<usize>> = HashMap::new();
+    let mut extra_working = 0usize;
+    for id in others {
+        let c = &cals[&id];
+        let index = if id == proj_cal || c.workweek == workweek && c.holidays == holidays {
+            None
+        } else if let Some(i) = named
+            .iter()
+            .position(|n| n.workweek == c.workweek && n.holidays == c.holidays)
+        {
+            Some(i)
+        } else {
+            named.push(super::ImportedCalendar {
+                name: String::new(),
+                source_name: c.name.clone(),
+                workweek: c.workweek,
+                holidays: c.holidays.clone(),
+                hours_per_day: c.hours_per_day,
+            });
+            Some(named.len() - 1)
+        };
+        extra_working += c.extra_working;
+        calendar_of.insert(id, index);
+    }
+    super::name_calendars(&mut named);
+    // Hours a day of an activity's calendar (its durations are in those hours).
+    let hours_of = |clndr: &str| {
+        cals.get(clndr)
+            .map(|c| c.hours_per_day)
+            .unwrap_or(hours_per_day)
+    };
     let mut notes = Vec::new();
     let mut s = Schedule {
         format: "Primavera P6 XER",
@@ -262,11 +331,14 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         workweek,
         holidays: holidays.clone(),
         hours_per_day,
+        calendars: named.clone(),
+        lag_calendar,
         source_cost,
         currency: source_cost.and(currency),
         ..Schedule::default()
     };
     let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut task_hours: Vec<f64> = Vec::new();
     let mut dropped = 0usize;
     let mut progressed = false;
     for r in tasks {
@@ -275,12 +347,13 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             dropped += 1;
             continue;
         }
-        let own = ratio.get(&get(r, "clndr_id")).copied().unwrap_or(1.0);
-        let hours = |k: &str| {
-            get(r, k)
-                .parse::<f64>()
-                .ok()
-                .map(|h| h / hours_per_day * own)
+        let clndr = get(r, "clndr_id");
+        let own = calendar_of.get(&clndr).copied().flatten();
+        let own_hours = hours_of(&clndr);
+        let hours = |k: &str| get(r, k).parse::<f64>().ok().map(|h| h / own_hours);
+        let (own_week, own_holidays) = match own {
+            Some(i) => (&named[i].workweek, named[i].holidays.as_slice()),
+            None => (&workweek, holidays.as_slice()),
         };
         let status = get(r, "status_code");
         let (astart, afinish) = (
@@ -296,13 +369,21 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             "CS_MSO" | "CS_MSOA" => (cdate, None),
             // Finish on / on or after: the start that finishes at the end of that day.
             "CS_MEO" | "CS_MEOA" => (
-                cdate.map(|d| back_working_days(d, duration, &workweek, &holidays)),
+                cdate.map(|d| back_working_days(d, duration, own_week, own_holidays)),
                 None,
             ),
             c => (None, Some(c.to_string())),
         };
-        let early = date(&get(r, "early_start_date")).or(astart);
-        let late = date(&get(r, "early_end_date")).or(afinish);
+        // P6 keeps early dates for the work still to do: a finished activity's are the
+        // data date, an activity in progress starts there; their actual dates stand.
+        let early = match status.as_str() {
+            "TK_Complete" | "TK_Active" => astart.or(date(&get(r, "early_start_date"))),
+            _ => date(&get(r, "early_start_date")).or(astart),
+        };
+        let late = match status.as_str() {
+            "TK_Complete" => afinish.or(astart).or(date(&get(r, "early_end_date"))),
+            _ => date(&get(r, "early_end_date")).or(afinish),
+        };
         let task = ImportedTask {
             id: [get(r, "task_code"), get(r, "task_id")]
                 .into_iter()
@@ -318,7 +399,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             milestone: kind == "TT_Mile" || kind == "TT_FinMile",
             not_before,
             other_constraint: other,
-            own_calendar: get(r, "clndr_id") != proj_cal && !proj_cal.is_empty(),
+            calendar: own,
             actual_start: astart,
             actual_finish: if status == "TK_Complete" {
                 afinish.or(astart)
@@ -332,6 +413,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             ..ImportedTask::default()
         };
         by_id.insert(get(r, "task_id"), s.tasks.len());
+        task_hours.push(own_hours);
         s.tasks.push(task);
     }
     let mut unknown = 0usize;
@@ -356,7 +438,14 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
                 ));
             }
         };
-        let lag = get(p, "lag_hr_cnt").parse::<f64>().unwrap_or(0.0) / hours_per_day;
+        // The lag's hours in days of the calendar it is counted on.
+        let lag_hours = match lag_calendar.unwrap_or_default() {
+            LagCalendar::Predecessor => task_hours[pred],
+            LagCalendar::Successor => task_hours[succ],
+            LagCalendar::Project => hours_per_day,
+            LagCalendar::Continuous => 24.0,
+        };
+        let lag = get(p, "lag_hr_cnt").parse::<f64>().unwrap_or(0.0) / lag_hours;
         let pid = s.tasks[pred].id.clone();
         s.tasks[succ].preds.push((pid, kind, lag));
     }
@@ -371,8 +460,8 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             "{unknown} links to activities outside this project or left out were dropped"
         ));
     }
-    if s.tasks.iter().any(|t| t.own_calendar) {
-        notes.push("some activities use their own calendars; slipcast schedules every task on the project calendar".into());
+    if extra_working > 0 {
+        notes.push(format!("{extra_working} calendar exceptions that make a rest day a working day (a worked Saturday) were left out: a slipcast calendar is a working week and its holidays"));
     }
     s.notes = notes;
     clean_ids(&mut s.tasks);
