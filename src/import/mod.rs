@@ -45,6 +45,9 @@ pub struct Schedule {
     pub holidays: Vec<(NaiveDate, NaiveDate)>,
     /// Hours in a working day.
     pub hours_per_day: f64,
+    /// The project calendar's working hours (minutes after midnight), when the source
+    /// says.
+    pub hours: Vec<(u16, u16)>,
     /// Tasks (summaries already removed).
     pub tasks: Vec<ImportedTask>,
     /// Notes on what was dropped or approximated.
@@ -74,6 +77,8 @@ pub struct ImportedCalendar {
     pub workweek: Workweek,
     /// Non-working days (ranges).
     pub holidays: Vec<(NaiveDate, NaiveDate)>,
+    /// Working hours (minutes after midnight), when the source says.
+    pub hours: Vec<(u16, u16)>,
     /// Hours in its working day (durations and lags on it are converted with these).
     pub hours_per_day: f64,
 }
@@ -265,6 +270,9 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
     if calendared {
         let lag = s.lag_calendar.unwrap_or_default();
         let _ = writeln!(toml, "lag_calendar = \"{}\"", lag.as_str());
+        if !s.hours.is_empty() {
+            let _ = writeln!(toml, "hours = [{}]", hours_list(&s.hours));
+        }
     }
     if let Some(c) = s.currency.as_ref().filter(|_| costed) {
         let _ = writeln!(
@@ -487,12 +495,14 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             .collect();
         let _ = write!(
             toml,
-            "\n# {} ({} hours a day in the source)\n[calendars.{}]\nworkweek = [{}]\n",
+            "\n# {} in the source\n[calendars.{}]\nworkweek = [{}]\n",
             c.source_name.replace(['\n', '\r'], " "),
-            num(c.hours_per_day),
             c.name,
             ww.join(", ")
         );
+        if c.hours != s.hours {
+            let _ = writeln!(toml, "hours = [{}]", hours_list(&c.hours));
+        }
     }
     for (name, body) in [
         ("plan.toml", toml),
@@ -745,6 +755,30 @@ fn stored_span_differs(s: &Schedule, t: &ImportedTask) -> bool {
     }
     let expected = t.duration.ceil().max(1.0) as i64;
     (days - expected).abs() > 1 && t.remaining.is_none() && t.actual_start.is_none()
+}
+
+/// Working periods as plan.toml writes them: `"08:00-12:00", "13:00-17:00"` (the whole
+/// day when there are none).
+fn hours_list(periods: &[(u16, u16)]) -> String {
+    let whole = [(0u16, 1440u16)];
+    let periods = if periods.is_empty() {
+        &whole[..]
+    } else {
+        periods
+    };
+    periods
+        .iter()
+        .map(|&(a, b)| {
+            format!(
+                "\"{:02}:{:02}-{:02}:{:02}\"",
+                a / 60,
+                a % 60,
+                b / 60,
+                b % 60
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Gives each calendar its plan name: the source's name with every run of characters

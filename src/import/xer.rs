@@ -44,11 +44,70 @@ fn date(s: &str) -> Option<NaiveDate> {
 
 /// Working days and holidays from P6's `clndr_data`: `(0||N()(...))` per weekday N
 /// (1 = Sunday) with `s|hh:mm|f|hh:mm` work intervals, and exceptions `(d|SERIAL)` (days
-/// since 1899-12-30) without intervals as non-working days. Also returns how many
-/// exceptions make a rest day a working day (slipcast's calendars cannot hold them).
-fn calendar(data: &str) -> (Workweek, Vec<(NaiveDate, NaiveDate)>, usize) {
+/// since 1899-12-30) without intervals as non-working days.
+struct XerWeek {
+    workweek: Workweek,
+    holidays: Vec<(NaiveDate, NaiveDate)>,
+    /// Exceptions that make a rest day a working day (slipcast's calendars cannot hold
+    /// them).
+    extra_working: usize,
+    /// The working hours most working weekdays have (minutes after midnight).
+    hours: Vec<(u16, u16)>,
+    /// Working weekdays whose hours differ from those.
+    other_hours: usize,
+}
+
+/// `HH:MM` as minutes after midnight.
+fn clock_minutes(t: &str) -> Option<u16> {
+    let (h, m) = t.trim().split_once(':')?;
+    let (h, m) = (h.parse::<u16>().ok()?, m.parse::<u16>().ok()?);
+    (h <= 24 && m < 60).then_some((h * 60 + m).min(1440))
+}
+
+/// The working periods `(0||k(s|08:00|f|12:00)())` in a weekday's body, in order
+/// (`s` and `f` in either order; a finish at 00:00 is midnight at the day's end).
+fn periods(body: &str) -> Vec<(u16, u16)> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(p) = rest.find("(0||") {
+        rest = &rest[p + 4..];
+        let Some(open) = rest.find('(') else { break };
+        let Some(close) = rest[open..].find(')') else {
+            break;
+        };
+        let inner = &rest[open + 1..open + close];
+        let parts: Vec<&str> = inner.split('|').collect();
+        let (mut a, mut b) = (None, None);
+        for pair in parts.chunks(2) {
+            match pair {
+                ["s", t] => a = clock_minutes(t),
+                ["f", t] => b = clock_minutes(t),
+                _ => {}
+            }
+        }
+        if let (Some(a), Some(b)) = (a, b) {
+            let b = if b == 0 { 1440 } else { b };
+            if b > a {
+                out.push((a, b));
+            }
+        }
+    }
+    out.sort_unstable();
+    // Overlapping or touching periods are one.
+    let mut merged: Vec<(u16, u16)> = Vec::new();
+    for (a, b) in out {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
+}
+
+fn calendar(data: &str) -> XerWeek {
     let data = data.replace('\u{7f}', "|");
     let mut days = [false; 7];
+    let mut day_hours: Vec<Vec<(u16, u16)>> = Vec::new();
     let mut holidays = Vec::new();
     let mut worked = Vec::new();
     if let Some(dow) = data.find("DaysOfWeek") {
@@ -67,6 +126,9 @@ fn calendar(data: &str) -> (Workweek, Vec<(NaiveDate, NaiveDate)>, usize) {
                 let works = after[..next].contains("s|") || after[..next].contains("f|");
                 // P6 numbers days from Sunday = 1; Workweek from Monday = 0.
                 days[((n + 5) % 7) as usize] = works;
+                if works {
+                    day_hours.push(periods(&after[..next]));
+                }
             }
         }
     }
@@ -99,11 +161,26 @@ fn calendar(data: &str) -> (Workweek, Vec<(NaiveDate, NaiveDate)>, usize) {
         days = Workweek::default().0;
     }
     let ww = Workweek(days);
-    let extra = worked
+    let extra_working = worked
         .iter()
         .filter(|d| !ww.works(chrono::Datelike::weekday(*d)))
         .count();
-    (ww, holidays, extra)
+    // The hours most working weekdays have (the first such on a tie).
+    let count = |h: &Vec<(u16, u16)>| day_hours.iter().filter(|x| *x == h).count();
+    let hours = day_hours
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, h)| (count(h), std::cmp::Reverse(*i)))
+        .map(|(_, h)| h.clone())
+        .unwrap_or_default();
+    let other_hours = day_hours.iter().filter(|h| **h != hours).count();
+    XerWeek {
+        workweek: ww,
+        holidays,
+        extra_working,
+        hours,
+        other_hours,
+    }
 }
 
 /// The day on which work of `days` working days must start to finish at the end of `d`.
@@ -220,26 +297,30 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
     // Every calendar of the file: its working week, holidays and hours a day.
     struct XerCalendar {
         name: String,
-        workweek: Workweek,
-        holidays: Vec<(NaiveDate, NaiveDate)>,
+        week: XerWeek,
         hours_per_day: f64,
-        extra_working: usize,
     }
     let mut cals: HashMap<String, XerCalendar> = HashMap::new();
     for c in t.get("CALENDAR").into_iter().flatten() {
-        let (workweek, holidays, extra_working) = calendar(&get(c, "clndr_data"));
+        let week = calendar(&get(c, "clndr_data"));
+        // Durations are hours of work: a day is the working periods' hours (P6's
+        // day_hr_cnt when the calendar has none).
+        let periods: u32 = week.hours.iter().map(|&(a, b)| u32::from(b - a)).sum();
+        let hours_per_day = if periods > 0 {
+            f64::from(periods) / 60.0
+        } else {
+            get(c, "day_hr_cnt")
+                .parse::<f64>()
+                .ok()
+                .filter(|h| h.is_finite() && *h > 0.0)
+                .unwrap_or(8.0)
+        };
         cals.insert(
             get(c, "clndr_id"),
             XerCalendar {
                 name: get(c, "clndr_name"),
-                workweek,
-                holidays,
-                hours_per_day: get(c, "day_hr_cnt")
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|h| h.is_finite() && *h > 0.0)
-                    .unwrap_or(8.0),
-                extra_working,
+                week,
+                hours_per_day,
             },
         );
     }
@@ -280,9 +361,14 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             .map(|x| x.1.clone())
             .unwrap_or_else(|| p6_default.clone())
     };
-    let (workweek, holidays, hours_per_day) = match cals.get(&proj_cal) {
-        Some(c) => (c.workweek, c.holidays.clone(), c.hours_per_day),
-        None => (Workweek::default(), Vec::new(), 8.0),
+    let (workweek, holidays, hours_per_day, hours) = match cals.get(&proj_cal) {
+        Some(c) => (
+            c.week.workweek,
+            c.week.holidays.clone(),
+            c.hours_per_day,
+            c.week.hours.clone(),
+        ),
+        None => (Workweek::default(), Vec::new(), 8.0, Vec::new()),
     };
     // The other calendars activities use, in the order of their ids; one the same as the
     // project calendar (or as another) is that calendar.
@@ -290,27 +376,32 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
     others.sort();
     let mut named: Vec<super::ImportedCalendar> = Vec::new();
     let mut calendar_of: HashMap<String, Option<usize>> = HashMap::new();
-    let mut extra_working = 0usize;
+    let mut extra_working = cals.get(&proj_cal).map_or(0, |c| c.week.extra_working);
+    let mut other_hours = cals.get(&proj_cal).map_or(0, |c| c.week.other_hours);
     for id in others {
         let c = &cals[&id];
-        let index = if id == proj_cal || c.workweek == workweek && c.holidays == holidays {
-            None
-        } else if let Some(i) = named
-            .iter()
-            .position(|n| n.workweek == c.workweek && n.holidays == c.holidays)
+        let w = &c.week;
+        let index = if id == proj_cal
+            || w.workweek == workweek && w.holidays == holidays && w.hours == hours
         {
+            None
+        } else if let Some(i) = named.iter().position(|n| {
+            n.workweek == w.workweek && n.holidays == w.holidays && n.hours == w.hours
+        }) {
             Some(i)
         } else {
             named.push(super::ImportedCalendar {
                 name: String::new(),
                 source_name: c.name.clone(),
-                workweek: c.workweek,
-                holidays: c.holidays.clone(),
+                workweek: w.workweek,
+                holidays: w.holidays.clone(),
+                hours: w.hours.clone(),
                 hours_per_day: c.hours_per_day,
             });
+            extra_working += w.extra_working;
+            other_hours += w.other_hours;
             Some(named.len() - 1)
         };
-        extra_working += c.extra_working;
         calendar_of.insert(id, index);
     }
     super::name_calendars(&mut named);
@@ -331,6 +422,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         workweek,
         holidays: holidays.clone(),
         hours_per_day,
+        hours,
         calendars: named.clone(),
         lag_calendar,
         source_cost,
@@ -459,6 +551,9 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         notes.push(format!(
             "{unknown} links to activities outside this project or left out were dropped"
         ));
+    }
+    if other_hours > 0 {
+        notes.push(format!("{other_hours} working weekdays have hours other than the rest of their calendar's week; slipcast gives every working day of a calendar the same hours (the most common)"));
     }
     if extra_working > 0 {
         notes.push(format!("{extra_working} calendar exceptions that make a rest day a working day (a worked Saturday) were left out: a slipcast calendar is a working week and its holidays"));

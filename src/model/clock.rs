@@ -13,6 +13,12 @@
 //! - `finish(w)`: the earliest axis time whose working time is `w` (where work stops: a
 //!   whole `w` is the end of the working day it completes).
 //!
+//! A calendar with working hours (`hours = ["08:00-12:00", "13:00-17:00"]`) works only
+//! in those hours of its working days: a working day's work is spread over them (with
+//! the hours above, 16:00 is 7/8 of the day's work), so that a task on an 08:00–16:00
+//! calendar finishing at 16:00 leaves a successor on an 08:00–17:00 calendar the last
+//! hour of that day. A calendar without hours works its days around the clock.
+//!
 //! A task on calendar `c` whose constraints allow it to start at axis time `s` starts at
 //! `start(W(s))` and finishes at `finish(W(s) + d)` for a duration of `d` working days of
 //! `c`. Exact `f64` functions serve the deterministic schedule; the kernel reads `f32`
@@ -42,6 +48,169 @@ fn snap32(x: f32) -> f32 {
     if (x - r).abs() < SNAP as f32 { r } else { x }
 }
 
+use crate::plan::MAX_PERIODS;
+
+/// How a working day's work spreads over the axis day: `P(x)`, the share of the day's
+/// work done by day fraction `x`, rises over the working periods `[a_i, b_i)` and is flat
+/// between them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Profile {
+    /// Number of periods.
+    n: usize,
+    /// Period starts, as fractions of the day.
+    a: [f64; MAX_PERIODS],
+    /// Period lengths, as fractions of the day.
+    len: [f64; MAX_PERIODS],
+    /// Share of the day's work done at each period's start.
+    before: [f64; MAX_PERIODS],
+    /// The working periods' total, as a fraction of the day.
+    h: f64,
+    /// The same in single precision (the kernel's).
+    a32: [f32; MAX_PERIODS],
+    len32: [f32; MAX_PERIODS],
+    before32: [f32; MAX_PERIODS],
+    h32: f32,
+}
+
+impl Profile {
+    /// From working periods in minutes after midnight (sorted, disjoint, non-empty;
+    /// the plan checked them); the whole day when there are none.
+    fn new(periods: &[(u16, u16)]) -> Profile {
+        let whole = [(0u16, 1440u16)];
+        let periods = if periods.is_empty() {
+            &whole[..]
+        } else {
+            &periods[..periods.len().min(MAX_PERIODS)]
+        };
+        let mut p = Profile {
+            n: periods.len(),
+            a: [0.0; MAX_PERIODS],
+            len: [0.0; MAX_PERIODS],
+            before: [0.0; MAX_PERIODS],
+            h: 0.0,
+            a32: [0.0; MAX_PERIODS],
+            len32: [0.0; MAX_PERIODS],
+            before32: [0.0; MAX_PERIODS],
+            h32: 0.0,
+        };
+        let total: f64 = periods.iter().map(|&(a, b)| f64::from(b - a)).sum();
+        let mut done = 0.0;
+        for (i, &(a, b)) in periods.iter().enumerate() {
+            p.a[i] = f64::from(a) / 1440.0;
+            p.len[i] = f64::from(b - a) / 1440.0;
+            p.before[i] = done / total;
+            done += f64::from(b - a);
+        }
+        p.h = total / 1440.0;
+        for i in 0..p.n {
+            p.a32[i] = p.a[i] as f32;
+            p.len32[i] = p.len[i] as f32;
+            p.before32[i] = p.before[i] as f32;
+        }
+        p.h32 = p.h as f32;
+        p
+    }
+
+    /// The whole day, evenly.
+    fn is_whole_day(&self) -> bool {
+        self.n == 1 && self.a[0] == 0.0 && self.len[0] == 1.0
+    }
+
+    /// P(x) for `x` in [0, 1].
+    #[inline(always)]
+    fn work(&self, x: f64) -> f64 {
+        let mut w = 0.0;
+        for i in 0..self.n {
+            w += (x - self.a[i]).clamp(0.0, self.len[i]);
+        }
+        (w / self.h).min(1.0)
+    }
+
+    /// `f` moved onto a period boundary's share when within [`SNAP`] of it (so that
+    /// float noise never moves work across a break).
+    #[inline(always)]
+    fn snap(&self, mut f: f64) -> f64 {
+        for i in 1..self.n {
+            if (f - self.before[i]).abs() < SNAP {
+                f = self.before[i];
+            }
+        }
+        f
+    }
+
+    /// [`Profile::snap`] in single precision, branch-free.
+    #[inline(always)]
+    fn snap32(&self, mut f: f32) -> f32 {
+        for i in 1..self.n {
+            let b = self.before32[i];
+            f = if (f - b).abs() < SNAP as f32 { b } else { f };
+        }
+        f
+    }
+
+    /// The latest day fraction with P = `f` (where work resumes), `f` in [0, 1).
+    #[inline(always)]
+    fn resume(&self, f: f64) -> f64 {
+        let f = self.snap(f);
+        let mut x = self.a[0] + f * self.h;
+        for i in 1..self.n {
+            if f >= self.before[i] {
+                x = self.a[i] + (f - self.before[i]) * self.h;
+            }
+        }
+        x
+    }
+
+    /// The earliest day fraction with P = `f` (where work stops), `f` in (0, 1].
+    #[inline(always)]
+    fn stop(&self, f: f64) -> f64 {
+        let f = self.snap(f);
+        let last = self.n - 1;
+        let mut x = self.a[last] + (f - self.before[last]) * self.h;
+        for i in (0..last).rev() {
+            if f <= self.before[i + 1] {
+                x = self.a[i] + (f - self.before[i]) * self.h;
+            }
+        }
+        x
+    }
+
+    /// [`Profile::work`] in single precision, branch-free.
+    #[inline(always)]
+    fn work32(&self, x: f32) -> f32 {
+        let mut w = 0.0f32;
+        for i in 0..self.n {
+            w += (x - self.a32[i]).max(0.0).min(self.len32[i]);
+        }
+        (w / self.h32).min(1.0)
+    }
+
+    /// [`Profile::resume`] in single precision, branch-free.
+    #[inline(always)]
+    fn resume32(&self, f: f32) -> f32 {
+        let f = self.snap32(f);
+        let mut x = self.a32[0] + f * self.h32;
+        for i in 1..self.n {
+            let y = self.a32[i] + (f - self.before32[i]) * self.h32;
+            x = if f >= self.before32[i] { y } else { x };
+        }
+        x
+    }
+
+    /// [`Profile::stop`] in single precision, branch-free.
+    #[inline(always)]
+    fn stop32(&self, f: f32) -> f32 {
+        let f = self.snap32(f);
+        let last = self.n - 1;
+        let mut x = self.a32[last] + (f - self.before32[last]) * self.h32;
+        for i in (0..last).rev() {
+            let y = self.a32[i] + (f - self.before32[i]) * self.h32;
+            x = if f <= self.before32[i + 1] { y } else { x };
+        }
+        x
+    }
+}
+
 /// One calendar on the clock axis.
 #[derive(Debug, Clone)]
 pub struct WorkTime {
@@ -49,8 +218,12 @@ pub struct WorkTime {
     pub name: String,
     cal: Calendar,
     origin: NaiveDate,
-    /// Every day works and none is a holiday: W is the identity.
+    /// Every day works around the clock and none is a holiday: W is the identity.
     continuous: bool,
+    /// How a working day's work spreads over the day.
+    profile: Profile,
+    /// The profile is the whole day (the tables' fast path).
+    whole_day: bool,
     /// `cum[d]`: working days in axis days `[0, d)`, for `d` in `0..=horizon`.
     cum: Vec<f32>,
     /// `day_of[k]`: the axis day of the `k`-th working day (0-based) within the horizon.
@@ -58,22 +231,28 @@ pub struct WorkTime {
 }
 
 impl WorkTime {
-    /// The calendar with working week `workweek` and `holidays`, on the axis starting at
-    /// `origin`, with tables over `horizon` days.
+    /// The calendar with working week `workweek`, `holidays` and working `hours`
+    /// (periods in minutes after midnight, sorted and disjoint; none: the whole day), on
+    /// the axis starting at `origin`, with tables over `horizon` days.
     pub fn new(
         name: &str,
         origin: NaiveDate,
         workweek: Workweek,
         holidays: &[Holiday],
+        hours: &[(u16, u16)],
         horizon: usize,
     ) -> WorkTime {
         let cal = Calendar::new(origin, workweek, holidays);
-        let continuous = workweek.0.iter().all(|&w| w) && holidays.is_empty();
+        let profile = Profile::new(hours);
+        let whole_day = profile.is_whole_day();
+        let continuous = workweek.0.iter().all(|&w| w) && holidays.is_empty() && whole_day;
         let mut w = WorkTime {
             name: name.to_string(),
             cal,
             origin,
             continuous,
+            profile,
+            whole_day,
             cum: Vec::new(),
             day_of: Vec::new(),
         };
@@ -148,7 +327,7 @@ impl WorkTime {
         let d = t.floor();
         let base = self.cum_before(d as i64);
         if self.works(d as i64) {
-            base + (t - d)
+            base + self.profile.work(t - d)
         } else {
             base
         }
@@ -161,7 +340,7 @@ impl WorkTime {
         }
         let w = snap(w.max(0.0));
         let k = w.floor();
-        self.day_of_exact(k as u64) + (w - k)
+        self.day_of_exact(k as u64) + self.profile.resume(w - k)
     }
 
     /// finish(w): the earliest axis time whose working time is `w` (exact).
@@ -171,7 +350,7 @@ impl WorkTime {
         }
         let w = snap(w.max(0.0));
         let k = (w.ceil() - 1.0).max(0.0);
-        self.day_of_exact(k as u64) + (w - k)
+        self.day_of_exact(k as u64) + self.profile.stop(w - k)
     }
 
     /// [`WorkTime::w32`] of every lane, branch-free over the tables (so that the loop
@@ -196,7 +375,12 @@ impl WorkTime {
             let d = x.min(last) as u32 as usize;
             // SAFETY: d ≤ last, so d + 1 < cum.len().
             let (c0, c1) = unsafe { (*cum.get_unchecked(d), *cum.get_unchecked(d + 1)) };
-            out[l] = (c0 + (x.min(last + 1.0) - d as f32)).min(c1);
+            let frac = x.min(last + 1.0) - d as f32;
+            out[l] = if self.whole_day {
+                (c0 + frac).min(c1)
+            } else {
+                c0 + (c1 - c0) * self.profile.work32(frac)
+            };
         }
         if beyond {
             for l in 0..N {
@@ -240,7 +424,14 @@ impl WorkTime {
             let k = k.min(last);
             // SAFETY: 0 ≤ k ≤ last < days.len().
             let d = unsafe { *days.get_unchecked(k as u32 as usize) };
-            out[l] = d + (x - k);
+            let f = x - k;
+            out[l] = d + if self.whole_day {
+                f
+            } else if FINISH {
+                self.profile.stop32(f)
+            } else {
+                self.profile.resume32(f)
+            };
         }
         if beyond {
             for l in 0..N {
@@ -263,7 +454,8 @@ impl WorkTime {
         let t = t.max(0.0);
         let d = t as usize;
         match (self.cum.get(d), self.cum.get(d + 1)) {
-            (Some(&c0), Some(&c1)) => (c0 + (t - d as f32)).min(c1),
+            (Some(&c0), Some(&c1)) if self.whole_day => (c0 + (t - d as f32)).min(c1),
+            (Some(&c0), Some(&c1)) => c0 + (c1 - c0) * self.profile.work32(t - d as f32),
             _ => self.w(t as f64) as f32,
         }
     }
@@ -277,7 +469,8 @@ impl WorkTime {
         let w = snap32(w.max(0.0));
         let k = w as usize;
         match self.day_of.get(k) {
-            Some(&d) => d + (w - k as f32),
+            Some(&d) if self.whole_day => d + (w - k as f32),
+            Some(&d) => d + self.profile.resume32(w - k as f32),
             None => self.start(w as f64) as f32,
         }
     }
@@ -291,7 +484,8 @@ impl WorkTime {
         let w = snap32(w.max(0.0));
         let k = (w.ceil() - 1.0).max(0.0);
         match self.day_of.get(k as usize) {
-            Some(&d) => d + (w - k),
+            Some(&d) if self.whole_day => d + (w - k),
+            Some(&d) => d + self.profile.stop32(w - k),
             None => self.finish(w as f64) as f32,
         }
     }
@@ -409,18 +603,75 @@ mod tests {
             Workweek([true; 7]),
             Workweek::parse(["Sun", "Mon", "Tue", "Wed", "Thu"]).unwrap(),
         ] {
-            let c = WorkTime::new("x", origin, ww, &hol, 40);
-            for i in 0..400 {
-                let t = i as f64 * 0.125;
-                assert_eq!(c.w32(t as f32) as f64, c.w(t), "W({t})");
-                assert_eq!(c.start32(t as f32) as f64, c.start(t), "start({t})");
-                assert_eq!(c.finish32(t as f32) as f64, c.finish(t), "finish({t})");
-                // start and finish are inverses of W.
-                assert_eq!(c.w(c.start(t)), t);
-                assert_eq!(c.w(c.finish(t)), t);
-                assert!(c.finish(t) <= c.start(t));
+            for hours in [
+                &[][..],
+                &[(480, 720), (780, 1020)][..],
+                &[(0, 600), (1320, 1440)][..],
+            ] {
+                let c = WorkTime::new("x", origin, ww, &hol, hours, 40);
+                for i in 0..400 {
+                    let t = i as f64 * 0.125;
+                    // Whole days: exact; working hours: single precision.
+                    let tol = if hours.is_empty() { 0.0 } else { 2e-5 };
+                    let near = |a: f64, b: f64| (a - b).abs() <= tol * b.abs().max(1.0);
+                    assert!(near(c.w32(t as f32) as f64, c.w(t)), "W({t})");
+                    assert!(near(c.start32(t as f32) as f64, c.start(t)), "start({t})");
+                    assert!(
+                        near(c.finish32(t as f32) as f64, c.finish(t)),
+                        "finish({t})"
+                    );
+                    // start and finish are inverses of W.
+                    assert!((c.w(c.start(t)) - t).abs() < 1e-9);
+                    assert!((c.w(c.finish(t)) - t).abs() < 1e-9);
+                    assert!(c.finish(t) <= c.start(t));
+                    // W rises only in working hours.
+                    let x = i as f64 * 0.1;
+                    let day = x - x.floor();
+                    let minute = day * 1440.0;
+                    let in_hours = hours.is_empty()
+                        || hours
+                            .iter()
+                            .any(|&(a, b)| f64::from(a) < minute && minute - 1.44 < f64::from(b));
+                    if !in_hours {
+                        assert_eq!(
+                            c.w(x),
+                            c.w(x - 0.001_f64.min(day)),
+                            "W flat outside hours at {x}"
+                        );
+                    }
+                }
             }
         }
+    }
+
+    #[test]
+    fn working_hours_share_the_day() {
+        // 08:00–12:00 and 13:00–17:00 on Mon 4 Jan 2027 (axis day 0).
+        let c = WorkTime::new(
+            "x",
+            d(2027, 1, 4),
+            Workweek::default(),
+            &[],
+            &[(480, 720), (780, 1020)],
+            30,
+        );
+        let at = |h: f64| h / 24.0;
+        let w = |h: f64| c.w(at(h));
+        assert_eq!(w(8.0), 0.0);
+        assert!((w(12.0) - 0.5).abs() < 1e-12);
+        assert!((w(12.5) - 0.5).abs() < 1e-12);
+        assert!((w(16.0) - 0.875).abs() < 1e-12);
+        assert_eq!(w(20.0), 1.0);
+        // Work resumes at 13:00 after half a day, stops at 12:00.
+        assert!((c.start(0.5) - at(13.0)).abs() < 1e-12);
+        assert!((c.finish(0.5) - at(12.0)).abs() < 1e-12);
+        // A whole day resumes on Tuesday 08:00 and stops on Monday 17:00.
+        assert!((c.start(1.0) - (1.0 + at(8.0))).abs() < 1e-12);
+        assert!((c.finish(1.0) - at(17.0)).abs() < 1e-12);
+        // Friday 17:00 to Monday 08:00 is no work: five days stop on Fri 17:00, the
+        // sixth starts on Mon 11 08:00.
+        assert!((c.finish(5.0) - (4.0 + at(17.0))).abs() < 1e-12);
+        assert!((c.start(5.0) - (7.0 + at(8.0))).abs() < 1e-12);
     }
 
     #[test]
@@ -430,7 +681,7 @@ mod tests {
             from: d(2027, 1, 6),
             to: d(2027, 1, 7),
         }];
-        let c = WorkTime::new("x", d(2027, 1, 4), Workweek::default(), &hol, 30);
+        let c = WorkTime::new("x", d(2027, 1, 4), Workweek::default(), &hol, &[], 30);
         // Two days of work from t = 0 end at the end of Tuesday (axis 2).
         assert_eq!(c.finish(2.0), 2.0);
         // The third starts on Friday 8 Jan (axis 4), the fourth on Monday 11 (axis 7).

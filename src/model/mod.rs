@@ -1010,6 +1010,7 @@ fn compile_calendars(
         origin,
         plan.settings.workweek,
         &plan.holidays,
+        &plan.settings.hours,
         0,
     )];
     for (d, def) in defs.iter().enumerate() {
@@ -1020,6 +1021,7 @@ fn compile_calendars(
                 origin,
                 def.workweek,
                 &holidays[d],
+                def.hours.as_deref().unwrap_or(&plan.settings.hours),
                 0,
             ));
         }

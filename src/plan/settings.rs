@@ -64,6 +64,9 @@ pub struct Settings {
     pub calendars: Vec<CalendarDef>,
     /// The calendar a link's lag is counted on.
     pub lag_calendar: LagCalendar,
+    /// The project calendar's working hours (`hours = ["08:00-12:00", ...]`), periods in
+    /// minutes after midnight; empty: the whole day.
+    pub hours: Vec<(u16, u16)>,
 }
 
 /// A named working calendar: `[calendars.NAME]` in plan.toml with its working week; its
@@ -77,6 +80,9 @@ pub struct CalendarDef {
     pub line: u64,
     /// Working week.
     pub workweek: Workweek,
+    /// Working hours (periods in minutes after midnight); `None`: the project
+    /// calendar's.
+    pub hours: Option<Vec<(u16, u16)>>,
 }
 
 /// The calendar a link's lag is counted on (`lag_calendar` in plan.toml).
@@ -105,6 +111,9 @@ impl LagCalendar {
     }
 }
 
+/// Most working periods a calendar's day may have (`hours`).
+pub const MAX_PERIODS: usize = 8;
+
 /// The name calendar.csv and tasks.csv use for the project calendar.
 pub const PROJECT_CALENDAR: &str = "project";
 
@@ -120,7 +129,54 @@ const KEYS: &[&str] = &[
     "overhead",
     "calendars",
     "lag_calendar",
+    "hours",
 ];
+
+/// Parses working hours such as `["08:00-12:00", "13:00-17:00"]`: periods in minutes
+/// after midnight, in order, not overlapping, at most
+/// [`MAX_PERIODS`].
+pub(crate) fn parse_hours(value: &toml::Value) -> Result<Vec<(u16, u16)>, String> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| format!("hours must be a list of periods, found {value}"))?;
+    let minute = |t: &str| -> Option<u16> {
+        let (h, m) = t.trim().split_once(':')?;
+        let (h, m) = (h.parse::<u16>().ok()?, m.parse::<u16>().ok()?);
+        (m < 60 && (h < 24 || h == 24 && m == 0)).then_some(h * 60 + m)
+    };
+    let mut out: Vec<(u16, u16)> = Vec::new();
+    for v in items {
+        let text = v.as_str().unwrap_or_default();
+        let period = text
+            .split_once('-')
+            .and_then(|(a, b)| Some((minute(a)?, minute(b)?)));
+        let Some((a, b)) = period else {
+            return Err(format!(
+                "\"{text}\" is not a period such as \"08:00-12:00\""
+            ));
+        };
+        if b <= a {
+            return Err(format!("\"{text}\" ends before it starts"));
+        }
+        if out.last().is_some_and(|&(_, end)| a < end) {
+            return Err(format!(
+                "\"{text}\" starts before the period ahead of it ends (list periods in order, without overlaps)"
+            ));
+        }
+        out.push((a, b));
+    }
+    if out.is_empty() {
+        return Err("hours lists no period".into());
+    }
+    if out.len() > MAX_PERIODS {
+        return Err(format!(
+            "{} periods; a day may have at most {}",
+            out.len(),
+            MAX_PERIODS
+        ));
+    }
+    Ok(out)
+}
 
 /// Parses the text of `plan.toml` (shown as `file`), collecting problems in `diags`.
 pub(crate) fn parse(text: &str, file: &str, diags: &mut Diags) -> Settings {
@@ -177,6 +233,10 @@ pub(crate) fn parse(text: &str, file: &str, diags: &mut Diags) -> Settings {
                     )),
                 }
             }
+            "hours" => match parse_hours(value) {
+                Ok(h) => s.hours = h,
+                Err(why) => diags.push(bad(key, why, "hours = [\"08:00-12:00\", \"13:00-17:00\"]")),
+            },
             "workweek" => {
                 let names: Option<Vec<&str>> = value
                     .as_array()
@@ -328,9 +388,20 @@ fn calendars(
             diags.push(bad("must be a table".into()));
             continue;
         };
-        for k in t.keys().filter(|k| k.as_str() != "workweek") {
-            diags.push(bad(format!("unknown key \"{k}\" (known: workweek)")));
+        for k in t
+            .keys()
+            .filter(|k| k.as_str() != "workweek" && k.as_str() != "hours")
+        {
+            diags.push(bad(format!("unknown key \"{k}\" (known: workweek, hours)")));
         }
+        let hours = match t.get("hours").map(parse_hours) {
+            None => None,
+            Some(Ok(h)) => Some(h),
+            Some(Err(why)) => {
+                diags.push(bad(why));
+                continue;
+            }
+        };
         let names: Option<Vec<&str>> = t
             .get("workweek")
             .and_then(|v| v.as_array())
@@ -340,6 +411,7 @@ fn calendars(
                 name: name.clone(),
                 line,
                 workweek,
+                hours,
             }),
             Some(Err(why)) => diags.push(bad(why)),
             None => diags.push(bad("needs workweek, a list of weekday names".into())),

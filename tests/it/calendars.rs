@@ -219,12 +219,25 @@ fn the_kernel_agrees_with_the_deterministic_schedule_on_three_calendars() {
         preds.dedup_by(|a, b| a.split([' ', '+', '-']).next() == b.split([' ', '+', '-']).next());
         tasks += &format!("T{i},fixed,{d},{},{cal}\n", preds.join(";"));
     }
-    for lag in ["predecessor", "successor", "project", "24h"] {
+    // Each lag calendar, and working hours (the project's with a lunch break, the site's
+    // a day shift, the office's a night shift across midnight's two sides).
+    let hours = [
+        ("", "", ""),
+        (
+            "hours = [\"08:00-12:00\", \"13:00-17:00\"]\n",
+            "hours = [\"07:00-15:30\"]\n",
+            "hours = [\"00:00-06:00\", \"22:00-24:00\"]\n",
+        ),
+    ];
+    for (lag, (project, site, office)) in ["predecessor", "successor", "project", "24h"]
+        .into_iter()
+        .flat_map(|l| hours.iter().map(move |h| (l, *h)))
+    {
         let dir = plan_dir(&[
             (
                 "plan.toml",
                 &format!(
-                    "start = 2027-01-04\nlag_calendar = \"{lag}\"\n[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n[calendars.office]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\"]\n"
+                    "start = 2027-01-04\nlag_calendar = \"{lag}\"\n{project}[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n{site}[calendars.office]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\"]\n{office}"
                 ),
             ),
             (
@@ -292,4 +305,89 @@ fn unknown_calendars_are_refused_with_the_line_and_the_fix() {
         err.contains("task calendars need the plan's start date"),
         "{err}"
     );
+}
+
+/// Working hours: a task on an 08:00–16:00 calendar that starts when an 08:00–17:00
+/// (lunch 12–13) task finishes at 16:00 waits for the next morning; a task on the
+/// 08:00–17:00 calendar after one that finishes at 16:00 works the last hour of that day
+/// (Primavera P6's dates for such calendars).
+#[test]
+fn working_hours_place_work_within_the_day() {
+    let plan = "name = \"Hours\"\nstart = 2027-01-04\nhours = [\"08:00-12:00\", \"13:00-17:00\"]\n\n\
+                [calendars.seven]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n\
+                hours = [\"08:00-16:00\"]\n";
+    let tasks = "id,distribution,likely,predecessors,milestone,calendar\n\
+                 A,fixed,2.875,,,\n\
+                 B,fixed,1,A,,seven\n\
+                 C,fixed,1,B,,\n\
+                 M,fixed,0,B,true,seven\n\
+                 D,fixed,0.125,M,,\n";
+    let dir = plan_dir(&[("plan.toml", plan), ("tasks.csv", tasks)]);
+    let (net, _, f) = sim_dir(dir.path(), 64, 1);
+    // A: Mon 4 and Tue 5 whole, Wed 6 08:00–16:00 (7 of its 8 hours). B (seven) cannot
+    // start at 16:00, its day's end: Thu 7 08:00–16:00. C: Thu 7 16:00–17:00, then
+    // Fri 8 08:00–16:00. M sits at B's finish, Thu 16:00; D is C's first hour on Thu 7.
+    assert_eq!(
+        dates(&f),
+        vec![
+            row("A", "2027-01-04", "2027-01-06"),
+            row("B", "2027-01-07", "2027-01-07"),
+            row("C", "2027-01-07", "2027-01-08"),
+            row("D", "2027-01-07", "2027-01-07"),
+            row("M", "2027-01-07", "2027-01-07"),
+        ]
+    );
+    // Days are the project calendar's working time: C finishes 7 hours into Fri 8, the
+    // fifth working day: 4 + 7/8.
+    let c = net.index_of("C").unwrap();
+    let days = net.days(net.det_finish()[c]);
+    assert!((days - 4.875).abs() < 1e-9, "{days}");
+    // The milestone M at Thu 16:00: three days and 7 of Thursday's 8 hours.
+    let m = f.milestones.iter().find(|m| m.id == "M").unwrap();
+    assert!(
+        (m.deterministic - 3.875).abs() < 1e-9,
+        "{}",
+        m.deterministic
+    );
+
+    // Whole days instead (no hours): B starts in A's last day, Wed 6.
+    let plain = plan
+        .replace("hours = [\"08:00-12:00\", \"13:00-17:00\"]\n", "")
+        .replace("hours = [\"08:00-16:00\"]\n", "");
+    let dir = plan_dir(&[("plan.toml", &plain), ("tasks.csv", tasks)]);
+    let (_, _, f) = sim_dir(dir.path(), 64, 1);
+    assert_eq!(dates(&f)[1], row("B", "2027-01-06", "2027-01-07"));
+}
+
+#[test]
+fn malformed_working_hours_are_refused() {
+    for (hours, says) in [
+        ("[\"8-12\"]", "is not a period"),
+        ("[\"12:00-08:00\"]", "ends before it starts"),
+        (
+            "[\"08:00-12:00\", \"11:00-13:00\"]",
+            "starts before the period ahead of it ends",
+        ),
+        ("[\"08:00-25:00\"]", "is not a period"),
+        ("[]", "lists no period"),
+    ] {
+        let dir = plan_dir(&[
+            (
+                "plan.toml",
+                &format!("start = 2027-01-04\nhours = {hours}\n"),
+            ),
+            ("tasks.csv", "id,distribution,likely\nA,fixed,1\n"),
+        ]);
+        let out = assert_cmd::cargo::cargo_bin_cmd!("slipcast")
+            .arg("validate")
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{hours}: {err}");
+        assert!(
+            err.contains(says) && err.contains("hours"),
+            "{hours}: {err}"
+        );
+    }
 }
