@@ -149,7 +149,8 @@ fn costs(c: &mut Criterion) {
 /// round-robin over three calendars — the project's Monday to Friday with bank holidays, a
 /// Monday-to-Saturday one and a seven-day one, each with its own holidays (so every task
 /// converts between clock time and its working time) — against the same network on the
-/// project calendar alone (`10000-tasks-one-calendar`).
+/// project calendar alone (`10000-tasks-one-calendar`), and the three calendars with
+/// working hours (`10000-tasks-three-calendars-with-hours`).
 fn calendars(c: &mut Criterion) {
     use chrono::NaiveDate;
     use slipcast::plan::{CalendarDef, CalendarHoliday, Holiday, Workweek};
@@ -157,7 +158,11 @@ fn calendars(c: &mut Criterion) {
     let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     let mut g = c.benchmark_group("kernel");
     g.sample_size(10);
-    for (name, spread) in [("one-calendar", false), ("three-calendars", true)] {
+    for (name, spread, hours) in [
+        ("one-calendar", false, false),
+        ("three-calendars", true, false),
+        ("three-calendars-with-hours", true, true),
+    ] {
         let mut p = plan::from_tasks_csv(&network_csv(10_000, "triangular"), "bench.csv").unwrap();
         p.settings.start = Some(date(2027, 1, 4));
         for y in 2027..2040 {
@@ -182,17 +187,28 @@ fn calendars(c: &mut Criterion) {
             }
         }
         if spread {
-            for (cal, days) in [
-                ("six", vec!["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]),
+            // With hours: the project's 08:00-17:00 with a lunch break, a 07:00-15:30
+            // shift and an 08:00-16:00 day.
+            if hours {
+                p.settings.hours = vec![(480, 720), (780, 1020)];
+            }
+            for (cal, days, shift) in [
+                (
+                    "six",
+                    vec!["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+                    (420, 930),
+                ),
                 (
                     "seven",
                     vec!["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+                    (480, 960),
                 ),
             ] {
                 p.settings.calendars.push(CalendarDef {
                     name: cal.into(),
                     line: 0,
                     workweek: Workweek::parse(days).unwrap(),
+                    hours: hours.then(|| vec![shift]),
                 });
             }
             for (i, t) in p.tasks.iter_mut().enumerate() {
