@@ -365,6 +365,30 @@ impl WorkTime {
             }
             return out;
         }
+        let beyond = if self.whole_day {
+            self.w_table_lanes::<N, true>(t, &mut out)
+        } else {
+            self.w_table_lanes::<N, false>(t, &mut out)
+        };
+        if beyond {
+            let last = (self.cum.len().max(2) - 2) as f32;
+            for l in 0..N {
+                if t[l].max(0.0) >= last {
+                    out[l] = self.w(t[l] as f64) as f32;
+                }
+            }
+        }
+        out
+    }
+
+    /// The table part of [`WorkTime::w_lanes`], one loop per kind of day (`WHOLE`: the
+    /// whole day works); whether some lane lies beyond the tables.
+    #[inline(always)]
+    fn w_table_lanes<const N: usize, const WHOLE: bool>(
+        &self,
+        t: &[f32; N],
+        out: &mut [f32; N],
+    ) -> bool {
         // Days d with d + 1 inside the tables (the table has at least two entries).
         let last = (self.cum.len().max(2) - 2) as f32;
         let cum = &self.cum[..];
@@ -376,37 +400,23 @@ impl WorkTime {
             // SAFETY: d ≤ last, so d + 1 < cum.len().
             let (c0, c1) = unsafe { (*cum.get_unchecked(d), *cum.get_unchecked(d + 1)) };
             let frac = x.min(last + 1.0) - d as f32;
-            out[l] = if self.whole_day {
+            out[l] = if WHOLE {
                 (c0 + frac).min(c1)
             } else {
                 c0 + (c1 - c0) * self.profile.work32(frac)
             };
         }
-        if beyond {
-            for l in 0..N {
-                if t[l].max(0.0) >= last {
-                    out[l] = self.w(t[l] as f64) as f32;
-                }
-            }
-        }
-        out
+        beyond
     }
 
-    /// [`WorkTime::start32`] (`FINISH` false) or [`WorkTime::finish32`] (true) of every
-    /// lane, branch-free over the tables as [`WorkTime::w_lanes`].
+    /// The table part of [`WorkTime::at_lanes`], one loop per kind of day; whether some
+    /// lane lies beyond the tables.
     #[inline(always)]
-    pub(crate) fn at_lanes<const N: usize, const FINISH: bool>(&self, w: &[f32; N]) -> [f32; N] {
-        let mut out = [0f32; N];
-        if self.continuous || self.day_of.is_empty() {
-            for l in 0..N {
-                out[l] = if FINISH {
-                    self.finish32(w[l])
-                } else {
-                    self.start32(w[l])
-                };
-            }
-            return out;
-        }
+    fn at_table_lanes<const N: usize, const FINISH: bool, const WHOLE: bool>(
+        &self,
+        w: &[f32; N],
+        out: &mut [f32; N],
+    ) -> bool {
         let last = (self.day_of.len() - 1) as f32;
         let days = &self.day_of[..];
         let snap = SNAP as f32;
@@ -425,7 +435,7 @@ impl WorkTime {
             // SAFETY: 0 ≤ k ≤ last < days.len().
             let d = unsafe { *days.get_unchecked(k as u32 as usize) };
             let f = x - k;
-            out[l] = d + if self.whole_day {
+            out[l] = d + if WHOLE {
                 f
             } else if FINISH {
                 self.profile.stop32(f)
@@ -433,6 +443,29 @@ impl WorkTime {
                 self.profile.resume32(f)
             };
         }
+        beyond
+    }
+
+    /// [`WorkTime::start32`] (`FINISH` false) or [`WorkTime::finish32`] (true) of every
+    /// lane, branch-free over the tables as [`WorkTime::w_lanes`].
+    #[inline(always)]
+    pub(crate) fn at_lanes<const N: usize, const FINISH: bool>(&self, w: &[f32; N]) -> [f32; N] {
+        let mut out = [0f32; N];
+        if self.continuous || self.day_of.is_empty() {
+            for l in 0..N {
+                out[l] = if FINISH {
+                    self.finish32(w[l])
+                } else {
+                    self.start32(w[l])
+                };
+            }
+            return out;
+        }
+        let beyond = if self.whole_day {
+            self.at_table_lanes::<N, FINISH, true>(w, &mut out)
+        } else {
+            self.at_table_lanes::<N, FINISH, false>(w, &mut out)
+        };
         if beyond {
             for l in 0..N {
                 out[l] = if FINISH {
