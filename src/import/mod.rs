@@ -100,6 +100,11 @@ pub struct ImportedTask {
     pub milestone: bool,
     /// Start-no-earlier-than date.
     pub not_before: Option<NaiveDate>,
+    /// Its time of day (minutes after midnight) when later than the task's working day
+    /// begins.
+    pub not_before_minute: Option<u16>,
+    /// As late as possible (within its free float).
+    pub alap: bool,
     /// A constraint slipcast does not model (for the fidelity report).
     pub other_constraint: Option<String>,
     /// Its calendar, an index into [`Schedule::calendars`] (`None`: the project
@@ -266,7 +271,9 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
         "id,name,distribution,min,likely,max,predecessors,milestone,not_before,actual_start,actual_finish,remaining",
     );
     tasks.push_str(if costed { ",cost,rate,actual_cost" } else { "" });
-    tasks.push_str(if calendared { ",calendar\n" } else { "\n" });
+    let alap = s.tasks.iter().any(|t| t.alap);
+    tasks.push_str(if calendared { ",calendar" } else { "" });
+    tasks.push_str(if alap { ",alap\n" } else { "\n" });
     if calendared {
         let lag = s.lag_calendar.unwrap_or_default();
         let _ = writeln!(toml, "lag_calendar = \"{}\"", lag.as_str());
@@ -394,9 +401,14 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             (true, None) => ",".into(),
             (true, Some(c)) => format!(",{}", s.calendars[c].name),
         };
+        let alap_cell = match (alap, t.alap) {
+            (false, _) => "",
+            (true, false) => ",",
+            (true, true) => ",true",
+        };
         let _ = writeln!(
             tasks,
-            "{},{},{},{},{},{},{},{},{},{},{},{}{}{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}{}{}{}",
             csv_field(&t.id),
             csv_field(&t.name),
             dist,
@@ -405,12 +417,17 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             max,
             csv_field(&preds.join(";")),
             if t.milestone { "true" } else { "" },
-            t.not_before.map(|d| d.to_string()).unwrap_or_default(),
+            match (t.not_before, t.not_before_minute) {
+                (Some(d), Some(m)) => format!("{d}T{:02}:{:02}", m / 60, m % 60),
+                (Some(d), None) => d.to_string(),
+                (None, _) => String::new(),
+            },
             t.actual_start.map(|d| d.to_string()).unwrap_or_default(),
             t.actual_finish.map(|d| d.to_string()).unwrap_or_default(),
             String::new(),
             cost_cells,
             calendar_cell,
+            alap_cell,
         );
     }
     // The project finish: every task without successors leads to one zero-length
@@ -445,11 +462,12 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
         let preds: Vec<&str> = ends.iter().map(|t| t.id.as_str()).collect();
         let _ = writeln!(
             tasks,
-            "{},Project finish,,,,,{},true,,,,{}{}",
+            "{},Project finish,,,,,{},true,,,,{}{}{}",
             csv_field(&id),
             csv_field(&preds.join(";")),
             if costed { ",,," } else { "" },
-            if calendared { "," } else { "" }
+            if calendared { "," } else { "" },
+            if alap { "," } else { "" }
         );
         Some(id)
     };

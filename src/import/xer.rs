@@ -361,7 +361,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             .map(|x| x.1.clone())
             .unwrap_or_else(|| p6_default.clone())
     };
-    let (workweek, holidays, hours_per_day, hours) = match cals.get(&proj_cal) {
+    let (workweek, holidays, hours_per_day, project_hours) = match cals.get(&proj_cal) {
         Some(c) => (
             c.week.workweek,
             c.week.holidays.clone(),
@@ -382,7 +382,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         let c = &cals[&id];
         let w = &c.week;
         let index = if id == proj_cal
-            || w.workweek == workweek && w.holidays == holidays && w.hours == hours
+            || w.workweek == workweek && w.holidays == holidays && w.hours == project_hours
         {
             None
         } else if let Some(i) = named.iter().position(|n| {
@@ -422,7 +422,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         workweek,
         holidays: holidays.clone(),
         hours_per_day,
-        hours,
+        hours: project_hours.clone(),
         calendars: named.clone(),
         lag_calendar,
         source_cost,
@@ -443,9 +443,13 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         let own = calendar_of.get(&clndr).copied().flatten();
         let own_hours = hours_of(&clndr);
         let hours = |k: &str| get(r, k).parse::<f64>().ok().map(|h| h / own_hours);
-        let (own_week, own_holidays) = match own {
-            Some(i) => (&named[i].workweek, named[i].holidays.as_slice()),
-            None => (&workweek, holidays.as_slice()),
+        let (own_week, own_holidays, own_periods) = match own {
+            Some(i) => (
+                &named[i].workweek,
+                named[i].holidays.as_slice(),
+                named[i].hours.as_slice(),
+            ),
+            None => (&workweek, holidays.as_slice(), project_hours.as_slice()),
         };
         let status = get(r, "status_code");
         let (astart, afinish) = (
@@ -459,6 +463,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         let (not_before, other) = match cstr.as_str() {
             "" | "CS_ASAP" => (None, None),
             "CS_MSO" | "CS_MSOA" => (cdate, None),
+            "CS_ALAP" => (None, None),
             // Finish on / on or after: the start that finishes at the end of that day.
             "CS_MEO" | "CS_MEOA" => (
                 cdate.map(|d| back_working_days(d, duration, own_week, own_holidays)),
@@ -491,7 +496,16 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             milestone: kind == "TT_Mile" || kind == "TT_FinMile",
             not_before,
             other_constraint: other,
+            // A start constraint later in the day than work begins on its calendar.
+            not_before_minute: get(r, "cstr_date")
+                .get(11..)
+                .and_then(clock_minutes)
+                .filter(|&m| {
+                    matches!(cstr.as_str(), "CS_MSO" | "CS_MSOA")
+                        && m > own_periods.first().map_or(0, |p| p.0)
+                }),
             calendar: own,
+            alap: cstr == "CS_ALAP",
             actual_start: astart,
             actual_finish: if status == "TK_Complete" {
                 afinish.or(astart)

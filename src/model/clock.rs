@@ -602,6 +602,17 @@ impl Clock {
         }
     }
 
+    /// The latest axis time `y` with `after_lag(y, lag) ≤ x` (exact).
+    pub fn before_lag(&self, x: f64, lag: f64, pred: usize, succ: usize) -> f64 {
+        if lag == 0.0 || !x.is_finite() {
+            return x;
+        }
+        match self.lag_calendar(pred, succ) {
+            Some(c) => c.start(c.w(x) - lag),
+            None => x - lag,
+        }
+    }
+
     /// The latest axis time `y` with `after_lag(y, lag) ≤ x`, from the tables (the
     /// backward pass's step over a lag).
     #[inline(always)]

@@ -159,6 +159,15 @@ pub struct Network {
     pub(crate) freeze_windows: Vec<Vec<(f32, f32)>>,
     /// Task id → topological index (for [`Network::index_of`]).
     id_index: std::collections::HashMap<String, usize>,
+    /// Tasks placed as late as possible (tasks.csv `alap`, not started), in topological
+    /// order.
+    pub(crate) alap: Vec<u32>,
+    /// Per task: whether it is in `alap`.
+    pub(crate) is_alap: Vec<bool>,
+    /// CSR offsets into `alap_succs`, per entry of `alap`.
+    pub(crate) alap_succ_start: Vec<u32>,
+    /// The links out of each ALAP task (`Link::pred` holds the successor).
+    pub(crate) alap_succs: Vec<Link>,
 }
 
 /// Progress of a task at the status date.
@@ -374,6 +383,81 @@ impl Network {
         self.id_index.get(id).copied()
     }
 
+    /// The links out of the `i`-th ALAP task (`Link::pred` holds the successor).
+    pub(crate) fn alap_links(&self, i: usize) -> &[Link] {
+        &self.alap_succs[self.alap_succ_start[i] as usize..self.alap_succ_start[i + 1] as usize]
+    }
+
+    /// Moves each ALAP task as late as its successors allow (latest first, so an ALAP
+    /// successor has moved already), never before its early start: FS and FF links bound
+    /// its finish, SS and SF its start; a task without successors finishes with the
+    /// latest task. A start that would fall in a freeze window stays early.
+    pub fn alap_shift(&self, es: &mut [f64], ef: &mut [f64], durations: &[f64]) {
+        if self.alap.is_empty() {
+            return;
+        }
+        let end = ef.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for (i, &t) in self.alap.iter().enumerate().rev() {
+            let t = t as usize;
+            let d = durations[t];
+            let links = self.alap_links(i);
+            match &self.clock {
+                None => {
+                    let mut latest = if links.is_empty() {
+                        end - d
+                    } else {
+                        f64::INFINITY
+                    };
+                    for l in links {
+                        let (s, lag) = (l.pred as usize, l.lag as f64);
+                        latest = latest.min(match l.kind {
+                            LinkKind::FS => es[s] - lag - d,
+                            LinkKind::SS => es[s] - lag,
+                            LinkKind::FF => ef[s] - lag - d,
+                            LinkKind::SF => ef[s] - lag,
+                        });
+                    }
+                    if latest > es[t] && self.freeze_start(t, latest) == latest {
+                        es[t] = latest;
+                        ef[t] = latest + d;
+                    }
+                }
+                Some(clock) => {
+                    let c = clock.of(t);
+                    // The latest working start, and the latest clock start SS and SF
+                    // links allow.
+                    let mut ws = if links.is_empty() {
+                        c.w(end) - d
+                    } else {
+                        f64::INFINITY
+                    };
+                    let mut by_start = f64::INFINITY;
+                    for l in links {
+                        let (s, lag) = (l.pred as usize, l.lag as f64);
+                        let x = match l.kind {
+                            LinkKind::FS | LinkKind::SS => clock.before_lag(es[s], lag, t, s),
+                            LinkKind::FF | LinkKind::SF => clock.before_lag(ef[s], lag, t, s),
+                        };
+                        match l.kind {
+                            LinkKind::FS | LinkKind::FF => ws = ws.min(c.w(x) - d),
+                            LinkKind::SS | LinkKind::SF => {
+                                ws = ws.min(c.w(x));
+                                by_start = by_start.min(x);
+                            }
+                        }
+                    }
+                    if ws > c.w(es[t]) {
+                        let start = c.start(ws).min(by_start).max(es[t]);
+                        if self.freeze_start(t, start) == start {
+                            es[t] = start;
+                            ef[t] = c.finish(ws + d);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Recomputes the deterministic schedule from `det_duration` and the scenario
     /// adjustments (`scale`, `extra`, `keep`).
     pub fn reschedule(&mut self) {
@@ -386,7 +470,8 @@ impl Network {
                 }
             })
             .collect();
-        let (es, ef) = self.cpm(&d);
+        let (mut es, mut ef) = self.cpm(&d);
+        self.alap_shift(&mut es, &mut ef, &d);
         self.det_start = es;
         self.det_finish = ef;
     }
@@ -598,7 +683,17 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
                 },
                 Some(*d),
             )),
-            (DateOrDays::Date(_), None) => {
+            (DateOrDays::At(d, m), Some(c)) => Some((
+                match &clock {
+                    Some(k) => k.start_of_date(*d) + f64::from(*m) / 1440.0,
+                    None if c.is_working(*d) => {
+                        c.start_time_of(*d) + day_share(&plan.settings.hours, *m)
+                    }
+                    None => c.start_time_of(*d),
+                },
+                Some(*d),
+            )),
+            (DateOrDays::Date(_) | DateOrDays::At(..), None) => {
                 diags.push(
                     Diagnostic::new(file, format!("{col} is a date but the plan has no start date"))
                         .line(row)
@@ -820,7 +915,40 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         id_index,
         calibration: vec![(0.0, 0.0); n],
         cost: None,
+        alap: Vec::new(),
+        is_alap: vec![false; n],
+        alap_succ_start: vec![0],
+        alap_succs: Vec::new(),
     };
+    // ALAP tasks not started, and the links out of each.
+    let row_of: Vec<usize> = order.iter().map(|node| graph[*node]).collect();
+    let mut alap_index = vec![u32::MAX; n];
+    for t in 0..n {
+        if plan.tasks[row_of[t]].alap && net.status[t] == Status::Open {
+            alap_index[t] = net.alap.len() as u32;
+            net.alap.push(t as u32);
+            net.is_alap[t] = true;
+        }
+    }
+    if !net.alap.is_empty() {
+        let mut out: Vec<Vec<Link>> = vec![Vec::new(); net.alap.len()];
+        for s in 0..n {
+            for l in net.preds(s) {
+                let i = alap_index[l.pred as usize];
+                if i != u32::MAX {
+                    out[i as usize].push(Link {
+                        pred: s as u32,
+                        kind: l.kind,
+                        lag: l.lag,
+                    });
+                }
+            }
+        }
+        for links in out {
+            net.alap_succs.extend(links);
+            net.alap_succ_start.push(net.alap_succs.len() as u32);
+        }
+    }
     let task_tags: std::collections::HashSet<&str> = plan
         .tasks
         .iter()
@@ -1040,6 +1168,20 @@ fn compile_calendars(
         },
         of_row,
     ))
+}
+
+/// The share of a working day's work done by `minute` after midnight, with working
+/// `hours` (the whole day when there are none).
+fn day_share(hours: &[(u16, u16)], minute: u16) -> f64 {
+    if hours.is_empty() {
+        return f64::from(minute) / 1440.0;
+    }
+    let total: f64 = hours.iter().map(|&(a, b)| f64::from(b - a)).sum();
+    let done: f64 = hours
+        .iter()
+        .map(|&(a, b)| f64::from(minute.clamp(a, b) - a))
+        .sum();
+    done / total
 }
 
 /// Task `t` and every task with a path to it, ascending.

@@ -115,13 +115,13 @@ pub fn apply(base: &Network, name: &str, rows: &[ScenarioRow], file: &str) -> Re
                 (DateOrDays::Days(x), _) => {
                     net.floor[t] = net.clock().map_or(*x, |k| k.project().start(*x)) as f32
                 }
-                (DateOrDays::Date(d), Some(c)) => {
+                (DateOrDays::Date(d) | DateOrDays::At(d, _), Some(c)) => {
                     net.floor[t] = match net.clock() {
                         Some(k) => k.start_of_date(*d),
                         None => c.start_time_of(*d),
                     } as f32
                 }
-                (DateOrDays::Date(_), None) => diags.push(at(
+                (DateOrDays::Date(_) | DateOrDays::At(..), None) => diags.push(at(
                     "not_before is a date but the plan has no start date".into(),
                     "value",
                     "set start in plan.toml (or --start), or give a working-day number",

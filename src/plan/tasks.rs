@@ -23,6 +23,7 @@ pub(crate) const COLUMNS: &[&str] = &[
     "probability",
     "target",
     "not_before",
+    "alap",
     "group",
     "calendar_tags",
     "calendar",
@@ -68,6 +69,9 @@ pub struct LinkSpec {
 pub enum DateOrDays {
     /// A calendar date.
     Date(NaiveDate),
+    /// A date and a time of day in minutes after midnight (`2027-03-01T11:00`: a
+    /// start-no-earlier-than within the day).
+    At(NaiveDate, u16),
     /// Working days from the project start (t).
     Days(f64),
 }
@@ -101,6 +105,9 @@ pub struct TaskRow {
     pub calendar_tags: Vec<String>,
     /// The named calendar it works on (None: the project calendar).
     pub calendar: Option<String>,
+    /// As late as possible: placed, in each iteration, as late as its successors allow
+    /// (its free float used up), never earlier than its early dates.
+    pub alap: bool,
     /// Date the work started (status-date re-forecast).
     pub actual_start: Option<NaiveDate>,
     /// Date the work finished.
@@ -283,6 +290,7 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             );
         }
         let not_before = date_or_days(sheet, row, "not_before", diags);
+        let alap = sheet.boolean(row, "alap", diags).unwrap_or(false);
         out.push(TaskRow {
             line: row.line,
             id: id.to_string(),
@@ -295,6 +303,7 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             group: sheet.get(row, "group").map(str::to_string),
             probability,
             calendar_tags: sheet.list(row, "calendar_tags"),
+            alap,
             calendar: sheet
                 .get(row, "calendar")
                 .filter(|c| !c.eq_ignore_ascii_case(crate::plan::settings::PROJECT_CALENDAR))
@@ -317,6 +326,18 @@ fn date_or_days(sheet: &Sheet, row: &Row, col: &str, diags: &mut Diags) -> Optio
     let v = sheet.get(row, col)?;
     if let Some(d) = parse_date(v) {
         return Some(DateOrDays::Date(d));
+    }
+    // A date and a time of day (start-no-earlier-than constraints from schedules kept in
+    // hours).
+    if col == "not_before"
+        && let Some((d, t)) = v.split_once(['T', ' '])
+        && let Some(d) = parse_date(d)
+        && let Some((h, m)) = t.split_once(':')
+        && let (Ok(h), Ok(m)) = (h.parse::<u16>(), m.get(..2).unwrap_or(m).parse::<u16>())
+        && h < 24
+        && m < 60
+    {
+        return Some(DateOrDays::At(d, h * 60 + m));
     }
     match parse_number(v) {
         Ok(x) if x >= 0.0 => Some(DateOrDays::Days(x)),

@@ -86,6 +86,7 @@ impl Keys {
                     && net.extra[t] == 0.0
                     && net.keep[t]
                     && net.status[t] == Status::Open
+                    && !net.is_alap[t]
                     && net.freeze_of[t] == NO_FREEZE
                     && net.floor[t].to_bits() as i32 >= 0
                     && net.preds(t).iter().all(|l| l.kind == LinkKind::FS)
@@ -215,7 +216,7 @@ impl Tracking {
             on,
             sub_blocks,
             lean,
-            keep_starts: !lean || start_links,
+            keep_starts: !lean || start_links || !net.alap.is_empty(),
             cost: false,
         }
     }
@@ -580,8 +581,8 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
                 flush_cost(s);
             }
         }
-        if !b.track.lean {
-            // A full run keeps the start lanes.
+        if !b.track.lean && !b.net.is_alap[t] {
+            // A full run keeps the start lanes (an ALAP task's once it has moved).
             acc.sum_start[t] += fixed_sum(lanes(&s.es, t), b.valid);
             acc.sum_finish[t] += fixed_sum(lanes(&s.ef, t), b.valid);
         }
@@ -609,6 +610,102 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
         finish_cost(&b, cm, s, out, width);
     }
     milestones_and_reverse_pass(&b, s, acc, out, hashes, width);
+    alap_pass(&b, s, acc, out, width);
+}
+
+/// Moves each ALAP task as late as its successors allow in each iteration, as
+/// [`Network::alap_shift`] does (the same rules in `f32` lanes), after criticality and
+/// float were taken at its early dates; then sums its dates and rewrites the finishes of
+/// ALAP milestones.
+fn alap_pass(b: &Block, s: &mut Scratch, acc: &mut Acc, out: &mut [f32], width: usize) {
+    let net = b.net;
+    if net.alap.is_empty() {
+        return;
+    }
+    let at = |v: &[f32], t: usize, l: usize| v[t * LANES + l];
+    let mut end = [f32::NEG_INFINITY; LANES];
+    if (0..net.alap.len()).any(|i| net.alap_links(i).is_empty()) {
+        for t in 0..net.len() {
+            max_into(&mut end, |l| at(&s.ef, t, l));
+        }
+    }
+    for (i, &t) in net.alap.iter().enumerate().rev() {
+        let t = t as usize;
+        let links = net.alap_links(i);
+        let dur = *lanes(&s.dur, t);
+        let es0 = *lanes(&s.es, t);
+        let (mut es1, mut ef1) = (es0, *lanes(&s.ef, t));
+        for l in 0..LANES {
+            let d = dur[l];
+            match net.clock.as_deref() {
+                None => {
+                    let mut latest = if links.is_empty() {
+                        end[l] - d
+                    } else {
+                        f32::INFINITY
+                    };
+                    for k in links {
+                        let x = k.pred as usize;
+                        latest = latest.min(match k.kind {
+                            LinkKind::FS => at(&s.es, x, l) - k.lag - d,
+                            LinkKind::SS => at(&s.es, x, l) - k.lag,
+                            LinkKind::FF => at(&s.ef, x, l) - k.lag - d,
+                            LinkKind::SF => at(&s.ef, x, l) - k.lag,
+                        });
+                    }
+                    if latest > es0[l] && net.freeze_start(t, latest as f64) as f32 == latest {
+                        es1[l] = latest;
+                        ef1[l] = latest + d;
+                    }
+                }
+                Some(clock) => {
+                    let c = clock.of(t);
+                    let mut ws = if links.is_empty() {
+                        c.w32(end[l]) - d
+                    } else {
+                        f32::INFINITY
+                    };
+                    let mut by_start = f32::INFINITY;
+                    for k in links {
+                        let x = k.pred as usize;
+                        let bound = match k.kind {
+                            LinkKind::FS | LinkKind::SS => at(&s.es, x, l),
+                            LinkKind::FF | LinkKind::SF => at(&s.ef, x, l),
+                        };
+                        let y = clock.before_lag32(bound, k.lag, t, x);
+                        match k.kind {
+                            LinkKind::FS | LinkKind::FF => ws = ws.min(c.w32(y) - d),
+                            LinkKind::SS | LinkKind::SF => {
+                                ws = ws.min(c.w32(y));
+                                by_start = by_start.min(y);
+                            }
+                        }
+                    }
+                    if ws > c.w32(es0[l]) {
+                        let start = c.start32(ws).min(by_start).max(es0[l]);
+                        if net.freeze_start(t, start as f64) as f32 == start {
+                            es1[l] = start;
+                            ef1[l] = c.finish32(ws + d);
+                        }
+                    }
+                }
+            }
+        }
+        lanes_mut(&mut s.es, t).copy_from_slice(&es1);
+        lanes_mut(&mut s.ef, t).copy_from_slice(&ef1);
+        if !b.track.lean {
+            acc.sum_start[t] += fixed_sum(&es1, b.valid);
+            acc.sum_finish[t] += fixed_sum(&ef1, b.valid);
+        }
+    }
+    for (mi, m) in net.milestones.iter().enumerate() {
+        let mt = m.task as usize;
+        if net.is_alap[mt] {
+            for l in 0..b.valid {
+                out[l * width + mi] = at(&s.ef, mt, l);
+            }
+        }
+    }
 }
 
 /// Tasks whose fused costs are summed in `f32` before the sum joins the block's `f64`

@@ -391,3 +391,78 @@ fn malformed_working_hours_are_refused() {
         );
     }
 }
+
+/// ALAP: a task placed as late as its successors allow, in the deterministic schedule and
+/// in every iteration, on one calendar and on the clock axis; its criticality is that of
+/// its early position.
+#[test]
+fn alap_tasks_finish_just_in_time() {
+    // Mon 4 Jan 2027. A 5 d; B 2 d ALAP feeding C; C 1 d after A and B; D 1 d ALAP after A
+    // with no successor (finishes with the project).
+    let tasks = "id,distribution,likely,predecessors,milestone,alap,calendar\n\
+                 A,fixed,5,,,,\n\
+                 B,fixed,2,,,true,CAL\n\
+                 C,fixed,1,A;B,,,\n\
+                 D,fixed,1,A,,true,\n\
+                 M,fixed,0,C;D,true,,\n";
+    // One calendar: B works Thu 7 – Fri 8, right before C on Mon 11; D on Mon 11 with C.
+    let dir = plan_dir(&[
+        ("plan.toml", "start = 2027-01-04\n"),
+        ("tasks.csv", &tasks.replace("CAL", "")),
+    ]);
+    let (net, _, f) = sim_dir(dir.path(), 64, 1);
+    assert_eq!(
+        dates(&f),
+        vec![
+            row("A", "2027-01-04", "2027-01-08"),
+            row("B", "2027-01-07", "2027-01-08"),
+            row("C", "2027-01-11", "2027-01-11"),
+            row("D", "2027-01-11", "2027-01-11"),
+            row("M", "2027-01-11", "2027-01-11"),
+        ]
+    );
+    let b = net.index_of("B").unwrap();
+    assert_eq!((net.det_start()[b], net.det_finish()[b]), (3.0, 5.0));
+    let crit = |id: &str| f.tasks.iter().find(|t| t.id == id).unwrap().criticality;
+    assert_eq!(
+        crit("B"),
+        0.0,
+        "B has three days of float at its early dates"
+    );
+    assert_eq!(crit("A"), 1.0);
+
+    // B on a seven-day calendar: it works the weekend, Sat 9 – Sun 10.
+    let dir = plan_dir(&[
+        (
+            "plan.toml",
+            "start = 2027-01-04\n[calendars.seven]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n",
+        ),
+        ("tasks.csv", &tasks.replace("CAL", "seven")),
+    ]);
+    let (_, _, f) = sim_dir(dir.path(), 64, 1);
+    assert_eq!(dates(&f)[1], row("B", "2027-01-09", "2027-01-10"));
+}
+
+/// A start-no-earlier-than with a time of day: on an 08:00–16:00 calendar, 11:00 leaves
+/// 5 of the day's 8 hours.
+#[test]
+fn a_start_constraint_may_name_the_time_of_day() {
+    let dir = plan_dir(&[
+        (
+            "plan.toml",
+            "start = 2027-01-04\nhours = [\"08:00-16:00\"]\n[calendars.seven]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n",
+        ),
+        (
+            "tasks.csv",
+            "id,distribution,likely,not_before,calendar\nA,fixed,1,2027-01-05T11:00,seven\nB,fixed,1,2027-01-05T11:00,\nC,fixed,0.5,2027-01-05T11:00,\n",
+        ),
+    ]);
+    let (net, _, f) = sim_dir(dir.path(), 64, 1);
+    // One day from Tue 11:00 ends Wed 11:00; half a day from Tue 11:00 ends Tue 15:00.
+    assert_eq!(dates(&f)[0], row("A", "2027-01-05", "2027-01-06"));
+    assert_eq!(dates(&f)[2], row("C", "2027-01-05", "2027-01-05"));
+    let c = net.index_of("C").unwrap();
+    let days = net.days(net.det_finish()[c]);
+    // (Constraints are kept in single precision: within a second.)
+    assert!((days - (1.0 + 3.0 / 8.0 + 0.5)).abs() < 1e-6, "{days}");
+}

@@ -146,6 +146,15 @@ fn a_progressed_p6_programme_imports_runs_and_finishes_on_the_stored_date() {
         ours,
         stored
     );
+    // Its six calendars (working weeks, holidays and hours), the predecessor's lag
+    // calendar, ALAP and timed start constraints: at least 99 % of the activities have
+    // P6's early start and finish, and every mismatch names a reason.
+    let same = rows.iter().filter(|r| r.matches).count();
+    assert!(same * 100 >= rows.len() * 99, "{same} of {}", rows.len());
+    assert!(rows.iter().all(|r| r.matches || !r.reason.is_empty()));
+    let toml = std::fs::read_to_string(dir.path().join("plan.toml")).unwrap();
+    assert_eq!(toml.matches("[calendars.").count(), 3, "{toml}");
+    assert!(toml.contains("lag_calendar = \"predecessor\""));
     let plan = slipcast::load(dir.path()).unwrap();
     let net = slipcast::compile(&plan).unwrap();
     let cfg = slipcast::SimConfig {
@@ -624,5 +633,79 @@ fn the_fidelity_report_names_the_first_cause() {
                 ""
             ),
         ]
+    );
+}
+
+/// A P6 file with two calendars of different hours (08:00–17:00 with a lunch hour on
+/// weekdays; 08:00–16:00 every day), a lag counted on the predecessor's calendar and an
+/// ALAP activity: each stored date by hand, reproduced.
+#[test]
+fn p6_calendars_hours_lags_and_alap_keep_their_dates() {
+    let week = |days: &[u32], periods: &str| {
+        let body: String = (1..=7)
+            .map(|d| {
+                if days.contains(&d) {
+                    format!("(0||{d}()({periods}))")
+                } else {
+                    format!("(0||{d}()())")
+                }
+            })
+            .collect();
+        format!("(0||CalendarData()((0||DaysOfWeek()({body}))(0||Exceptions()())))")
+    };
+    let office = week(
+        &[2, 3, 4, 5, 6],
+        "(0||0(s|08:00|f|12:00)())(0||1(s|13:00|f|17:00)())",
+    );
+    let site = week(&[1, 2, 3, 4, 5, 6, 7], "(0||0(s|08:00|f|16:00)())");
+    let task = |id: u32, code: &str, cal: u32, hours: u32, es: &str, ef: &str, cstr: &str| {
+        format!(
+            "%R\t{id}\t{code}\t{code} work\tTT_Task\t{cal}\t{hours}\tTK_NotStart\t{es}\t{ef}\t{cstr}\t\n"
+        )
+    };
+    let xer = [
+        "ERMHDR\t8.0\n".to_string(),
+        "%T\tPROJECT\n%F\tproj_id\tproj_short_name\tclndr_id\tplan_start_date\n%R\t1\tHOURS\t10\t2027-01-04 00:00\n".into(),
+        format!("%T\tCALENDAR\n%F\tclndr_id\tclndr_name\tday_hr_cnt\tclndr_data\n%R\t10\tOffice\t8\t{office}\n%R\t20\tSite 7d\t8\t{site}\n"),
+        "%T\tSCHEDOPTIONS\n%F\tsched_calendar_on_relationship_lag\n%R\trcal_Predecessor\n".into(),
+        "%T\tTASK\n%F\ttask_id\ttask_code\ttask_name\ttask_type\tclndr_id\ttarget_drtn_hr_cnt\tstatus_code\tearly_start_date\tearly_end_date\tcstr_type\tcstr_date\n".into(),
+        // A: Mon 08:00 – Wed 16:00 (23 h); B (site) after A: Thu 08:00–16:00; C after
+        // B: Thu 16:00 – Fri 16:00; D ALAP before C: Wed 16:00 – Thu 16:00; E (site)
+        // 8 h after A on A's calendar (Thu 16:00): Fri 08:00–16:00.
+        task(1, "A", 10, 23, "2027-01-04 08:00", "2027-01-06 16:00", ""),
+        task(2, "B", 20, 8, "2027-01-07 08:00", "2027-01-07 16:00", ""),
+        task(3, "C", 10, 8, "2027-01-07 16:00", "2027-01-08 16:00", ""),
+        task(4, "D", 10, 8, "2027-01-06 16:00", "2027-01-07 16:00", "CS_ALAP"),
+        task(5, "E", 20, 8, "2027-01-08 08:00", "2027-01-08 16:00", ""),
+        "%T\tTASKPRED\n%F\ttask_id\tpred_task_id\tpred_type\tlag_hr_cnt\n%R\t2\t1\tPR_FS\t0\n%R\t3\t2\tPR_FS\t0\n%R\t3\t4\tPR_FS\t0\n%R\t5\t1\tPR_FS\t8\n".into(),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hours.xer");
+    std::fs::write(&file, xer).unwrap();
+    let (out, s, rows) = import_path(&file);
+    assert_eq!(
+        s.calendars.len(),
+        1,
+        "the site calendar besides the office's"
+    );
+    let bad: Vec<_> = rows
+        .iter()
+        .filter(|r| !r.matches)
+        .map(|r| format!("{} {:?} {:?}", r.task, r.slipcast_start, r.slipcast_finish))
+        .collect();
+    assert!(bad.is_empty(), "{bad:?}");
+    let toml = std::fs::read_to_string(out.path().join("plan.toml")).unwrap();
+    assert!(
+        toml.contains("hours = [\"08:00-12:00\", \"13:00-17:00\"]"),
+        "{toml}"
+    );
+    assert!(toml.contains("[calendars.Site-7d]\n"), "{toml}");
+    let tasks = std::fs::read_to_string(out.path().join("tasks.csv")).unwrap();
+    assert!(
+        tasks
+            .lines()
+            .any(|l| l.starts_with("D,") && l.ends_with(",true")),
+        "{tasks}"
     );
 }
