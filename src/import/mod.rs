@@ -799,6 +799,18 @@ fn hours_list(periods: &[(u16, u16)]) -> String {
         .join(", ")
 }
 
+/// Working periods, sorted, with overlapping or touching ones made one.
+pub(crate) fn merge_periods(sorted: Vec<(u16, u16)>) -> Vec<(u16, u16)> {
+    let mut merged: Vec<(u16, u16)> = Vec::new();
+    for (a, b) in sorted {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
+}
+
 /// Gives each calendar its plan name: the source's name with every run of characters
 /// other than ASCII letters and digits made one `-` (`HS2 - 8h x 7d` → `HS2-8h-x-7d`),
 /// `calendar-N` when nothing is left, made unique with `-2`, `-3`, … and never the

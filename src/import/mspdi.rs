@@ -51,6 +51,130 @@ fn hours(s: &str) -> Option<f64> {
     Some(h)
 }
 
+/// A calendar of the file: its working week, non-working exceptions and working hours
+/// (the most common working weekday's), a derived calendar taking what it does not say
+/// from its base (`BaseCalendarUID`).
+fn read_calendar(cal: &Node, by_uid: &HashMap<&str, &Node>) -> super::ImportedCalendar {
+    let mut out = super::ImportedCalendar {
+        source_name: cal.text_of("Name").unwrap_or("").to_string(),
+        ..Default::default()
+    };
+    let mut days: [Option<bool>; 7] = [None; 7];
+    let mut day_hours: [Vec<(u16, u16)>; 7] = Default::default();
+    // From the calendar itself, then up its bases (at most ten, against cycles).
+    let mut chain = vec![cal];
+    while chain.len() < 10
+        && let Some(base) = chain
+            .last()
+            .and_then(|c| c.text_of("BaseCalendarUID"))
+            .filter(|b| *b != "-1")
+            .and_then(|b| by_uid.get(b))
+    {
+        chain.push(base);
+    }
+    for c in &chain {
+        if let Some(wd) = c.child("WeekDays") {
+            for d in wd.all("WeekDay") {
+                let working = d.text_of("DayWorking") == Some("1");
+                match d.text_of("DayType").and_then(|t| t.parse::<usize>().ok()) {
+                    // 1 = Sunday … 7 = Saturday.
+                    Some(n @ 1..=7) if days[(n + 5) % 7].is_none() => {
+                        days[(n + 5) % 7] = Some(working);
+                        day_hours[(n + 5) % 7] = periods(d);
+                    }
+                    // Day type 0: an exception period in older files.
+                    Some(0) if !working => {
+                        if let Some(tp) = d.child("TimePeriod")
+                            && let (Some(a), Some(b)) = (
+                                tp.text_of("FromDate").and_then(date),
+                                tp.text_of("ToDate").and_then(date),
+                            )
+                        {
+                            out.holidays.push((a, b));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if let Some(ex) = c.child("Exceptions") {
+            for e in ex.all("Exception") {
+                if e.text_of("DayWorking") == Some("1") {
+                    continue;
+                }
+                if let Some(tp) = e.child("TimePeriod")
+                    && let (Some(a), Some(b)) = (
+                        tp.text_of("FromDate").and_then(date),
+                        tp.text_of("ToDate").and_then(date),
+                    )
+                {
+                    out.holidays.push((a, b));
+                }
+            }
+        }
+    }
+    let mut week = Workweek::default().0;
+    for (i, d) in days.iter().enumerate() {
+        if let Some(w) = d {
+            week[i] = *w;
+        }
+    }
+    if week.iter().any(|&d| d) {
+        out.workweek = Workweek(week);
+    }
+    out.holidays.sort_unstable();
+    out.holidays.dedup();
+    // The hours most working weekdays have.
+    let working: Vec<&Vec<(u16, u16)>> = (0..7)
+        .filter(|&i| out.workweek.0[i] && !day_hours[i].is_empty())
+        .map(|i| &day_hours[i])
+        .collect();
+    out.hours = working
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, h)| {
+            (
+                working.iter().filter(|x| x == h).count(),
+                std::cmp::Reverse(*i),
+            )
+        })
+        .map(|(_, h)| (*h).clone())
+        .unwrap_or_default();
+    let minutes: u32 = out.hours.iter().map(|&(a, b)| u32::from(b - a)).sum();
+    out.hours_per_day = if minutes > 0 {
+        f64::from(minutes) / 60.0
+    } else {
+        8.0
+    };
+    out
+}
+
+/// A weekday's `WorkingTimes` as periods in minutes after midnight (a `ToTime` of
+/// 00:00 is midnight at the day's end).
+fn periods(day: &Node) -> Vec<(u16, u16)> {
+    let minute = |t: &str| -> Option<u16> {
+        let mut it = t.split(':');
+        let h = it.next()?.parse::<u16>().ok()?;
+        let m = it.next()?.parse::<u16>().ok()?;
+        (h <= 24 && m < 60).then_some((h * 60 + m).min(1440))
+    };
+    let mut out: Vec<(u16, u16)> = day
+        .child("WorkingTimes")
+        .map(|w| {
+            w.all("WorkingTime")
+                .filter_map(|p| {
+                    let a = minute(p.text_of("FromTime")?)?;
+                    let b = minute(p.text_of("ToTime")?)?;
+                    let b = if b == 0 { 1440 } else { b };
+                    (b > a).then_some((a, b))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort_unstable();
+    super::merge_periods(out)
+}
+
 pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
     if root.name != "Project" {
         return Err(bad(
@@ -73,53 +197,19 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
         .text_of("DefaultStartTime")
         .and_then(|t| minutes(&format!("0000-00-00T{t}")))
         .unwrap_or(8 * 60);
-    let mut workweek = Workweek::default();
-    let mut holidays = Vec::new();
-    if let Some(cal) = root.child("Calendars").and_then(|c| {
-        c.all("Calendar")
-            .find(|c| c.text_of("UID") == Some(cal_uid.as_str()))
-    }) {
-        let mut days = workweek.0;
-        if let Some(wd) = cal.child("WeekDays") {
-            for d in wd.all("WeekDay") {
-                let working = d.text_of("DayWorking") == Some("1");
-                match d.text_of("DayType").and_then(|t| t.parse::<usize>().ok()) {
-                    // 1 = Sunday … 7 = Saturday.
-                    Some(n @ 1..=7) => days[(n + 5) % 7] = working,
-                    // Day type 0: an exception period in older files.
-                    Some(0) if !working => {
-                        if let Some(tp) = d.child("TimePeriod")
-                            && let (Some(a), Some(b)) = (
-                                tp.text_of("FromDate").and_then(date),
-                                tp.text_of("ToDate").and_then(date),
-                            )
-                        {
-                            holidays.push((a, b));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if let Some(ex) = cal.child("Exceptions") {
-            for e in ex.all("Exception") {
-                if e.text_of("DayWorking") == Some("1") {
-                    continue;
-                }
-                if let Some(tp) = e.child("TimePeriod")
-                    && let (Some(a), Some(b)) = (
-                        tp.text_of("FromDate").and_then(date),
-                        tp.text_of("ToDate").and_then(date),
-                    )
-                {
-                    holidays.push((a, b));
-                }
-            }
-        }
-        if days.iter().any(|&d| d) {
-            workweek = Workweek(days);
-        }
-    }
+    let calendars: Vec<&Node> = root
+        .child("Calendars")
+        .map(|c| c.all("Calendar").collect())
+        .unwrap_or_default();
+    let by_uid: HashMap<&str, &Node> = calendars
+        .iter()
+        .filter_map(|c| Some((c.text_of("UID")?, *c)))
+        .collect();
+    let project_cal = by_uid
+        .get(cal_uid.as_str())
+        .map(|c| read_calendar(c, &by_uid))
+        .unwrap_or_default();
+    let (workweek, holidays) = (project_cal.workweek, project_cal.holidays.clone());
     let tasks_node = root.child("Tasks").ok_or_else(|| {
         bad(
             file,
@@ -179,7 +269,38 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
         workweek,
         holidays: holidays.clone(),
         hours_per_day: hpd,
+        hours: project_cal.hours.clone(),
         ..Schedule::default()
+    };
+    // Task calendars: each one tasks name, the same as the project's being the project's.
+    let mut task_cals: HashMap<String, Option<usize>> = HashMap::new();
+    let mut calendar_of = |uid: &str, s: &mut Schedule| -> Option<usize> {
+        if uid == "-1" || uid == cal_uid {
+            return None;
+        }
+        if let Some(&c) = task_cals.get(uid) {
+            return c;
+        }
+        let c = by_uid.get(uid).map(|c| read_calendar(c, &by_uid));
+        let index = match c {
+            None => None,
+            Some(c)
+                if c.workweek == s.workweek && c.holidays == s.holidays && c.hours == s.hours =>
+            {
+                None
+            }
+            Some(c) => match s.calendars.iter().position(|n| {
+                n.workweek == c.workweek && n.holidays == c.holidays && n.hours == c.hours
+            }) {
+                Some(i) => Some(i),
+                None => {
+                    s.calendars.push(c);
+                    Some(s.calendars.len() - 1)
+                }
+            },
+        };
+        task_cals.insert(uid.to_string(), index);
+        index
     };
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut links: Vec<(String, String, LinkKind, f64)> = Vec::new();
@@ -188,6 +309,11 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
     let mut leaf_cost = (0.0f64, 0.0f64);
     for t in &raw {
         let u = uid(t);
+        let own = t
+            .text_of("CalendarUID")
+            .and_then(|c| calendar_of(c, &mut s));
+        // Work is in hours: days of its own calendar's working hours.
+        let hpd_own = own.map_or(hpd, |c| s.calendars[c].hours_per_day);
         for l in t.all("PredecessorLink") {
             let Some(p) = l.text_of("PredecessorUID") else {
                 continue;
@@ -212,12 +338,14 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
                 .and_then(|x| x.parse::<f64>().ok())
                 .unwrap_or(0.0)
                 / 10.0;
-            links.push((p.to_string(), u.clone(), kind, lag_min / minutes_per_day));
+            // Microsoft Project counts a lag on the successor's calendar.
+            links.push((p.to_string(), u.clone(), kind, lag_min / (hpd_own * 60.0)));
         }
         if is_summary(t) || u == "0" {
             continue;
         }
-        let dur = t.text_of("Duration").and_then(hours).unwrap_or(0.0) / hpd;
+        let dur = t.text_of("Duration").and_then(hours).unwrap_or(0.0) / hpd_own;
+        let hpd = hpd_own;
         let (astart, afinish) = (
             t.text_of("ActualStart").and_then(date),
             t.text_of("ActualFinish").and_then(date),
@@ -292,9 +420,7 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
             milestone: t.text_of("Milestone") == Some("1"),
             not_before,
             other_constraint: other,
-            own_calendar: t
-                .text_of("CalendarUID")
-                .is_some_and(|c| c != "-1" && c != cal_uid),
+            calendar: own,
             levelled: t
                 .text_of("LevelingDelay")
                 .and_then(|x| x.parse::<f64>().ok())
@@ -389,6 +515,10 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
             .or(root.text_of("CurrencySymbol"))
             .map(|c| c.trim().to_string())
             .filter(|c| !c.is_empty());
+    }
+    super::name_calendars(&mut s.calendars);
+    if s.tasks.iter().any(|t| t.calendar.is_some()) {
+        s.lag_calendar = Some(crate::plan::LagCalendar::Successor);
     }
     clean_ids(&mut s.tasks);
     Ok(s)

@@ -93,15 +93,7 @@ fn periods(body: &str) -> Vec<(u16, u16)> {
         }
     }
     out.sort_unstable();
-    // Overlapping or touching periods are one.
-    let mut merged: Vec<(u16, u16)> = Vec::new();
-    for (a, b) in out {
-        match merged.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
-        }
-    }
-    merged
+    super::merge_periods(out)
 }
 
 fn calendar(data: &str) -> XerWeek {

@@ -709,3 +709,75 @@ fn p6_calendars_hours_lags_and_alap_keep_their_dates() {
         "{tasks}"
     );
 }
+
+/// Microsoft Project XML with a task calendar: a seven-day 08:00–16:00 calendar beside
+/// the Standard calendar (08:00–17:00, lunch 12–13); each stored date reproduced and the
+/// lags counted on the successor's calendar.
+#[test]
+fn microsoft_project_task_calendars_keep_their_dates() {
+    let week = |days: &[u32], periods: &[(&str, &str)]| -> String {
+        (1..=7)
+            .map(|d| {
+                if days.contains(&d) {
+                    let times: String = periods
+                        .iter()
+                        .map(|(a, b)| format!("<WorkingTime><FromTime>{a}:00</FromTime><ToTime>{b}:00</ToTime></WorkingTime>"))
+                        .collect();
+                    format!("<WeekDay><DayType>{d}</DayType><DayWorking>1</DayWorking><WorkingTimes>{times}</WorkingTimes></WeekDay>")
+                } else {
+                    format!("<WeekDay><DayType>{d}</DayType><DayWorking>0</DayWorking></WeekDay>")
+                }
+            })
+            .collect()
+    };
+    let standard = week(&[2, 3, 4, 5, 6], &[("08:00", "12:00"), ("13:00", "17:00")]);
+    let site = week(&[1, 2, 3, 4, 5, 6, 7], &[("08:00", "16:00")]);
+    let task = |uid: u32, cal: i32, hours: u32, es: &str, ef: &str, pred: &str| {
+        format!(
+            "<Task><UID>{uid}</UID><ID>{uid}</ID><Name>T{uid}</Name><OutlineLevel>1</OutlineLevel><Duration>PT{hours}H0M0S</Duration><CalendarUID>{cal}</CalendarUID><EarlyStart>{es}</EarlyStart><EarlyFinish>{ef}</EarlyFinish>{pred}</Task>"
+        )
+    };
+    let link = |p: u32| {
+        format!(
+            "<PredecessorLink><PredecessorUID>{p}</PredecessorUID><Type>1</Type></PredecessorLink>"
+        )
+    };
+    // T1 Mon 08:00 – Wed 16:00 (23 h); T2 (site) after T1: Thu 08:00–16:00; T3 after T2:
+    // Thu 16:00 – Fri 16:00.
+    let xml = format!(
+        "<?xml version=\"1.0\"?><Project xmlns=\"http://schemas.microsoft.com/project\"><Name>c</Name><StartDate>2027-01-04T08:00:00</StartDate><MinutesPerDay>480</MinutesPerDay><CalendarUID>1</CalendarUID>\
+         <Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar><WeekDays>{standard}</WeekDays></Calendar>\
+         <Calendar><UID>2</UID><Name>Site 7d</Name><IsBaseCalendar>1</IsBaseCalendar><WeekDays>{site}</WeekDays></Calendar></Calendars><Tasks>{}{}{}</Tasks></Project>",
+        task(1, -1, 23, "2027-01-04T08:00:00", "2027-01-06T16:00:00", ""),
+        task(
+            2,
+            2,
+            8,
+            "2027-01-07T08:00:00",
+            "2027-01-07T16:00:00",
+            &link(1)
+        ),
+        task(
+            3,
+            -1,
+            8,
+            "2027-01-07T16:00:00",
+            "2027-01-08T16:00:00",
+            &link(2)
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cal.xml");
+    std::fs::write(&file, xml).unwrap();
+    let (out, s, rows) = import_path(&file);
+    assert_eq!(s.calendars.len(), 1);
+    assert_eq!(s.lag_calendar, Some(slipcast::plan::LagCalendar::Successor));
+    let bad: Vec<_> = rows
+        .iter()
+        .filter(|r| !r.matches)
+        .map(|r| format!("{} {:?} {:?}", r.task, r.slipcast_start, r.slipcast_finish))
+        .collect();
+    assert!(bad.is_empty(), "{bad:?}");
+    let toml = std::fs::read_to_string(out.path().join("plan.toml")).unwrap();
+    assert!(toml.contains("lag_calendar = \"successor\""), "{toml}");
+}
