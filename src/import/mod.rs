@@ -661,8 +661,15 @@ pub fn fidelity(s: &Schedule, written: &Written) -> Result<Vec<FidelityRow>> {
             "resource levelling delayed it in the source schedule".into()
         } else if t.actual_start.is_some() && t.actual_finish.is_none() {
             "in progress: the source may schedule remaining work differently (e.g. retained logic or progress override)".into()
+        } else if s.format == "MPX"
+            && ss == start
+            && let (Some(a), Some(b)) = (finish, sf)
+            && b > a
+            && (b - a).num_days() <= 3
+        {
+            "MPX keeps dates without their times: Microsoft Project's finish at the start of the next working day (08:00, after an SF link or a start constraint) reads as that day".into()
         } else if stored_span_differs(s, t) {
-            "the source's dates do not span its duration (a partial-day start, an elapsed duration or a split task)".into()
+            "the source's dates do not span its duration (resource assignments with their own work and units, a partial-day start, an elapsed duration or a split task)".into()
         } else {
             UPSTREAM.into()
         };
