@@ -35,8 +35,11 @@ pub const PERIOD_DAYS: u64 = 20;
 /// The cumulative spend of the first iterations at each period end.
 #[derive(Debug, Clone)]
 pub struct CashSamples {
-    /// Each period's end: what is spent by the end of this many working days.
+    /// Each period's end on the network's time axis (working days; calendar days on the
+    /// clock axis of a plan with task calendars).
     pub ends: Vec<u64>,
+    /// Each period's end in working days of the project calendar (what outputs report).
+    pub days: Vec<u64>,
     /// Each period's last calendar day (a month end), when the plan has a calendar.
     pub dates: Vec<NaiveDate>,
     /// Per iteration: the cumulative spend at each period end (its total from its last
@@ -50,7 +53,10 @@ pub struct CashSamples {
 #[derive(Clone)]
 struct Periods<'a> {
     net: &'a Network,
+    /// Period ends on the time axis.
     ends: Vec<u64>,
+    /// Period ends in working days of the project calendar.
+    days: Vec<u64>,
     dates: Vec<NaiveDate>,
     /// Per whole working day d: the first period whose end is at or after d.
     of_day: Vec<u32>,
@@ -75,10 +81,21 @@ impl Periods<'_> {
                     else {
                         return false;
                     };
-                    self.ends.push(cal.working_days_through(end));
+                    let days = cal.working_days_through(end);
+                    // On the clock axis the month ends at the end of its last day.
+                    let axis = match self.net.clock() {
+                        Some(k) => k.end_of_date(end) as u64,
+                        None => days,
+                    };
+                    self.ends.push(axis);
+                    self.days.push(days);
                     self.dates.push(end);
                 }
-                None => self.ends.push(PERIOD_DAYS * (self.ends.len() as u64 + 1)),
+                None => {
+                    let end = PERIOD_DAYS * (self.ends.len() as u64 + 1);
+                    self.ends.push(end);
+                    self.days.push(end);
+                }
             }
         }
         self.index_days();
@@ -192,6 +209,7 @@ pub fn cash_flow(net: &Network, seed: u64, iterations: u64) -> Option<CashSample
     let mut periods = Periods {
         net,
         ends: Vec::new(),
+        days: Vec::new(),
         dates: Vec::new(),
         of_day: Vec::new(),
     };
@@ -280,6 +298,7 @@ pub fn cash_flow(net: &Network, seed: u64, iterations: u64) -> Option<CashSample
     }
     Some(CashSamples {
         ends: periods.ends,
+        days: periods.days,
         dates: periods.dates,
         rows,
         deterministic,

@@ -65,7 +65,7 @@ pub fn cash_flow(c: &crate::sim::cashflow::CashSamples) -> CashFlow {
     let n = c.rows.len();
     let mut column = Vec::with_capacity(n);
     let periods = c
-        .ends
+        .days
         .iter()
         .enumerate()
         .map(|(j, &days)| {

@@ -466,3 +466,37 @@ fn a_start_constraint_may_name_the_time_of_day() {
     // (Constraints are kept in single precision: within a second.)
     assert!((days - (1.0 + 3.0 / 8.0 + 0.5)).abs() < 1e-6, "{days}");
 }
+
+/// Cash flow on the clock axis: a month's spend is what was worked by the end of its last
+/// calendar day, on the task's own calendar.
+#[test]
+fn cash_flow_month_ends_are_calendar_days_on_the_clock_axis() {
+    // A seven-day task of 40 days at 100 a day from Mon 4 Jan 2027: 28 days (4–31 Jan)
+    // by the end of January, all 40 (to Fri 12 Feb) by the end of February.
+    let dir = plan_dir(&[
+        (
+            "plan.toml",
+            "start = 2027-01-04\n[calendars.seven]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n",
+        ),
+        (
+            "tasks.csv",
+            "id,distribution,likely,rate,calendar,milestone,predecessors\nA,fixed,40,100,seven,,\nM,fixed,0,,,true,A\n",
+        ),
+    ]);
+    let net = slipcast::compile(&slipcast::load(dir.path()).unwrap()).unwrap();
+    let c = slipcast::sim::cashflow::cash_flow(&net, 1, 64).unwrap();
+    assert_eq!(c.dates[0].to_string(), "2027-01-31");
+    assert!(
+        (c.deterministic[0] - 2800.0).abs() < 1e-6,
+        "{}",
+        c.deterministic[0]
+    );
+    assert!(
+        (c.deterministic[1] - 4000.0).abs() < 1e-6,
+        "{}",
+        c.deterministic[1]
+    );
+    assert!(c.rows.iter().all(|r| (r[0] - 2800.0).abs() < 1e-3));
+    // Reported as the project calendar's working days: 4–29 Jan is 20.
+    assert_eq!(c.days[0], 20);
+}
