@@ -600,6 +600,27 @@ impl Network {
     }
 }
 
+impl Network {
+    /// The latest start at or before `s` that no freeze window of task `t` forbids: when
+    /// `s` falls in a window, its first day (a start just before it; windows never
+    /// touch, so that is allowed). The backward pass's counterpart of
+    /// [`Network::freeze_start`].
+    #[inline]
+    pub fn latest_unfrozen(&self, t: usize, s: f64) -> f64 {
+        let f = self.freeze_of[t];
+        if f == NO_FREEZE {
+            return s;
+        }
+        let wins = &self.freeze_windows[f as usize];
+        let d = (s + calendar::SNAP).floor().max(0.0) as f32;
+        let i = wins.partition_point(|w| w.1 <= d);
+        match wins.get(i) {
+            Some(&(a, _)) if a <= d => s.min(a as f64),
+            _ => s,
+        }
+    }
+}
+
 /// FNV-1a hash of a task or risk id: the seed-independent part of its random-stream key.
 pub fn id_key(id: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -2221,7 +2221,26 @@ fn backward_step(net: &Network, succ: usize, s: &mut Scratch, float: &mut i128, 
     if let Some(k) = net.clock.as_deref() {
         return backward_step_on_clock(net, k, succ, s, float, valid);
     }
-    let lf_s: [f32; LANES] = *lanes(&s.lf, succ);
+    let mut lf_s: [f32; LANES] = *lanes(&s.lf, succ);
+    let open = net.status[succ] == Status::Open;
+    let dur_s = *lanes(&s.dur, succ);
+    // Latest start, shared by the start-based links; one a freeze window forbids moves
+    // before the window (and the latest finish with it).
+    let mut ls_s = [0f32; LANES];
+    for l in 0..LANES {
+        ls_s[l] = lf_s[l] - dur_s[l];
+    }
+    if open && net.freeze_of[succ] != NO_FREEZE {
+        for l in 0..LANES {
+            if ls_s[l] < f32::INFINITY {
+                let ls = net.latest_unfrozen(succ, ls_s[l] as f64) as f32;
+                if ls < ls_s[l] {
+                    ls_s[l] = ls;
+                    lf_s[l] = ls + dur_s[l];
+                }
+            }
+        }
+    }
     let ef_s = lanes(&s.ef, succ);
     let mut fl = [0f32; LANES];
     for l in 0..LANES {
@@ -2233,14 +2252,8 @@ fn backward_step(net: &Network, succ: usize, s: &mut Scratch, float: &mut i128, 
     *float += fixed_sum(&fl, valid);
     // A done or in-progress task's links to its predecessors are not enforced: they
     // constrain neither its start nor its predecessors' latest finishes.
-    if net.status[succ] != Status::Open {
+    if !open {
         return;
-    }
-    let dur_s = lanes(&s.dur, succ);
-    // Latest start, shared by the start-based links.
-    let mut ls_s = [0f32; LANES];
-    for l in 0..LANES {
-        ls_s[l] = lf_s[l] - dur_s[l];
     }
     for link in net.preds(succ) {
         let p = link.pred as usize;
@@ -2280,7 +2293,27 @@ fn backward_step_on_clock(
     valid: usize,
 ) {
     let c = k.of(succ);
-    let lf_s: [f32; LANES] = *lanes(&s.lf, succ);
+    let mut lf_s: [f32; LANES] = *lanes(&s.lf, succ);
+    let open = net.status[succ] == Status::Open;
+    let dur_s = *lanes(&s.dur, succ);
+    let mut ls_s = [f32::INFINITY; LANES];
+    for l in 0..LANES {
+        if lf_s[l] < f32::INFINITY {
+            ls_s[l] = c.start32(c.w32(lf_s[l]) - dur_s[l]);
+        }
+    }
+    // A latest start a freeze window forbids moves before the window.
+    if open && net.freeze_of[succ] != NO_FREEZE {
+        for l in 0..LANES {
+            if ls_s[l] < f32::INFINITY {
+                let ls = net.latest_unfrozen(succ, ls_s[l] as f64) as f32;
+                if ls < ls_s[l] {
+                    ls_s[l] = ls;
+                    lf_s[l] = c.finish32(c.w32(ls) + dur_s[l]);
+                }
+            }
+        }
+    }
     let ef_s = lanes(&s.ef, succ);
     let mut fl = [0f32; LANES];
     for l in 0..LANES {
@@ -2290,15 +2323,8 @@ fn backward_step_on_clock(
         }
     }
     *float += fixed_sum(&fl, valid);
-    if net.status[succ] != Status::Open {
+    if !open {
         return;
-    }
-    let dur_s = *lanes(&s.dur, succ);
-    let mut ls_s = [f32::INFINITY; LANES];
-    for l in 0..LANES {
-        if lf_s[l] < f32::INFINITY {
-            ls_s[l] = c.start32(c.w32(lf_s[l]) - dur_s[l]);
-        }
     }
     for link in net.preds(succ) {
         let p = link.pred as usize;

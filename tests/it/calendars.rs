@@ -500,3 +500,50 @@ fn cash_flow_month_ends_are_calendar_days_on_the_clock_axis() {
     // Reported as the project calendar's working days: 4–29 Jan is 20.
     assert_eq!(c.days[0], 20);
 }
+
+/// Float respects freeze windows: a task whose latest start falls in a freeze must start
+/// before it, and its predecessors' float shrinks with it (on one calendar and on the
+/// clock axis).
+#[test]
+fn float_stops_at_a_freeze_window() {
+    // Mon 4 Jan 2027. B (10 d) drives M (Fri 15). A (2 d) → T (2 d, tag deploy) → M:
+    // without the freeze T could start as late as Thu 14 (day 8) and A finish then: six
+    // days of float each. Starts on Wed 13 and Thu 14 are frozen: T must start by the
+    // end of Tue 12 (day 7), so both have five.
+    let tasks = "id,distribution,likely,predecessors,milestone,calendar_tags,calendar\n\
+                 A,fixed,2,,,,\n\
+                 T,fixed,2,A,,deploy,CAL\n\
+                 B,fixed,10,,,,\n\
+                 M,fixed,0,T;B,true,,\n";
+    let freeze = "from,to,kind,tags\n2027-01-13,2027-01-14,freeze,deploy\n";
+    for (toml, cal) in [
+        ("start = 2027-01-04\n", ""),
+        (
+            "start = 2027-01-04\n[calendars.other]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\"]\nhours = [\"09:00-17:00\"]\n",
+            "other",
+        ),
+    ] {
+        let dir = plan_dir(&[
+            ("plan.toml", toml),
+            ("calendar.csv", freeze),
+            ("tasks.csv", &tasks.replace("CAL", cal)),
+        ]);
+        let net = slipcast::compile(&slipcast::load(dir.path()).unwrap()).unwrap();
+        let forecast = slipcast::Forecaster::new(&net)
+            .iterations(slipcast::Iterations::Fixed(64))
+            .drivers(true)
+            .run(&NoProgress)
+            .unwrap();
+        let d = forecast.drivers.as_ref().unwrap();
+        let float = |id: &str| {
+            d.tasks
+                .iter()
+                .find(|t| t.task == id)
+                .and_then(|t| t.mean_float)
+                .unwrap()
+        };
+        assert!((float("T") - 5.0).abs() < 1e-4, "T {} ({cal})", float("T"));
+        assert!((float("A") - 5.0).abs() < 1e-4, "A {} ({cal})", float("A"));
+        assert_eq!(float("B"), 0.0);
+    }
+}
