@@ -248,6 +248,12 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             .then(|| s.tasks.iter().filter_map(|t| t.stored.map(|x| x.0)).min())
             .flatten()
     });
+    // Work that began before the project's planned start keeps its actual start: the
+    // plan starts with it.
+    let start = match (start, s.tasks.iter().filter_map(|t| t.actual_start).min()) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, _) => a,
+    };
     if let Some(d) = start {
         let _ = writeln!(toml, "start = {d}");
     }
