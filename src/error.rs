@@ -133,6 +133,8 @@ pub enum WarningKind {
     AutoIterations,
     /// The plan's spend spans too many periods for a cash flow.
     NoCashFlow,
+    /// A task started before the plan's start date: its start is reported as the start.
+    StartedBeforeStart,
 }
 
 impl Warning {

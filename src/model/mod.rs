@@ -1680,9 +1680,32 @@ fn task_status(
 
 /// Notes on finished tasks whose predecessors have not started (out-of-sequence progress).
 fn out_of_sequence(plan: &Plan, notes: &mut Vec<Warning>) {
+    // By id once (a scan per link made this quadratic).
+    let by_id: std::collections::HashMap<&str, &crate::plan::TaskRow> =
+        plan.tasks.iter().map(|t| (t.id.as_str(), t)).collect();
+    // Work that started before the plan's start: the time axis begins at the start, so
+    // such a start is reported as the start (the finish and the work left are exact).
+    if let Some(start) = plan.settings.start {
+        let early: Vec<String> = plan
+            .tasks
+            .iter()
+            .filter(|t| t.actual_start.is_some_and(|a| a < start))
+            .map(|t| t.id.clone())
+            .collect();
+        if !early.is_empty() {
+            notes.push(Warning::new(
+                WarningKind::StartedBeforeStart,
+                format!(
+                    "{} started before the plan's start {start}: {} reported as {start} (set start to the earliest actual start to keep it)",
+                    listing(&early, 10),
+                    if early.len() == 1 { "its start is" } else { "their starts are" }
+                ),
+            ));
+        }
+    }
     for t in plan.tasks.iter().filter(|t| t.actual_finish.is_some()) {
         for l in &t.predecessors {
-            if let Some(p) = plan.tasks.iter().find(|x| x.id == l.pred)
+            if let Some(p) = by_id.get(l.pred.as_str())
                 && p.actual_start.is_none()
             {
                 notes.push(Warning::new(

@@ -547,3 +547,35 @@ fn float_stops_at_a_freeze_window() {
         assert_eq!(float("B"), 0.0);
     }
 }
+
+/// Work that began before the plan's start is said so: its start is reported as the
+/// plan's start, its finish stays exact.
+#[test]
+fn a_start_before_the_plan_start_is_reported() {
+    let dir = plan_dir(&[
+        (
+            "plan.toml",
+            "start = 2027-01-11\nstatus_date = 2027-01-20\n",
+        ),
+        (
+            "tasks.csv",
+            "id,distribution,likely,actual_start,predecessors\nA,fixed,10,2027-01-04,\nB,fixed,2,,A\n",
+        ),
+    ]);
+    let out = assert_cmd::cargo::cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "1000"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("A started before the plan's start 2027-01-11"),
+        "{err}"
+    );
+    // A: 10 days of work left from Wed 20 Jan end Tue 2 Feb; B Wed 3 – Thu 4 Feb.
+    let (_, _, f) = sim_dir(dir.path(), 64, 1);
+    assert_eq!(
+        f.milestones[0].deterministic_date.as_deref(),
+        Some("2027-02-04")
+    );
+}
