@@ -582,42 +582,34 @@ impl Network {
         (es, ef)
     }
 
-    /// The start of task `t` at time `s` moved out of its freeze windows: when the working
-    /// day it would start on is frozen, the start of the first working day after.
+    /// The freeze window `[a, b)` of task `t` holding the working day a start at `s`
+    /// would fall on, if any (a binary search over the task's few windows).
     #[inline]
-    pub fn freeze_start(&self, t: usize, s: f64) -> f64 {
+    fn frozen_window(&self, t: usize, s: f64) -> Option<(f32, f32)> {
         let f = self.freeze_of[t];
         if f == NO_FREEZE {
-            return s;
+            return None;
         }
         let wins = &self.freeze_windows[f as usize];
         let d = (s + calendar::SNAP).floor().max(0.0) as f32;
         let i = wins.partition_point(|w| w.1 <= d);
-        match wins.get(i) {
-            Some(&(a, b)) if a <= d => s.max(b as f64),
-            _ => s,
-        }
+        wins.get(i).copied().filter(|w| w.0 <= d)
     }
-}
 
-impl Network {
+    /// The start of task `t` at time `s` moved out of its freeze windows: when the working
+    /// day it would start on is frozen, the start of the first working day after.
+    #[inline]
+    pub fn freeze_start(&self, t: usize, s: f64) -> f64 {
+        self.frozen_window(t, s).map_or(s, |(_, b)| s.max(b as f64))
+    }
+
     /// The latest start at or before `s` that no freeze window of task `t` forbids: when
     /// `s` falls in a window, its first day (a start just before it; windows never
     /// touch, so that is allowed). The backward pass's counterpart of
     /// [`Network::freeze_start`].
     #[inline]
     pub fn latest_unfrozen(&self, t: usize, s: f64) -> f64 {
-        let f = self.freeze_of[t];
-        if f == NO_FREEZE {
-            return s;
-        }
-        let wins = &self.freeze_windows[f as usize];
-        let d = (s + calendar::SNAP).floor().max(0.0) as f32;
-        let i = wins.partition_point(|w| w.1 <= d);
-        match wins.get(i) {
-            Some(&(a, _)) if a <= d => s.min(a as f64),
-            _ => s,
-        }
+        self.frozen_window(t, s).map_or(s, |(a, _)| s.min(a as f64))
     }
 }
 

@@ -636,6 +636,16 @@ fn the_fidelity_report_names_the_first_cause() {
     );
 }
 
+/// Fails naming each task whose dates differ from the source's.
+fn assert_every_date_matches(rows: &[import::FidelityRow]) {
+    let bad: Vec<_> = rows
+        .iter()
+        .filter(|r| !r.matches)
+        .map(|r| format!("{} {:?} {:?}", r.task, r.slipcast_start, r.slipcast_finish))
+        .collect();
+    assert!(bad.is_empty(), "{bad:?}");
+}
+
 /// A P6 file with two calendars of different hours (08:00–17:00 with a lunch hour on
 /// weekdays; 08:00–16:00 every day), a lag counted on the predecessor's calendar and an
 /// ALAP activity: each stored date by hand, reproduced.
@@ -689,12 +699,7 @@ fn p6_calendars_hours_lags_and_alap_keep_their_dates() {
         1,
         "the site calendar besides the office's"
     );
-    let bad: Vec<_> = rows
-        .iter()
-        .filter(|r| !r.matches)
-        .map(|r| format!("{} {:?} {:?}", r.task, r.slipcast_start, r.slipcast_finish))
-        .collect();
-    assert!(bad.is_empty(), "{bad:?}");
+    assert_every_date_matches(&rows);
     let toml = std::fs::read_to_string(out.path().join("plan.toml")).unwrap();
     assert!(
         toml.contains("hours = [\"08:00-12:00\", \"13:00-17:00\"]"),
@@ -772,12 +777,7 @@ fn microsoft_project_task_calendars_keep_their_dates() {
     let (out, s, rows) = import_path(&file);
     assert_eq!(s.calendars.len(), 1);
     assert_eq!(s.lag_calendar, Some(slipcast::plan::LagCalendar::Successor));
-    let bad: Vec<_> = rows
-        .iter()
-        .filter(|r| !r.matches)
-        .map(|r| format!("{} {:?} {:?}", r.task, r.slipcast_start, r.slipcast_finish))
-        .collect();
-    assert!(bad.is_empty(), "{bad:?}");
+    assert_every_date_matches(&rows);
     let toml = std::fs::read_to_string(out.path().join("plan.toml")).unwrap();
     assert!(toml.contains("lag_calendar = \"successor\""), "{toml}");
 }
