@@ -298,10 +298,14 @@ impl WorkTime {
         self.date(d).is_some_and(|x| self.cal.is_working(x))
     }
 
-    /// Working days in axis days `[0, d)`.
+    /// Working days in axis days `[0, d)` (from the table when it covers `d`: whole
+    /// numbers, exact in single precision).
     fn cum_before(&self, d: i64) -> f64 {
         if d <= 0 {
             return 0.0;
+        }
+        if let Some(&c) = self.cum.get(d as usize) {
+            return c as f64;
         }
         match self.date(d - 1) {
             Some(x) => self.cal.working_days_through(x) as f64,
@@ -309,8 +313,11 @@ impl WorkTime {
         }
     }
 
-    /// The axis day of working day `k` (0-based).
+    /// The axis day of working day `k` (0-based; from the table when it covers `k`).
     fn day_of_exact(&self, k: u64) -> f64 {
+        if let Some(&d) = usize::try_from(k).ok().and_then(|k| self.day_of.get(k)) {
+            return d as f64;
+        }
         match self.cal.working_day(k + 1) {
             Some(x) => (x - self.origin).num_days() as f64,
             None => f64::INFINITY,
@@ -326,7 +333,11 @@ impl WorkTime {
         let t = t.max(0.0);
         let d = t.floor();
         let base = self.cum_before(d as i64);
-        if self.works(d as i64) {
+        let works = match self.cum.get(d as usize + 1) {
+            Some(&next) if (d as usize) < self.cum.len() => next as f64 > base,
+            _ => self.works(d as i64),
+        };
+        if works {
             base + self.profile.work(t - d)
         } else {
             base
