@@ -150,6 +150,22 @@ impl Tracked {
     }
 }
 
+/// Columns `first..first + count` of a row-major buffer `w` wide, each as one vector,
+/// copied a tile of rows at a time (a column at a time read every row of a buffer a
+/// thousand milestones wide once per milestone, a cache miss per value).
+fn columns<T: Copy>(buf: &[T], w: usize, first: usize, count: usize) -> Vec<Vec<T>> {
+    const TILE: usize = 64;
+    let rows = buf.len().checked_div(w).unwrap_or(0);
+    let mut out: Vec<Vec<T>> = (0..count).map(|_| Vec::with_capacity(rows)).collect();
+    for r0 in (0..rows).step_by(TILE) {
+        let r1 = (r0 + TILE).min(rows);
+        for (c, col) in out.iter_mut().enumerate() {
+            col.extend((r0..r1).map(|r| buf[r * w + first + c]));
+        }
+    }
+    out
+}
+
 /// Means of fixed-point sums over the iterations in which each risk occurred (0 when it
 /// never did).
 fn per_occurrence(sums: &[i128], counts: &[u64]) -> Vec<f64> {
@@ -525,18 +541,8 @@ fn run(
     };
     let mut acc = with_threads(cfg.threads, || run(&mut buf, &mut hbuf))?;
     progress.finish();
-    let milestones = (0..net.milestones.len())
-        .map(|m| buf.iter().skip(m).step_by(w).copied().collect())
-        .collect();
-    let costs = (0..n_cost)
-        .map(|c| {
-            buf.iter()
-                .skip(net.milestones.len() + c)
-                .step_by(w)
-                .copied()
-                .collect()
-        })
-        .collect();
+    let milestones = columns(&buf, w, 0, net.milestones.len());
+    let costs = columns(&buf, w, net.milestones.len(), n_cost);
     let iters = cfg.iterations;
     let tracked = on.then(|| {
         let mut acc_sub = std::mem::take(&mut acc.sub);
@@ -570,9 +576,7 @@ fn run(
                 .iter()
                 .map(|v| v.iter().map(|&x| mean(x)).collect())
                 .collect(),
-            hashes: (0..net.milestones.len())
-                .map(|m| hbuf.iter().skip(m).step_by(k).copied().collect())
-                .collect(),
+            hashes: columns(&hbuf, k, 0, net.milestones.len()),
             sub_iterations,
             sub_blocks,
             sub_crit,
