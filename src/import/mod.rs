@@ -812,6 +812,67 @@ fn hours_list(periods: &[(u16, u16)]) -> String {
         .join(", ")
 }
 
+/// `HH:MM` (seconds after it ignored) as minutes after midnight, 24:00 at most.
+pub(crate) fn clock_minutes(t: &str) -> Option<u16> {
+    let mut it = t.trim().split(':');
+    let h = it.next()?.trim().parse::<u16>().ok()?;
+    let m = it.next()?.trim().parse::<u16>().ok()?;
+    (h <= 24 && m < 60).then_some((h * 60 + m).min(1440))
+}
+
+/// The working hours most of a calendar's working weekdays have (the first such on a
+/// tie), and how many working weekdays have other hours.
+pub(crate) fn common_hours(days: &[Vec<(u16, u16)>]) -> (Vec<(u16, u16)>, usize) {
+    let count = |h: &Vec<(u16, u16)>| days.iter().filter(|x| *x == h).count();
+    let hours = days
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, h)| (count(h), std::cmp::Reverse(*i)))
+        .map(|(_, h)| h.clone())
+        .unwrap_or_default();
+    let other = days.iter().filter(|h| **h != hours).count();
+    (hours, other)
+}
+
+/// Hours in a working day of a calendar with working `periods`: their total, or
+/// `otherwise` when it has none.
+pub(crate) fn day_hours(periods: &[(u16, u16)], otherwise: f64) -> f64 {
+    let minutes: u32 = periods.iter().map(|&(a, b)| u32::from(b - a)).sum();
+    if minutes > 0 {
+        f64::from(minutes) / 60.0
+    } else {
+        otherwise
+    }
+}
+
+impl ImportedCalendar {
+    /// Same working week, holidays and hours.
+    fn same_days(&self, other: &ImportedCalendar) -> bool {
+        self.workweek == other.workweek
+            && self.holidays == other.holidays
+            && self.hours == other.hours
+    }
+}
+
+/// Where a task calendar `c` goes: `None` when it works as the project calendar
+/// (`project`), else its index in `named`, an identical calendar's or a new one.
+pub(crate) fn place_calendar(
+    named: &mut Vec<ImportedCalendar>,
+    project: &ImportedCalendar,
+    c: ImportedCalendar,
+) -> Option<usize> {
+    if c.same_days(project) {
+        return None;
+    }
+    match named.iter().position(|n| n.same_days(&c)) {
+        Some(i) => Some(i),
+        None => {
+            named.push(c);
+            Some(named.len() - 1)
+        }
+    }
+}
+
 /// Working periods, sorted, with overlapping or touching ones made one.
 pub(crate) fn merge_periods(sorted: Vec<(u16, u16)>) -> Vec<(u16, u16)> {
     let mut merged: Vec<(u16, u16)> = Vec::new();

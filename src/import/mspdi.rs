@@ -125,46 +125,25 @@ fn read_calendar(cal: &Node, by_uid: &HashMap<&str, &Node>) -> super::ImportedCa
     out.holidays.sort_unstable();
     out.holidays.dedup();
     // The hours most working weekdays have.
-    let working: Vec<&Vec<(u16, u16)>> = (0..7)
+    let working: Vec<Vec<(u16, u16)>> = (0..7)
         .filter(|&i| out.workweek.0[i] && !day_hours[i].is_empty())
-        .map(|i| &day_hours[i])
+        .map(|i| day_hours[i].clone())
         .collect();
-    out.hours = working
-        .iter()
-        .enumerate()
-        .max_by_key(|(i, h)| {
-            (
-                working.iter().filter(|x| x == h).count(),
-                std::cmp::Reverse(*i),
-            )
-        })
-        .map(|(_, h)| (*h).clone())
-        .unwrap_or_default();
-    let minutes: u32 = out.hours.iter().map(|&(a, b)| u32::from(b - a)).sum();
-    out.hours_per_day = if minutes > 0 {
-        f64::from(minutes) / 60.0
-    } else {
-        8.0
-    };
+    out.hours = super::common_hours(&working).0;
+    out.hours_per_day = super::day_hours(&out.hours, 8.0);
     out
 }
 
 /// A weekday's `WorkingTimes` as periods in minutes after midnight (a `ToTime` of
 /// 00:00 is midnight at the day's end).
 fn periods(day: &Node) -> Vec<(u16, u16)> {
-    let minute = |t: &str| -> Option<u16> {
-        let mut it = t.split(':');
-        let h = it.next()?.parse::<u16>().ok()?;
-        let m = it.next()?.parse::<u16>().ok()?;
-        (h <= 24 && m < 60).then_some((h * 60 + m).min(1440))
-    };
     let mut out: Vec<(u16, u16)> = day
         .child("WorkingTimes")
         .map(|w| {
             w.all("WorkingTime")
                 .filter_map(|p| {
-                    let a = minute(p.text_of("FromTime")?)?;
-                    let b = minute(p.text_of("ToTime")?)?;
+                    let a = super::clock_minutes(p.text_of("FromTime")?)?;
+                    let b = super::clock_minutes(p.text_of("ToTime")?)?;
                     let b = if b == 0 { 1440 } else { b };
                     (b > a).then_some((a, b))
                 })
@@ -282,23 +261,7 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
             return c;
         }
         let c = by_uid.get(uid).map(|c| read_calendar(c, &by_uid));
-        let index = match c {
-            None => None,
-            Some(c)
-                if c.workweek == s.workweek && c.holidays == s.holidays && c.hours == s.hours =>
-            {
-                None
-            }
-            Some(c) => match s.calendars.iter().position(|n| {
-                n.workweek == c.workweek && n.holidays == c.holidays && n.hours == c.hours
-            }) {
-                Some(i) => Some(i),
-                None => {
-                    s.calendars.push(c);
-                    Some(s.calendars.len() - 1)
-                }
-            },
-        };
+        let index = c.and_then(|c| super::place_calendar(&mut s.calendars, &project_cal, c));
         task_cals.insert(uid.to_string(), index);
         index
     };

@@ -30,12 +30,7 @@ fn weekday(name: &str) -> Option<usize> {
 /// A calendar: its standard work week, holidays and exceptions without work, and the
 /// hours most working weekdays have (a `Finish` of `15:59` is the end of 15:59).
 fn read_calendar(c: &Node) -> super::ImportedCalendar {
-    let minute = |t: &str| -> Option<u16> {
-        let mut it = t.split(':');
-        let h = it.next()?.trim().parse::<u16>().ok()?;
-        let m = it.next()?.trim().parse::<u16>().ok()?;
-        (h <= 24 && m < 60).then_some((h * 60 + m).min(1440))
-    };
+    let minute = super::clock_minutes;
     let mut out = super::ImportedCalendar {
         source_name: c.text_of("Name").unwrap_or("").to_string(),
         ..Default::default()
@@ -74,27 +69,15 @@ fn read_calendar(c: &Node) -> super::ImportedCalendar {
             }
         }
     }
-    out.hours = day_hours
-        .iter()
-        .enumerate()
-        .max_by_key(|(i, h)| {
-            (
-                day_hours.iter().filter(|x| x == h).count(),
-                std::cmp::Reverse(*i),
-            )
-        })
-        .map(|(_, h)| h.clone())
-        .unwrap_or_default();
-    let minutes: u32 = out.hours.iter().map(|&(a, b)| u32::from(b - a)).sum();
+    out.hours = super::common_hours(&day_hours).0;
     // Work is in hours: a day is the working periods' hours (HoursPerDay without them).
-    out.hours_per_day = if minutes > 0 {
-        f64::from(minutes) / 60.0
-    } else {
+    out.hours_per_day = super::day_hours(
+        &out.hours,
         c.text_of("HoursPerDay")
             .and_then(|h| h.parse::<f64>().ok())
             .filter(|h| h.is_finite() && *h > 0.0)
-            .unwrap_or(8.0)
-    };
+            .unwrap_or(8.0),
+    );
     out
 }
 
@@ -140,25 +123,10 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
         if let Some(&c) = calendar_of.get(id) {
             return c;
         }
-        let index = match by_id.get(id).map(|c| read_calendar(c)) {
-            None => None,
-            Some(c)
-                if c.workweek == project_cal.workweek
-                    && c.holidays == project_cal.holidays
-                    && c.hours == project_cal.hours =>
-            {
-                None
-            }
-            Some(c) => match named.iter().position(|n| {
-                n.workweek == c.workweek && n.holidays == c.holidays && n.hours == c.hours
-            }) {
-                Some(i) => Some(i),
-                None => {
-                    named.push(c);
-                    Some(named.len() - 1)
-                }
-            },
-        };
+        let index = by_id
+            .get(id)
+            .map(|c| read_calendar(c))
+            .and_then(|c| super::place_calendar(named, &project_cal, c));
         calendar_of.insert(id.to_string(), index);
         index
     };

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
 
-use super::{ImportedTask, Schedule, bad, clean_ids};
+use super::{ImportedTask, Schedule, bad, clean_ids, clock_minutes};
 use crate::error::Result;
 use crate::plan::{LagCalendar, LinkKind, Workweek};
 
@@ -55,13 +55,6 @@ struct XerWeek {
     hours: Vec<(u16, u16)>,
     /// Working weekdays whose hours differ from those.
     other_hours: usize,
-}
-
-/// `HH:MM` as minutes after midnight.
-fn clock_minutes(t: &str) -> Option<u16> {
-    let (h, m) = t.trim().split_once(':')?;
-    let (h, m) = (h.parse::<u16>().ok()?, m.parse::<u16>().ok()?);
-    (h <= 24 && m < 60).then_some((h * 60 + m).min(1440))
 }
 
 /// The working periods `(0||k(s|08:00|f|12:00)())` in a weekday's body, in order
@@ -158,14 +151,7 @@ fn calendar(data: &str) -> XerWeek {
         .filter(|d| !ww.works(chrono::Datelike::weekday(*d)))
         .count();
     // The hours most working weekdays have (the first such on a tie).
-    let count = |h: &Vec<(u16, u16)>| day_hours.iter().filter(|x| *x == h).count();
-    let hours = day_hours
-        .iter()
-        .enumerate()
-        .max_by_key(|(i, h)| (count(h), std::cmp::Reverse(*i)))
-        .map(|(_, h)| h.clone())
-        .unwrap_or_default();
-    let other_hours = day_hours.iter().filter(|h| **h != hours).count();
+    let (hours, other_hours) = super::common_hours(&day_hours);
     XerWeek {
         workweek: ww,
         holidays,
@@ -297,16 +283,14 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         let week = calendar(&get(c, "clndr_data"));
         // Durations are hours of work: a day is the working periods' hours (P6's
         // day_hr_cnt when the calendar has none).
-        let periods: u32 = week.hours.iter().map(|&(a, b)| u32::from(b - a)).sum();
-        let hours_per_day = if periods > 0 {
-            f64::from(periods) / 60.0
-        } else {
+        let hours_per_day = super::day_hours(
+            &week.hours,
             get(c, "day_hr_cnt")
                 .parse::<f64>()
                 .ok()
                 .filter(|h| h.is_finite() && *h > 0.0)
-                .unwrap_or(8.0)
-        };
+                .unwrap_or(8.0),
+        );
         cals.insert(
             get(c, "clndr_id"),
             XerCalendar {
@@ -370,30 +354,36 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
     let mut calendar_of: HashMap<String, Option<usize>> = HashMap::new();
     let mut extra_working = cals.get(&proj_cal).map_or(0, |c| c.week.extra_working);
     let mut other_hours = cals.get(&proj_cal).map_or(0, |c| c.week.other_hours);
+    let project_days = super::ImportedCalendar {
+        workweek,
+        holidays: holidays.clone(),
+        hours: project_hours.clone(),
+        ..Default::default()
+    };
     for id in others {
         let c = &cals[&id];
         let w = &c.week;
-        let index = if id == proj_cal
-            || w.workweek == workweek && w.holidays == holidays && w.hours == project_hours
-        {
+        let before = named.len();
+        let index = if id == proj_cal {
             None
-        } else if let Some(i) = named.iter().position(|n| {
-            n.workweek == w.workweek && n.holidays == w.holidays && n.hours == w.hours
-        }) {
-            Some(i)
         } else {
-            named.push(super::ImportedCalendar {
-                name: String::new(),
-                source_name: c.name.clone(),
-                workweek: w.workweek,
-                holidays: w.holidays.clone(),
-                hours: w.hours.clone(),
-                hours_per_day: c.hours_per_day,
-            });
+            super::place_calendar(
+                &mut named,
+                &project_days,
+                super::ImportedCalendar {
+                    name: String::new(),
+                    source_name: c.name.clone(),
+                    workweek: w.workweek,
+                    holidays: w.holidays.clone(),
+                    hours: w.hours.clone(),
+                    hours_per_day: c.hours_per_day,
+                },
+            )
+        };
+        if named.len() > before {
             extra_working += w.extra_working;
             other_hours += w.other_hours;
-            Some(named.len() - 1)
-        };
+        }
         calendar_of.insert(id, index);
     }
     super::name_calendars(&mut named);

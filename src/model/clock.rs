@@ -333,9 +333,10 @@ impl WorkTime {
         let t = t.max(0.0);
         let d = t.floor();
         let base = self.cum_before(d as i64);
+        // A working day adds one to the count (the table's), else ask the calendar.
         let works = match self.cum.get(d as usize + 1) {
-            Some(&next) if (d as usize) < self.cum.len() => next as f64 > base,
-            _ => self.works(d as i64),
+            Some(&next) => next as f64 > base,
+            None => self.works(d as i64),
         };
         if works {
             base + self.profile.work(t - d)
