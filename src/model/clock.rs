@@ -185,6 +185,72 @@ impl Profile {
         (w / self.h32).min(1.0)
     }
 
+    /// [`Profile::work32`] of every lane (the periods outside, the lanes inside, so
+    /// that the lanes vectorise).
+    #[inline(always)]
+    fn work_lanes<const N: usize>(&self, x: &[f32; N]) -> [f32; N] {
+        let mut w = [0f32; N];
+        for i in 0..self.n {
+            let (a, len) = (self.a32[i], self.len32[i]);
+            for l in 0..N {
+                w[l] += (x[l] - a).max(0.0).min(len);
+            }
+        }
+        for v in w.iter_mut() {
+            *v = (*v / self.h32).min(1.0);
+        }
+        w
+    }
+
+    /// [`Profile::snap32`] of every lane.
+    #[inline(always)]
+    fn snap_lanes<const N: usize>(&self, mut f: [f32; N]) -> [f32; N] {
+        for i in 1..self.n {
+            let b = self.before32[i];
+            for v in f.iter_mut() {
+                *v = if (*v - b).abs() < SNAP as f32 { b } else { *v };
+            }
+        }
+        f
+    }
+
+    /// [`Profile::resume32`] of every lane.
+    #[inline(always)]
+    fn resume_lanes<const N: usize>(&self, f: &[f32; N]) -> [f32; N] {
+        let f = self.snap_lanes(*f);
+        let mut x = [0f32; N];
+        for l in 0..N {
+            x[l] = self.a32[0] + f[l] * self.h32;
+        }
+        for i in 1..self.n {
+            let (a, b) = (self.a32[i], self.before32[i]);
+            for l in 0..N {
+                let y = a + (f[l] - b) * self.h32;
+                x[l] = if f[l] >= b { y } else { x[l] };
+            }
+        }
+        x
+    }
+
+    /// [`Profile::stop32`] of every lane.
+    #[inline(always)]
+    fn stop_lanes<const N: usize>(&self, f: &[f32; N]) -> [f32; N] {
+        let f = self.snap_lanes(*f);
+        let last = self.n - 1;
+        let mut x = [0f32; N];
+        for l in 0..N {
+            x[l] = self.a32[last] + (f[l] - self.before32[last]) * self.h32;
+        }
+        for i in (0..last).rev() {
+            let (a, b, next) = (self.a32[i], self.before32[i], self.before32[i + 1]);
+            for l in 0..N {
+                let y = a + (f[l] - b) * self.h32;
+                x[l] = if f[l] <= next { y } else { x[l] };
+            }
+        }
+        x
+    }
+
     /// [`Profile::resume`] in single precision, branch-free.
     #[inline(always)]
     fn resume32(&self, f: f32) -> f32 {
@@ -228,6 +294,9 @@ pub struct WorkTime {
     cum: Vec<f32>,
     /// `day_of[k]`: the axis day of the `k`-th working day (0-based) within the horizon.
     day_of: Vec<f32>,
+    /// `day[d]` for the axis days `d` of `cum` but the last: `cum[d]` when day `d` works,
+    /// `-cum[d] - 1` when it does not (one read per lane where `cum` takes two).
+    day: Vec<f32>,
 }
 
 impl WorkTime {
@@ -255,6 +324,7 @@ impl WorkTime {
             whole_day,
             cum: Vec::new(),
             day_of: Vec::new(),
+            day: Vec::new(),
         };
         w.tabulate(horizon);
         w
@@ -276,6 +346,10 @@ impl WorkTime {
             }
             cum.push(n as f32);
         }
+        w.day = cum
+            .windows(2)
+            .map(|c| if c[1] > c[0] { c[0] } else { -c[0] - 1.0 })
+            .collect();
         w.cum = cum;
         w.day_of = day_of;
     }
@@ -401,21 +475,35 @@ impl WorkTime {
         t: &[f32; N],
         out: &mut [f32; N],
     ) -> bool {
-        // Days d with d + 1 inside the tables (the table has at least two entries).
+        // Days d with d + 1 inside `cum` (it has at least two entries), so inside `day`.
         let last = (self.cum.len().max(2) - 2) as f32;
-        let cum = &self.cum[..];
+        let day = &self.day[..];
         let mut beyond = false;
+        let (mut base, mut frac, mut works) = ([0f32; N], [0f32; N], [false; N]);
         for l in 0..N {
             let x = t[l].max(0.0);
             beyond |= x >= last; // x is never NaN (max drops it)
-            let d = x.min(last) as u32 as usize;
-            // SAFETY: d ≤ last, so d + 1 < cum.len().
-            let (c0, c1) = unsafe { (*cum.get_unchecked(d), *cum.get_unchecked(d + 1)) };
-            let frac = x.min(last + 1.0) - d as f32;
-            out[l] = if WHOLE {
-                (c0 + frac).min(c1)
+            // SAFETY: 0 ≤ x.min(last) ≤ last < 2²⁴, a whole number's range of i32.
+            let d = unsafe { x.min(last).to_int_unchecked::<i32>() };
+            // SAFETY: 0 ≤ d ≤ last < day.len().
+            let v = unsafe { *day.get_unchecked(d as usize) };
+            frac[l] = x.min(last + 1.0) - d as f32;
+            works[l] = v >= 0.0;
+            base[l] = if works[l] { v } else { -v - 1.0 };
+        }
+        // A working day adds its share (the whole fraction when the whole day works),
+        // a rest day nothing: the values of `c0 + (c1 - c0) * P(frac)` with c1 - c0 one
+        // or zero, bit for bit.
+        let share = if WHOLE {
+            frac
+        } else {
+            self.profile.work_lanes(&frac)
+        };
+        for l in 0..N {
+            out[l] = if works[l] {
+                base[l] + share[l]
             } else {
-                c0 + (c1 - c0) * self.profile.work32(frac)
+                base[l]
             };
         }
         beyond
@@ -433,6 +521,7 @@ impl WorkTime {
         let days = &self.day_of[..];
         let snap = SNAP as f32;
         let mut beyond = false;
+        let mut frac = [0f32; N];
         for l in 0..N {
             let x = w[l].max(0.0);
             let r = x.round();
@@ -443,17 +532,21 @@ impl WorkTime {
                 x.floor()
             };
             beyond |= k > last;
-            let k = k.min(last);
-            // SAFETY: 0 ≤ k ≤ last < days.len().
-            let d = unsafe { *days.get_unchecked(k as u32 as usize) };
-            let f = x - k;
-            out[l] = d + if WHOLE {
-                f
-            } else if FINISH {
-                self.profile.stop32(f)
-            } else {
-                self.profile.resume32(f)
-            };
+            // SAFETY: 0 ≤ k.min(last) ≤ last < 2²⁴, a whole number's range of i32.
+            let i = unsafe { k.min(last).to_int_unchecked::<i32>() };
+            // SAFETY: 0 ≤ i ≤ last < days.len().
+            out[l] = unsafe { *days.get_unchecked(i as usize) };
+            frac[l] = x - k.min(last);
+        }
+        let share = if WHOLE {
+            frac
+        } else if FINISH {
+            self.profile.stop_lanes(&frac)
+        } else {
+            self.profile.resume_lanes(&frac)
+        };
+        for l in 0..N {
+            out[l] += share[l];
         }
         beyond
     }

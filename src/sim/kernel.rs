@@ -19,7 +19,7 @@
 //! `delay` adds days last (when the task happens), `remove` makes the duration 0.
 
 use crate::model::sampler::normal_scores;
-use crate::model::{Link, Member, NO_FREEZE, Network, Status, correlation, cost, pert};
+use crate::model::{Link, Member, NO_FREEZE, Network, Status, WorkTime, correlation, cost, pert};
 
 /// [`crate::model::calendar::SNAP`] in single precision.
 const SNAP32: f32 = crate::model::calendar::SNAP as f32;
@@ -91,12 +91,11 @@ impl Keys {
                     && net.floor[t].to_bits() as i32 >= 0
                     && net.preds(t).iter().all(|l| l.kind == LinkKind::FS)
                     && net.clock().is_none_or(|k| {
-                        // On the clock axis: a task on a calendar that works every day,
-                        // whose lags need no calendar either.
-                        k.of(t).is_continuous()
-                            && net.preds(t).iter().all(|l| {
-                                l.lag == 0.0 || k.lag_calendar(l.pred as usize, t).is_none()
-                            })
+                        // On the clock axis: lags that need no calendar (the chunk loop
+                        // converts the task's start and finish on its own calendar).
+                        net.preds(t)
+                            .iter()
+                            .all(|l| l.lag == 0.0 || k.lag_calendar(l.pred as usize, t).is_none())
                     })
             })
             .collect();
@@ -1124,6 +1123,7 @@ fn forward_variants<const C: usize>(
                 done: &s.ef,
                 keep_dur: false,
                 keep_start: track.keep_starts,
+                calendar: working_calendar(net, t),
             };
             rows.run::<C, _, _>(&Given(dur_v), (ef_v, es_v, &mut []), &mut NoCost);
             lanes_mut(&mut s.ef, row).copy_from_slice(&s.row[..LANES]);
@@ -1340,6 +1340,7 @@ fn plain_task<const C: usize>(
         done,
         keep_dur,
         keep_start: track.keep_starts,
+        calendar: working_calendar(net, t),
     };
     let (ef_t, es_t, dur_t) = (
         &mut ef_t[..LANES],
@@ -1675,6 +1676,62 @@ struct Rows<'a> {
     done: &'a [f32],
     keep_dur: bool,
     keep_start: bool,
+    /// The task's calendar on the clock axis when it does not work around the clock: the
+    /// chunk loop converts the start into its working time and back, as
+    /// [`place_on_clock`] does.
+    calendar: Option<&'a WorkTime>,
+}
+
+/// Task `t`'s calendar when the network is on the clock axis and the calendar does not
+/// work around the clock (see [`Rows::calendar`]).
+#[inline(always)]
+fn working_calendar(net: &Network, t: usize) -> Option<&WorkTime> {
+    net.clock
+        .as_deref()
+        .map(|k| k.of(t))
+        .filter(|c| !c.is_continuous())
+}
+
+/// Where the chunk loop puts a task that may start at `start`: on working days (the
+/// start as it is, the finish `start + dur`) or on its calendar on the clock axis.
+trait Axis<const C: usize> {
+    /// The start and finish of a chunk of lanes.
+    fn place(&self, start: [f32; C], dur: &[f32; C], keep_start: bool) -> ([f32; C], [f32; C]);
+}
+
+/// Working days of the one calendar (or the clock axis for a task working around the
+/// clock).
+struct Days;
+
+impl<const C: usize> Axis<C> for Days {
+    #[inline(always)]
+    fn place(&self, start: [f32; C], dur: &[f32; C], _: bool) -> ([f32; C], [f32; C]) {
+        let mut finish = [0f32; C];
+        for i in 0..C {
+            finish[i] = start[i] + dur[i];
+        }
+        (start, finish)
+    }
+}
+
+impl<const C: usize> Axis<C> for &WorkTime {
+    /// [`place_on_clock`] for an open task without a freeze window: the start's working
+    /// time W, the start where the calendar next works (only when kept) and the finish
+    /// where `W + dur` ends; the same functions, so the same bits.
+    #[inline(always)]
+    fn place(&self, start: [f32; C], dur: &[f32; C], keep_start: bool) -> ([f32; C], [f32; C]) {
+        let ws = self.w_lanes(&start);
+        let mut wf = [0f32; C];
+        for i in 0..C {
+            wf[i] = ws[i] + dur[i];
+        }
+        let start = if keep_start {
+            self.at_lanes::<C, false>(&ws)
+        } else {
+            start
+        };
+        (start, self.at_lanes::<C, true>(&wf))
+    }
 }
 
 impl Rows<'_> {
@@ -1691,10 +1748,11 @@ impl Rows<'_> {
         // Up to three links take one unrolled loop, padded with links to a row of zeros
         // (which never beat the floor): a branch on the link count would be mispredicted
         // at every task whose count differs from the last, and stall the pipeline.
-        if self.preds.len() < MANY {
-            self.chunks::<{ MANY - 1 }, C, D, K>(draw, lanes, sink)
-        } else {
-            self.chunks::<MANY, C, D, K>(draw, lanes, sink)
+        match (self.preds.len() < MANY, self.calendar) {
+            (true, None) => self.chunks::<{ MANY - 1 }, C, D, K, _>(draw, lanes, sink, Days),
+            (false, None) => self.chunks::<MANY, C, D, K, _>(draw, lanes, sink, Days),
+            (true, Some(c)) => self.chunks::<{ MANY - 1 }, C, D, K, _>(draw, lanes, sink, c),
+            (false, Some(c)) => self.chunks::<MANY, C, D, K, _>(draw, lanes, sink, c),
         }
     }
 
@@ -1702,11 +1760,12 @@ impl Rows<'_> {
     /// unrolled, each predecessor's row bounds-checked once; links beyond the task's own
     /// read [`ZEROS`]); [`MANY`] for that many or more, in a loop.
     #[inline(always)]
-    fn chunks<const P: usize, const C: usize, D: Draw<C>, K: CostSink<C>>(
+    fn chunks<const P: usize, const C: usize, D: Draw<C>, K: CostSink<C>, A: Axis<C>>(
         &self,
         draw: &D,
         (ef_t, es_t, dur_t): (&mut [f32], &mut [f32], &mut [f32]),
         sink: &mut K,
+        axis: A,
     ) {
         let fixed: [(&[f32; LANES], f32); P] = std::array::from_fn(|i| match self.preds.get(i) {
             Some(l) => (lanes(self.done, l.pred as usize), l.lag),
@@ -1729,9 +1788,8 @@ impl Rows<'_> {
                     latest(&mut start, row, c, lag);
                 }
             }
-            for i in 0..C {
-                ef_t[c * C + i] = start[i] + dur[i];
-            }
+            let (start, finish) = axis.place(start, &dur, self.keep_start);
+            ef_t[c * C..(c + 1) * C].copy_from_slice(&finish);
             if self.keep_start {
                 es_t[c * C..(c + 1) * C].copy_from_slice(&start);
             }
@@ -2432,6 +2490,58 @@ mod tests {
     /// floors; and, mixed in, tasks that do not (start-to-start and finish-to-finish
     /// links), so fused and general tasks read each other's lanes.
     fn network() -> Network {
+        crate::model::compile(&plan()).unwrap()
+    }
+
+    /// [`network`]'s plan with its tasks spread over three calendars on a start date (the
+    /// project's five days with holidays, six days with a holiday, seven days around
+    /// the clock), with working hours or without.
+    fn network_on_calendars(hours: bool) -> Network {
+        use crate::plan::{CalendarDef, CalendarHoliday, Holiday, Workweek};
+        let date = |m, d| chrono::NaiveDate::from_ymd_opt(2027, m, d).unwrap();
+        let mut p = plan();
+        p.settings.start = Some(date(1, 4));
+        let day = |m, d| Holiday {
+            from: date(m, d),
+            to: date(m, d),
+        };
+        p.holidays = vec![day(1, 6), day(1, 15), day(2, 1)];
+        p.calendar_holidays.push(CalendarHoliday {
+            calendar: "six".into(),
+            line: 0,
+            holiday: day(1, 9),
+        });
+        if hours {
+            p.settings.hours = vec![(480, 720), (780, 1020)];
+        }
+        for (name, days, shift) in [
+            (
+                "six",
+                &["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][..],
+                (420, 930),
+            ),
+            (
+                "seven",
+                &["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+                (0, 1440),
+            ),
+        ] {
+            p.settings.calendars.push(CalendarDef {
+                name: name.into(),
+                line: 0,
+                workweek: Workweek::parse(days.to_vec()).unwrap(),
+                hours: hours.then(|| vec![shift]),
+            });
+        }
+        for (i, t) in p.tasks.iter_mut().enumerate() {
+            t.calendar = [None, Some("six".into()), Some("seven".into())][i % 3].clone();
+        }
+        let net = crate::model::compile(&p).unwrap();
+        assert!(net.clock().is_some());
+        net
+    }
+
+    fn plan() -> crate::plan::Plan {
         let mut csv = String::from(
             "id,distribution,min,likely,max,mean,sd,values,predecessors,not_before,milestone\n",
         );
@@ -2464,17 +2574,27 @@ mod tests {
             csv += &format!("T{i},{est},{preds},{floor},\n");
         }
         csv += "M,,,,,,,,T119;T118;T117,,true\n";
-        let plan = crate::plan::from_tasks_csv(&csv, "tasks.csv").unwrap();
-        crate::model::compile(&plan).unwrap()
+        crate::plan::from_tasks_csv(&csv, "tasks.csv").unwrap()
     }
 
     #[test]
     fn the_fused_path_matches_the_general_path_bit_for_bit() {
-        let net = network();
+        fused_matches_general(&network(), 60);
+    }
+
+    #[test]
+    fn the_fused_path_matches_the_general_path_on_calendars() {
+        fused_matches_general(&network_on_calendars(false), 50);
+        fused_matches_general(&network_on_calendars(true), 50);
+    }
+
+    /// Every block of `net` run with and without the fused path (more than `least` of
+    /// its tasks fused) gives the same bits in every output and sum.
+    fn fused_matches_general(net: &Network, least: usize) {
         let fused = Keys::new(&net, 11);
         let plain = fused.plain.iter().filter(|&&p| p).count();
         assert!(
-            plain > 60 && plain < net.len(),
+            plain > least && plain < net.len(),
             "{plain} of {} fused",
             net.len()
         );
