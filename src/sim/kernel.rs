@@ -2591,30 +2591,26 @@ mod tests {
     /// Every block of `net` run with and without the fused path (more than `least` of
     /// its tasks fused) gives the same bits in every output and sum.
     fn fused_matches_general(net: &Network, least: usize) {
-        let fused = Keys::new(&net, 11);
+        let fused = Keys::new(net, 11);
         let plain = fused.plain.iter().filter(|&&p| p).count();
         assert!(
             plain > least && plain < net.len(),
             "{plain} of {} fused",
             net.len()
         );
-        let mut general = Keys::new(&net, 11);
+        let mut general = Keys::new(net, 11);
         general.plain.fill(false);
         let k = net.milestones.len();
         for (on, lean) in [(false, true), (false, false), (true, false)] {
-            let track = Tracking::new(&net, on, 2, lean);
+            let track = Tracking::new(net, on, 2, lean);
             for (block, valid) in [(0, 64), (1, 64), (7, 37)] {
                 let run = |keys: &Keys, dispatched: bool| {
-                    let mut s = Scratch::new(&net);
-                    let mut acc = if on {
-                        Acc::tracked(&net)
-                    } else {
-                        Acc::new(&net)
-                    };
+                    let mut s = Scratch::new(net);
+                    let mut acc = if on { Acc::tracked(net) } else { Acc::new(net) };
                     let mut out = vec![0f32; LANES * k];
                     let mut hashes = vec![0u64; if on { LANES * k } else { 0 }];
                     let b = Block {
-                        net: &net,
+                        net,
                         keys,
                         block,
                         valid,
