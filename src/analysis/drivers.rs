@@ -279,14 +279,14 @@ pub fn analyse(
         let mid = net.tasks[m.task as usize].id.clone();
         let sd_m = f.milestones[mi].sd;
         // Which ancestors reach the milestone through enforced links (every successor
-        // on the way not started): in reverse topological order, as the kernel's pass.
+        // on the way enforcing its links): in reverse topological order, as the kernel.
         for &a in &m.ancestors {
             enforced[a as usize] = false;
         }
         enforced[m.task as usize] = true;
         for &a in m.ancestors.iter().rev() {
             let a = a as usize;
-            if enforced[a] && net.status[a] == crate::model::Status::Open {
+            if enforced[a] && net.links_enforced(a) {
                 for l in net.preds(a) {
                     enforced[l.pred as usize] = true;
                 }

@@ -63,6 +63,9 @@ pub struct Schedule {
     /// The calendar lags are counted on, when the source says (`None`: the plan's
     /// default, the predecessor's).
     pub lag_calendar: Option<crate::plan::LagCalendar>,
+    /// How the source schedules a task in progress (`None`: the plan's default, retained
+    /// logic).
+    pub progress_logic: Option<crate::plan::ProgressLogic>,
 }
 
 /// A working calendar of an imported schedule other than its project calendar.
@@ -280,6 +283,14 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
     let alap = s.tasks.iter().any(|t| t.alap);
     tasks.push_str(if calendared { ",calendar" } else { "" });
     tasks.push_str(if alap { ",alap\n" } else { "\n" });
+    // How remaining work is scheduled matters only when some task is in progress.
+    if s.tasks
+        .iter()
+        .any(|t| t.actual_start.is_some() && t.actual_finish.is_none())
+    {
+        let logic = s.progress_logic.unwrap_or_default();
+        let _ = writeln!(toml, "progress_logic = \"{}\"", logic.as_str());
+    }
     if calendared {
         let lag = s.lag_calendar.unwrap_or_default();
         let _ = writeln!(toml, "lag_calendar = \"{}\"", lag.as_str());

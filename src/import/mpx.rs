@@ -235,6 +235,9 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             t.actual_finish = None;
         }
     }
+    // Microsoft Project resumes a started task's remaining work from its actual start
+    // and the status date, whatever its predecessors.
+    s.progress_logic = Some(crate::plan::ProgressLogic::Override);
     clean_ids(&mut s.tasks);
     Ok(s)
 }

@@ -483,6 +483,9 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
     if s.tasks.iter().any(|t| t.calendar.is_some()) {
         s.lag_calendar = Some(crate::plan::LagCalendar::Successor);
     }
+    // Microsoft Project resumes a started task's remaining work from its actual start
+    // and the status date, whatever its predecessors.
+    s.progress_logic = Some(crate::plan::ProgressLogic::Override);
     clean_ids(&mut s.tasks);
     Ok(s)
 }

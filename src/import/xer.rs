@@ -6,7 +6,7 @@ use chrono::{Days, NaiveDate};
 
 use super::{ImportedTask, Schedule, bad, clean_ids, clock_minutes};
 use crate::error::Result;
-use crate::plan::{LagCalendar, LinkKind, Workweek};
+use crate::plan::{LagCalendar, LinkKind, ProgressLogic, Workweek};
 
 type Table = Vec<HashMap<String, String>>;
 
@@ -312,6 +312,19 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
                 _ => None,
             },
         );
+    // P6's "when scheduling progressed activities use": progress override when it says
+    // so, else retained logic (its default; "actual dates" keeps the links as well).
+    let progress_logic = t
+        .get("SCHEDOPTIONS")
+        .and_then(|rows| rows.first())
+        .map(|r| {
+            let on = |k: &str| get(r, k) == "Y";
+            if !on("sched_retained_logic") && on("sched_progress_override") {
+                ProgressLogic::Override
+            } else {
+                ProgressLogic::Retained
+            }
+        });
     let kept = |r: &HashMap<String, String>| {
         let kind = get(r, "task_type");
         kind != "TT_WBS" && kind != "TT_LOE"
@@ -407,6 +420,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
         hours: project_hours.clone(),
         calendars: named.clone(),
         lag_calendar,
+        progress_logic,
         source_cost,
         currency: source_cost.and(currency),
         ..Schedule::default()

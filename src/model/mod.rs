@@ -145,6 +145,9 @@ pub struct Network {
     pub(crate) status_time: Option<f64>,
     /// The status date.
     pub(crate) status_date: Option<NaiveDate>,
+    /// A task in progress keeps its links for its remaining work (retained logic);
+    /// false: the remaining work resumes at the status date (progress override).
+    pub(crate) retained_logic: bool,
     /// Per task: index into `freeze_windows`, or [`NO_FREEZE`].
     pub(crate) freeze_of: Vec<u32>,
     /// Per task: (b, σ) of a calibration multiplier exp(b + σZ) on the sampled duration;
@@ -476,6 +479,17 @@ impl Network {
         self.det_finish = ef;
     }
 
+    /// Whether task `t`'s links constrain it, and so its predecessors' latest dates: a
+    /// task not started, or one in progress under retained logic (its remaining work).
+    #[inline]
+    pub(crate) fn links_enforced(&self, t: usize) -> bool {
+        match self.status[t] {
+            Status::Open => true,
+            Status::InProgress { .. } => self.retained_logic,
+            Status::Done { .. } => false,
+        }
+    }
+
     /// Forward CPM pass in f64 with the given durations: (early starts, early finishes).
     /// The kernel does the same arithmetic in f32 lanes.
     pub fn cpm(&self, durations: &[f64]) -> (Vec<f64>, Vec<f64>) {
@@ -497,6 +511,24 @@ impl Network {
                 Status::InProgress { start, elapsed } => {
                     es[t] = start as f64;
                     ef[t] = start as f64 + elapsed as f64 + d;
+                    if self.retained_logic {
+                        // The remaining work resumes when its links allow, if that is
+                        // after the status date.
+                        let resume = start as f64 + elapsed as f64;
+                        let mut s = resume;
+                        for l in self.preds(t) {
+                            let (p, lag) = (l.pred as usize, l.lag as f64);
+                            s = s.max(match l.kind {
+                                LinkKind::FS => ef[p] + lag,
+                                LinkKind::SS => es[p] + lag,
+                                LinkKind::FF => ef[p] + lag - d,
+                                LinkKind::SF => es[p] + lag - d,
+                            });
+                        }
+                        if s > resume {
+                            ef[t] = s + d;
+                        }
+                    }
                     continue;
                 }
                 Status::Open => {}
@@ -550,22 +582,25 @@ impl Network {
                 }
                 Status::InProgress { start, elapsed } => {
                     es[t] = start as f64;
-                    ef[t] = c.finish(c.w(start as f64) + elapsed as f64 + d);
+                    let resume = c.w(start as f64) + elapsed as f64;
+                    let mut wr = resume;
+                    if self.retained_logic {
+                        // The remaining work resumes when its links allow, if that is
+                        // after the status date.
+                        let (s, f) = self.clock_links(clock, t, &es, &ef, f64::NEG_INFINITY);
+                        if s > f64::NEG_INFINITY {
+                            wr = wr.max(c.w(s));
+                        }
+                        if f > f64::NEG_INFINITY {
+                            wr = wr.max(c.w(f) - d);
+                        }
+                    }
+                    ef[t] = c.finish(wr + d);
                     continue;
                 }
                 Status::Open => {}
             }
-            let (mut s, mut f) = (self.floor[t] as f64, f64::NEG_INFINITY);
-            for l in self.preds(t) {
-                let p = l.pred as usize;
-                let lag = l.lag as f64;
-                match l.kind {
-                    LinkKind::FS => s = s.max(clock.after_lag(ef[p], lag, p, t)),
-                    LinkKind::SS => s = s.max(clock.after_lag(es[p], lag, p, t)),
-                    LinkKind::FF => f = f.max(clock.after_lag(ef[p], lag, p, t)),
-                    LinkKind::SF => f = f.max(clock.after_lag(es[p], lag, p, t)),
-                }
-            }
+            let (s, f) = self.clock_links(clock, t, &es, &ef, self.floor[t] as f64);
             let mut ws = c.w(s);
             if f > f64::NEG_INFINITY {
                 ws = ws.max(c.w(f) - d);
@@ -580,6 +615,30 @@ impl Network {
             ef[t] = c.finish(ws + d);
         }
         (es, ef)
+    }
+
+    /// The latest start (at least `floor`) and finish task `t`'s links allow on the
+    /// clock axis (`-∞` where no link constrains).
+    fn clock_links(
+        &self,
+        clock: &Clock,
+        t: usize,
+        es: &[f64],
+        ef: &[f64],
+        floor: f64,
+    ) -> (f64, f64) {
+        let (mut s, mut f) = (floor, f64::NEG_INFINITY);
+        for l in self.preds(t) {
+            let p = l.pred as usize;
+            let lag = l.lag as f64;
+            match l.kind {
+                LinkKind::FS => s = s.max(clock.after_lag(ef[p], lag, p, t)),
+                LinkKind::SS => s = s.max(clock.after_lag(es[p], lag, p, t)),
+                LinkKind::FF => f = f.max(clock.after_lag(ef[p], lag, p, t)),
+                LinkKind::SF => f = f.max(clock.after_lag(es[p], lag, p, t)),
+            }
+        }
+        (s, f)
     }
 
     /// The freeze window `[a, b)` of task `t` holding the working day a start at `s`
@@ -923,6 +982,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         status,
         status_time,
         status_date: plan.settings.status_date,
+        retained_logic: plan.settings.progress_logic == crate::plan::ProgressLogic::Retained,
         freeze_of,
         freeze_windows,
         id_index,

@@ -23,7 +23,9 @@ pub use correlations::CorrelationRow;
 pub use distribution::Distribution;
 pub use risks::{RiskRow, Unit};
 pub use scenarios::{Action, ScenarioRow, Scenarios};
-pub use settings::{CalendarDef, LagCalendar, MAX_PERIODS, PROJECT_CALENDAR, Settings, Workweek};
+pub use settings::{
+    CalendarDef, LagCalendar, MAX_PERIODS, PROJECT_CALENDAR, ProgressLogic, Settings, Workweek,
+};
 pub(crate) use structure::check_structure;
 pub use tasks::{DateOrDays, LinkKind, LinkSpec, TaskRow};
 

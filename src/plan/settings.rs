@@ -64,6 +64,8 @@ pub struct Settings {
     pub calendars: Vec<CalendarDef>,
     /// The calendar a link's lag is counted on.
     pub lag_calendar: LagCalendar,
+    /// How a task in progress schedules its remaining work (`progress_logic`).
+    pub progress_logic: ProgressLogic,
     /// The project calendar's working hours (`hours = ["08:00-12:00", ...]`), periods in
     /// minutes after midnight; empty: the whole day.
     pub hours: Vec<(u16, u16)>,
@@ -111,6 +113,30 @@ impl LagCalendar {
     }
 }
 
+/// How a task in progress at the status date schedules its remaining work
+/// (`progress_logic` in plan.toml; Primavera P6's "when scheduling progressed
+/// activities use").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProgressLogic {
+    /// Its links still hold for the remaining work: it resumes at the status date or
+    /// when its predecessors allow, whichever is later (P6's default).
+    #[default]
+    Retained,
+    /// The remaining work resumes at the status date whatever its predecessors
+    /// (Microsoft Project's behaviour).
+    Override,
+}
+
+impl ProgressLogic {
+    /// The plan.toml spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgressLogic::Retained => "retained",
+            ProgressLogic::Override => "override",
+        }
+    }
+}
+
 /// Most working periods a calendar's day may have (`hours`).
 pub const MAX_PERIODS: usize = 8;
 
@@ -129,6 +155,7 @@ const KEYS: &[&str] = &[
     "overhead",
     "calendars",
     "lag_calendar",
+    "progress_logic",
     "hours",
 ];
 
@@ -326,6 +353,15 @@ pub(crate) fn parse(text: &str, file: &str, diags: &mut Diags) -> Settings {
                         "lag_calendar must be predecessor, successor, project or 24h, found {value}"
                     ),
                     "lag_calendar = \"predecessor\"",
+                )),
+            },
+            "progress_logic" => match value.as_str() {
+                Some("retained") => s.progress_logic = ProgressLogic::Retained,
+                Some("override") => s.progress_logic = ProgressLogic::Override,
+                _ => diags.push(bad(
+                    key,
+                    format!("progress_logic must be retained or override, found {value}"),
+                    "progress_logic = \"retained\"",
                 )),
             },
             other => {

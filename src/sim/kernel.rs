@@ -20,6 +20,7 @@
 
 use crate::model::sampler::normal_scores;
 use crate::model::{Link, Member, NO_FREEZE, Network, Status, WorkTime, correlation, cost, pert};
+use std::slice;
 
 /// [`crate::model::calendar::SNAP`] in single precision.
 const SNAP32: f32 = crate::model::calendar::SNAP as f32;
@@ -1238,7 +1239,7 @@ fn milestones_and_reverse_pass(
                 }
                 backward_step(net, succ, s, &mut acc.float[mi][i], valid);
             }
-            if live == 0 || net.status[succ] != Status::Open {
+            if live == 0 || !net.links_enforced(succ) {
                 continue;
             }
             mark_binding_predecessors(net, succ, live, s);
@@ -1261,6 +1262,9 @@ fn milestones_and_reverse_pass(
 fn mark_binding_predecessors(net: &Network, succ: usize, live: u64, s: &mut Scratch) {
     let es_s = lanes(&s.es, succ);
     let dur_s = lanes(&s.dur, succ);
+    if let Some((elapsed, rem)) = retained(net, succ, dur_s) {
+        return mark_binding_on_resume(net, succ, live, s, elapsed, &rem);
+    }
     if let Some(k) = net.clock.as_deref() {
         // On the clock axis a constraint binds when the start it alone would give, in
         // the task's working time, is its start: the same operations as the forward
@@ -1294,6 +1298,71 @@ fn mark_binding_predecessors(net: &Network, succ: usize, live: u64, s: &mut Scra
             LinkKind::SS => binding(es_s, |l| lanes(&s.es, p)[l] + lag),
             LinkKind::FF => binding(es_s, |l| lanes(&s.ef, p)[l] + lag - dur_s[l]),
             LinkKind::SF => binding(es_s, |l| lanes(&s.es, p)[l] + lag - dur_s[l]),
+        };
+        s.crit[p] |= bits & live;
+    }
+}
+
+/// [`mark_binding_predecessors`] for a task in progress under retained logic (`elapsed`
+/// working days done at the status date, `rem` to do): a link binds when its constraint
+/// is where the remaining work resumes, the latest of the status date and every link's
+/// constraint (the forward pass's values, bit for bit).
+#[inline(never)]
+fn mark_binding_on_resume(
+    net: &Network,
+    succ: usize,
+    live: u64,
+    s: &mut Scratch,
+    elapsed: f32,
+    rem: &[f32; LANES],
+) {
+    let s0 = lanes(&s.es, succ)[0];
+    let preds = net.preds(succ);
+    let clock = net.clock.as_deref();
+    let at = {
+        let (es, ef) = (|p| lanes(&s.es, p), |p| lanes(&s.ef, p));
+        match clock {
+            None => links_start(preds, rem, &es, &ef, [s0 + elapsed; LANES]),
+            Some(k) => {
+                let resume = k.of(succ).w32(s0) + elapsed;
+                let mut at =
+                    clock_constraints(net, k, succ, preds, rem, &es, &ef, f32::NEG_INFINITY);
+                for w in at.iter_mut() {
+                    *w = w.max(resume);
+                }
+                at
+            }
+        }
+    };
+    for link in preds {
+        let p = link.pred as usize;
+        let bits = {
+            let (es, ef) = (|p| lanes(&s.es, p), |p| lanes(&s.ef, p));
+            let c = match clock {
+                None => links_start(
+                    slice::from_ref(link),
+                    rem,
+                    &es,
+                    &ef,
+                    [f32::NEG_INFINITY; LANES],
+                ),
+                Some(k) => {
+                    let x = match link.kind {
+                        LinkKind::FS | LinkKind::FF => ef(p),
+                        LinkKind::SS | LinkKind::SF => es(p),
+                    };
+                    let mut w = k
+                        .of(succ)
+                        .w_lanes(&after_lag_lanes(k, x, link.lag, p, succ));
+                    if matches!(link.kind, LinkKind::FF | LinkKind::SF) {
+                        for l in 0..LANES {
+                            w[l] -= rem[l];
+                        }
+                    }
+                    w
+                }
+            };
+            binding(&at, |l| c[l])
         };
         s.crit[p] |= bits & live;
     }
@@ -2077,12 +2146,39 @@ fn place<'a>(
     if let Some(k) = net.clock.as_deref() {
         return place_on_clock(net, k, t, preds, dur, es, ef);
     }
-    let start = start_of(net, t, preds, dur, es, ef);
+    let start = start_of(net, t, preds, dur, &es, &ef);
     let mut finish = [0f32; LANES];
     for l in 0..LANES {
         finish[l] = start[l] + dur[l];
     }
+    if let Some((elapsed, rem)) = retained(net, t, dur) {
+        // The remaining work resumes when its links allow, if after the status date.
+        let resume = start[0] + elapsed;
+        let r = links_start(preds, &rem, &es, &ef, [resume; LANES]);
+        for l in 0..LANES {
+            if r[l] > resume {
+                finish[l] = r[l] + rem[l];
+            }
+        }
+    }
     (start, finish)
+}
+
+/// For a task in progress under retained logic: the working days from its actual start
+/// to the status date (where its remaining work resumes without its links) and, per lane,
+/// the work remaining (`dur` holds the elapsed and remaining work).
+#[inline(always)]
+fn retained(net: &Network, t: usize, dur: &[f32; LANES]) -> Option<(f32, [f32; LANES])> {
+    match net.status[t] {
+        Status::InProgress { elapsed, .. } if net.retained_logic => {
+            let mut rem = [0f32; LANES];
+            for l in 0..LANES {
+                rem[l] = dur[l] - elapsed;
+            }
+            Some((elapsed, rem))
+        }
+        _ => None,
+    }
 }
 
 /// [`place`] on the clock axis: the latest of the start constraints (the floor, each
@@ -2114,11 +2210,22 @@ fn place_on_clock<'a>(
             for l in 0..LANES {
                 wf[l] = w0 + dur[l];
             }
+            if let Some((elapsed, rem)) = retained(net, t, dur) {
+                // The remaining work resumes when its links allow, if after the status
+                // date.
+                let resume = w0 + elapsed;
+                let wl = clock_constraints(net, k, t, preds, &rem, &es, &ef, f32::NEG_INFINITY);
+                for l in 0..LANES {
+                    if wl[l] > resume {
+                        wf[l] = wl[l] + rem[l];
+                    }
+                }
+            }
             return ([s0; LANES], c.at_lanes::<LANES, true>(&wf));
         }
         Status::Open => {}
     }
-    let mut ws = clock_constraints(net, k, t, preds, dur, &es, &ef);
+    let mut ws = clock_constraints(net, k, t, preds, dur, &es, &ef, net.floor[t]);
     let mut start = c.at_lanes::<LANES, false>(&ws);
     if net.freeze_of[t] != NO_FREEZE {
         for l in 0..LANES {
@@ -2136,9 +2243,10 @@ fn place_on_clock<'a>(
     (start, c.at_lanes::<LANES, true>(&wf))
 }
 
-/// The working-time start of open task `t` on the clock axis allowed by its floor and
-/// links (before a freeze window).
+/// The working-time start of task `t` (of duration `dur`) on the clock axis allowed by
+/// `floor` and its links (before a freeze window).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn clock_constraints<'a>(
     net: &Network,
     k: &crate::model::Clock,
@@ -2147,9 +2255,10 @@ fn clock_constraints<'a>(
     dur: &[f32; LANES],
     es: &impl Fn(usize) -> &'a [f32; LANES],
     ef: &impl Fn(usize) -> &'a [f32; LANES],
+    floor: f32,
 ) -> [f32; LANES] {
     let c = k.of(t);
-    let mut s = [net.floor[t]; LANES];
+    let mut s = [floor; LANES];
     let mut f = [f32::NEG_INFINITY; LANES];
     let mut finishes = false;
     for (link, orig) in preds.iter().zip(net.preds(t)) {
@@ -2218,8 +2327,8 @@ fn start_of<'a>(
     t: usize,
     preds: &[Link],
     dur: &[f32; LANES],
-    es: impl Fn(usize) -> &'a [f32; LANES],
-    ef: impl Fn(usize) -> &'a [f32; LANES],
+    es: &impl Fn(usize) -> &'a [f32; LANES],
+    ef: &impl Fn(usize) -> &'a [f32; LANES],
 ) -> [f32; LANES] {
     let mut start = [net.floor[t]; LANES];
     match net.status[t] {
@@ -2227,28 +2336,7 @@ fn start_of<'a>(
             start = [s0; LANES];
         }
         Status::Open => {
-            for link in preds {
-                let p = link.pred as usize;
-                let lag = link.lag;
-                match link.kind {
-                    LinkKind::FS => {
-                        let f = ef(p);
-                        max_into(&mut start, |l| f[l] + lag);
-                    }
-                    LinkKind::SS => {
-                        let e = es(p);
-                        max_into(&mut start, |l| e[l] + lag);
-                    }
-                    LinkKind::FF => {
-                        let f = ef(p);
-                        max_into(&mut start, |l| f[l] + lag - dur[l]);
-                    }
-                    LinkKind::SF => {
-                        let e = es(p);
-                        max_into(&mut start, |l| e[l] + lag - dur[l]);
-                    }
-                }
-            }
+            start = links_start(preds, dur, es, ef, start);
             let f = net.freeze_of[t];
             if f != NO_FREEZE {
                 // Per lane, the window holding the day it would start on (a binary
@@ -2270,6 +2358,42 @@ fn start_of<'a>(
     start
 }
 
+/// The latest of `start` and the constraints of the links `preds` on a task of duration
+/// `dur` (each link's `pred` the row of its predecessor's early starts `es` and finishes
+/// `ef`).
+#[inline(always)]
+fn links_start<'a>(
+    preds: &[Link],
+    dur: &[f32; LANES],
+    es: &impl Fn(usize) -> &'a [f32; LANES],
+    ef: &impl Fn(usize) -> &'a [f32; LANES],
+    mut start: [f32; LANES],
+) -> [f32; LANES] {
+    for link in preds {
+        let p = link.pred as usize;
+        let lag = link.lag;
+        match link.kind {
+            LinkKind::FS => {
+                let f = ef(p);
+                max_into(&mut start, |l| f[l] + lag);
+            }
+            LinkKind::SS => {
+                let e = es(p);
+                max_into(&mut start, |l| e[l] + lag);
+            }
+            LinkKind::FF => {
+                let f = ef(p);
+                max_into(&mut start, |l| f[l] + lag - dur[l]);
+            }
+            LinkKind::SF => {
+                let e = es(p);
+                max_into(&mut start, |l| e[l] + lag - dur[l]);
+            }
+        }
+    }
+    start
+}
+
 /// One step of the backward pass towards a milestone, at task `succ` whose latest finish
 /// is final: adds its total float (latest minus early finish, clipped at 0) over the
 /// valid lanes to `float`, and lowers its predecessors' latest finishes. Inlined, so
@@ -2281,7 +2405,11 @@ fn backward_step(net: &Network, succ: usize, s: &mut Scratch, float: &mut i128, 
     }
     let mut lf_s: [f32; LANES] = *lanes(&s.lf, succ);
     let open = net.status[succ] == Status::Open;
-    let dur_s = *lanes(&s.dur, succ);
+    // The work the links place: all of it, or what remains under retained logic.
+    let dur_s = match retained(net, succ, lanes(&s.dur, succ)) {
+        Some((_, rem)) => rem,
+        None => *lanes(&s.dur, succ),
+    };
     // Latest start, shared by the start-based links; one a freeze window forbids moves
     // before the window (and the latest finish with it).
     let mut ls_s = [0f32; LANES];
@@ -2308,9 +2436,10 @@ fn backward_step(net: &Network, succ: usize, s: &mut Scratch, float: &mut i128, 
         fl[l] = if x > 0.0 && x < f32::INFINITY { x } else { 0.0 };
     }
     *float += fixed_sum(&fl, valid);
-    // A done or in-progress task's links to its predecessors are not enforced: they
-    // constrain neither its start nor its predecessors' latest finishes.
-    if !open {
+    // A done task's links to its predecessors are not enforced (nor an in-progress one's
+    // under progress override): they constrain neither its start nor its predecessors'
+    // latest finishes.
+    if !net.links_enforced(succ) {
         return;
     }
     for link in net.preds(succ) {
@@ -2353,7 +2482,11 @@ fn backward_step_on_clock(
     let c = k.of(succ);
     let mut lf_s: [f32; LANES] = *lanes(&s.lf, succ);
     let open = net.status[succ] == Status::Open;
-    let dur_s = *lanes(&s.dur, succ);
+    // The work the links place: all of it, or what remains under retained logic.
+    let dur_s = match retained(net, succ, lanes(&s.dur, succ)) {
+        Some((_, rem)) => rem,
+        None => *lanes(&s.dur, succ),
+    };
     let mut ls_s = [f32::INFINITY; LANES];
     for l in 0..LANES {
         if lf_s[l] < f32::INFINITY {
@@ -2381,7 +2514,7 @@ fn backward_step_on_clock(
         }
     }
     *float += fixed_sum(&fl, valid);
-    if !open {
+    if !net.links_enforced(succ) {
         return;
     }
     for link in net.preds(succ) {

@@ -316,3 +316,87 @@ fn a_milestone_starts_on_the_day_it_finishes() {
     let a = f.tasks.iter().find(|t| t.id == "A").unwrap();
     assert_eq!(a.mean_start_date.as_deref(), Some("2027-01-04"));
 }
+
+/// Retained logic against progress override on one calendar. Start Mon 4 Jan 2027,
+/// status Mon 18 Jan (t = 10). P is not started (4 days: t 10 … 14). W started Mon 11
+/// Jan (t = 5, 5 days done) with 3 to do after P (finish-to-start); V likewise with P as
+/// a finish-to-finish predecessor. Override: both resume at the status date and finish
+/// at t = 13. Retained: W's remaining work waits for P (t 14 … 17); V's must end no
+/// earlier than P, so it resumes at 14 − 3 = 11 and finishes at 14.
+#[test]
+fn retained_logic_holds_remaining_work_for_its_predecessors() {
+    let tasks = "id,distribution,likely,predecessors,actual_start,remaining,milestone\n\
+                 P,fixed,4,,,,\n\
+                 W,fixed,8,P,2027-01-11,3,\n\
+                 V,fixed,8,P FF,2027-01-11,3,\n\
+                 M,,,W;V,,,true\n";
+    for (logic, w, v, crit_p) in [("override", 13.0, 13.0, 0.0), ("retained", 17.0, 14.0, 1.0)] {
+        let dir = plan_dir(&[
+            (
+                "plan.toml",
+                &format!(
+                    "start = 2027-01-04\nstatus_date = 2027-01-18\nprogress_logic = \"{logic}\"\n"
+                ),
+            ),
+            ("tasks.csv", tasks),
+        ]);
+        let (_, _, f) = sim_dir(dir.path(), 640, 1);
+        let t = |id: &str| f.tasks.iter().find(|t| t.id == id).unwrap().clone();
+        assert_eq!((t("W").mean_start, t("W").mean_finish), (5.0, w), "{logic}");
+        assert_eq!((t("V").mean_start, t("V").mean_finish), (5.0, v), "{logic}");
+        assert_eq!(f.milestones[0].deterministic, w, "{logic}");
+        assert_eq!(f.milestones[0].percentiles[0].days, w, "{logic}");
+        assert_eq!(t("P").criticality, crit_p, "{logic}");
+        assert_eq!(t("W").criticality, 1.0, "{logic}");
+        assert_eq!(
+            t("V").criticality,
+            if logic == "override" { 1.0 } else { 0.0 }
+        );
+    }
+}
+
+/// Retained logic on two calendars: P works seven days a week (6 days from the status
+/// date Mon 18 Jan 2027: to the end of Sat 23 Jan); W, on the project's Monday to
+/// Friday, started Mon 11 Jan with 3 days to do after P. Override: Mon 18 – Wed 20 Jan.
+/// Retained: the next working time after Saturday is Mon 25 Jan, so Mon 25 – Wed 27 Jan.
+#[test]
+fn retained_logic_on_two_calendars() {
+    for (logic, finish) in [("override", "2027-01-20"), ("retained", "2027-01-27")] {
+        let dir = plan_dir(&[
+            (
+                "plan.toml",
+                &format!(
+                    "start = 2027-01-04\nstatus_date = 2027-01-18\nprogress_logic = \"{logic}\"\n\n\
+                     [calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n"
+                ),
+            ),
+            (
+                "tasks.csv",
+                "id,distribution,likely,predecessors,actual_start,remaining,calendar,milestone\n\
+                 P,fixed,6,,,,site,\n\
+                 W,fixed,8,P,2027-01-11,3,,\n\
+                 M,,,W,,,,true\n",
+            ),
+        ]);
+        let (_, _, f) = sim_dir(dir.path(), 640, 1);
+        let t = |id: &str| f.tasks.iter().find(|t| t.id == id).unwrap().clone();
+        assert_eq!(
+            t("P").mean_finish_date.as_deref(),
+            Some("2027-01-23"),
+            "{logic}"
+        );
+        assert_eq!(
+            t("W").mean_start_date.as_deref(),
+            Some("2027-01-11"),
+            "{logic}"
+        );
+        assert_eq!(t("W").mean_finish_date.as_deref(), Some(finish), "{logic}");
+        assert_eq!(
+            f.milestones[0].deterministic_date.as_deref(),
+            Some(finish),
+            "{logic}"
+        );
+        let crit = if logic == "override" { 0.0 } else { 1.0 };
+        assert_eq!(t("P").criticality, crit, "{logic}");
+    }
+}

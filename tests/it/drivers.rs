@@ -334,12 +334,13 @@ fn task_drivers_stay_within_their_budget_on_plans_with_many_milestones() {
 #[test]
 fn done_work_has_no_float_and_in_progress_work_does_not_pass_float_back() {
     // Status Mon 18 Jan 2027 (t = 10). A and B are done; W is in progress after B; P is
-    // not started yet its only successor W already started (out of sequence): the link
-    // P → W is not enforced, so P reaches M through no enforced link.
+    // not started yet its only successor W already started (out of sequence): under
+    // progress override the link P → W is not enforced, so P reaches M through no
+    // enforced link.
     let dir = plan_dir(&[
         (
             "plan.toml",
-            "start = 2027-01-04\nstatus_date = 2027-01-18\n",
+            "start = 2027-01-04\nstatus_date = 2027-01-18\nprogress_logic = \"override\"\n",
         ),
         (
             "tasks.csv",
