@@ -101,6 +101,9 @@ pub struct ImportedTask {
     pub three_point: Option<(f64, f64, f64)>,
     /// Milestone.
     pub milestone: bool,
+    /// A start milestone (P6's): at the start of the working time after its predecessors,
+    /// its finish there too.
+    pub start_milestone: bool,
     /// Start-no-earlier-than date.
     pub not_before: Option<NaiveDate>,
     /// Its time of day (minutes after midnight) when later than the task's working day
@@ -433,7 +436,11 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             likely,
             max,
             csv_field(&preds.join(";")),
-            if t.milestone { "true" } else { "" },
+            match (t.milestone, t.start_milestone) {
+                (true, true) => "start",
+                (true, false) => "true",
+                (false, _) => "",
+            },
             match (t.not_before, t.not_before_minute) {
                 (Some(d), Some(m)) => format!("{d}T{:02}:{:02}", m / 60, m % 60),
                 (Some(d), None) => d.to_string(),

@@ -191,6 +191,7 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
                 None
             },
             milestone: kind.contains("Milestone"),
+            start_milestone: kind == "Start Milestone",
             not_before,
             other_constraint: other,
             calendar: own,

@@ -490,6 +490,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
                 None
             },
             milestone: kind == "TT_Mile" || kind == "TT_FinMile",
+            start_milestone: kind == "TT_Mile",
             not_before,
             other_constraint: other,
             // A start constraint later in the day than work begins on its calendar.

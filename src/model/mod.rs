@@ -167,6 +167,9 @@ pub struct Network {
     pub(crate) alap: Vec<u32>,
     /// Per task: whether it is in `alap`.
     pub(crate) is_alap: Vec<bool>,
+    /// Per task: a start milestone (tasks.csv `milestone = start`): on the clock axis it
+    /// finishes no earlier than it starts, so at zero length its finish is its start.
+    pub(crate) start_milestone: Vec<bool>,
     /// CSR offsets into `alap_succs`, per entry of `alap`.
     pub(crate) alap_succ_start: Vec<u32>,
     /// The links out of each ALAP task (`Link::pred` holds the successor).
@@ -302,6 +305,17 @@ impl Network {
             (Some(c), _) => c.date_of_day(k),
             (None, Some(c)) => c.working_day(k),
             (None, None) => None,
+        }
+    }
+
+    /// The day (1-based, as [`calendar::finish_day`]) task `t` finishing at time `x` is
+    /// dated by: the day its work ends, or for a start milestone the day it starts (at
+    /// a day's boundary, the next day).
+    pub fn finish_day_of(&self, t: usize, x: f64) -> u64 {
+        if self.start_milestone[t] {
+            calendar::start_day(x)
+        } else {
+            calendar::finish_day(x)
         }
     }
 
@@ -595,7 +609,8 @@ impl Network {
                             wr = wr.max(c.w(f) - d);
                         }
                     }
-                    ef[t] = c.finish(wr + d);
+                    // Where its calendar next works: with no work left it finishes there.
+                    ef[t] = c.finish(wr + d).max(c.start(wr));
                     continue;
                 }
                 Status::Open => {}
@@ -613,6 +628,9 @@ impl Network {
             }
             es[t] = start;
             ef[t] = c.finish(ws + d);
+            if self.start_milestone[t] {
+                ef[t] = ef[t].max(start);
+            }
         }
         (es, ef)
     }
@@ -990,11 +1008,16 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         cost: None,
         alap: Vec::new(),
         is_alap: vec![false; n],
+        start_milestone: Vec::new(),
         alap_succ_start: vec![0],
         alap_succs: Vec::new(),
     };
     // ALAP tasks not started, and the links out of each.
     let row_of: Vec<usize> = order.iter().map(|node| graph[*node]).collect();
+    net.start_milestone = row_of
+        .iter()
+        .map(|&r| plan.tasks[r].start_milestone)
+        .collect();
     let mut alap_index = vec![u32::MAX; n];
     for t in 0..n {
         if plan.tasks[row_of[t]].alap && net.status[t] == Status::Open {

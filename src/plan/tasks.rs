@@ -92,6 +92,10 @@ pub struct TaskRow {
     pub predecessors: Vec<LinkSpec>,
     /// Flagged as a milestone.
     pub milestone: bool,
+    /// A start milestone (`milestone = start`): at zero length it finishes where it
+    /// starts, when its calendar next works (Primavera P6's start milestone), not where
+    /// its calendar last stopped.
+    pub start_milestone: bool,
     /// Committed date or working-day number.
     pub target: Option<DateOrDays>,
     /// Start-no-earlier-than.
@@ -163,7 +167,14 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
                     .fix("ids are single words; use _ or - instead of spaces"),
             );
         }
-        let milestone = sheet.boolean(row, "milestone", diags).unwrap_or(false);
+        // `start` and `finish` say which kind of milestone; either is a milestone.
+        let kind = sheet.get(row, "milestone").map(str::to_ascii_lowercase);
+        let start_milestone = kind.as_deref() == Some("start");
+        let milestone = if matches!(kind.as_deref(), Some("start" | "finish")) {
+            true
+        } else {
+            sheet.boolean(row, "milestone", diags).unwrap_or(false)
+        };
         let actual_start = sheet.date(row, "actual_start", diags);
         let actual_finish = sheet.date(row, "actual_finish", diags);
         let remaining = sheet.non_negative(row, "remaining", diags);
@@ -298,6 +309,7 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             estimate,
             predecessors,
             milestone,
+            start_milestone,
             target,
             not_before,
             group: sheet.get(row, "group").map(str::to_string),

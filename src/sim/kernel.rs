@@ -93,10 +93,12 @@ impl Keys {
                     && net.preds(t).iter().all(|l| l.kind == LinkKind::FS)
                     && net.clock().is_none_or(|k| {
                         // On the clock axis: lags that need no calendar (the chunk loop
-                        // converts the task's start and finish on its own calendar).
-                        net.preds(t)
-                            .iter()
-                            .all(|l| l.lag == 0.0 || k.lag_calendar(l.pred as usize, t).is_none())
+                        // converts the task's start and finish on its own calendar), and
+                        // not a start milestone.
+                        !net.start_milestone[t]
+                            && net.preds(t).iter().all(|l| {
+                                l.lag == 0.0 || k.lag_calendar(l.pred as usize, t).is_none()
+                            })
                     })
             })
             .collect();
@@ -2204,24 +2206,33 @@ fn place_on_clock<'a>(
             finish: f0,
             ..
         } => return ([s0; LANES], [f0; LANES]),
-        Status::InProgress { start: s0, .. } => {
+        Status::InProgress { start: s0, elapsed } => {
             let w0 = c.w32(s0);
+            // Where the remaining work resumes (in working time) and ends.
+            let mut wr = [w0 + elapsed; LANES];
             let mut wf = [0f32; LANES];
             for l in 0..LANES {
                 wf[l] = w0 + dur[l];
             }
-            if let Some((elapsed, rem)) = retained(net, t, dur) {
+            if let Some((_, rem)) = retained(net, t, dur) {
                 // The remaining work resumes when its links allow, if after the status
                 // date.
-                let resume = w0 + elapsed;
                 let wl = clock_constraints(net, k, t, preds, &rem, &es, &ef, f32::NEG_INFINITY);
                 for l in 0..LANES {
-                    if wl[l] > resume {
+                    if wl[l] > wr[l] {
+                        wr[l] = wl[l];
                         wf[l] = wl[l] + rem[l];
                     }
                 }
             }
-            return ([s0; LANES], c.at_lanes::<LANES, true>(&wf));
+            // It resumes where its calendar next works: with no work left it finishes
+            // there, not where its calendar last stopped (as Primavera P6 does).
+            let resume = c.at_lanes::<LANES, false>(&wr);
+            let mut finish = c.at_lanes::<LANES, true>(&wf);
+            for l in 0..LANES {
+                finish[l] = finish[l].max(resume[l]);
+            }
+            return ([s0; LANES], finish);
         }
         Status::Open => {}
     }
@@ -2240,7 +2251,14 @@ fn place_on_clock<'a>(
     for l in 0..LANES {
         wf[l] = ws[l] + dur[l];
     }
-    (start, c.at_lanes::<LANES, true>(&wf))
+    let mut finish = c.at_lanes::<LANES, true>(&wf);
+    if net.start_milestone[t] {
+        // At zero length a start milestone finishes where it starts.
+        for l in 0..LANES {
+            finish[l] = finish[l].max(start[l]);
+        }
+    }
+    (start, finish)
 }
 
 /// The working-time start of task `t` (of duration `dur`) on the clock axis allowed by

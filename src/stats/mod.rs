@@ -353,7 +353,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
                 Quantile {
                     p,
                     days: round4(days(v)),
-                    date: date(finish_day(v)),
+                    date: date(net.finish_day_of(t, v)),
                     low: round4(lo as f64),
                     high: round4(hi as f64),
                 }
@@ -375,7 +375,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             id: net.tasks[t].id.clone(),
             name: net.tasks[t].name.clone(),
             deterministic: round4(det),
-            deterministic_date: date(finish_day(net.det_finish[t])),
+            deterministic_date: date(net.finish_day_of(t, net.det_finish[t])),
             mean: round4(mean),
             sd: round4(var.sqrt()),
             min: round4(srt_days[0] as f64),
@@ -420,12 +420,12 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             // A task that takes no time (a milestone) starts on the day it finishes.
             mean_start_date: date(
                 if samples.mean_finish[t] - samples.mean_start[t] < crate::model::calendar::SNAP {
-                    finish_day(samples.mean_finish[t])
+                    net.finish_day_of(t, samples.mean_finish[t])
                 } else {
                     start_day(samples.mean_start[t])
                 },
             ),
-            mean_finish_date: date(finish_day(samples.mean_finish[t])),
+            mean_finish_date: date(net.finish_day_of(t, samples.mean_finish[t])),
             status: net.status_date.map(|_| match net.status[t] {
                 crate::model::Status::Done { .. } => "done",
                 crate::model::Status::InProgress { .. } => "in progress",

@@ -579,3 +579,92 @@ fn a_start_before_the_plan_start_is_reported() {
         Some("2027-02-04")
     );
 }
+
+/// A start milestone against a finish milestone between office and site work. P, on the
+/// project's Monday to Friday, takes Mon 4 – Fri 8 Jan 2027; S is a zero-length milestone
+/// after it and X, on a seven-day calendar, takes two days after S. A finish milestone
+/// (`milestone = true`) lies where the office last stopped, Friday evening, so the site
+/// works the weekend (X Sat 9 – Sun 10). A start milestone (`milestone = start`, P6's)
+/// lies where the office next works, Monday morning, and X follows it (Mon 11 – Tue 12).
+#[test]
+fn a_start_milestone_holds_its_successors_to_the_next_working_time() {
+    for (kind, s_date, x_start, x_finish, crit_p) in [
+        ("true", "2027-01-08", "2027-01-09", "2027-01-10", 1.0),
+        ("start", "2027-01-11", "2027-01-11", "2027-01-12", 1.0),
+    ] {
+        let dir = plan_dir(&[
+            (
+                "plan.toml",
+                "start = 2027-01-04\n\n[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n",
+            ),
+            (
+                "tasks.csv",
+                &format!(
+                    "id,distribution,likely,predecessors,calendar,milestone\n\
+                     P,fixed,5,,,\n\
+                     S,,,P,,{kind}\n\
+                     X,fixed,2,S,site,\n\
+                     M,,,X,site,true\n"
+                ),
+            ),
+        ]);
+        let (_, _, f) = sim_dir(dir.path(), 640, 1);
+        let d = dates(&f);
+        assert!(
+            d.contains(&row("P", "2027-01-04", "2027-01-08")),
+            "{kind}: {d:?}"
+        );
+        let s = f.tasks.iter().find(|t| t.id == "S").unwrap();
+        assert_eq!(s.mean_finish_date.as_deref(), Some(s_date), "{kind}");
+        assert!(d.contains(&row("X", x_start, x_finish)), "{kind}: {d:?}");
+        let m = f.milestones.iter().find(|m| m.id == "M").unwrap();
+        assert_eq!(m.deterministic_date.as_deref(), Some(x_finish), "{kind}");
+        // P drives M either way.
+        let p = f.tasks.iter().find(|t| t.id == "P").unwrap();
+        assert_eq!(p.criticality, crit_p, "{kind}");
+        // On one calendar the two are the same instant, each dated as above.
+        let dir = plan_dir(&[
+            ("plan.toml", "start = 2027-01-04\n"),
+            (
+                "tasks.csv",
+                &format!(
+                    "id,distribution,likely,predecessors,milestone\nP,fixed,5,,\nS,,,P,{kind}\n"
+                ),
+            ),
+        ]);
+        let (_, _, f) = sim_dir(dir.path(), 64, 1);
+        let s = f.milestones.iter().find(|m| m.id == "S").unwrap();
+        assert_eq!(
+            (s.deterministic, s.deterministic_date.as_deref()),
+            (5.0, Some(s_date))
+        );
+        assert_eq!(s.percentiles[0].date.as_deref(), Some(s_date), "{kind}");
+    }
+}
+
+/// A task in progress with no work left at a status date on a weekend (Sat 16 Jan 2027)
+/// finishes when its Monday-to-Friday calendar next works, Mon 18 Jan 08:00, as
+/// Primavera P6 has it — not where its calendar last stopped, the Friday before the status date. Its
+/// seven-day successor follows from Monday.
+#[test]
+fn work_in_progress_with_nothing_left_finishes_when_its_calendar_next_works() {
+    let dir = plan_dir(&[
+        (
+            "plan.toml",
+            "start = 2027-01-04\nstatus_date = 2027-01-16\nhours = [\"08:00-12:00\", \"13:00-17:00\"]\n\n[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n",
+        ),
+        (
+            "tasks.csv",
+            "id,distribution,likely,predecessors,actual_start,remaining,calendar,milestone\n\
+             W,fixed,5,,2027-01-11,0,,\n\
+             X,fixed,2,W,,,site,\n\
+             M,,,X,,,site,true\n",
+        ),
+    ]);
+    let (_, _, f) = sim_dir(dir.path(), 64, 1);
+    let d = dates(&f);
+    assert!(d.contains(&row("W", "2027-01-11", "2027-01-18")), "{d:?}");
+    assert!(d.contains(&row("X", "2027-01-18", "2027-01-19")), "{d:?}");
+    let m = f.milestones.iter().find(|m| m.id == "M").unwrap();
+    assert_eq!(m.deterministic_date.as_deref(), Some("2027-01-19"));
+}

@@ -150,11 +150,14 @@ fn a_progressed_p6_programme_imports_runs_and_finishes_on_the_stored_date() {
     // calendar, ALAP and timed start constraints: at least 99 % of the activities have
     // P6's early start and finish, and every mismatch names a reason.
     let same = rows.iter().filter(|r| r.matches).count();
-    assert!(same * 100 >= rows.len() * 99, "{same} of {}", rows.len());
+    // 3,982 of 3,991 with the calendars, hours, lag calendar, ALAP, retained logic and
+    // start milestones P6 used (docs/REFERENCE.md names the nine others' causes).
+    assert!(same >= 3982, "{same} of {}", rows.len());
     assert!(rows.iter().all(|r| r.matches || !r.reason.is_empty()));
     let toml = std::fs::read_to_string(dir.path().join("plan.toml")).unwrap();
     assert_eq!(toml.matches("[calendars.").count(), 3, "{toml}");
     assert!(toml.contains("lag_calendar = \"predecessor\""));
+    assert!(toml.contains("progress_logic = \"retained\""), "{toml}");
     let plan = slipcast::load(dir.path()).unwrap();
     let net = slipcast::compile(&plan).unwrap();
     let cfg = slipcast::SimConfig {
