@@ -116,8 +116,6 @@ pub struct ImportedTask {
     /// Its calendar, an index into [`Schedule::calendars`] (`None`: the project
     /// calendar).
     pub calendar: Option<usize>,
-    /// Uses a calendar other than the project calendar that the import could not carry.
-    pub own_calendar: bool,
     /// Resource levelling delayed it (for the fidelity report).
     pub levelled: bool,
     /// A zero-length task standing for a summary's start or finish, made by the import
@@ -676,9 +674,6 @@ pub fn fidelity(s: &Schedule, written: &Written) -> Result<Vec<FidelityRow>> {
             String::new()
         } else if ss.is_none() {
             "the file stores no early dates for this task".into()
-        } else if t.own_calendar {
-            "the task uses its own calendar; slipcast schedules every task on the project calendar"
-                .into()
         } else if let Some(c) = &t.other_constraint {
             format!("constraint {c} is not modelled")
         } else if t.levelled {
