@@ -188,6 +188,7 @@ impl Gate {
         m: &MilestoneForecast,
         date_of: &dyn Fn(f64) -> Option<NaiveDate>,
     ) -> Result<Outcome> {
+        let mut own_date = None;
         let value = match self.metric {
             Metric::Jcl | Metric::PBudget => {
                 return Err(gate_error(format!(
@@ -199,7 +200,16 @@ impl Gate {
                 .percentiles
                 .iter()
                 .find(|q| q.p == p)
-                .map(|q| q.days)
+                .map(|q| {
+                    // The percentile's own date: on several calendars the finish's day,
+                    // which working days of the project calendar need not show (work
+                    // that ends on a Saturday).
+                    own_date = q
+                        .date
+                        .as_deref()
+                        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+                    q.days
+                })
                 .ok_or_else(|| {
                     gate_error(format!(" '{}': P{} was not computed", self.text, fmt_p(p)))
                 })?,
@@ -222,7 +232,7 @@ impl Gate {
                 actual: format!("{value}"),
             },
             Bound::Date(d) => {
-                let got = date_of(value).ok_or_else(|| {
+                let got = own_date.or_else(|| date_of(value)).ok_or_else(|| {
                     gate_error(format!(
                         " '{}' compares with a date but the plan has no start date",
                         self.text

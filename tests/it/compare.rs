@@ -271,6 +271,35 @@ fn gates_exit_1_when_failing_and_name_the_gate() {
     }
 }
 
+/// A date gate on several calendars compares the percentile's own date: site work that
+/// ends on a Saturday (Mon 4 Jan 2027 + 6 days on a seven-day calendar) is a Saturday
+/// finish, not the Friday the project calendar's working days would show.
+#[test]
+fn a_date_gate_reads_the_finish_date_on_its_own_calendar() {
+    let dir = plan_dir(&[
+        (
+            "tasks.csv",
+            "id,distribution,likely,predecessors,calendar,milestone\nS,fixed,6,,site,\nM,,,S,site,true\n",
+        ),
+        (
+            "plan.toml",
+            "start = 2027-01-04\n\n[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\", \"Sun\"]\n",
+        ),
+    ]);
+    let gate = |g: &str| {
+        cargo_bin_cmd!("slipcast")
+            .args(["run", "-n", "200", "--format", "csv", "--gate", g])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = gate("M:p50<=2027-01-08");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("(actual 2027-01-09"), "{err}");
+    assert_eq!(gate("M:p50<=2027-01-09").status.code(), Some(0));
+}
+
 #[test]
 fn percentile_confidence_intervals_cover_the_true_value_95_percent_of_the_time() {
     // Uniform(0, 10): the true P80 is 8 and the true P50 is 5.
