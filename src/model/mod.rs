@@ -529,16 +529,7 @@ impl Network {
                         // The remaining work resumes when its links allow, if that is
                         // after the status date.
                         let resume = start as f64 + elapsed as f64;
-                        let mut s = resume;
-                        for l in self.preds(t) {
-                            let (p, lag) = (l.pred as usize, l.lag as f64);
-                            s = s.max(match l.kind {
-                                LinkKind::FS => ef[p] + lag,
-                                LinkKind::SS => es[p] + lag,
-                                LinkKind::FF => ef[p] + lag - d,
-                                LinkKind::SF => es[p] + lag - d,
-                            });
-                        }
+                        let s = self.links_start(t, &es, &ef, d, resume);
                         if s > resume {
                             ef[t] = s + d;
                         }
@@ -547,24 +538,31 @@ impl Network {
                 }
                 Status::Open => {}
             }
-            let mut s = self.floor[t] as f64;
-            for l in self.preds(t) {
-                let p = l.pred as usize;
-                let lag = l.lag as f64;
-                let c = match l.kind {
-                    LinkKind::FS => ef[p] + lag,
-                    LinkKind::SS => es[p] + lag,
-                    LinkKind::FF => ef[p] + lag - d,
-                    LinkKind::SF => es[p] + lag - d,
-                };
-                if c > s {
-                    s = c;
-                }
-            }
+            let s = self.links_start(t, &es, &ef, d, self.floor[t] as f64);
             es[t] = self.freeze_start(t, s);
             ef[t] = es[t] + d;
         }
         (es, ef)
+    }
+
+    /// The latest of `floor` and the constraints of task `t`'s links (of duration `d`) on
+    /// one calendar, given its predecessors' early starts and finishes.
+    fn links_start(&self, t: usize, es: &[f64], ef: &[f64], d: f64, floor: f64) -> f64 {
+        let mut s = floor;
+        for l in self.preds(t) {
+            let p = l.pred as usize;
+            let lag = l.lag as f64;
+            let c = match l.kind {
+                LinkKind::FS => ef[p] + lag,
+                LinkKind::SS => es[p] + lag,
+                LinkKind::FF => ef[p] + lag - d,
+                LinkKind::SF => es[p] + lag - d,
+            };
+            if c > s {
+                s = c;
+            }
+        }
+        s
     }
 
     /// On the clock axis: tabulates each calendar over three times the deterministic

@@ -1273,22 +1273,10 @@ fn mark_binding_predecessors(net: &Network, succ: usize, live: u64, s: &mut Scra
         // pass, so equal bit for bit.
         let c = k.of(succ);
         for link in net.preds(succ) {
-            let p = link.pred as usize;
-            let lag = link.lag;
-            let x = match link.kind {
-                LinkKind::FS | LinkKind::FF => lanes(&s.ef, p),
-                LinkKind::SS | LinkKind::SF => lanes(&s.es, p),
-            };
-            let finish = matches!(link.kind, LinkKind::FF | LinkKind::SF);
-            let mut w = c.w_lanes(&after_lag_lanes(k, x, lag, p, succ));
-            if finish {
-                for l in 0..LANES {
-                    w[l] -= dur_s[l];
-                }
-            }
+            let w = link_working_start(k, succ, link, s, dur_s);
             let at = c.at_lanes::<LANES, false>(&w);
             let bits = binding(es_s, |l| at[l]);
-            s.crit[p] |= bits & live;
+            s.crit[link.pred as usize] |= bits & live;
         }
         return;
     }
@@ -1303,6 +1291,33 @@ fn mark_binding_predecessors(net: &Network, succ: usize, live: u64, s: &mut Scra
         };
         s.crit[p] |= bits & live;
     }
+}
+
+/// The start in `succ`'s working time that `link` alone allows a task of duration `dur`
+/// on the clock axis: W of the predecessor's time after the lag, less the duration for a
+/// finish-based link (the forward pass's operations, so the same bits).
+#[inline(always)]
+fn link_working_start(
+    k: &crate::model::Clock,
+    succ: usize,
+    link: &Link,
+    s: &Scratch,
+    dur: &[f32; LANES],
+) -> [f32; LANES] {
+    let p = link.pred as usize;
+    let x = match link.kind {
+        LinkKind::FS | LinkKind::FF => lanes(&s.ef, p),
+        LinkKind::SS | LinkKind::SF => lanes(&s.es, p),
+    };
+    let mut w = k
+        .of(succ)
+        .w_lanes(&after_lag_lanes(k, x, link.lag, p, succ));
+    if matches!(link.kind, LinkKind::FF | LinkKind::SF) {
+        for l in 0..LANES {
+            w[l] -= dur[l];
+        }
+    }
+    w
 }
 
 /// [`mark_binding_predecessors`] for a task in progress under retained logic (`elapsed`
@@ -1348,21 +1363,7 @@ fn mark_binding_on_resume(
                     &ef,
                     [f32::NEG_INFINITY; LANES],
                 ),
-                Some(k) => {
-                    let x = match link.kind {
-                        LinkKind::FS | LinkKind::FF => ef(p),
-                        LinkKind::SS | LinkKind::SF => es(p),
-                    };
-                    let mut w = k
-                        .of(succ)
-                        .w_lanes(&after_lag_lanes(k, x, link.lag, p, succ));
-                    if matches!(link.kind, LinkKind::FF | LinkKind::SF) {
-                        for l in 0..LANES {
-                            w[l] -= rem[l];
-                        }
-                    }
-                    w
-                }
+                Some(k) => link_working_start(k, succ, link, s, rem),
             };
             binding(&at, |l| c[l])
         };
