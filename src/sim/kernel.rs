@@ -1767,8 +1767,18 @@ fn working_calendar(net: &Network, t: usize) -> Option<&WorkTime> {
 /// Where the chunk loop puts a task that may start at `start`: on working days (the
 /// start as it is, the finish `start + dur`) or on its calendar on the clock axis.
 trait Axis<const C: usize> {
+    /// Whether the chunk loop places the whole block at once after it (see
+    /// [`Axis::place_block`]) rather than each chunk in it.
+    const BLOCK: bool;
     /// The start and finish of a chunk of lanes.
     fn place(&self, start: [f32; C], dur: &[f32; C], keep_start: bool) -> ([f32; C], [f32; C]);
+    /// [`Axis::place`] of the whole block.
+    fn place_block(
+        &self,
+        start: &[f32; LANES],
+        dur: &[f32; LANES],
+        keep_start: bool,
+    ) -> ([f32; LANES], [f32; LANES]);
 }
 
 /// Working days of the one calendar (or the clock axis for a task working around the
@@ -1776,6 +1786,7 @@ trait Axis<const C: usize> {
 struct Days;
 
 impl<const C: usize> Axis<C> for Days {
+    const BLOCK: bool = false;
     #[inline(always)]
     fn place(&self, start: [f32; C], dur: &[f32; C], _: bool) -> ([f32; C], [f32; C]) {
         let mut finish = [0f32; C];
@@ -1784,9 +1795,38 @@ impl<const C: usize> Axis<C> for Days {
         }
         (start, finish)
     }
+    fn place_block(
+        &self,
+        start: &[f32; LANES],
+        _: &[f32; LANES],
+        _: bool,
+    ) -> ([f32; LANES], [f32; LANES]) {
+        (*start, *start)
+    }
 }
 
 impl<const C: usize> Axis<C> for &WorkTime {
+    const BLOCK: bool = true;
+    #[inline(always)]
+    fn place_block(
+        &self,
+        start: &[f32; LANES],
+        dur: &[f32; LANES],
+        keep_start: bool,
+    ) -> ([f32; LANES], [f32; LANES]) {
+        let ws = self.w_lanes(start);
+        let mut wf = [0f32; LANES];
+        for i in 0..LANES {
+            wf[i] = ws[i] + dur[i];
+        }
+        let start = if keep_start {
+            self.at_lanes::<LANES, false>(&ws)
+        } else {
+            *start
+        };
+        (start, self.at_lanes::<LANES, true>(&wf))
+    }
+
     /// [`place_on_clock`] for an open task without a freeze window: the start's working
     /// time W, the start where the calendar next works (only when kept) and the finish
     /// where `W + dur` ends; the same functions, so the same bits.
@@ -1860,15 +1900,32 @@ impl Rows<'_> {
                     latest(&mut start, row, c, lag);
                 }
             }
-            let (start, finish) = axis.place(start, &dur, self.keep_start);
-            ef_t[c * C..(c + 1) * C].copy_from_slice(&finish);
-            if self.keep_start {
+            if A::BLOCK {
+                // Placed after the loop: the task's rows hold the start and the duration
+                // until then.
                 es_t[c * C..(c + 1) * C].copy_from_slice(&start);
+                if !D::DRAWN {
+                    dur_t[c * C..(c + 1) * C].copy_from_slice(&dur);
+                }
+            } else {
+                let (start, finish) = axis.place(start, &dur, self.keep_start);
+                ef_t[c * C..(c + 1) * C].copy_from_slice(&finish);
+                if self.keep_start {
+                    es_t[c * C..(c + 1) * C].copy_from_slice(&start);
+                }
             }
-            if !D::DRAWN && self.keep_dur {
+            if !D::DRAWN && self.keep_dur && !A::BLOCK {
                 dur_t[c * C..(c + 1) * C].copy_from_slice(&dur);
             }
             sink.chunk(c, &dur);
+        }
+        if A::BLOCK {
+            let (start, finish) =
+                axis.place_block(lanes(es_t, 0), lanes(dur_t, 0), self.keep_start);
+            ef_t.copy_from_slice(&finish);
+            if self.keep_start {
+                es_t.copy_from_slice(&start);
+            }
         }
     }
 }
@@ -2506,10 +2563,20 @@ fn backward_step_on_clock(
         Some((_, rem)) => rem,
         None => *lanes(&s.dur, succ),
     };
-    let mut ls_s = [f32::INFINITY; LANES];
+    // The conversions run over the whole block from the tables (the same values as
+    // lane by lane), the lanes without a latest finish converted as 0 and set back.
+    let finite = |v: &[f32; LANES]| v.map(|x| if x < f32::INFINITY { x } else { 0.0 });
+    let mut w_lf = c.w_lanes(&finite(&lf_s));
+    let mut ls_s = {
+        let mut x = [0f32; LANES];
+        for l in 0..LANES {
+            x[l] = w_lf[l] - dur_s[l];
+        }
+        c.at_lanes::<LANES, false>(&x)
+    };
     for l in 0..LANES {
-        if lf_s[l] < f32::INFINITY {
-            ls_s[l] = c.start32(c.w32(lf_s[l]) - dur_s[l]);
+        if lf_s[l] == f32::INFINITY {
+            ls_s[l] = f32::INFINITY;
         }
     }
     // A latest start a freeze window forbids moves before the window.
@@ -2520,17 +2587,20 @@ fn backward_step_on_clock(
                 if ls < ls_s[l] {
                     ls_s[l] = ls;
                     lf_s[l] = c.finish32(c.w32(ls) + dur_s[l]);
+                    w_lf[l] = c.w32(lf_s[l]);
                 }
             }
         }
     }
-    let ef_s = lanes(&s.ef, succ);
+    let w_ef = c.w_lanes(lanes(&s.ef, succ));
     let mut fl = [0f32; LANES];
     for l in 0..LANES {
-        if lf_s[l] < f32::INFINITY {
-            let x = c.w32(lf_s[l]) - c.w32(ef_s[l]);
-            fl[l] = if x > 0.0 { x } else { 0.0 };
-        }
+        let x = w_lf[l] - w_ef[l];
+        fl[l] = if lf_s[l] < f32::INFINITY && x > 0.0 {
+            x
+        } else {
+            0.0
+        };
     }
     *float += fixed_sum(&fl, valid);
     if !net.links_enforced(succ) {
@@ -2545,20 +2615,35 @@ fn backward_step_on_clock(
             LinkKind::FF | LinkKind::SF => &lf_s,
         };
         let start_based = matches!(link.kind, LinkKind::SS | LinkKind::SF);
-        let dur_p: [f32; LANES] = *lanes(&s.dur, p);
-        let lf_p = lanes_mut(&mut s.lf, p);
-        for l in 0..LANES {
-            if from[l] == f32::INFINITY {
-                continue;
-            }
-            let y = k.before_lag32(from[l], lag, p, succ);
-            let y = if start_based {
-                cp.finish32(cp.w32(y) + dur_p[l])
-            } else {
-                y
+        let mut y = *from;
+        if lag != 0.0 || start_based {
+            // Lanes without a latest finish stay infinite: they lower nothing.
+            let x = finite(from);
+            let mut v = match k.lag_calendar(p, succ) {
+                Some(lc) if lag != 0.0 => {
+                    let mut w = lc.w_lanes(&x);
+                    for e in w.iter_mut() {
+                        *e -= lag;
+                    }
+                    lc.at_lanes::<LANES, false>(&w)
+                }
+                _ => x.map(|e| e - lag),
             };
-            lf_p[l] = lf_p[l].min(y);
+            if start_based {
+                let dur_p = lanes(&s.dur, p);
+                let mut w = cp.w_lanes(&v);
+                for l in 0..LANES {
+                    w[l] += dur_p[l];
+                }
+                v = cp.at_lanes::<LANES, true>(&w);
+            }
+            for l in 0..LANES {
+                if from[l] < f32::INFINITY {
+                    y[l] = v[l];
+                }
+            }
         }
+        min_into(lanes_mut(&mut s.lf, p), |l| y[l]);
     }
 }
 
