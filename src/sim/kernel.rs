@@ -1764,29 +1764,86 @@ fn working_calendar(net: &Network, t: usize) -> Option<&WorkTime> {
         .filter(|c| !c.is_continuous())
 }
 
-/// [`place_on_clock`] for an open task without a freeze window, over the task's whole
-/// block: the start's working time W, the start where the calendar next works (only
-/// when kept) and the finish where `W + dur` ends; the same functions, so the same bits.
-/// The chunk loop calls it once after drawing, so that the block's gathers are in flight
-/// together.
-#[inline(always)]
-fn place_on_calendar(
-    c: &WorkTime,
-    start: &[f32; LANES],
-    dur: &[f32; LANES],
-    keep_start: bool,
-) -> ([f32; LANES], [f32; LANES]) {
-    let ws = c.w_lanes(start);
-    let mut wf = [0f32; LANES];
-    for i in 0..LANES {
-        wf[i] = ws[i] + dur[i];
+/// Where the chunk loop puts a task that may start at `start`: on working days (the
+/// start as it is, the finish `start + dur`) or on its calendar on the clock axis.
+trait Axis<const C: usize> {
+    /// Whether the chunk loop places the whole block at once after it (see
+    /// [`Axis::place_block`]) rather than each chunk in it.
+    const BLOCK: bool;
+    /// The start and finish of a chunk of lanes.
+    fn place(&self, start: [f32; C], dur: &[f32; C], keep_start: bool) -> ([f32; C], [f32; C]);
+    /// [`Axis::place`] of the whole block.
+    fn place_block(
+        &self,
+        start: &[f32; LANES],
+        dur: &[f32; LANES],
+        keep_start: bool,
+    ) -> ([f32; LANES], [f32; LANES]);
+}
+
+/// Working days of the one calendar (or the clock axis for a task working around the
+/// clock).
+struct Days;
+
+impl<const C: usize> Axis<C> for Days {
+    const BLOCK: bool = false;
+    #[inline(always)]
+    fn place(&self, start: [f32; C], dur: &[f32; C], _: bool) -> ([f32; C], [f32; C]) {
+        let mut finish = [0f32; C];
+        for i in 0..C {
+            finish[i] = start[i] + dur[i];
+        }
+        (start, finish)
     }
-    let start = if keep_start {
-        c.at_lanes::<LANES, false>(&ws)
-    } else {
-        *start
-    };
-    (start, c.at_lanes::<LANES, true>(&wf))
+    fn place_block(
+        &self,
+        start: &[f32; LANES],
+        _: &[f32; LANES],
+        _: bool,
+    ) -> ([f32; LANES], [f32; LANES]) {
+        (*start, *start)
+    }
+}
+
+impl<const C: usize> Axis<C> for &WorkTime {
+    const BLOCK: bool = true;
+    #[inline(always)]
+    fn place_block(
+        &self,
+        start: &[f32; LANES],
+        dur: &[f32; LANES],
+        keep_start: bool,
+    ) -> ([f32; LANES], [f32; LANES]) {
+        let ws = self.w_lanes(start);
+        let mut wf = [0f32; LANES];
+        for i in 0..LANES {
+            wf[i] = ws[i] + dur[i];
+        }
+        let start = if keep_start {
+            self.at_lanes::<LANES, false>(&ws)
+        } else {
+            *start
+        };
+        (start, self.at_lanes::<LANES, true>(&wf))
+    }
+
+    /// [`place_on_clock`] for an open task without a freeze window: the start's working
+    /// time W, the start where the calendar next works (only when kept) and the finish
+    /// where `W + dur` ends; the same functions, so the same bits.
+    #[inline(always)]
+    fn place(&self, start: [f32; C], dur: &[f32; C], keep_start: bool) -> ([f32; C], [f32; C]) {
+        let ws = self.w_lanes(&start);
+        let mut wf = [0f32; C];
+        for i in 0..C {
+            wf[i] = ws[i] + dur[i];
+        }
+        let start = if keep_start {
+            self.at_lanes::<C, false>(&ws)
+        } else {
+            start
+        };
+        (start, self.at_lanes::<C, true>(&wf))
+    }
 }
 
 impl Rows<'_> {
@@ -1803,11 +1860,11 @@ impl Rows<'_> {
         // Up to three links take one unrolled loop, padded with links to a row of zeros
         // (which never beat the floor): a branch on the link count would be mispredicted
         // at every task whose count differs from the last, and stall the pipeline.
-        match (self.preds.len() < MANY, self.calendar.is_some()) {
-            (true, false) => self.chunks::<{ MANY - 1 }, C, D, K, false>(draw, lanes, sink),
-            (false, false) => self.chunks::<MANY, C, D, K, false>(draw, lanes, sink),
-            (true, true) => self.chunks::<{ MANY - 1 }, C, D, K, true>(draw, lanes, sink),
-            (false, true) => self.chunks::<MANY, C, D, K, true>(draw, lanes, sink),
+        match (self.preds.len() < MANY, self.calendar) {
+            (true, None) => self.chunks::<{ MANY - 1 }, C, D, K, _>(draw, lanes, sink, Days),
+            (false, None) => self.chunks::<MANY, C, D, K, _>(draw, lanes, sink, Days),
+            (true, Some(c)) => self.chunks::<{ MANY - 1 }, C, D, K, _>(draw, lanes, sink, c),
+            (false, Some(c)) => self.chunks::<MANY, C, D, K, _>(draw, lanes, sink, c),
         }
     }
 
@@ -1815,13 +1872,12 @@ impl Rows<'_> {
     /// unrolled, each predecessor's row bounds-checked once; links beyond the task's own
     /// read [`ZEROS`]); [`MANY`] for that many or more, in a loop.
     #[inline(always)]
-    /// `CAL`: the task is on [`Rows::calendar`], placed after the loop by
-    /// [`place_on_calendar`] (until then its rows hold the start and the duration).
-    fn chunks<const P: usize, const C: usize, D: Draw<C>, K: CostSink<C>, const CAL: bool>(
+    fn chunks<const P: usize, const C: usize, D: Draw<C>, K: CostSink<C>, A: Axis<C>>(
         &self,
         draw: &D,
         (ef_t, es_t, dur_t): (&mut [f32], &mut [f32], &mut [f32]),
         sink: &mut K,
+        axis: A,
     ) {
         let fixed: [(&[f32; LANES], f32); P] = std::array::from_fn(|i| match self.preds.get(i) {
             Some(l) => (lanes(self.done, l.pred as usize), l.lag),
@@ -1844,24 +1900,28 @@ impl Rows<'_> {
                     latest(&mut start, row, c, lag);
                 }
             }
-            if CAL || self.keep_start {
+            if A::BLOCK {
+                // Placed after the loop: the task's rows hold the start and the duration
+                // until then.
                 es_t[c * C..(c + 1) * C].copy_from_slice(&start);
-            }
-            if !CAL {
-                let mut finish = [0f32; C];
-                for i in 0..C {
-                    finish[i] = start[i] + dur[i];
+                if !D::DRAWN {
+                    dur_t[c * C..(c + 1) * C].copy_from_slice(&dur);
                 }
+            } else {
+                let (start, finish) = axis.place(start, &dur, self.keep_start);
                 ef_t[c * C..(c + 1) * C].copy_from_slice(&finish);
+                if self.keep_start {
+                    es_t[c * C..(c + 1) * C].copy_from_slice(&start);
+                }
             }
-            if !D::DRAWN && (self.keep_dur || CAL) {
+            if !D::DRAWN && self.keep_dur && !A::BLOCK {
                 dur_t[c * C..(c + 1) * C].copy_from_slice(&dur);
             }
             sink.chunk(c, &dur);
         }
-        if let Some(cal) = self.calendar.filter(|_| CAL) {
+        if A::BLOCK {
             let (start, finish) =
-                place_on_calendar(cal, lanes(es_t, 0), lanes(dur_t, 0), self.keep_start);
+                axis.place_block(lanes(es_t, 0), lanes(dur_t, 0), self.keep_start);
             ef_t.copy_from_slice(&finish);
             if self.keep_start {
                 es_t.copy_from_slice(&start);
