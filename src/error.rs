@@ -135,6 +135,8 @@ pub enum WarningKind {
     NoCashFlow,
     /// A task started before the plan's start date: its start is reported as the start.
     StartedBeforeStart,
+    /// An as-late-as-possible task holds resources: it is levelled at its early dates.
+    AlapHoldsResources,
 }
 
 impl Warning {

@@ -50,7 +50,7 @@ pub enum Format {
 #[derive(Args)]
 pub struct PlanArgs {
     /// Plan folder (tasks.csv and optional plan.toml, calendar.csv, risks.csv,
-    /// correlations.csv, scenarios.csv) or a tasks CSV file.
+    /// correlations.csv, scenarios.csv, resources.csv) or a tasks CSV file.
     pub plan: PathBuf,
     /// Project start date (YYYY-MM-DD); overrides plan.toml.
     #[arg(long, value_parser = parse_date)]
@@ -62,6 +62,10 @@ pub struct PlanArgs {
     /// the largest change) instead of refusing the plan.
     #[arg(long)]
     pub repair_correlations: bool,
+    /// Ignore resources.csv's capacities: the resource-free forecast of the same plan,
+    /// for comparison with the levelled one.
+    #[arg(long, alias = "no-leveling")]
+    pub no_levelling: bool,
 }
 
 #[derive(Args)]
@@ -138,6 +142,9 @@ pub fn load(a: &PlanArgs) -> slipcast::Result<(Network, Settings)> {
     }
     if let Some(w) = a.workweek {
         plan.settings.workweek = w;
+    }
+    if a.no_levelling {
+        plan.settings.levelling = Some(false);
     }
     let opts = CompileOptions {
         repair_correlations: a.repair_correlations,

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod correlation;
 pub mod cost;
 pub mod pert;
+pub mod resource;
 pub mod sampler;
 pub mod scenario;
 
@@ -174,6 +175,9 @@ pub struct Network {
     pub(crate) alap_succ_start: Vec<u32>,
     /// The links out of each ALAP task (`Link::pred` holds the successor).
     pub(crate) alap_succs: Vec<Link>,
+    /// Resources and what each task holds, when the plan has resources.csv; the tasks
+    /// are then laid out in the levelling order ([`resource::sgs_order`]).
+    pub(crate) levelling: Option<resource::Levelling>,
 }
 
 /// Progress of a task at the status date.
@@ -505,44 +509,53 @@ impl Network {
     }
 
     /// Forward CPM pass in f64 with the given durations: (early starts, early finishes).
-    /// The kernel does the same arithmetic in f32 lanes.
+    /// The kernel does the same arithmetic in f32 lanes. With resources to level, the
+    /// serial scheme of [`resource::level_deterministic`].
     pub fn cpm(&self, durations: &[f64]) -> (Vec<f64>, Vec<f64>) {
-        if let Some(clock) = &self.clock {
-            return self.cpm_clock(clock, durations);
+        let place = |t: usize, es: &[f64], ef: &[f64], lift: f64| {
+            self.place_det(t, es, ef, durations[t], lift)
+        };
+        if let Some(lev) = self.levelling.as_ref().filter(|l| l.on) {
+            return resource::level_deterministic(self, lev, durations, place);
         }
         let n = self.len();
         let (mut es, mut ef) = (vec![0.0; n], vec![0.0; n]);
         for t in 0..n {
-            let d = durations[t];
-            match self.status[t] {
-                Status::Done {
-                    start, duration, ..
-                } => {
-                    es[t] = start as f64;
-                    ef[t] = start as f64 + duration as f64;
-                    continue;
-                }
-                Status::InProgress { start, elapsed } => {
-                    es[t] = start as f64;
-                    ef[t] = start as f64 + elapsed as f64 + d;
-                    if self.retained_logic {
-                        // The remaining work resumes when its links allow, if that is
-                        // after the status date.
-                        let resume = start as f64 + elapsed as f64;
-                        let s = self.links_start(t, &es, &ef, d, resume);
-                        if s > resume {
-                            ef[t] = s + d;
-                        }
-                    }
-                    continue;
-                }
-                Status::Open => {}
-            }
-            let s = self.links_start(t, &es, &ef, d, self.floor[t] as f64);
-            es[t] = self.freeze_start(t, s);
-            ef[t] = es[t] + d;
+            (es[t], ef[t]) = place(t, &es, &ef, f64::NEG_INFINITY);
         }
         (es, ef)
+    }
+
+    /// Early start and finish of task `t` with duration `d` given its predecessors' early
+    /// dates, starting no earlier than `lift` when it is not started (a resource's
+    /// release; `-∞` for none).
+    fn place_det(&self, t: usize, es: &[f64], ef: &[f64], d: f64, lift: f64) -> (f64, f64) {
+        if let Some(clock) = &self.clock {
+            return self.place_clock(clock, t, es, ef, d, lift);
+        }
+        match self.status[t] {
+            Status::Done {
+                start, duration, ..
+            } => (start as f64, start as f64 + duration as f64),
+            Status::InProgress { start, elapsed } => {
+                let mut f = start as f64 + elapsed as f64 + d;
+                if self.retained_logic {
+                    // The remaining work resumes when its links allow, if that is after
+                    // the status date.
+                    let resume = start as f64 + elapsed as f64;
+                    let s = self.links_start(t, es, ef, d, resume);
+                    if s > resume {
+                        f = s + d;
+                    }
+                }
+                (start as f64, f)
+            }
+            Status::Open => {
+                let s = self.links_start(t, es, ef, d, (self.floor[t] as f64).max(lift));
+                let s = self.freeze_start(t, s);
+                (s, s + d)
+            }
+        }
     }
 
     /// The latest of `floor` and the constraints of task `t`'s links (of duration `d`) on
@@ -580,57 +593,55 @@ impl Network {
 
     /// [`Network::cpm`] on the clock axis: each task placed on its own calendar, each lag
     /// counted on the lag calendar.
-    fn cpm_clock(&self, clock: &Clock, durations: &[f64]) -> (Vec<f64>, Vec<f64>) {
-        let n = self.len();
-        let (mut es, mut ef) = (vec![0.0; n], vec![0.0; n]);
-        for t in 0..n {
-            let d = durations[t];
-            let c = clock.of(t);
-            match self.status[t] {
-                Status::Done { start, finish, .. } => {
-                    es[t] = start as f64;
-                    ef[t] = finish as f64;
-                    continue;
-                }
-                Status::InProgress { start, elapsed } => {
-                    es[t] = start as f64;
-                    let resume = c.w(start as f64) + elapsed as f64;
-                    let mut wr = resume;
-                    if self.retained_logic {
-                        // The remaining work resumes when its links allow, if that is
-                        // after the status date.
-                        let (s, f) = self.clock_links(clock, t, &es, &ef, f64::NEG_INFINITY);
-                        if s > f64::NEG_INFINITY {
-                            wr = wr.max(c.w(s));
-                        }
-                        if f > f64::NEG_INFINITY {
-                            wr = wr.max(c.w(f) - d);
-                        }
+    fn place_clock(
+        &self,
+        clock: &Clock,
+        t: usize,
+        es: &[f64],
+        ef: &[f64],
+        d: f64,
+        lift: f64,
+    ) -> (f64, f64) {
+        let c = clock.of(t);
+        match self.status[t] {
+            Status::Done { start, finish, .. } => (start as f64, finish as f64),
+            Status::InProgress { start, elapsed } => {
+                let resume = c.w(start as f64) + elapsed as f64;
+                let mut wr = resume;
+                if self.retained_logic {
+                    // The remaining work resumes when its links allow, if that is after
+                    // the status date.
+                    let (s, f) = self.clock_links(clock, t, es, ef, f64::NEG_INFINITY);
+                    if s > f64::NEG_INFINITY {
+                        wr = wr.max(c.w(s));
                     }
-                    // Where its calendar next works: with no work left it finishes there.
-                    ef[t] = c.finish(wr + d).max(c.start(wr));
-                    continue;
+                    if f > f64::NEG_INFINITY {
+                        wr = wr.max(c.w(f) - d);
+                    }
                 }
-                Status::Open => {}
+                // Where its calendar next works: with no work left it finishes there.
+                (start as f64, c.finish(wr + d).max(c.start(wr)))
             }
-            let (s, f) = self.clock_links(clock, t, &es, &ef, self.floor[t] as f64);
-            let mut ws = c.w(s);
-            if f > f64::NEG_INFINITY {
-                ws = ws.max(c.w(f) - d);
-            }
-            let mut start = c.start(ws);
-            let moved = self.freeze_start(t, start);
-            if moved != start {
-                ws = c.w(moved);
-                start = c.start(ws);
-            }
-            es[t] = start;
-            ef[t] = c.finish(ws + d);
-            if self.start_milestone[t] {
-                ef[t] = ef[t].max(start);
+            Status::Open => {
+                let floor = (self.floor[t] as f64).max(lift);
+                let (s, f) = self.clock_links(clock, t, es, ef, floor);
+                let mut ws = c.w(s);
+                if f > f64::NEG_INFINITY {
+                    ws = ws.max(c.w(f) - d);
+                }
+                let mut start = c.start(ws);
+                let moved = self.freeze_start(t, start);
+                if moved != start {
+                    ws = c.w(moved);
+                    start = c.start(ws);
+                }
+                let mut finish = c.finish(ws + d);
+                if self.start_milestone[t] {
+                    finish = finish.max(start);
+                }
+                (start, finish)
             }
         }
-        (es, ef)
     }
 
     /// The latest start (at least `floor`) and finish task `t`'s links allow on the
@@ -703,8 +714,25 @@ pub fn compile(plan: &Plan) -> Result<Network> {
     compile_with(plan, &CompileOptions::default())
 }
 
-/// Validates `plan` and compiles it to a [`Network`].
+/// Validates `plan` and compiles it to a [`Network`]. A plan whose tasks hold resources
+/// is compiled twice: once in the default order for the resource-free deterministic
+/// schedule its levelling priorities come from, then in the levelling order.
 pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
+    let mut net = compile_ordered(plan, opts, None)?;
+    if !resource::has_assignments(plan) {
+        return Ok(net);
+    }
+    if let Some(l) = net.levelling.as_mut() {
+        l.on = false;
+    }
+    net.reschedule();
+    let order = resource::sgs_order(plan, &net);
+    compile_ordered(plan, opts, Some(&order))
+}
+
+/// [`compile_with`], with the tasks laid out in `order` (plan rows; a topological
+/// order) instead of the default one.
+fn compile_ordered(plan: &Plan, opts: &CompileOptions, order: Option<&[usize]>) -> Result<Network> {
     let mut diags = Diags::default();
     crate::plan::check_structure(plan, &mut diags);
     if !diags.is_empty() {
@@ -738,9 +766,12 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
             graph.add_edge(nodes[index[l.pred.as_str()]], nodes[i], ());
         }
     }
-    let order = match petgraph::algo::toposort(&graph, None) {
-        Ok(o) => o,
-        Err(_) => return Err(Error::Invalid(diags.0)),
+    let order = match order {
+        Some(rows) => rows.iter().map(|&r| nodes[r]).collect(),
+        None => match petgraph::algo::toposort(&graph, None) {
+            Ok(o) => o,
+            Err(_) => return Err(Error::Invalid(diags.0)),
+        },
     };
     let mut topo_of = vec![0u32; plan.tasks.len()];
     for (k, n) in order.iter().enumerate() {
@@ -1009,6 +1040,7 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         start_milestone: Vec::new(),
         alap_succ_start: vec![0],
         alap_succs: Vec::new(),
+        levelling: resource::compile(plan, &topo_of),
     };
     // ALAP tasks not started, and the links out of each.
     let row_of: Vec<usize> = order.iter().map(|node| graph[*node]).collect();
@@ -1018,7 +1050,19 @@ pub fn compile_with(plan: &Plan, opts: &CompileOptions) -> Result<Network> {
         .collect();
     let mut alap_index = vec![u32::MAX; n];
     for t in 0..n {
-        if plan.tasks[row_of[t]].alap && net.status[t] == Status::Open {
+        let holds = net
+            .levelling
+            .as_ref()
+            .is_some_and(|l| !l.holds(t).is_empty());
+        if plan.tasks[row_of[t]].alap && net.status[t] == Status::Open && holds {
+            net.notes.push(Warning::new(
+                WarningKind::AlapHoldsResources,
+                format!(
+                    "task {} is as late as possible but holds resources: it is levelled at its early dates, like every task that holds resources",
+                    net.tasks[t].id
+                ),
+            ));
+        } else if plan.tasks[row_of[t]].alap && net.status[t] == Status::Open {
             alap_index[t] = net.alap.len() as u32;
             net.alap.push(t as u32);
             net.is_alap[t] = true;

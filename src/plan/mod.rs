@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod correlations;
 pub mod cost;
 pub mod distribution;
+pub mod resources;
 pub mod risks;
 pub mod scenarios;
 pub mod settings;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 pub use calendar::{CalendarHoliday, Freeze, Holiday};
 pub use correlations::CorrelationRow;
 pub use distribution::Distribution;
+pub use resources::{Assignment, ResourceRow};
 pub use risks::{RiskRow, Unit};
 pub use scenarios::{Action, ScenarioRow, Scenarios};
 pub use settings::{
@@ -57,6 +59,10 @@ pub struct Plan {
     pub risks_file: String,
     /// How correlations.csv is named in messages.
     pub correlations_file: String,
+    /// resources.csv rows (empty: the plan has no resources).
+    pub resources: Vec<ResourceRow>,
+    /// How resources.csv is named in messages.
+    pub resources_file: String,
 }
 
 /// The files of a plan held in memory: (name shown in messages, contents).
@@ -72,6 +78,8 @@ pub struct PlanFiles<'a> {
     pub risks: Option<(&'a str, &'a [u8])>,
     /// correlations.csv.
     pub correlations: Option<(&'a str, &'a [u8])>,
+    /// resources.csv.
+    pub resources: Option<(&'a str, &'a [u8])>,
 }
 
 /// Parses a plan from files held in memory. `base` is the folder that backlog tasks'
@@ -120,6 +128,18 @@ pub fn parse_files(files: &PlanFiles, base: &Path, name: Option<String>) -> Resu
     {
         correlation_rows = correlations::parse(&sheet, &mut diags);
     }
+    let mut resource_rows = Vec::new();
+    if let Some((file, bytes)) = files.resources
+        && let Some(sheet) = Sheet::parse(
+            bytes,
+            file,
+            resources::COLUMNS,
+            &["id", "capacity"],
+            &mut diags,
+        )
+    {
+        resource_rows = resources::parse(&sheet, &mut diags);
+    }
     let (tasks_file, tasks_bytes) = files.tasks.unwrap_or(("tasks.csv", b""));
     let mut tasks = Vec::new();
     if let Some(sheet) = Sheet::parse(tasks_bytes, tasks_file, tasks::COLUMNS, &["id"], &mut diags)
@@ -140,6 +160,8 @@ pub fn parse_files(files: &PlanFiles, base: &Path, name: Option<String>) -> Resu
         tasks_file: tasks_file.to_string(),
         risks_file: name_of(files.risks, "risks.csv"),
         correlations_file: name_of(files.correlations, "correlations.csv"),
+        resources: resource_rows,
+        resources_file: name_of(files.resources, "resources.csv"),
     };
     // Structural checks need the whole plan; run them even when rows had problems so the
     // user sees everything at once.
@@ -175,6 +197,7 @@ pub fn load(path: &Path) -> Result<Plan> {
             "risks.csv",
             "correlations.csv",
             "scenarios.csv",
+            "resources.csv",
         ]
         .contains(&lower.as_str())
             && parent.join("tasks.csv").is_file()
@@ -221,6 +244,7 @@ pub fn load(path: &Path) -> Result<Plan> {
     let cal = folder("calendar.csv", &mut diags)?;
     let risks = folder("risks.csv", &mut diags)?;
     let corr = folder("correlations.csv", &mut diags)?;
+    let res = folder("resources.csv", &mut diags)?;
     let tasks = read(&tasks_path, &mut diags)?;
     if !diags.is_empty() {
         return Err(Error::Invalid(diags.0));
@@ -234,6 +258,7 @@ pub fn load(path: &Path) -> Result<Plan> {
         calendar: view(&cal),
         risks: view(&risks),
         correlations: view(&corr),
+        resources: view(&res),
     };
     // Without a name in plan.toml, the folder's (or file's) name identifies the plan.
     let name = dir
@@ -263,6 +288,8 @@ pub fn from_tasks_csv(text: &str, file: &str) -> Result<Plan> {
         tasks_file: file.to_string(),
         risks_file: "risks.csv".into(),
         correlations_file: "correlations.csv".into(),
+        resources: Vec::new(),
+        resources_file: "resources.csv".into(),
     };
     check_structure(&plan, &mut diags);
     diags.finish(plan)

@@ -69,6 +69,9 @@ pub struct Settings {
     /// The project calendar's working hours (`hours = ["08:00-12:00", ...]`), periods in
     /// minutes after midnight; empty: the whole day.
     pub hours: Vec<(u16, u16)>,
+    /// Whether tasks wait for the resources they hold (`levelling`; `None`: yes when the
+    /// plan has resources.csv).
+    pub levelling: Option<bool>,
 }
 
 /// A named working calendar: `[calendars.NAME]` in plan.toml with its working week; its
@@ -157,6 +160,7 @@ const KEYS: &[&str] = &[
     "lag_calendar",
     "progress_logic",
     "hours",
+    "levelling",
 ];
 
 /// Parses working hours such as `["08:00-12:00", "13:00-17:00"]`: periods in minutes
@@ -353,6 +357,14 @@ pub(crate) fn parse(text: &str, file: &str, diags: &mut Diags) -> Settings {
                         "lag_calendar must be predecessor, successor, project or 24h, found {value}"
                     ),
                     "lag_calendar = \"predecessor\"",
+                )),
+            },
+            "levelling" | "leveling" => match value.as_bool() {
+                Some(b) => s.levelling = Some(b),
+                None => diags.push(bad(
+                    key,
+                    format!("levelling must be true or false, found {value}"),
+                    "levelling = true",
                 )),
             },
             "progress_logic" => match value.as_str() {

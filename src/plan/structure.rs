@@ -44,6 +44,7 @@ pub(crate) fn check_structure(plan: &Plan, diags: &mut Diags) {
             index.insert(&t.id, i);
         }
     }
+    crate::plan::resources::check(plan, diags);
     let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(plan.tasks.len(), 0);
     let nodes: Vec<NodeIndex> = (0..plan.tasks.len()).map(|i| graph.add_node(i)).collect();
     let mut suggest = crate::plan::sheet::Suggester::new(index.keys().copied());

@@ -35,6 +35,8 @@ pub(crate) const COLUMNS: &[&str] = &[
     "cost",
     "rate",
     "actual_cost",
+    "resources",
+    "priority",
 ];
 
 /// The columns of an estimate (besides `distribution`), shared with risks.csv's impact.
@@ -131,6 +133,10 @@ pub struct TaskRow {
     pub rate: Option<Distribution>,
     /// Cost spent so far (a task in progress or done).
     pub actual_cost: Option<f64>,
+    /// Resources the task holds from its start to its finish (`DEV:2;QA:1`).
+    pub resources: Vec<crate::plan::resources::Assignment>,
+    /// Levelling priority (larger first); `None`: the default order.
+    pub priority: Option<f64>,
 }
 
 /// Parses all rows of tasks.csv.
@@ -302,6 +308,8 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
         }
         let not_before = date_or_days(sheet, row, "not_before", diags);
         let alap = sheet.boolean(row, "alap", diags).unwrap_or(false);
+        let resources = crate::plan::resources::parse_assignments(sheet, row, diags);
+        let priority = sheet.number(row, "priority", diags);
         out.push(TaskRow {
             line: row.line,
             id: id.to_string(),
@@ -329,6 +337,8 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             cost,
             rate,
             actual_cost,
+            resources,
+            priority,
         });
     }
     out

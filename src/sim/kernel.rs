@@ -18,6 +18,7 @@
 //! clipped at 0. Scenarios then act: `scale` multiplies the sampled duration first,
 //! `delay` adds days last (when the task happens), `remove` makes the duration 0.
 
+use crate::model::resource::{Levelling, Profile};
 use crate::model::sampler::normal_scores;
 use crate::model::{Link, Member, NO_FREEZE, Network, Status, WorkTime, correlation, cost, pert};
 use std::slice;
@@ -91,6 +92,7 @@ impl Keys {
                     && net.freeze_of[t] == NO_FREEZE
                     && net.floor[t].to_bits() as i32 >= 0
                     && net.preds(t).iter().all(|l| l.kind == LinkKind::FS)
+                    && !net.levelling.as_ref().is_some_and(|l| l.levels(t))
                     && net.clock().is_none_or(|k| {
                         // On the clock axis: lags that need no calendar (the chunk loop
                         // converts the task's start and finish on its own calendar), and
@@ -252,6 +254,8 @@ pub(crate) struct Scratch {
     /// Cost: the tasks' part and each group's (slots 1, 2, …) of the last few fused
     /// tasks, in `f32`, flushed into `cost` every [`FLUSH`] tasks.
     cost32: Vec<f32>,
+    /// Levelling: each lane's profile of each resource, at `lane * resources + r`.
+    profiles: Vec<Profile<f32>>,
 }
 
 /// Per-thread accumulators. Sums are fixed-point integers so that adding them up in any
@@ -339,6 +343,10 @@ impl Scratch {
             },
             cost32: match &net.cost {
                 Some(c) => vec![0.0; (2 + c.groups.len()) * LANES],
+                None => Vec::new(),
+            },
+            profiles: match net.levelling.as_ref().filter(|l| l.on) {
+                Some(l) => vec![Profile::default(); l.resources.len() * LANES],
                 None => Vec::new(),
             },
         }
@@ -568,6 +576,9 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
     }
     draw_risks(&b, s, acc);
     draw_correlated(&b, s);
+    for p in &mut s.profiles {
+        p.clear();
+    }
     for t in 0..b.net.len() {
         // The sampled lanes, before any effect, for the variants that change the task.
         let sampled = forward_task::<C>(&b, t, s, acc, LOO);
@@ -1077,7 +1088,7 @@ fn forward_task<const C: usize>(
         valid,
     );
     let dur: &[f32; LANES] = dur;
-    let (start, finish) = place(
+    let (mut start, mut finish) = place(
         net,
         t,
         net.preds(t),
@@ -1085,6 +1096,19 @@ fn forward_task<const C: usize>(
         |p| lanes(&s.es, p),
         |p| lanes(&s.ef, p),
     );
+    if let Some(lev) = net.levelling.as_ref().filter(|l| l.levels(t)) {
+        let dur = *lanes(&s.dur, t);
+        level_lanes(
+            net,
+            lev,
+            t,
+            valid,
+            &dur,
+            &mut start,
+            &mut finish,
+            &mut s.profiles,
+        );
+    }
     if track.keep_starts {
         s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
     }
@@ -2189,6 +2213,105 @@ fn apply_effects(
     }
 }
 
+/// Levels task `t` in each valid lane (the serial scheme's step; see
+/// [`crate::model::resource`]): a task not started moves from its logic start to the
+/// earliest time at which every resource it holds has its units free over its whole
+/// span; then it holds them (a task in progress from the status date on). A task of zero
+/// length holds nothing.
+#[allow(clippy::too_many_arguments)]
+fn level_lanes(
+    net: &Network,
+    lev: &Levelling,
+    t: usize,
+    valid: usize,
+    dur: &[f32; LANES],
+    start: &mut [f32; LANES],
+    finish: &mut [f32; LANES],
+    profiles: &mut [Profile<f32>],
+) {
+    let holds = lev.holds(t);
+    let r = lev.resources.len();
+    let from = match net.status[t] {
+        Status::Open => f32::NEG_INFINITY,
+        Status::InProgress { .. } => net.status_time.map_or(f32::NEG_INFINITY, |x| x as f32),
+        Status::Done { .. } => return,
+    };
+    for l in 0..valid {
+        let lane = &mut profiles[l * r..(l + 1) * r];
+        let (mut s, mut f) = (start[l], finish[l]);
+        if !(f > s && dur[l] > 0.0) {
+            continue;
+        }
+        if from == f32::NEG_INFINITY {
+            loop {
+                let mut next = f32::NEG_INFINITY;
+                for h in holds {
+                    let k = h.resource as usize;
+                    if let Some(x) = lane[k].conflict(s, f, h.units, lev.capacity[k]) {
+                        next = next.max(x);
+                    }
+                }
+                // Each move passes a change point, so this ends after at most as many
+                // moves as the profiles have points.
+                if !(next > s) {
+                    break;
+                }
+                (s, f) = lift_lane(net, t, dur[l], next);
+            }
+            start[l] = s;
+            finish[l] = f;
+        }
+        let s = s.max(from);
+        if f > s {
+            for h in holds {
+                lane[h.resource as usize].add(s, f, h.units);
+            }
+        }
+    }
+}
+
+/// Where task `t` (not started, of duration `d`) starts and finishes when it may start
+/// no earlier than `x`, after its logic start: at `x` or where its calendar next works,
+/// out of a freeze window.
+fn lift_lane(net: &Network, t: usize, d: f32, x: f32) -> (f32, f32) {
+    let Some(k) = net.clock.as_deref() else {
+        let s = freeze_lane(net, t, x);
+        return (s, s + d);
+    };
+    let c = k.of(t);
+    let mut ws = c.w32(x);
+    let mut s = c.start32(ws);
+    if net.freeze_of[t] != NO_FREEZE {
+        let moved = net.freeze_start(t, s as f64) as f32;
+        if moved != s {
+            ws = c.w32(moved);
+            s = c.start32(ws);
+        }
+    }
+    let mut f = c.finish32(ws + d);
+    if net.start_milestone[t] {
+        f = f.max(s);
+    }
+    (s, f)
+}
+
+/// A start at `x` of task `t` on a single calendar, moved to the end of the freeze
+/// window holding the day it falls on (a binary search over the task's few windows).
+#[inline(always)]
+fn freeze_lane(net: &Network, t: usize, x: f32) -> f32 {
+    let f = net.freeze_of[t];
+    if f == NO_FREEZE {
+        return x;
+    }
+    let wins = &net.freeze_windows[f as usize];
+    let d = (x + SNAP32).max(0.0).floor();
+    let i = wins.partition_point(|w| w.1 <= d);
+    match wins.get(i) {
+        Some(&(a, b)) if a <= d && b > x => b,
+        _ => x,
+    }
+}
+
 /// Early start and finish of task `t` with duration `dur`, given the links to its
 /// predecessors (in the order of [`Network::preds`], each `pred` the row holding that
 /// predecessor's lanes) and their early starts and finishes (`es`, `ef`, by row). On a
@@ -2413,20 +2536,9 @@ fn start_of<'a>(
         }
         Status::Open => {
             start = links_start(preds, dur, es, ef, start);
-            let f = net.freeze_of[t];
-            if f != NO_FREEZE {
-                // Per lane, the window holding the day it would start on (a binary
-                // search over the task's few windows) moves it to the window's end.
-                let wins = &net.freeze_windows[f as usize];
+            if net.freeze_of[t] != NO_FREEZE {
                 for x in start.iter_mut() {
-                    let d = (*x + SNAP32).max(0.0).floor();
-                    let i = wins.partition_point(|w| w.1 <= d);
-                    if let Some(&(a, b)) = wins.get(i)
-                        && a <= d
-                        && b > *x
-                    {
-                        *x = b;
-                    }
+                    *x = freeze_lane(net, t, *x);
                 }
             }
         }

@@ -16,6 +16,7 @@ mod layers;
 mod props;
 mod report;
 mod repro;
+mod resources;
 mod risks;
 
 use slipcast::{
