@@ -214,6 +214,9 @@ impl<'a> Forecaster<'a> {
             }
         };
         let mut f = stats::forecast(net, &samples, &self.percentiles);
+        if net.levelling.as_ref().is_some_and(|l| l.on) {
+            self.resource_delays(&samples, &mut f)?;
+        }
         if let Some(cf) = f.cost.as_mut() {
             if self.jcl_levels != [crate::stats::cost::FRONTIER_LEVEL] {
                 crate::stats::cost::set_frontier_levels(cf, net, &samples, &self.jcl_levels);
@@ -258,6 +261,36 @@ impl<'a> Forecaster<'a> {
             }));
         }
         Ok(f)
+    }
+
+    /// Each milestone's resource delay at P50 and P80: the levelled percentile minus the
+    /// resource-free one over the same iterations (the same keyed random numbers, so
+    /// only the waiting differs).
+    fn resource_delays(&self, samples: &Samples, f: &mut Forecast) -> Result<()> {
+        let net = self.network();
+        let mut free = net.clone();
+        if let Some(l) = free.levelling.as_mut() {
+            l.on = false;
+        }
+        let mut unlevelled = sim::simulate_milestones(&free, &self.config(samples.iterations))?;
+        for (mi, m) in f.milestones.iter_mut().enumerate() {
+            let (Some(a), Some(b)) = (
+                samples.milestones.get(mi),
+                unlevelled.milestones.get_mut(mi),
+            ) else {
+                continue;
+            };
+            let mut a = a.clone();
+            let delay = |p: f64, a: &mut [f32], b: &mut [f32]| {
+                crate::num::round4(
+                    net.days(stats::percentile_select(a, p) as f64)
+                        - net.days(stats::percentile_select(b, p) as f64),
+                )
+            };
+            m.resource_delay_p50 = Some(delay(50.0, &mut a, b));
+            m.resource_delay_p80 = Some(delay(80.0, &mut a, b));
+        }
+        Ok(())
     }
 
     /// Compares what-if scenarios (each a network, e.g. from

@@ -80,6 +80,10 @@ pub fn milestones_csv_with(f: &Forecast, ci: bool) -> String {
     if contingency {
         head.extend(["contingency_p50".into(), "contingency_p80".into()]);
     }
+    let levelled = f.milestones.iter().any(|m| m.resource_delay_p50.is_some());
+    if levelled {
+        head.extend(["resource_delay_p50".into(), "resource_delay_p80".into()]);
+    }
     let cost = f.cost.as_ref();
     if cost.is_some() {
         head.extend(["cost_p50".into(), "cost_p80".into()]);
@@ -120,6 +124,10 @@ pub fn milestones_csv_with(f: &Forecast, ci: bool) -> String {
         if contingency {
             r.push(num(m.contingency_p50));
             r.push(num(m.contingency_p80));
+        }
+        if levelled {
+            r.push(m.resource_delay_p50.map(num).unwrap_or_default());
+            r.push(m.resource_delay_p80.map(num).unwrap_or_default());
         }
         if let Some(c) = cost {
             let at = |p: f64| {
@@ -234,6 +242,10 @@ pub fn tasks_csv(f: &Forecast) -> String {
         .map(String::from)
         .to_vec(),
     ];
+    let levelled = f.tasks.iter().any(|t| t.mean_resource_wait.is_some());
+    if levelled {
+        rows[0].push("mean_resource_wait".into());
+    }
     // Driver figures are towards the latest reported milestone, like criticality.
     let latest = f
         .milestones
@@ -264,6 +276,40 @@ pub fn tasks_csv(f: &Forecast) -> String {
             d.map(|d| num(d.ssi)).unwrap_or_default(),
             d.and_then(|d| d.mean_float.map(num)).unwrap_or_default(),
             t.status.unwrap_or_default().to_string(),
+        ]);
+        if levelled {
+            let r = rows.last_mut().expect("a row was pushed");
+            r.push(t.mean_resource_wait.map(num).unwrap_or_default());
+        }
+    }
+    csv_bytes(rows)
+}
+
+/// `resources.csv` of a levelled run: `resource, name, capacity, mean_peak, p90_peak,
+/// utilisation, wait_share` — the bottleneck view.
+pub fn resources_csv(f: &Forecast) -> String {
+    let mut rows = vec![
+        [
+            "resource",
+            "name",
+            "capacity",
+            "mean_peak",
+            "p90_peak",
+            "utilisation",
+            "wait_share",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for r in &f.resources {
+        rows.push(vec![
+            r.id.clone(),
+            r.name.clone().unwrap_or_default(),
+            num(r.capacity),
+            num(r.mean_peak),
+            num(r.p90_peak),
+            num(r.utilisation),
+            num(r.wait_share),
         ]);
     }
     csv_bytes(rows)
@@ -784,6 +830,9 @@ pub fn add_forecast_files(set: &mut out::OutSet, f: &Forecast) {
     ];
     for (name, body) in files {
         set.add(name, body);
+    }
+    if !f.resources.is_empty() {
+        set.add("resources.csv", resources_csv(f));
     }
     if let Some(c) = &f.cost {
         set.add("cost.csv", cost_csv(c, &f.percentiles));

@@ -35,6 +35,7 @@ fn looks_like_ours(name: &str) -> bool {
         "paths.csv",
         "drivers.csv",
         "merges.csv",
+        "resources.csv",
         "summary.json",
         "report.html",
         "drivers.svg",
@@ -346,7 +347,7 @@ pub fn refuse_plan_folder(out: Option<&Path>, plans: &[&Path]) -> crate::error::
             return Err(crate::error::Error::Argument {
                 arg: crate::error::Arg::Out,
                 message: format!(
-                    " {} is the folder of the plan {}: the forecast's tasks.csv, risks.csv and correlations.csv would replace the plan's own files; write to another folder, e.g. {}",
+                    " {} is the folder of the plan {}: the forecast's tasks.csv, risks.csv, resources.csv and correlations.csv would replace the plan's own files; write to another folder, e.g. {}",
                     out.display(),
                     plan.display(),
                     out.join("forecast").display()

@@ -84,6 +84,56 @@ pub fn table(f: &Forecast) -> String {
         rows.push(r);
     }
     render(&mut out, &head, &rows);
+    let waits: Vec<String> = f
+        .milestones
+        .iter()
+        .filter_map(|m| {
+            let (p50, p80) = (m.resource_delay_p50?, m.resource_delay_p80?);
+            Some(format!(
+                "{} {} at P50, {} at P80",
+                m.id,
+                days1(p50),
+                days1(p80)
+            ))
+        })
+        .collect();
+    if !waits.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nLevelled: tasks wait for the resources they hold. Waiting moves {} (against --no-levelling, the same iterations).",
+            waits.join("; ")
+        );
+        let head: Vec<String> = [
+            "Resource",
+            "Capacity",
+            "Peak mean",
+            "Peak P90",
+            "Utilisation",
+            "Work waited",
+        ]
+        .map(String::from)
+        .to_vec();
+        let rows: Vec<Vec<String>> = f
+            .resources
+            .iter()
+            .map(|r| {
+                let label = match &r.name {
+                    Some(n) => format!("{} {}", r.id, n),
+                    None => r.id.clone(),
+                };
+                vec![
+                    truncate(&label, 34),
+                    format!("{}", r.capacity),
+                    format!("{:.1}", r.mean_peak),
+                    format!("{:.1}", r.p90_peak),
+                    format!("{:.0} %", r.utilisation * 100.0),
+                    format!("{:.0} % of runs", r.wait_share * 100.0),
+                ]
+            })
+            .collect();
+        let _ = writeln!(out);
+        render(&mut out, &head, &rows);
+    }
     if let Some(c) = &f.cost {
         cost_table(&mut out, f, c);
     }
@@ -669,6 +719,17 @@ fn render(out: &mut String, head: &[String], rows: &[Vec<String>]) {
 }
 
 /// `{:+.1}` without a "-0.0".
+/// Working days moved, in words: "4.0 days later", "no day".
+fn days1(x: f64) -> String {
+    if x.abs() < 0.05 {
+        "no day".into()
+    } else if x > 0.0 {
+        format!("{x:.1} days later")
+    } else {
+        format!("{:.1} days earlier", -x)
+    }
+}
+
 fn signed1(x: f64) -> String {
     let s = format!("{x:+.1}");
     if s == "-0.0" { "+0.0".into() } else { s }

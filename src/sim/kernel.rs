@@ -256,6 +256,8 @@ pub(crate) struct Scratch {
     cost32: Vec<f32>,
     /// Levelling: each lane's profile of each resource, at `lane * resources + r`.
     profiles: Vec<Profile<f32>>,
+    /// Levelling: per resource, the lanes in which some task waited for it.
+    waited: Vec<u64>,
 }
 
 /// Per-thread accumulators. Sums are fixed-point integers so that adding them up in any
@@ -286,6 +288,10 @@ pub(crate) struct Acc {
     pub sub_cost: Vec<(u64, Vec<f32>)>,
     /// Driver analysis: (block, milestone, critical masks per ancestor) for those blocks.
     pub sub_crit: Vec<(u64, usize, Vec<u64>)>,
+    /// Levelling: per task, the working days it waited for resources, summed.
+    pub wait: Vec<i128>,
+    /// Levelling: per resource, iterations in which some task waited for it.
+    pub waited: Vec<u64>,
 }
 
 impl Scratch {
@@ -349,6 +355,7 @@ impl Scratch {
                 Some(l) => vec![Profile::default(); l.resources.len() * LANES],
                 None => Vec::new(),
             },
+            waited: vec![0; levelled_resources(net)],
         }
     }
 }
@@ -373,6 +380,12 @@ impl Acc {
             sub: Vec::new(),
             sub_cost: Vec::new(),
             sub_crit: Vec::new(),
+            wait: if levelled_resources(net) > 0 {
+                vec![0; net.len()]
+            } else {
+                Vec::new()
+            },
+            waited: vec![0; levelled_resources(net)],
         }
     }
 
@@ -418,6 +431,12 @@ impl Acc {
             for (a, b) in ma.iter_mut().zip(mb) {
                 *a += b;
             }
+        }
+        for (a, b) in self.wait.iter_mut().zip(&other.wait) {
+            *a += b;
+        }
+        for (a, b) in self.waited.iter_mut().zip(&other.waited) {
+            *a += b;
         }
         self.sub.extend(other.sub);
         self.sub_cost.extend(other.sub_cost);
@@ -579,6 +598,7 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
     for p in &mut s.profiles {
         p.clear();
     }
+    s.waited.fill(0);
     for t in 0..b.net.len() {
         // The sampled lanes, before any effect, for the variants that change the task.
         let sampled = forward_task::<C>(&b, t, s, acc, LOO);
@@ -617,7 +637,11 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
         }
     }
     let k = b.net.milestones.len();
-    let width = k + cost.map_or(0, |cm| cm.width(k));
+    let base = k + cost.map_or(0, |cm| cm.width(k));
+    let width = base + 2 * levelled_resources(b.net);
+    if let Some(lev) = b.net.levelling.as_ref().filter(|l| l.on) {
+        resource_columns(&b, lev, s, acc, out, width, base);
+    }
     if let Some(cm) = cost {
         flush_cost(s);
         finish_cost(&b, cm, s, out, width);
@@ -1098,16 +1122,19 @@ fn forward_task<const C: usize>(
     );
     if let Some(lev) = net.levelling.as_ref().filter(|l| l.levels(t)) {
         let dur = *lanes(&s.dur, t);
-        level_lanes(
+        let waited = level_lanes(
             net,
             lev,
             t,
             valid,
             &dur,
-            &mut start,
-            &mut finish,
+            (&mut start, &mut finish),
             &mut s.profiles,
+            &mut s.waited,
         );
+        if !acc.wait.is_empty() {
+            acc.wait[t] += waited;
+        }
     }
     if track.keep_starts {
         s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
@@ -2213,11 +2240,21 @@ fn apply_effects(
     }
 }
 
+/// Resource columns of the levelled run: the number of them in each iteration's row
+/// (peak units and unit-days held, per resource), 0 unless the network levels.
+pub(crate) fn levelled_resources(net: &Network) -> usize {
+    net.levelling
+        .as_ref()
+        .filter(|l| l.on)
+        .map_or(0, |l| l.resources.len())
+}
+
 /// Levels task `t` in each valid lane (the serial scheme's step; see
 /// [`crate::model::resource`]): a task not started moves from its logic start to the
 /// earliest time at which every resource it holds has its units free over its whole
 /// span; then it holds them (a task in progress from the status date on). A task of zero
-/// length holds nothing.
+/// length holds nothing. Marks in `waited` the lanes where a resource made it wait, and
+/// returns the working days it waited over the lanes, in fixed point.
 #[allow(clippy::too_many_arguments)]
 fn level_lanes(
     net: &Network,
@@ -2225,17 +2262,18 @@ fn level_lanes(
     t: usize,
     valid: usize,
     dur: &[f32; LANES],
-    start: &mut [f32; LANES],
-    finish: &mut [f32; LANES],
+    (start, finish): (&mut [f32; LANES], &mut [f32; LANES]),
     profiles: &mut [Profile<f32>],
-) {
+    waited: &mut [u64],
+) -> i128 {
     let holds = lev.holds(t);
     let r = lev.resources.len();
     let from = match net.status[t] {
         Status::Open => f32::NEG_INFINITY,
         Status::InProgress { .. } => net.status_time.map_or(f32::NEG_INFINITY, |x| x as f32),
-        Status::Done { .. } => return,
+        Status::Done { .. } => return 0,
     };
+    let mut wait = 0i128;
     for l in 0..valid {
         let lane = &mut profiles[l * r..(l + 1) * r];
         let (mut s, mut f) = (start[l], finish[l]);
@@ -2243,12 +2281,14 @@ fn level_lanes(
             continue;
         }
         if from == f32::NEG_INFINITY {
+            let s0 = s;
             loop {
                 let mut next = f32::NEG_INFINITY;
                 for h in holds {
                     let k = h.resource as usize;
                     if let Some(x) = lane[k].conflict(s, f, h.units, lev.capacity[k]) {
                         next = next.max(x);
+                        waited[k] |= 1 << l;
                     }
                 }
                 // Each move passes a change point, so this ends after at most as many
@@ -2258,8 +2298,11 @@ fn level_lanes(
                 }
                 (s, f) = lift_lane(net, t, dur[l], next);
             }
-            start[l] = s;
-            finish[l] = f;
+            if s > s0 {
+                start[l] = s;
+                finish[l] = f;
+                wait += to_fixed(net.days(s as f64) - net.days(s0 as f64));
+            }
         }
         let s = s.max(from);
         if f > s {
@@ -2267,6 +2310,41 @@ fn level_lanes(
                 lane[h.resource as usize].add(s, f, h.units);
             }
         }
+    }
+    wait
+}
+
+/// Each lane's peak units and unit-days held of every resource into the row after the
+/// milestones and cost items (`out[lane * width + base + 2r]`, `+ 1`), and the lanes
+/// in which some task waited for each resource into the accumulators.
+fn resource_columns(
+    b: &Block,
+    lev: &Levelling,
+    s: &mut Scratch,
+    acc: &mut Acc,
+    out: &mut [f32],
+    width: usize,
+    base: usize,
+) {
+    let r = lev.resources.len();
+    for l in 0..b.valid {
+        for k in 0..r {
+            let (mut peak, mut held) = (0i64, 0f64);
+            let mut last: Option<(f32, i64)> = None;
+            for (x, level) in s.profiles[l * r + k].points() {
+                if let Some((x0, l0)) = last {
+                    held += (x - x0) as f64 * l0 as f64;
+                }
+                peak = peak.max(level);
+                last = Some((x, level));
+            }
+            let row = &mut out[l * width + base + 2 * k..];
+            row[0] = (peak as f64 / crate::model::resource::UNIT_SCALE) as f32;
+            row[1] = (held / crate::model::resource::UNIT_SCALE) as f32;
+        }
+    }
+    for (a, &m) in acc.waited.iter_mut().zip(&s.waited) {
+        *a += (m & valid_mask(b.valid)).count_ones() as u64;
     }
 }
 

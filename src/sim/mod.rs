@@ -64,6 +64,15 @@ pub const DEFAULT_ITERATIONS: u64 = 10_000;
 /// Raw simulation results: milestone samples and per-task accumulators.
 #[derive(Debug, Clone)]
 pub struct Samples {
+    /// Levelled runs: per resource, the most units held at once in each iteration.
+    pub resource_peak: Vec<Vec<f32>>,
+    /// Levelled runs: per resource, units × time held in each iteration (time on the
+    /// network's axis: working days, or calendar days on several calendars).
+    pub resource_held: Vec<Vec<f32>>,
+    /// Levelled runs: per resource, iterations in which some task waited for it.
+    pub resource_waited: Vec<u64>,
+    /// Levelled runs: per task, the mean working days it waited for resources.
+    pub mean_wait: Vec<f64>,
     /// Iterations simulated.
     pub iterations: u64,
     /// Seed used.
@@ -258,6 +267,9 @@ pub fn leave_one_out_each(
     mut visit: impl FnMut(usize, usize, &mut [f32]),
 ) -> Result<()> {
     let n_iter = iteration_count(cfg)?;
+    if net.levelling.as_ref().is_some_and(|l| l.on) {
+        return leave_one_out_levelled(net, cfg, changes, wanted, visit);
+    }
     let n = net.len();
     let k = net.milestones.len().max(1);
     let keys = kernel::Keys::new(net, cfg.seed);
@@ -348,6 +360,40 @@ pub fn leave_one_out_each(
                     *x = vbuf[b * chunk + v * LANES * k + l * k + m];
                 }
                 visit(change, m, &mut lanes);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [`leave_one_out_each`] on a levelled network: a change to one task moves every task
+/// that later waits for the same resources, so no cone of tasks bounds a variant; each
+/// variant is a whole simulation of the changed network (same seed: common random
+/// numbers).
+fn leave_one_out_levelled(
+    net: &Network,
+    cfg: &SimConfig,
+    changes: &[LeaveOut],
+    wanted: impl Fn(usize, usize) -> bool,
+    mut visit: impl FnMut(usize, usize, &mut [f32]),
+) -> Result<()> {
+    for (v, c) in changes.iter().enumerate() {
+        if !(0..net.milestones.len()).any(|m| wanted(v, m)) {
+            continue;
+        }
+        let mut changed = net.clone();
+        match *c {
+            LeaveOut::HoldTask(t) if t < net.len() => {
+                changed.samplers[t] =
+                    crate::model::sampler::Sampler::Fixed(net.det_duration[t] as f32);
+            }
+            LeaveOut::RemoveRisk(r) if r < net.risks.len() => changed.risks[r].probability = 0.0,
+            _ => {}
+        }
+        let mut samples = simulate_milestones(&changed, cfg)?;
+        for (m, lanes) in samples.milestones.iter_mut().enumerate() {
+            if wanted(v, m) {
+                visit(v, m, lanes);
             }
         }
     }
@@ -467,7 +513,8 @@ fn run(
         .cost
         .as_ref()
         .map_or(0, |c| c.width(net.milestones.len()));
-    let w = net.milestones.len() + n_cost;
+    let n_res = kernel::levelled_resources(net);
+    let w = net.milestones.len() + n_cost + 2 * n_res;
     let w = w.max(1);
     let keys = kernel::Keys::new(net, cfg.seed);
     let mut buf = vec![0f32; n_iter * w];
@@ -543,6 +590,15 @@ fn run(
     progress.finish();
     let milestones = columns(&buf, w, 0, net.milestones.len());
     let costs = columns(&buf, w, net.milestones.len(), n_cost);
+    let res = columns(&buf, w, net.milestones.len() + n_cost, 2 * n_res);
+    let (mut resource_peak, mut resource_held) = (Vec::new(), Vec::new());
+    for (i, c) in res.into_iter().enumerate() {
+        if i % 2 == 0 {
+            resource_peak.push(c);
+        } else {
+            resource_held.push(c);
+        }
+    }
     let iters = cfg.iterations;
     let tracked = on.then(|| {
         let mut acc_sub = std::mem::take(&mut acc.sub);
@@ -618,6 +674,14 @@ fn run(
             .collect(),
         costs,
         cost_offset: keys.cost_offset.clone(),
+        resource_peak,
+        resource_held,
+        resource_waited: acc.waited.clone(),
+        mean_wait: acc
+            .wait
+            .iter()
+            .map(|&s| kernel::fixed_mean(s, iters))
+            .collect(),
         criticality: acc
             .crit
             .iter()

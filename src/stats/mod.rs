@@ -18,6 +18,7 @@ pub use crate::lanes::radix::sort_f32;
 
 pub mod cost;
 pub mod drivers;
+pub mod resources;
 
 /// The one result schema: JSON is its serde form; CSV and tables are views of it.
 #[derive(Debug, Clone, Serialize)]
@@ -56,6 +57,9 @@ pub struct Forecast {
     pub cost: Option<cost::CostForecast>,
     /// The driver analysis, when asked for (`--drivers`, `--out`).
     pub drivers: Option<drivers::Drivers>,
+    /// Levelled runs: each resource's use and how often work waited for it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<resources::ResourceForecast>,
     /// Statistical caveats and notes on the run.
     pub warnings: Vec<Warning>,
 }
@@ -87,6 +91,13 @@ pub struct MilestoneForecast {
     pub contingency_p50: f64,
     /// P80 − deterministic.
     pub contingency_p80: f64,
+    /// What capacity costs, when the plan levels resources: the levelled P50 minus the
+    /// resource-free P50 of the same iterations (common random numbers), working days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_delay_p50: Option<f64>,
+    /// The levelled P80 minus the resource-free P80.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_delay_p80: Option<f64>,
 }
 
 /// One percentile of a milestone finish.
@@ -144,6 +155,10 @@ pub struct TaskForecast {
     pub criticality: f64,
     /// Criticality index towards each reported milestone the task leads to.
     pub criticality_by_milestone: BTreeMap<String, f64>,
+    /// Levelled runs, tasks that hold resources: mean working days the task waited for
+    /// them after its logic allowed it to start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_resource_wait: Option<f64>,
 }
 
 /// Per-risk results.
@@ -372,6 +387,8 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         milestones.push(MilestoneForecast {
             contingency_p50: round4(at(50.0) - det),
             contingency_p80: round4(at(80.0) - det),
+            resource_delay_p50: None,
+            resource_delay_p80: None,
             id: net.tasks[t].id.clone(),
             name: net.tasks[t].name.clone(),
             deterministic: round4(det),
@@ -437,6 +454,12 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
                 .copied()
                 .unwrap_or(0.0),
             criticality_by_milestone: std::mem::take(&mut crit_by[t]),
+            mean_resource_wait: net
+                .levelling
+                .as_ref()
+                .filter(|l| l.levels(t))
+                .and_then(|_| samples.mean_wait.get(t))
+                .map(|&w| round4(w)),
         })
         .collect();
     if beyond {
@@ -492,6 +515,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         cost: cost::forecast(net, samples, percentiles),
         drivers: None,
         calibration: None,
+        resources: resources::forecast(net, samples),
         warnings,
     }
 }
