@@ -15,6 +15,8 @@ use slipcast::{NoProgress, SimConfig, compile, plan, simulate};
 #[path = "common/network.rs"]
 mod network;
 use network::network_csv;
+#[path = "common/resourced.rs"]
+mod resourced;
 
 /// Benchmarks a plain simulation of `net` on one and on two threads, as `NAME-1-threads`
 /// and `NAME-2-threads`, each task-iteration an element.
@@ -335,9 +337,43 @@ fn fill_all(
     each(samplers, uniforms, out, tables)
 }
 
+/// Levelling in every iteration (the serial scheme, each task at the first time its
+/// resources are free): a j120-like instance (122 jobs, 4 resources) and the layered
+/// network of 1,000 and 10,000 tasks with 20 resources. Each task-iteration an element.
+fn levelling(c: &mut Criterion) {
+    let iterations = 6_400u64;
+    let mut g = c.benchmark_group("levelling");
+    g.sample_size(10);
+    let resourced = |(tasks, resources): (String, String)| {
+        let files = slipcast::plan::PlanFiles {
+            tasks: Some(("tasks.csv", tasks.as_bytes())),
+            resources: Some(("resources.csv", resources.as_bytes())),
+            ..Default::default()
+        };
+        let p = slipcast::plan::parse_files(&files, std::path::Path::new("."), None).unwrap();
+        compile(&p).unwrap()
+    };
+    let net = resourced(resourced::j120_like(1));
+    on_threads(&mut g, &net, iterations, "j120-like");
+    for tasks in [1_000usize, 10_000] {
+        let net = resourced(resourced::with_twenty_resources(&network_csv(
+            tasks,
+            "triangular",
+        )));
+        on_threads(
+            &mut g,
+            &net,
+            iterations,
+            &format!("{tasks}-tasks-20-resources"),
+        );
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     kernel,
+    levelling,
     risks_and_correlations,
     costs,
     calendars,

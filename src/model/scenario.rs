@@ -58,6 +58,41 @@ pub fn apply(base: &Network, name: &str, rows: &[ScenarioRow], file: &str) -> Re
             at(format!("\"{}\" is not {what}", row.target), "target", &fix)
         };
         match (&row.action, task, risk) {
+            (Action::Capacity(c), _, _) => match net.levelling.as_mut() {
+                Some(lev) => match lev.resources.iter().position(|r| r.id == row.target) {
+                    Some(k) => {
+                        lev.resources[k].capacity = *c;
+                        lev.capacity[k] = crate::model::resource::milli(*c);
+                    }
+                    None => {
+                        let ids: Vec<&str> = lev.resources.iter().map(|r| r.id.as_str()).collect();
+                        let fix = match crate::plan::sheet::closest(&row.target, &ids) {
+                            Some(k) => format!("did you mean {k}?"),
+                            None => format!("use a resource of resources.csv: {}", ids.join(", ")),
+                        };
+                        diags.push(at(
+                            format!("\"{}\" is not a resource", row.target),
+                            "target",
+                            &fix,
+                        ));
+                    }
+                },
+                None => diags.push(at(
+                    "capacity changes a resource, but the plan has no resources.csv".into(),
+                    "action",
+                    "add resources.csv (id, name, capacity) and the tasks' resources column",
+                )),
+            },
+            (Action::Assign(list), Some(t), _) => {
+                if let Err(why) = reassign(&mut net, t, list) {
+                    diags.push(at(
+                        why,
+                        "value",
+                        "name resources of resources.csv, e.g. DEV:2;QA:1",
+                    ));
+                }
+            }
+            (Action::Assign(_), None, _) => diags.push(unknown("a task id")),
             (Action::Probability(p), _, Some(r)) => net.risks[r].probability = *p,
             (Action::Disable, _, Some(r)) => net.risks[r].probability = 0.0,
             (Action::Probability(_) | Action::Disable, _, None) => diags.push(unknown(
@@ -133,11 +168,66 @@ pub fn apply(base: &Network, name: &str, rows: &[ScenarioRow], file: &str) -> Re
         crate::model::cost::index_milestones(&mut cm, &net);
         net.cost = Some(cm);
     }
+    if let Some(lev) = &net.levelling {
+        // Every task must fit its resources once the others release them.
+        for t in 0..net.len() {
+            for h in lev.holds(t) {
+                let k = h.resource as usize;
+                if h.units > lev.capacity[k] {
+                    diags.push(
+                        Diagnostic::new(
+                            file,
+                            format!(
+                                "in scenario {name}, task {} needs {} units of {}, whose capacity is {}: it could never start",
+                                net.tasks[t].id,
+                                h.units as f64 / crate::model::resource::UNIT_SCALE,
+                                lev.resources[k].id,
+                                lev.resources[k].capacity
+                            ),
+                        )
+                        .fix("raise the capacity or lower the task's units (action assign)"),
+                    );
+                }
+            }
+        }
+    }
     if !diags.is_empty() {
         return Err(Error::Invalid(diags.0));
     }
     net.reschedule();
     Ok(net)
+}
+
+/// Task `t` holds `list` instead of what it held (the levelling order stays the
+/// baseline's).
+fn reassign(
+    net: &mut Network,
+    t: usize,
+    list: &[crate::plan::Assignment],
+) -> std::result::Result<(), String> {
+    let Some(lev) = net.levelling.as_mut() else {
+        return Err("assign gives a task resources, but the plan has no resources.csv".into());
+    };
+    let mut new = Vec::with_capacity(list.len());
+    for a in list {
+        let Some(k) = lev.resources.iter().position(|r| r.id == a.resource) else {
+            return Err(format!(
+                "\"{}\" is not a resource of resources.csv",
+                a.resource
+            ));
+        };
+        new.push(crate::model::resource::Hold {
+            resource: k as u32,
+            units: crate::model::resource::milli(a.units),
+        });
+    }
+    let (a, b) = (lev.hold_start[t] as usize, lev.hold_start[t + 1] as usize);
+    let grow = new.len() as i64 - (b - a) as i64;
+    lev.holds.splice(a..b, new);
+    for s in &mut lev.hold_start[t + 1..] {
+        *s = (*s as i64 + grow) as u32;
+    }
+    Ok(())
 }
 
 /// Task `t` costs `d` per working day from now on.

@@ -120,22 +120,31 @@ fn units(sheet: &Sheet, row: &Row, col: &str, zero_ok: bool, diags: &mut Diags) 
 /// Parses a task's `resources` cell: `DEV:2;QA:1`, `DEV` (one unit). Each problem is a
 /// diagnostic at the cell; the entries that parse are returned.
 pub(crate) fn parse_assignments(sheet: &Sheet, row: &Row, diags: &mut Diags) -> Vec<Assignment> {
-    let mut out: Vec<Assignment> = Vec::new();
     let Some(cell) = sheet.get(row, "resources") else {
-        return out;
+        return Vec::new();
     };
+    let (out, problems) = assignments(cell);
+    for why in problems {
+        diags.push(
+            sheet
+                .diag(row, "resources", why)
+                .fix("write each resource as ID:units, separated by ';', e.g. DEV:2;QA:1"),
+        );
+    }
+    out
+}
+
+/// The assignments of `DEV:2;QA:1` (`DEV` alone is one unit), and a message for each
+/// entry that does not parse.
+pub(crate) fn assignments(cell: &str) -> (Vec<Assignment>, Vec<String>) {
+    let (mut out, mut problems): (Vec<Assignment>, Vec<String>) = (Vec::new(), Vec::new());
     for item in cell.split(';').map(str::trim).filter(|s| !s.is_empty()) {
         let (id, units) = match item.split_once(':') {
             Some((id, u)) => (id.trim(), Some(u.trim())),
             None => (item, None),
         };
-        let bad = |why: String| {
-            sheet
-                .diag(row, "resources", why)
-                .fix("write each resource as ID:units, separated by ';', e.g. DEV:2;QA:1")
-        };
         if id.is_empty() || id.chars().any(char::is_whitespace) {
-            diags.push(bad(format!("\"{item}\" does not name a resource")));
+            problems.push(format!("\"{item}\" does not name a resource"));
             continue;
         }
         let units = match units {
@@ -143,19 +152,19 @@ pub(crate) fn parse_assignments(sheet: &Sheet, row: &Row, diags: &mut Diags) -> 
             Some(u) => match crate::plan::sheet::parse_number(u) {
                 Ok(x) if x > 0.0 && x <= MAX_UNITS => x,
                 Ok(x) => {
-                    diags.push(bad(format!(
+                    problems.push(format!(
                         "the units of {id} must be more than 0 and at most {MAX_UNITS}, found {x}"
-                    )));
+                    ));
                     continue;
                 }
                 Err(why) => {
-                    diags.push(bad(format!("the units of {id}: {why}")));
+                    problems.push(format!("the units of {id}: {why}"));
                     continue;
                 }
             },
         };
         if out.iter().any(|a| a.resource == id) {
-            diags.push(bad(format!("resource {id} is listed twice")));
+            problems.push(format!("resource {id} is listed twice"));
             continue;
         }
         out.push(Assignment {
@@ -163,7 +172,7 @@ pub(crate) fn parse_assignments(sheet: &Sheet, row: &Row, diags: &mut Diags) -> 
             units,
         });
     }
-    out
+    (out, problems)
 }
 
 /// Checks every task's assignments against resources.csv: a known resource, and no more

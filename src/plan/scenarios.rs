@@ -23,6 +23,8 @@ const ACTIONS: &[&str] = &[
     "not_before",
     "cost",
     "rate",
+    "capacity",
+    "assign",
 ];
 
 /// One change a scenario makes.
@@ -54,6 +56,10 @@ pub enum Action {
     Cost(f64),
     /// A new cost per working day for the task or group.
     Rate(Distribution),
+    /// A resource's new capacity ("add a second QA team": QA from 1 to 2).
+    Capacity(f64),
+    /// What the task holds instead of its `resources` (`DEV:2;QA:1`; empty: nothing).
+    Assign(Vec<crate::plan::Assignment>),
 }
 
 /// One row of scenarios.csv.
@@ -234,6 +240,33 @@ fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<ScenarioRow> {
                     None
                 }
             },
+            "capacity" => match value.and_then(num) {
+                Some(c) if (0.0..=crate::plan::resources::MAX_UNITS).contains(&c) => {
+                    Some(Action::Capacity(c))
+                }
+                _ => {
+                    need(
+                        "the resource's units available at once (2 for two teams)",
+                        diags,
+                    );
+                    None
+                }
+            },
+            "assign" => {
+                let (list, problems) = crate::plan::resources::assignments(value.unwrap_or(""));
+                if problems.is_empty() {
+                    Some(Action::Assign(list))
+                } else {
+                    need(
+                        &format!(
+                            "resources as ID:units separated by ';' ({})",
+                            problems.join("; ")
+                        ),
+                        diags,
+                    );
+                    None
+                }
+            }
             "probability" => match value.and_then(num) {
                 Some(p) if (0.0..=1.0).contains(&p) => Some(Action::Probability(p)),
                 _ => {

@@ -513,3 +513,56 @@ fn resource_errors_name_the_file_line_task_and_fix() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("add resources.csv"), "{err}");
 }
+
+#[test]
+fn staffing_scenarios_change_capacities_and_assignments() {
+    let tasks = "id,min,likely,max,predecessors,resources,milestone\n\
+                 A,5,5,5,,DEV:1,\nB,10,10,10,A,DEV:1,\nC,8,8,8,A,DEV:1,\n\
+                 D,4,4,4,B;C,QA:1,\nM,,,,D,,true\n";
+    let base = net_of(
+        tasks,
+        "id,name,capacity\nDEV,Developers,1\nQA,Testers,1\n",
+        None,
+    );
+    let sc = slipcast::plan::scenarios::parse_bytes(
+        b"scenario,target,action,value\n\
+          second developer,DEV,capacity,2\n\
+          C needs no developer,C,assign,\n\
+          C needs QA,C,assign,QA:1\n",
+        "scenarios.csv",
+    )
+    .unwrap();
+    let nets = slipcast::model::scenario::apply_all(&base, &sc).unwrap();
+    let finish = |n: &slipcast::Network| n.det_finish()[n.index_of("M").unwrap()];
+    assert_eq!(finish(&base), 27.0);
+    // Two developers: B and C in parallel, the resource-free 5 + 10 + 4.
+    assert_eq!(finish(&nets[0].1), 19.0);
+    assert_eq!(finish(&nets[1].1), 19.0);
+    // C on QA runs beside B (5–13); D still waits for B (15): 19.
+    assert_eq!(finish(&nets[2].1), 19.0);
+    let c = nets[2].1.index_of("C").unwrap();
+    assert_eq!(nets[2].1.det_start()[c], 5.0);
+    // Errors: an unknown resource, and a capacity a task no longer fits.
+    for (rows, says) in [
+        ("x,DEVV,capacity,2\n", "did you mean DEV?"),
+        (
+            "x,DEV,capacity,0.5\n",
+            "needs 1 units of DEV, whose capacity is 0.5",
+        ),
+        ("x,C,assign,OPS:1\n", "\"OPS\" is not a resource"),
+    ] {
+        let sc = slipcast::plan::scenarios::parse_bytes(
+            format!("scenario,target,action,value\n{rows}").as_bytes(),
+            "scenarios.csv",
+        )
+        .unwrap();
+        let err = slipcast::model::scenario::apply_all(&base, &sc)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("scenarios.csv line 2") || err.contains(says),
+            "{err}"
+        );
+        assert!(err.contains(says), "{err}");
+    }
+}
