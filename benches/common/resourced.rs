@@ -26,10 +26,12 @@ pub fn j120_like(seed: u64) -> (String, String) {
     let mut s = String::from("id,min,likely,max,predecessors,resources,milestone\n");
     for (i, p) in preds.iter().enumerate() {
         let d: u32 = rng.random_range(1..=10);
-        let r: Vec<String> = (1..=4)
-            .filter(|_| rng.random_range(0..2) == 0)
-            .map(|k| format!("R{k}:{}", rng.random_range(1..=10)))
-            .collect();
+        let mut r: Vec<String> = Vec::new();
+        for k in 1..=4 {
+            if rng.random_range(0..2) == 0 {
+                r.push(format!("R{k}:{}", rng.random_range(1..=10)));
+            }
+        }
         let p: Vec<String> = p.iter().map(|p| format!("J{p}")).collect();
         let _ = writeln!(s, "J{i},{d},{d},{d},{},{},", p.join(";"), r.join(";"));
     }

@@ -349,6 +349,16 @@ pub fn drivers_csv(f: &Forecast) -> String {
             num(d.p80_days),
         ]);
     }
+    // One more unit of a resource (kind `resource`): days the latest milestone moves.
+    for b in f.drivers.iter().flat_map(|d| &d.bottlenecks) {
+        rows.push(vec![
+            b.resource.clone(),
+            "resource".into(),
+            b.milestone.clone(),
+            num(b.p50_days),
+            num(b.p80_days),
+        ]);
+    }
     // A risk's effect on the total cost: an amount, not days (kind `risk-cost`).
     for d in f.drivers.iter().flat_map(|d| &d.cost) {
         rows.push(vec![

@@ -288,6 +288,28 @@ pub fn drivers_table(f: &Forecast) -> String {
             .collect();
         render(&mut out, &head, &rows);
     }
+    if !d.bottlenecks.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nBottlenecks: what one more unit of each resource buys {id} (same iterations):"
+        );
+        let head: Vec<String> = ["Resource", "Capacity", "P50", "P80"]
+            .map(String::from)
+            .to_vec();
+        let rows: Vec<Vec<String>> = d
+            .bottlenecks
+            .iter()
+            .map(|b| {
+                vec![
+                    b.resource.clone(),
+                    format!("{} → {}", b.capacity, b.capacity + 1.0),
+                    days1(b.p50_days),
+                    days1(b.p80_days),
+                ]
+            })
+            .collect();
+        render(&mut out, &head, &rows);
+    }
     if !d.cost.is_empty() {
         let cur = f
             .cost

@@ -18,7 +18,7 @@
 //! clipped at 0. Scenarios then act: `scale` multiplies the sampled duration first,
 //! `delay` adds days last (when the task happens), `remove` makes the duration 0.
 
-use crate::model::resource::{Levelling, Profile};
+use crate::model::resource::{Levelling, NO_TASK, Profile};
 use crate::model::sampler::normal_scores;
 use crate::model::{Link, Member, NO_FREEZE, Network, Status, WorkTime, correlation, cost, pert};
 use std::slice;
@@ -258,6 +258,9 @@ pub(crate) struct Scratch {
     profiles: Vec<Profile<f32>>,
     /// Levelling: per resource, the lanes in which some task waited for it.
     waited: Vec<u64>,
+    /// Levelling: per task and lane, the task whose finish released the units it waited
+    /// for ([`NO_TASK`] where it did not wait): its resource driver, critical with it.
+    res_driver: Vec<u32>,
 }
 
 /// Per-thread accumulators. Sums are fixed-point integers so that adding them up in any
@@ -356,6 +359,11 @@ impl Scratch {
                 None => Vec::new(),
             },
             waited: vec![0; levelled_resources(net)],
+            res_driver: if levelled_resources(net) > 0 {
+                vec![NO_TASK; n * LANES]
+            } else {
+                Vec::new()
+            },
         }
     }
 }
@@ -457,6 +465,11 @@ fn lanes(v: &[f32], t: usize) -> &[f32; LANES] {
 }
 
 /// Task (or risk) `t`'s block of lanes, mutably.
+#[inline(always)]
+fn lanes_u32(v: &mut [u32], t: usize) -> &mut [u32] {
+    &mut v[t * LANES..(t + 1) * LANES]
+}
+
 #[inline(always)]
 fn lanes_mut(v: &mut [f32], t: usize) -> &mut [f32; LANES] {
     &mut v.as_chunks_mut::<LANES>().0[t]
@@ -1131,6 +1144,7 @@ fn forward_task<const C: usize>(
             (&mut start, &mut finish),
             &mut s.profiles,
             &mut s.waited,
+            lanes_u32(&mut s.res_driver, t),
         );
         if !acc.wait.is_empty() {
             acc.wait[t] += waited;
@@ -1296,6 +1310,16 @@ fn milestones_and_reverse_pass(
                 continue;
             }
             mark_binding_predecessors(net, succ, live, s);
+            if net.levelling.as_ref().is_some_and(|l| l.levels(succ)) {
+                // A task that waited for a resource is driven by the task whose finish
+                // released it (a task earlier in the levelling order, so reached later).
+                for l in 0..valid {
+                    let d = s.res_driver[succ * LANES + l];
+                    if d != NO_TASK && (live >> l) & 1 == 1 {
+                        s.crit[d as usize] |= 1 << l;
+                    }
+                }
+            }
         }
         if track.on {
             for l in 0..valid {
@@ -2265,6 +2289,7 @@ fn level_lanes(
     (start, finish): (&mut [f32; LANES], &mut [f32; LANES]),
     profiles: &mut [Profile<f32>],
     waited: &mut [u64],
+    driver: &mut [u32],
 ) -> i128 {
     let holds = lev.holds(t);
     let r = lev.resources.len();
@@ -2274,6 +2299,7 @@ fn level_lanes(
         Status::Done { .. } => return 0,
     };
     let mut wait = 0i128;
+    driver.fill(NO_TASK);
     for l in 0..valid {
         let lane = &mut profiles[l * r..(l + 1) * r];
         let (mut s, mut f) = (start[l], finish[l]);
@@ -2283,19 +2309,22 @@ fn level_lanes(
         if from == f32::NEG_INFINITY {
             let s0 = s;
             loop {
-                let mut next = f32::NEG_INFINITY;
+                let (mut next, mut by) = (f32::NEG_INFINITY, NO_TASK);
                 for h in holds {
                     let k = h.resource as usize;
-                    if let Some(x) = lane[k].conflict(s, f, h.units, lev.capacity[k]) {
-                        next = next.max(x);
+                    if let Some((x, who)) = lane[k].conflict_by(s, f, h.units, lev.capacity[k]) {
+                        if x > next {
+                            (next, by) = (x, who);
+                        }
                         waited[k] |= 1 << l;
                     }
                 }
                 // Each move passes a change point, so this ends after at most as many
                 // moves as the profiles have points.
-                if !(next > s) {
+                if next <= s {
                     break;
                 }
+                driver[l] = by;
                 (s, f) = lift_lane(net, t, dur[l], next);
             }
             if s > s0 {
@@ -2307,7 +2336,7 @@ fn level_lanes(
         let s = s.max(from);
         if f > s {
             for h in holds {
-                lane[h.resource as usize].add(s, f, h.units);
+                lane[h.resource as usize].add(s, f, h.units, t as u32);
             }
         }
     }

@@ -98,6 +98,27 @@ pub struct Drivers {
     /// (tasks' costs, overheads, the risks' costs), largest share of its variance first;
     /// items whose cost never varies are left out.
     pub cost_sensitivity: Vec<CostSensitivity>,
+    /// Levelled plans: each resource given one more unit, how much earlier the latest
+    /// milestone's P50 and P80 land (same iterations), largest P80 gain first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bottlenecks: Vec<Bottleneck>,
+}
+
+/// What one more unit of a resource buys the latest milestone: its P50 and P80 with the
+/// unit minus without it, in working days (negative: earlier), with the same random
+/// numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bottleneck {
+    /// Resource id.
+    pub resource: String,
+    /// Its capacity in the plan.
+    pub capacity: f64,
+    /// The milestone.
+    pub milestone: String,
+    /// Change of the milestone's P50 with one more unit.
+    pub p50_days: f64,
+    /// Change of its P80.
+    pub p80_days: f64,
 }
 
 /// One cost item's part in the total cost's uncertainty, over the sensitivity subsample

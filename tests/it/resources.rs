@@ -104,6 +104,31 @@ fn two_builds_share_one_developer_in_priority_order() {
         (wait("C"), wait("D"), wait("M")),
         (Some(10.0), Some(0.0), None)
     );
+    // Criticality through the resource: D is driven by C, C waited for the developer
+    // B released, B follows A — every task is critical, though B's finish (15) binds
+    // no link.
+    for id in ["A", "B", "C", "D", "M"] {
+        let t = f.tasks.iter().find(|t| t.id == id).unwrap();
+        assert_eq!(t.criticality, 1.0, "{id}");
+    }
+    // The bottleneck ranking: a second developer lets B and C run together (27 → 19), a
+    // second tester buys nothing; the resource delay is those 8 days.
+    let f = slipcast::Forecaster::new(&net)
+        .iterations(slipcast::Iterations::Fixed(200))
+        .drivers(true)
+        .run(&NoProgress)
+        .unwrap();
+    let b = &f.drivers.as_ref().unwrap().bottlenecks;
+    let got: Vec<(&str, f64, f64)> = b
+        .iter()
+        .map(|x| (x.resource.as_str(), x.p50_days, x.p80_days))
+        .collect();
+    assert_eq!(got, [("DEV", -8.0, -8.0), ("QA", 0.0, 0.0)]);
+    let m = &f.milestones[0];
+    assert_eq!(
+        (m.resource_delay_p50, m.resource_delay_p80),
+        (Some(8.0), Some(8.0))
+    );
     // A priority column overrides the latest-finish rule: C (priority 900) first.
     let tasks_p = "id,min,likely,max,predecessors,resources,priority\n\
                    A,5,5,5,,DEV:1,\nB,10,10,10,A,DEV:1,\nC,8,8,8,A,DEV:1,900\nD,4,4,4,B;C,QA:1,\n";
@@ -339,9 +364,9 @@ fn as_plan(x: &Instance) -> (String, String) {
         }
     }
     let mut tasks = String::from("id,min,likely,max,predecessors,resources,milestone\n");
-    for j in 0..n {
+    for (j, pj) in preds.iter().enumerate() {
         let d = x.durations[j];
-        let p: Vec<String> = preds[j].iter().map(|p| format!("J{p}")).collect();
+        let p: Vec<String> = pj.iter().map(|p| format!("J{p}")).collect();
         let r: Vec<String> = (0..4)
             .filter(|&k| x.requests[j][k] > 0)
             .map(|k| format!("R{}:{}", k + 1, x.requests[j][k]))
@@ -493,24 +518,22 @@ fn resource_errors_name_the_file_line_task_and_fix() {
             "duplicate resource id",
         ),
     ];
-    for (tasks, res, at, says) in cases {
-        let dir = plan_dir(&[("tasks.csv", tasks), ("resources.csv", res)]);
+    // `slipcast run` on the files: exit 2 and its stderr.
+    let refused = |files: &[(&str, &str)]| {
+        let dir = plan_dir(files);
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_slipcast"))
             .args(["run", dir.path().to_str().unwrap(), "-n", "100"])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2));
-        let err = String::from_utf8_lossy(&out.stderr);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    for (tasks, res, at, says) in cases {
+        let err = refused(&[("tasks.csv", tasks), ("resources.csv", res)]);
         assert!(err.contains(at) && err.contains(says), "{err}");
     }
     // A resources column without resources.csv.
-    let dir = plan_dir(&[("tasks.csv", "id,min,likely,max,resources\nA,1,2,3,DEV\n")]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_slipcast"))
-        .args(["run", dir.path().to_str().unwrap(), "-n", "100"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = refused(&[("tasks.csv", "id,min,likely,max,resources\nA,1,2,3,DEV\n")]);
     assert!(err.contains("add resources.csv"), "{err}");
 }
 
