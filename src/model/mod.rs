@@ -510,7 +510,7 @@ impl Network {
 
     /// Forward CPM pass in f64 with the given durations: (early starts, early finishes).
     /// The kernel does the same arithmetic in f32 lanes. With resources to level, the
-    /// serial scheme of [`resource::level_deterministic`].
+    /// serial scheme of `resource::level_deterministic`.
     pub fn cpm(&self, durations: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let place = |t: usize, es: &[f64], ef: &[f64], lift: f64| {
             self.place_det(t, es, ef, durations[t], lift)

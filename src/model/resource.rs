@@ -4,7 +4,7 @@
 //! Levelling is the serial schedule generation scheme with a priority rule fixed for the
 //! run. Because the rule and the network are fixed, the order in which tasks are taken
 //! ("among the tasks whose predecessors are all scheduled, the one with the highest
-//! priority") is the same in every iteration: [`sgs_order`] computes it once, and the
+//! priority") is the same in every iteration: `sgs_order` computes it once, and the
 //! network is laid out in that order, so the kernel's forward pass *is* the serial scheme.
 //! Each task then starts at the earliest time, at or after its logic start, at which every
 //! resource it holds has the units free over its whole span.
