@@ -348,10 +348,13 @@ pub(crate) fn level_deterministic(
     let mut profiles: Vec<Profile<f64>> = vec![Profile::default(); lev.resources.len()];
     for t in 0..n {
         let (mut s, mut f) = place(t, &es, &ef, f64::NEG_INFINITY);
-        let holds = lev.holds(t);
+        let holds = match net.status[t] {
+            Status::Done { .. } => &[][..],
+            _ => lev.holds(t),
+        };
         if !holds.is_empty() && f > s && durations[t] > 0.0 {
-            match net.status[t] {
-                Status::Open => loop {
+            if net.status[t] == Status::Open {
+                loop {
                     let next = holds
                         .iter()
                         .filter_map(|h| {
@@ -363,16 +366,11 @@ pub(crate) fn level_deterministic(
                             )
                         })
                         .fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.max(x))));
+                    // Each move passes a change point (`r > s`), so this ends.
                     match next {
-                        Some(r) if lev.on => (s, f) = place(t, &es, &ef, r),
+                        Some(r) if r > s => (s, f) = place(t, &es, &ef, r),
                         _ => break,
                     }
-                },
-                Status::InProgress { .. } => {}
-                Status::Done { .. } => {
-                    es[t] = s;
-                    ef[t] = f;
-                    continue;
                 }
             }
             let from = match (net.status[t], net.status_time) {

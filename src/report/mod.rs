@@ -261,7 +261,7 @@ pub fn tasks_csv(f: &Forecast) -> String {
     };
     for t in &f.tasks {
         let d = driver(&t.id);
-        rows.push(vec![
+        let mut row = vec![
             t.id.clone(),
             t.name.clone().unwrap_or_default(),
             t.group.clone().unwrap_or_default(),
@@ -276,11 +276,11 @@ pub fn tasks_csv(f: &Forecast) -> String {
             d.map(|d| num(d.ssi)).unwrap_or_default(),
             d.and_then(|d| d.mean_float.map(num)).unwrap_or_default(),
             t.status.unwrap_or_default().to_string(),
-        ]);
+        ];
         if levelled {
-            let r = rows.last_mut().expect("a row was pushed");
-            r.push(t.mean_resource_wait.map(num).unwrap_or_default());
+            row.push(t.mean_resource_wait.map(num).unwrap_or_default());
         }
+        rows.push(row);
     }
     csv_bytes(rows)
 }
