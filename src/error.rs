@@ -137,6 +137,8 @@ pub enum WarningKind {
     StartedBeforeStart,
     /// An as-late-as-possible task holds resources: it is levelled at its early dates.
     AlapHoldsResources,
+    /// The plan spans too many weeks for a resource loading.
+    NoLoading,
 }
 
 impl Warning {

@@ -216,6 +216,17 @@ impl<'a> Forecaster<'a> {
         let mut f = stats::forecast(net, &samples, &self.percentiles);
         if net.levelling.as_ref().is_some_and(|l| l.on) {
             self.resource_delays(&samples, &mut f)?;
+            // Units in use week by week: the first iterations again, read per period.
+            match sim::loading::loading(net, self.seed, samples.iterations) {
+                Some(l) => crate::stats::resources::set_loading(&mut f.resources, &l),
+                None => f.warnings.push(Warning::new(
+                    WarningKind::NoLoading,
+                    format!(
+                        "no resource loading: the plan spans more than {} weeks",
+                        sim::cashflow::MAX_PERIODS
+                    ),
+                )),
+            }
         }
         if let Some(cf) = f.cost.as_mut() {
             if self.jcl_levels != [crate::stats::cost::FRONTIER_LEVEL] {

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod correlation;
 pub mod cost;
 pub mod pert;
+pub mod profile;
 pub mod resource;
 pub mod sampler;
 pub mod scenario;

@@ -76,6 +76,17 @@ struct CostShareRow {
     sensitivity: String,
 }
 
+/// One resource in the report's resource table.
+struct ResourceRow {
+    label: String,
+    capacity: String,
+    peak: String,
+    utilisation: String,
+    waited: String,
+    /// What one more unit buys the latest milestone at P80 (with drivers).
+    more: String,
+}
+
 #[derive(Template)]
 #[template(path = "report.html")]
 struct Page {
@@ -88,6 +99,9 @@ struct Page {
     tornado: Option<Chart>,
     latest: String,
     critical: Vec<CriticalRow>,
+    resources: Vec<ResourceRow>,
+    resource_charts: Vec<Chart>,
+    bottlenecks: bool,
     risks: Vec<RiskRow>,
     risk_costs: bool,
     scenario_rows: Vec<ScenarioRow>,
@@ -292,6 +306,22 @@ pub fn charts(f: &Forecast, date_of: &dyn Fn(f64) -> Option<String>) -> Vec<(Str
             }
         }
     }
+    for r in &f.resources {
+        if let (Some(svg), Some(lo)) = (svg::loading(r), &r.loading) {
+            out.push((
+                chart_file(&r.id, "loading"),
+                Chart {
+                    svg,
+                    caption: format!(
+                        "{}: units in use in each {} — bars the mean over the first {} simulated futures, the dark line their P90 (one future in ten uses more), dashed grey the single-point plan, dashed red the capacity. Levelling keeps every future within capacity; where the P90 sits on the red line work queues for this resource.",
+                        name(&r.id, &r.name),
+                        lo.period,
+                        super::table::group_thousands(lo.iterations as u64)
+                    ),
+                },
+            ));
+        }
+    }
     if let Some(latest) = f.milestones.last()
         && let Some(t) = svg::tornado(f, &latest.id)
     {
@@ -372,10 +402,12 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
         });
     }
     let (mut scurves, mut cost_charts) = (Vec::new(), Vec::new());
-    let mut tornado = None;
+    let (mut tornado, mut resource_charts) = (None, Vec::new());
     for (file, c) in charts(f, date_of) {
         if file == "drivers.svg" {
             tornado = Some(c);
+        } else if file.ends_with("-loading.svg") {
+            resource_charts.push(c);
         } else if file.ends_with("cost-curve.svg")
             || file.ends_with("cost-scatter.svg")
             || file == "cashflow.svg"
@@ -416,6 +448,32 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
             sensitivity: sens(&t.id),
             start: at(t.mean_start, &t.mean_start_date),
             finish: at(t.mean_finish, &t.mean_finish_date),
+        })
+        .collect();
+    let bottleneck = |id: &str| {
+        f.drivers
+            .as_ref()
+            .and_then(|d| d.bottlenecks.iter().find(|b| b.resource == id))
+    };
+    let resources = f
+        .resources
+        .iter()
+        .map(|r| ResourceRow {
+            label: name(&r.id, &r.name),
+            capacity: svg::num_label(r.capacity),
+            peak: format!("{:.1}", r.p90_peak),
+            utilisation: format!("{:.0} %", r.utilisation * 100.0),
+            waited: format!("{:.0} %", r.wait_share * 100.0),
+            more: bottleneck(&r.id).map_or_else(
+                || "–".into(),
+                |b| {
+                    if b.p80_days.abs() < 0.05 {
+                        "no change".into()
+                    } else {
+                        format!("{:+.1} d", b.p80_days)
+                    }
+                },
+            ),
         })
         .collect();
     let risks = f
@@ -478,6 +536,12 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
         tornado,
         latest,
         critical,
+        bottlenecks: f
+            .drivers
+            .as_ref()
+            .is_some_and(|d| !d.bottlenecks.is_empty()),
+        resources,
+        resource_charts,
         risk_costs: f.risks.iter().any(|r| r.mean_cost.is_some()),
         risks,
         scenario_rows: Vec::new(),

@@ -315,6 +315,40 @@ pub fn resources_csv(f: &Forecast) -> String {
     csv_bytes(rows)
 }
 
+/// `loading.csv` of a levelled run: per resource and period, the mean units in use in
+/// the period: `resource, period_end, working_days, capacity, plan, mean, p50, p90`.
+pub fn loading_csv(f: &Forecast) -> String {
+    let mut rows = vec![
+        [
+            "resource",
+            "period_end",
+            "working_days",
+            "capacity",
+            "plan",
+            "mean",
+            "p50",
+            "p90",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for r in &f.resources {
+        for p in r.loading.iter().flat_map(|l| &l.periods) {
+            rows.push(vec![
+                r.id.clone(),
+                p.end.clone(),
+                p.days.to_string(),
+                num(r.capacity),
+                num(p.plan),
+                num(p.mean),
+                num(p.p50),
+                num(p.p90),
+            ]);
+        }
+    }
+    csv_bytes(rows)
+}
+
 /// `paths.csv`: `milestone, rank, share, tasks` (tasks `;`-separated in schedule order).
 pub fn paths_csv(f: &Forecast) -> String {
     let mut rows = vec![
@@ -843,6 +877,9 @@ pub fn add_forecast_files(set: &mut out::OutSet, f: &Forecast) {
     }
     if !f.resources.is_empty() {
         set.add("resources.csv", resources_csv(f));
+        if f.resources.iter().any(|r| r.loading.is_some()) {
+            set.add("loading.csv", loading_csv(f));
+        }
     }
     if let Some(c) = &f.cost {
         set.add("cost.csv", cost_csv(c, &f.percentiles));

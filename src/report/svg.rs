@@ -399,19 +399,7 @@ fn commitment_line(s: &mut String, x: f64, (t, ph): (f64, f64)) {
 
 /// The budget's dashed red line across a plot at height `by`, labelled at its left.
 fn budget_line(s: &mut String, by: f64, (l, pw): (f64, f64), budget: f64) {
-    let _ = write!(
-        s,
-        r##"<line x1="{l}" y1="{by:.1}" x2="{:.1}" y2="{by:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
-        l + pw
-    );
-    s.push_str(&label(
-        l + 4.0,
-        by - 5.0,
-        "start",
-        &format!("budget {}", short_money(budget)),
-        30,
-        "m target",
-    ));
+    budget_like(s, by, (l, pw), &format!("budget {}", short_money(budget)));
 }
 
 /// ` (EUR)`: the currency for a cost chart's title, when the plan names one.
@@ -899,6 +887,168 @@ pub fn cash_flow(c: &crate::stats::cost::CostForecast) -> Option<String> {
     ));
     s.push_str("</svg>");
     Some(s)
+}
+
+/// One resource's units in use per period: bars the mean over the iterations, a step
+/// line their P90, a dashed grey step line the single-point plan, a dashed red line
+/// the capacity.
+pub fn loading(r: &crate::stats::resources::ResourceForecast) -> Option<String> {
+    let lo = r.loading.as_ref()?;
+    let ps = &lo.periods;
+    if ps.is_empty() {
+        return None;
+    }
+    let (w, h) = (760.0, 250.0);
+    let (l, rt, t, b) = (48.0, 24.0, 40.0, 46.0);
+    let (pw, ph) = (w - l - rt, h - t - b);
+    let top = ps
+        .iter()
+        .map(|p| p.p90.max(p.plan).max(p.mean))
+        .fold(r.capacity, f64::max)
+        .max(1.0)
+        * 1.15;
+    let step = pw / ps.len() as f64;
+    let x = |j: usize| l + step * j as f64;
+    let y = |v: f64| t + ph - v / top * ph;
+    let mut s = open(w, h, "loading");
+    let title = match &r.name {
+        Some(n) => format!("{} {n}: units in use per {}", r.id, lo.period),
+        None => format!("{}: units in use per {}", r.id, lo.period),
+    };
+    s.push_str(&label(l, 22.0, "start", &title, 90, "t"));
+    // Units up the side.
+    let unit = nice_step(top, 4).max(if top > 2.0 { 1.0 } else { 0.25 });
+    let mut v = 0.0;
+    while v <= top + 1e-9 {
+        let _ = write!(
+            s,
+            r##"<line x1="{l}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#e4e7eb"/>"##,
+            y(v),
+            l + pw
+        );
+        s.push_str(&label(l - 6.0, y(v) + 3.5, "end", &num_label(v), 8, "s"));
+        v += unit;
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{l}" y1="{0}" x2="{1}" y2="{0}" stroke="#52606d"/>"##,
+        t + ph,
+        l + pw
+    );
+    // The mean as bars.
+    let gap = if step > 4.0 { 1.0 } else { 0.0 };
+    for (j, p) in ps.iter().enumerate() {
+        if p.mean > 0.0 {
+            let _ = write!(
+                s,
+                r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#9fb3c8"/>"##,
+                x(j) + gap / 2.0,
+                y(p.mean),
+                (step - gap).max(0.5),
+                t + ph - y(p.mean)
+            );
+        }
+    }
+    let steps = |v: &dyn Fn(&crate::stats::resources::LoadPeriod) -> f64| {
+        let mut d = String::new();
+        for (j, p) in ps.iter().enumerate() {
+            let c = if j == 0 { 'M' } else { 'L' };
+            let _ = write!(
+                d,
+                "{c}{:.1} {:.1} L{:.1} {:.1} ",
+                x(j),
+                y(v(p)),
+                x(j + 1),
+                y(v(p))
+            );
+        }
+        d
+    };
+    let _ = write!(
+        s,
+        r##"<path d="{}" fill="none" stroke="#7b8794" stroke-width="1.5" stroke-dasharray="4 3"/>"##,
+        steps(&|p| p.plan)
+    );
+    let _ = write!(
+        s,
+        r##"<path d="{}" fill="none" stroke="#243b53" stroke-width="1.8"/>"##,
+        steps(&|p| p.p90)
+    );
+    budget_like(
+        &mut s,
+        y(r.capacity),
+        (l, pw),
+        &format!("capacity {}", num_label(r.capacity)),
+    );
+    // Period labels: as many as fit, the last always.
+    let every = ((70.0 / step).ceil() as usize).max(1);
+    for (j, p) in ps.iter().enumerate() {
+        let last = j + 1 == ps.len();
+        if !last && ((j + 1) % every != 0 || ps.len() - (j + 1) < every) {
+            continue;
+        }
+        let anchor = if last { "end" } else { "middle" };
+        s.push_str(&label(
+            x(j + 1),
+            t + ph + 16.0,
+            anchor,
+            &p.end,
+            10,
+            "s tick",
+        ));
+    }
+    s.push_str(&label(
+        l + pw / 2.0,
+        h - 10.0,
+        "middle",
+        &format!(
+            "end of each {} (the first {} simulated futures)",
+            lo.period,
+            super::table::group_thousands(lo.iterations as u64)
+        ),
+        70,
+        "l",
+    ));
+    // The legend, top right.
+    let (lx, ly) = (l + pw - 300.0, 22.0);
+    let _ = write!(
+        s,
+        r##"<rect x="{lx}" y="{:.1}" width="14" height="8" fill="#9fb3c8"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#243b53" stroke-width="1.8"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#7b8794" stroke-width="1.5" stroke-dasharray="4 3"/>"##,
+        ly - 8.0,
+        lx + 60.0,
+        ly - 4.0,
+        lx + 74.0,
+        ly - 4.0,
+        lx + 120.0,
+        ly - 4.0,
+        lx + 134.0,
+        ly - 4.0
+    );
+    s.push_str(&label(lx + 18.0, ly, "start", "mean", 10, "s"));
+    s.push_str(&label(lx + 78.0, ly, "start", "P90", 10, "s"));
+    s.push_str(&label(lx + 138.0, ly, "start", "plan (no risk)", 20, "s"));
+    s.push_str("</svg>");
+    Some(s)
+}
+
+/// A number of units: whole when it is, else with up to two decimals.
+pub fn num_label(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').to_string()
+    }
+}
+
+/// A dashed red line across a plot at `y`, labelled (a budget, a capacity).
+fn budget_like(s: &mut String, by: f64, (l, pw): (f64, f64), text: &str) {
+    let _ = write!(
+        s,
+        r##"<line x1="{l}" y1="{by:.1}" x2="{:.1}" y2="{by:.1}" stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4"/>"##,
+        l + pw
+    );
+    s.push_str(&label(l + 4.0, by - 5.0, "start", text, 30, "m target"));
 }
 
 #[cfg(test)]

@@ -14,10 +14,11 @@
 //! x₀'s bucket and −k at x₁'s (with k·x), so the cumulative spend at a period end e is
 //! Σ steps + e·Σk − Σk·x over the buckets up to e's: linear in tasks plus periods.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::kernel::{self, Acc, Block, BlockOut, Keys, Scratch, Tracking};
+use super::periods::{Periods, Span};
 use crate::lanes::LANES;
 use crate::model::Network;
 use crate::model::calendar::SNAP;
@@ -26,11 +27,10 @@ use crate::model::cost::{self, CostModel};
 /// Iterations the cash flow places in time at most.
 pub const CASH_FLOW_ITERATIONS: u64 = 2_000;
 
-/// Periods at most (a hundred years of months): a plan longer than that has no cash flow.
-pub const MAX_PERIODS: usize = 1_200;
+pub use super::periods::MAX_PERIODS;
 
 /// Working days in a period when the plan has no calendar.
-pub const PERIOD_DAYS: u64 = 20;
+pub const PERIOD_DAYS: u64 = super::periods::MONTH_DAYS;
 
 /// The cumulative spend of the first iterations at each period end.
 #[derive(Debug, Clone)]
@@ -47,89 +47,6 @@ pub struct CashSamples {
     pub rows: Vec<Vec<f64>>,
     /// The deterministic plan's cumulative spend at each period end.
     pub deterministic: Vec<f64>,
-}
-
-/// Period ends, extended on demand to cover a horizon.
-#[derive(Clone)]
-struct Periods<'a> {
-    net: &'a Network,
-    /// Period ends on the time axis.
-    ends: Vec<u64>,
-    /// Period ends in working days of the project calendar.
-    days: Vec<u64>,
-    dates: Vec<NaiveDate>,
-    /// Per whole working day d: the first period whose end is at or after d.
-    of_day: Vec<u32>,
-}
-
-impl Periods<'_> {
-    /// Extends the periods until the last ends at or after working-day time `x`; false
-    /// when that needs more than [`MAX_PERIODS`].
-    fn cover(&mut self, x: f64) -> bool {
-        while self.ends.last().is_none_or(|&e| (e as f64) < x - SNAP) {
-            if self.ends.len() >= MAX_PERIODS {
-                return false;
-            }
-            match self.net.calendar() {
-                Some(cal) => {
-                    let first = cal.first_day();
-                    let month = first.month0() as usize + self.ends.len();
-                    let (y, m) = (first.year() + (month / 12) as i32, (month % 12) as u32 + 1);
-                    let Some(end) = NaiveDate::from_ymd_opt(y, m, 1)
-                        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
-                        .and_then(|d| d.pred_opt())
-                    else {
-                        return false;
-                    };
-                    let days = cal.working_days_through(end);
-                    // On the clock axis the month ends at the end of its last day.
-                    let axis = match self.net.clock() {
-                        Some(k) => k.end_of_date(end) as u64,
-                        None => days,
-                    };
-                    self.ends.push(axis);
-                    self.days.push(days);
-                    self.dates.push(end);
-                }
-                None => {
-                    let end = PERIOD_DAYS * (self.ends.len() as u64 + 1);
-                    self.ends.push(end);
-                    self.days.push(end);
-                }
-            }
-        }
-        self.index_days();
-        true
-    }
-
-    /// Fills the day table up to the last period's end (after [`Periods::cover`]).
-    fn index_days(&mut self) {
-        let last = self.ends.last().copied().unwrap_or(0) as usize;
-        let mut j = self.of_day.last().copied().unwrap_or(0) as usize;
-        for d in self.of_day.len()..=last + 1 {
-            while j < self.ends.len() && (self.ends[j] as usize) < d {
-                j += 1;
-            }
-            self.of_day.push(j as u32);
-        }
-    }
-
-    /// The first period whose end is at or after `x` (an amount spent at `x` counts
-    /// there). `x` is snapped (see [`at`]) and within the periods.
-    #[inline]
-    fn at(&self, x: f64) -> usize {
-        // ⌈x⌉ by truncation: x ≥ 0.
-        let whole = x as usize;
-        let d = whole + (x > whole as f64) as usize;
-        self.of_day[d.min(self.of_day.len() - 1)] as usize
-    }
-
-    /// The first period whose end is after `x` (work that starts at `x` is spent in the
-    /// working day after it).
-    #[inline]
-    fn after(&self, x: f64) -> usize {
-        self.of_day[(x as usize + 1).min(self.of_day.len() - 1)] as usize
-    }
 }
 
 /// One iteration's events per period: [step, slope, slope × start].
@@ -205,14 +122,8 @@ pub fn cash_flow(net: &Network, seed: u64, iterations: u64) -> Option<CashSample
     let mut track = Tracking::new(net, false, 0, false);
     track.cost = true;
     let k = net.milestones().len();
-    let width = k + cm.width(k);
-    let mut periods = Periods {
-        net,
-        ends: Vec::new(),
-        days: Vec::new(),
-        dates: Vec::new(),
-        of_day: Vec::new(),
-    };
+    let width = k + cm.width(k) + 2 * kernel::levelled_resources(net);
+    let mut periods = Periods::new(net, Span::Months);
     let mut deterministic = deterministic(net, cm, &mut periods)?;
     // Blocks in parallel, each thread with its own scratch and its own copy of the
     // periods (extended as its blocks need): every row depends on its block alone.

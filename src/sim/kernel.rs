@@ -298,6 +298,11 @@ pub(crate) struct Acc {
 }
 
 impl Scratch {
+    /// Levelled runs: lane `l`'s profile of resource `r` after the block.
+    pub(crate) fn profile(&self, l: usize, r: usize, resources: usize) -> &Profile<f32> {
+        &self.profiles[l * resources + r]
+    }
+
     /// Task `t`'s start lanes (kept when [`Tracking::keep_starts`]).
     pub(crate) fn es(&self, t: usize) -> &[f32; LANES] {
         lanes(&self.es, t)

@@ -10,6 +10,8 @@
 mod kernel;
 
 pub mod cashflow;
+pub mod loading;
+pub(crate) mod periods;
 
 use rayon::prelude::*;
 

@@ -25,6 +25,82 @@ pub struct ResourceForecast {
     pub utilisation: f64,
     /// Share of iterations in which some task waited for it.
     pub wait_share: f64,
+    /// Units in use week by week (see [`crate::sim::loading`]), when read.
+    pub loading: Option<Loading>,
+}
+
+/// One resource's units in use, period by period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Loading {
+    /// Iterations read (the first ones).
+    pub iterations: usize,
+    /// `week`, or `5 working days` without a calendar.
+    pub period: String,
+    /// Each period, in order.
+    pub periods: Vec<LoadPeriod>,
+}
+
+/// The mean units in use within one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadPeriod {
+    /// Its last day (`2027-03-07`, a Sunday), or `day 15` without a calendar.
+    pub end: String,
+    /// Working days through its end.
+    pub days: u64,
+    /// The deterministic levelled plan's.
+    pub plan: f64,
+    /// Mean over the iterations.
+    pub mean: f64,
+    /// P50 across the iterations.
+    pub p50: f64,
+    /// P90 across the iterations.
+    pub p90: f64,
+}
+
+/// Sets each resource's [`Loading`] from the loading samples.
+pub fn set_loading(resources: &mut [ResourceForecast], l: &crate::sim::loading::LoadingSamples) {
+    let mut column: Vec<f32> = Vec::new();
+    for (r, (rows, det)) in resources
+        .iter_mut()
+        .zip(l.rows.iter().zip(&l.deterministic))
+    {
+        let periods = l
+            .days
+            .iter()
+            .enumerate()
+            .map(|(j, &days)| {
+                column.clear();
+                column.extend(rows.iter().map(|row| row[j]));
+                column.sort_unstable_by(f32::total_cmp);
+                let n = column.len();
+                let q = |p: f64| {
+                    if n == 0 {
+                        0.0
+                    } else {
+                        crate::num::round4(column[crate::stats::percentile_rank(n, p) - 1] as f64)
+                    }
+                };
+                LoadPeriod {
+                    end: l.dates.get(j).map_or_else(
+                        || format!("day {days}"),
+                        |d| d.format("%Y-%m-%d").to_string(),
+                    ),
+                    days,
+                    plan: crate::num::round4(det[j]),
+                    mean: crate::num::round4(
+                        column.iter().map(|&x| x as f64).sum::<f64>() / n.max(1) as f64,
+                    ),
+                    p50: q(50.0),
+                    p90: q(90.0),
+                }
+            })
+            .collect();
+        r.loading = Some(Loading {
+            iterations: rows.len(),
+            period: l.period.clone(),
+            periods,
+        });
+    }
 }
 
 /// The resources of a levelled run (empty otherwise).
@@ -83,6 +159,7 @@ pub fn forecast(net: &Network, samples: &Samples) -> Vec<ResourceForecast> {
                 wait_share: crate::num::round4(
                     samples.resource_waited.get(k).copied().unwrap_or(0) as f64 / n.max(1) as f64,
                 ),
+                loading: None,
             }
         })
         .collect()

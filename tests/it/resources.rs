@@ -589,3 +589,153 @@ fn staffing_scenarios_change_capacities_and_assignments() {
         assert!(err.contains(says), "{err}");
     }
 }
+
+#[test]
+fn loading_is_the_units_held_week_by_week() {
+    // Hand-computed: A holds both units over days [0, 5); B waits for one and holds it
+    // over [5, 9). Week 1: 2 units; week 2: 1 unit for 4 of its 5 days = 0.8.
+    let tasks = "id,min,likely,max,predecessors,resources,milestone\n\
+                 A,5,5,5,,R:2,\nB,4,4,4,,R:1,\nM,,,,A;B,,true\n";
+    let net = net_of(tasks, "id,capacity\nR,2\n", None);
+    let l = slipcast::sim::loading::loading(&net, 7, 300).expect("a levelled plan");
+    assert_eq!(l.period, "5 working days");
+    assert_eq!(&l.days[..2], &[5, 10]);
+    assert_eq!(l.rows[0].len(), 300);
+    for row in &l.rows[0] {
+        assert_eq!(&row[..2], &[2.0, 0.8]);
+        assert!(row[2..].iter().all(|&x| x == 0.0));
+    }
+    assert_eq!(&l.deterministic[0][..2], &[2.0, 0.8]);
+    // With a calendar, weeks end on Sundays: a Wednesday start gives a first week of
+    // three working days (Wed–Fri): A's 2 units; then A's last 2 days and B's first 3
+    // of the next five: (2 × 2 + 1 × 3) / 5.
+    let net = net_of(tasks, "id,capacity\nR,2\n", Some("start = 2027-02-03\n"));
+    let l = slipcast::sim::loading::loading(&net, 7, 64).expect("a levelled plan");
+    assert_eq!(l.period, "week");
+    assert_eq!(
+        l.dates[..2]
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>(),
+        ["2027-02-07", "2027-02-14"]
+    );
+    assert_eq!(&l.days[..3], &[3, 8, 13]);
+    assert_eq!(&l.rows[0][0][..3], &[2.0, 1.4, 0.2]);
+}
+
+#[test]
+fn loading_of_an_uncertain_task_matches_its_distribution() {
+    // One task, triangular(3, 7, 9) days, holding one unit. Week 1 holds min(d, 5) / 5,
+    // week 2 (d − 5)⁺ / 5: their mean adds up to E[d] / 5 = 19 / 15, and week 2's P90
+    // is (q₉₀ − 5) / 5 where 1 − (9 − q)² / 12 = 0.9: q₉₀ = 9 − √1.2.
+    let tasks = "id,min,likely,max,predecessors,resources,milestone\n\
+                 T,3,7,9,,R:1,\nM,,,,T,,true\n";
+    let net = net_of(tasks, "id,capacity\nR,1\n", None);
+    let cfg = SimConfig {
+        iterations: 2000,
+        seed: 11,
+        threads: None,
+    };
+    let samples = simulate(&net, &cfg, &NoProgress).unwrap();
+    let mut f = slipcast::forecast(&net, &samples, &[50.0, 80.0]);
+    let l = slipcast::sim::loading::loading(&net, 11, 2000).unwrap();
+    slipcast::stats::resources::set_loading(&mut f.resources, &l);
+    let lo = f.resources[0].loading.as_ref().unwrap();
+    assert_eq!(lo.iterations, 2000);
+    let n = 2000f64;
+    // Mean: sd of d is √(28/18) days; four standard errors.
+    let total: f64 = lo.periods.iter().map(|p| p.mean * 5.0).sum();
+    let tol = 4.0 * (28.0f64 / 18.0).sqrt() / n.sqrt();
+    assert!(
+        (total - 19.0 / 3.0).abs() < tol,
+        "unit-days {total} vs 6.333 ± {tol}"
+    );
+    // The loading rows are the simulated durations themselves: the same iterations.
+    let d = &samples.milestones[0];
+    let want: f64 = d.iter().map(|&x| x as f64).sum::<f64>() / n;
+    assert!(
+        (total - want).abs() < 1e-3,
+        "{total} vs the samples' mean {want}"
+    );
+    // P90: the sample quantile's standard error √(p(1 − p)/n) / f(q), f(q) = 2(9 − q)/12.
+    let q = 9.0 - 1.2f64.sqrt();
+    let se = (0.09 / n).sqrt() / (2.0 * (9.0 - q) / 12.0) / 5.0;
+    let p90 = lo.periods[1].p90;
+    assert!(
+        ((p90 - (q - 5.0) / 5.0).abs()) < 4.0 * se + 1e-4,
+        "week 2 P90 {p90}"
+    );
+    // Week 1 is full unless the task ends within it, which happens one time in six.
+    assert_eq!(lo.periods[0].p90, 1.0);
+    assert_eq!(lo.periods[0].plan, 1.0);
+}
+
+#[test]
+fn the_report_shows_each_resource_loading_and_the_bottlenecks() {
+    let dir = plan_dir(&[
+        ("plan.toml", "name = \"Staffed\"\nstart = 2027-02-01\n"),
+        (
+            "tasks.csv",
+            "id,min,likely,max,predecessors,resources,milestone\n\
+             A,4,5,8,,DE:2,\nB,3,4,6,,DE:1,\nC,2,3,5,A;B,QA:1,\nM,,,,C,,true\n",
+        ),
+        (
+            "resources.csv",
+            "id,name,capacity\nDE,Data engineers,2\nQA,Testers,1\n",
+        ),
+    ]);
+    let out_dir = dir.path().join("out");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_slipcast"))
+        .args([
+            "run",
+            dir.path().to_str().unwrap(),
+            "-n",
+            "500",
+            "--drivers",
+        ])
+        .args(["--out", out_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let csv = std::fs::read_to_string(out_dir.join("loading.csv")).unwrap();
+    assert!(csv.starts_with("resource,period_end,working_days,capacity,plan,mean,p50,p90\n"));
+    // DE's first week is the deterministic plan's A (two units, five days).
+    assert!(csv.contains("\nDE,2027-02-07,5,2,2,"), "{csv}");
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Resources</h2>"));
+    assert!(html.contains("DE Data engineers: units in use per week"));
+    assert!(html.contains("<th>One more unit</th>"));
+    assert!(out_dir.join("DE-loading.svg").exists());
+}
+
+#[test]
+fn a_levelled_plan_with_costs_has_a_cash_flow() {
+    // The cash flow re-runs iterations with the resource columns in each row too.
+    let dir = plan_dir(&[
+        ("plan.toml", "start = 2027-02-01\n"),
+        (
+            "tasks.csv",
+            "id,min,likely,max,predecessors,resources,cost,milestone\n\
+             A,4,5,8,,DE:2,1000,\nB,3,4,6,,DE:1,500,\nM,,,,A;B,,,true\n",
+        ),
+        ("resources.csv", "id,capacity\nDE,2\n"),
+    ]);
+    let out_dir = dir.path().join("out");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_slipcast"))
+        .args(["run", dir.path().to_str().unwrap(), "-n", "300"])
+        .args(["--out", out_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let cf = std::fs::read_to_string(out_dir.join("cashflow.csv")).unwrap();
+    // Everything is spent by the end: 1,500 in every iteration.
+    assert!(
+        cf.trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .contains(",1500,1500,1500,1500,1500"),
+        "{cf}"
+    );
+    assert!(out_dir.join("loading.csv").exists());
+}
