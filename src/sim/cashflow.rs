@@ -14,15 +14,13 @@
 //! x₀'s bucket and −k at x₁'s (with k·x), so the cumulative spend at a period end e is
 //! Σ steps + e·Σk − Σk·x over the buckets up to e's: linear in tasks plus periods.
 
-use chrono::NaiveDate;
-use rayon::prelude::*;
-
-use super::kernel::{self, Acc, Block, BlockOut, Keys, Scratch, Tracking};
+use super::kernel::{self, Block, Scratch, Tracking};
 use super::periods::{Periods, Span};
 use crate::lanes::LANES;
 use crate::model::Network;
 use crate::model::calendar::SNAP;
 use crate::model::cost::{self, CostModel};
+use chrono::NaiveDate;
 
 /// Iterations the cash flow places in time at most.
 pub const CASH_FLOW_ITERATIONS: u64 = 2_000;
@@ -118,75 +116,47 @@ fn at(x: f32) -> f64 {
 pub fn cash_flow(net: &Network, seed: u64, iterations: u64) -> Option<CashSamples> {
     let cm = net.cost()?;
     let n = iterations.min(CASH_FLOW_ITERATIONS) as usize;
-    let keys = Keys::new(net, seed);
     let mut track = Tracking::new(net, false, 0, false);
     track.cost = true;
-    let k = net.milestones().len();
-    let width = k + cm.width(k) + 2 * kernel::levelled_resources(net);
     let mut periods = Periods::new(net, Span::Months);
     let mut deterministic = deterministic(net, cm, &mut periods)?;
-    // Blocks in parallel, each thread with its own scratch and its own copy of the
-    // periods (extended as its blocks need): every row depends on its block alone.
-    let blocks: Vec<Option<Vec<Vec<f64>>>> = (0..n.div_ceil(LANES) as u64)
-        .into_par_iter()
-        .map_init(
-            || {
-                (
-                    Scratch::new(net),
-                    Acc::new(net),
-                    vec![0f32; LANES * width],
-                    vec![Events::default(); LANES],
-                    periods.clone(),
-                )
-            },
-            |(s, acc, out, events, periods), block| {
-                let valid = (n - block as usize * LANES).min(LANES);
-                let b = Block {
-                    net,
-                    keys: &keys,
-                    block,
-                    valid,
-                    track,
-                    loo: None,
-                };
-                kernel::run_block(
-                    b,
-                    BlockOut {
-                        s,
-                        acc,
-                        out,
-                        hashes: &mut [],
-                        loo_out: &mut [],
-                    },
-                );
-                // The periods this block's spend reaches.
-                let mut horizon = net.status_time().unwrap_or(0.0);
-                let finishes = cm.tasks.iter().map(|c| c.task);
-                for t in finishes.chain(cm.overheads.iter().map(|o| o.until)) {
-                    for &f in s.ef(t as usize).iter().take(valid) {
-                        horizon = horizon.max(at(f));
-                    }
+    // Each thread with its own copy of the periods (extended as its blocks need): every
+    // row depends on its block alone.
+    let blocks = super::replay(
+        net,
+        seed,
+        n,
+        track,
+        &(periods.clone(), vec![Events::default(); LANES]),
+        |(periods, events), s, b| {
+            let valid = b.valid;
+            // The periods this block's spend reaches.
+            let mut horizon = net.status_time().unwrap_or(0.0);
+            let finishes = cm.tasks.iter().map(|c| c.task);
+            for t in finishes.chain(cm.overheads.iter().map(|o| o.until)) {
+                for &f in s.ef(t as usize).iter().take(valid) {
+                    horizon = horizon.max(at(f));
                 }
-                if !periods.cover(horizon) {
-                    return None;
-                }
-                let m = periods.ends.len();
-                for e in events.iter_mut() {
-                    e.reset(m);
-                }
-                place_block(&b, cm, s, periods, &mut events[..valid]);
-                Some(
-                    events[..valid]
-                        .iter()
-                        .map(|e| e.cumulative(&periods.ends))
-                        .collect(),
-                )
-            },
-        )
-        .collect();
+            }
+            if !periods.cover(horizon) {
+                return None;
+            }
+            let m = periods.ends.len();
+            for e in events.iter_mut() {
+                e.reset(m);
+            }
+            place_block(b, cm, s, periods, &mut events[..valid]);
+            Some(
+                events[..valid]
+                    .iter()
+                    .map(|e| e.cumulative(&periods.ends))
+                    .collect::<Vec<_>>(),
+            )
+        },
+    )?;
     let mut rows = Vec::with_capacity(n);
     for b in blocks {
-        rows.extend(b?);
+        rows.extend(b);
     }
     // Every row over every period: nothing is spent after an iteration's last spend.
     let m = rows

@@ -9,14 +9,11 @@
 //! holds run through nights and weekends too) is the mean units in use in that period.
 //! A profile of p change points over P periods costs p log P + P.
 
-use chrono::NaiveDate;
-use rayon::prelude::*;
-
-use super::kernel::{self, Acc, Block, BlockOut, Keys, Scratch, Tracking};
+use super::kernel::Tracking;
 use super::periods::{Periods, Span};
-use crate::lanes::LANES;
 use crate::model::resource::{Levelling, Profile, UNIT_SCALE};
 use crate::model::{Network, Status};
+use chrono::NaiveDate;
 
 /// Iterations the loading reads at most.
 pub const LOADING_ITERATIONS: u64 = 2_000;
@@ -43,77 +40,48 @@ pub fn loading(net: &Network, seed: u64, iterations: u64) -> Option<LoadingSampl
     let lev = net.levelling.as_ref().filter(|l| l.on)?;
     let r = lev.resources.len();
     let n = iterations.min(LOADING_ITERATIONS) as usize;
-    let keys = Keys::new(net, seed);
     let track = Tracking::new(net, false, 0, false);
-    let k = net.milestones().len();
-    // Cost is not tracked: the milestones, then each resource's two columns.
-    let width = k + 2 * kernel::levelled_resources(net);
     let mut periods = Periods::new(net, Span::Weeks);
     let det_profiles = deterministic_profiles(net, lev);
     if !periods.cover(horizon(&det_profiles)) {
         return None;
     }
-    // Blocks in parallel, each thread with its own scratch and periods (extended as its
-    // blocks need): every row depends on its block alone.
-    let blocks: Vec<Option<Vec<Vec<Vec<f32>>>>> = (0..n.div_ceil(LANES) as u64)
-        .into_par_iter()
-        .map_init(
-            || {
-                (
-                    Scratch::new(net),
-                    Acc::new(net),
-                    vec![0f32; LANES * width],
-                    periods.clone(),
-                    Vec::new(),
-                )
-            },
-            |(s, acc, out, periods, sums), block| {
-                let valid = (n - block as usize * LANES).min(LANES);
-                let b = Block {
-                    net,
-                    keys: &keys,
-                    block,
-                    valid,
-                    track,
-                    loo: None,
-                };
-                kernel::run_block(
-                    b,
-                    BlockOut {
-                        s,
-                        acc,
-                        out,
-                        hashes: &mut [],
-                        loo_out: &mut [],
-                    },
-                );
-                let last = (0..valid)
-                    .flat_map(|l| (0..r).map(move |k| (l, k)))
-                    .filter_map(|(l, k)| s.profile(l, k, r).last())
-                    .fold(0f32, f32::max);
-                if !periods.cover(last as f64) {
-                    return None;
-                }
-                Some(
-                    (0..r)
-                        .map(|k| {
-                            (0..valid)
-                                .map(|l| {
-                                    mean_units(s.profile(l, k, r), &periods.ends, sums)
-                                        .iter()
-                                        .map(|&x| x as f32)
-                                        .collect()
-                                })
-                                .collect()
-                        })
-                        .collect(),
-                )
-            },
-        )
-        .collect();
+    // Each thread with its own periods (extended as its blocks need): every row depends
+    // on its block alone.
+    let blocks = super::replay(
+        net,
+        seed,
+        n,
+        track,
+        &(periods.clone(), Vec::new()),
+        |(periods, sums), s, b| {
+            let valid = b.valid;
+            let last = (0..valid)
+                .flat_map(|l| (0..r).map(move |k| (l, k)))
+                .filter_map(|(l, k)| s.profile(l, k, r).last())
+                .fold(0f32, f32::max);
+            if !periods.cover(last as f64) {
+                return None;
+            }
+            Some(
+                (0..r)
+                    .map(|k| {
+                        (0..valid)
+                            .map(|l| {
+                                mean_units(s.profile(l, k, r), &periods.ends, sums)
+                                    .iter()
+                                    .map(|&x| x as f32)
+                                    .collect()
+                            })
+                            .collect()
+                    })
+                    .collect::<Vec<Vec<Vec<f32>>>>(),
+            )
+        },
+    )?;
     let mut rows: Vec<Vec<Vec<f32>>> = vec![Vec::with_capacity(n); r];
     for b in blocks {
-        for (all, block) in rows.iter_mut().zip(b?) {
+        for (all, block) in rows.iter_mut().zip(b) {
             all.extend(block);
         }
     }

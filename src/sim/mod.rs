@@ -19,6 +19,66 @@ use crate::error::{Error, Result};
 pub use crate::lanes::LANES;
 use crate::model::Network;
 
+/// Runs the first `n` iterations of `net` with `seed` again, block by block in parallel
+/// with the same keyed random numbers (so each is the forecast's iteration), and reads
+/// each block with `read(state, scratch, block)`; every thread starts from its own clone
+/// of `state`. The blocks' readings, in block order; None when any reading is None.
+pub(crate) fn replay<S, R>(
+    net: &Network,
+    seed: u64,
+    n: usize,
+    track: kernel::Tracking,
+    state: &S,
+    read: impl Fn(&mut S, &mut kernel::Scratch, &kernel::Block) -> Option<R> + Sync,
+) -> Option<Vec<R>>
+where
+    S: Clone + Send + Sync,
+    R: Send,
+{
+    let keys = kernel::Keys::new(net, seed);
+    let k = net.milestones().len();
+    let cost = if track.cost {
+        net.cost().map_or(0, |c| c.width(k))
+    } else {
+        0
+    };
+    let width = k + cost + 2 * kernel::levelled_resources(net);
+    (0..n.div_ceil(LANES) as u64)
+        .into_par_iter()
+        .map_init(
+            || {
+                (
+                    kernel::Scratch::new(net),
+                    kernel::Acc::new(net),
+                    vec![0f32; LANES * width],
+                    state.clone(),
+                )
+            },
+            |(s, acc, out, state), block| {
+                let b = kernel::Block {
+                    net,
+                    keys: &keys,
+                    block,
+                    valid: (n - block as usize * LANES).min(LANES),
+                    track,
+                    loo: None,
+                };
+                kernel::run_block(
+                    b,
+                    kernel::BlockOut {
+                        s,
+                        acc,
+                        out,
+                        hashes: &mut [],
+                        loo_out: &mut [],
+                    },
+                );
+                read(state, s, &b)
+            },
+        )
+        .collect()
+}
+
 /// Bytes of sampled durations the sensitivity subsample may keep (tasks × iterations × 4).
 pub const SENSITIVITY_BUDGET: usize = 64 << 20;
 
