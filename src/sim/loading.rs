@@ -18,6 +18,10 @@ use chrono::NaiveDate;
 /// Iterations the loading reads at most.
 pub const LOADING_ITERATIONS: u64 = 2_000;
 
+/// Bytes the loading's rows may take (resources × iterations × weeks × 4): a plan with
+/// many resources over many weeks reads fewer iterations (at least one block).
+pub const LOADING_BUDGET: usize = 256 << 20;
+
 /// Units in use per period, per resource, for the first iterations.
 #[derive(Debug, Clone)]
 pub struct LoadingSamples {
@@ -33,19 +37,19 @@ pub struct LoadingSamples {
     pub deterministic: Vec<Vec<f64>>,
 }
 
-/// The loading of the first `iterations` (at most [`LOADING_ITERATIONS`]) of `net` with
-/// `seed`: None when the plan does not level, or spans more than
+/// The loading of the first `iterations` (at most [`LOADING_ITERATIONS`], fewer when
+/// [`LOADING_BUDGET`] needs it) of `net` with `seed`: None when the plan does not level, or spans more than
 /// [`super::periods::MAX_PERIODS`] weeks.
 pub fn loading(net: &Network, seed: u64, iterations: u64) -> Option<LoadingSamples> {
     let lev = net.levelling.as_ref().filter(|l| l.on)?;
     let r = lev.resources.len();
-    let n = iterations.min(LOADING_ITERATIONS) as usize;
     let track = Tracking::new(net, false, 0, false);
     let mut periods = Periods::new(net, Span::Weeks);
     let det_profiles = deterministic_profiles(net, lev);
     if !periods.cover(horizon(&det_profiles)) {
         return None;
     }
+    let n = budgeted(iterations, r, periods.ends.len());
     // Each thread with its own periods (extended as its blocks need): every row depends
     // on its block alone.
     let blocks = super::replay(
@@ -118,6 +122,15 @@ pub fn loading(net: &Network, seed: u64, iterations: u64) -> Option<LoadingSampl
         rows,
         deterministic,
     })
+}
+
+/// Iterations to read of `iterations` for `resources` over a plan of `weeks`: at most
+/// [`LOADING_ITERATIONS`], within [`LOADING_BUDGET`] with room for iterations twice as
+/// long as the plan, at least one block.
+fn budgeted(iterations: u64, resources: usize, weeks: usize) -> usize {
+    let per_iteration = 4 * resources.max(1) * 2 * weeks.max(1);
+    (iterations.min(LOADING_ITERATIONS) as usize)
+        .min((LOADING_BUDGET / per_iteration).max(crate::lanes::LANES))
 }
 
 /// The deterministic levelled plan's profiles: each task holds its units from its
@@ -196,6 +209,19 @@ pub(crate) fn mean_units<T: Copy + PartialOrd + Default + Into<f64>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_plans_read_fewer_iterations_within_the_budget() {
+        assert_eq!(budgeted(10_000, 20, 100), 2_000);
+        assert_eq!(budgeted(500, 20, 100), 500);
+        // 300 resources over 200 weeks: 256 MiB / (4 × 300 × 2 × 200) = 559.
+        assert_eq!(budgeted(10_000, 300, 200), 559);
+        let n = budgeted(10_000, 300, 200);
+        assert!(n * 4 * 300 * 2 * 200 <= LOADING_BUDGET);
+        assert!((n + 1) * 4 * 300 * 2 * 200 > LOADING_BUDGET);
+        // Never below one block.
+        assert_eq!(budgeted(10_000, 5_000, 1_200), crate::lanes::LANES);
+    }
 
     #[test]
     fn units_are_averaged_over_each_period() {
