@@ -165,11 +165,8 @@ pub fn cash_flow(net: &Network, seed: u64, iterations: u64) -> Option<CashSample
         .max()
         .unwrap_or(0)
         .max(periods.ends.len());
-    while periods.ends.len() < m {
-        let next = periods.ends.last().map_or(0, |&e| e + 1);
-        if !periods.cover(next as f64) {
-            return None;
-        }
+    if !periods.extend_to(m) {
+        return None;
     }
     let total = deterministic.last().copied().unwrap_or(0.0);
     deterministic.resize(m, total);

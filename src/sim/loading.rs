@@ -97,11 +97,8 @@ pub fn loading(net: &Network, seed: u64, iterations: u64) -> Option<LoadingSampl
         .max()
         .unwrap_or(0)
         .max(periods.ends.len());
-    while periods.ends.len() < m {
-        let next = periods.ends.last().map_or(0, |&e| e + 1);
-        if !periods.cover(next as f64) {
-            return None;
-        }
+    if !periods.extend_to(m) {
+        return None;
     }
     for row in rows.iter_mut().flatten() {
         row.resize(m, 0.0);

@@ -120,6 +120,17 @@ impl<'a> Periods<'a> {
         true
     }
 
+    /// Extends the periods to at least `m` of them; false past [`MAX_PERIODS`].
+    pub fn extend_to(&mut self, m: usize) -> bool {
+        while self.ends.len() < m {
+            let next = self.ends.last().map_or(0, |&e| e + 1);
+            if !self.cover(next as f64) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Fills the day table up to the last period's end (after [`Periods::cover`]).
     fn index_days(&mut self) {
         let last = self.ends.last().copied().unwrap_or(0) as usize;
