@@ -29,6 +29,8 @@ enum Command {
     Compare(cli::compare::CompareArgs),
     /// Check a plan without simulating it.
     Validate(cli::PlanArgs),
+    /// Schedule health before simulating: the DCMA 14-point assessment and risk readiness.
+    Check(cli::check::CheckArgs),
     /// How good were past estimates? Coverage, PIT, bias; fit and backtest a correction.
     Calibrate(cli::calibrate::CalibrateArgs),
     /// Forecast from weekly throughput: when will N items be done, how many by a date.
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Run(a) => cli::run::run(a),
         Command::Compare(a) => cli::compare::run(a),
         Command::Validate(a) => cli::validate::run(a),
+        Command::Check(a) => cli::check::run(a),
         Command::Calibrate(a) => cli::calibrate::run(a),
         Command::Throughput(a) => cli::throughput::run(a),
         Command::Import(a) => cli::import::run(a),

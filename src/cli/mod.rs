@@ -3,6 +3,7 @@
 //! a file of its own: arguments → one library call → a writer.
 
 pub mod calibrate;
+pub mod check;
 pub mod compare;
 pub mod import;
 pub mod run;
@@ -136,6 +137,13 @@ pub fn bar() -> Bar {
 
 /// Loads and compiles the plan with the flags' overrides; prints the compiler's notes.
 pub fn load(a: &PlanArgs) -> slipcast::Result<(Network, Settings)> {
+    let (plan, net, settings) = load_plan(a)?;
+    drop(plan);
+    Ok((net, settings))
+}
+
+/// [`load`], keeping the plan as read (the health check reads its rows).
+pub fn load_plan(a: &PlanArgs) -> slipcast::Result<(slipcast::Plan, Network, Settings)> {
     let mut plan = slipcast::load(&a.plan)?;
     if let Some(s) = a.start {
         plan.settings.start = Some(s);
@@ -153,7 +161,8 @@ pub fn load(a: &PlanArgs) -> slipcast::Result<(Network, Settings)> {
     for note in net.notes() {
         eprintln!("note: {note}");
     }
-    Ok((net, plan.settings))
+    let settings = plan.settings.clone();
+    Ok((plan, net, settings))
 }
 
 pub fn stdout_write(s: &str) -> slipcast::Result<()> {

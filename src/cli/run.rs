@@ -45,7 +45,10 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     let started = std::time::Instant::now();
     report::out::refuse_plan_folder(a.sim.out.as_deref(), &[&a.plan.plan])?;
     let mut percentiles = slipcast::parse_percentiles(&a.percentiles)?;
-    let (net, settings) = super::load(&a.plan)?;
+    let (plan, net, settings) = super::load_plan(&a.plan)?;
+    // One line on the schedule's health (slipcast check has the details).
+    let health = slipcast::analysis::health::check(&plan, &net);
+    drop(plan);
     let calibration = match &a.calibration {
         Some(p) => Some((calibrate::load_file(p)?, p.display().to_string())),
         None => None,
@@ -83,6 +86,7 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     for w in f.warnings.iter().filter(|w| !net.notes().contains(w)) {
         eprintln!("warning: {w}");
     }
+    eprintln!("{}", health.summary());
     let pass = super::check_gates(&setup.gates, net, &[("baseline", &f)])?;
     if let Some(dir) = &a.sim.out {
         let mut set = report::out::OutSet::new();

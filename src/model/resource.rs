@@ -212,17 +212,28 @@ pub(crate) fn sgs_order(plan: &Plan, free: &Network) -> Vec<usize> {
 /// finish). On the clock axis a task keeps its deterministic span and lags are taken
 /// back on their lag calendar.
 pub(crate) fn latest_finishes(net: &Network) -> Vec<f64> {
-    let n = net.len();
     let end = net
         .det_finish
         .iter()
         .copied()
         .fold(f64::NEG_INFINITY, f64::max);
-    let mut lf = vec![f64::INFINITY; n];
+    backward_pass(net, vec![f64::INFINITY; net.len()], Some(end))
+}
+
+/// The backward pass of the deterministic schedule from the latest finishes `lf` some
+/// tasks start with (`f64::INFINITY`: none): each task's latest finish is the smallest
+/// its own and its successors' links allow. A task still unbounded when reached takes
+/// `open_end` (`None`: stays unbounded, and bounds none of its predecessors). One pass
+/// in reverse topological order: linear in tasks and links.
+pub(crate) fn backward_pass(net: &Network, mut lf: Vec<f64>, open_end: Option<f64>) -> Vec<f64> {
+    let n = net.len();
     let span = |t: usize| net.det_finish[t] - net.det_start[t];
     for t in (0..n).rev() {
         if lf[t] == f64::INFINITY {
-            lf[t] = end;
+            match open_end {
+                Some(end) => lf[t] = end,
+                None => continue,
+            }
         }
         let ls = lf[t] - span(t);
         for l in net.preds(t) {

@@ -37,6 +37,8 @@ pub(crate) const COLUMNS: &[&str] = &[
     "actual_cost",
     "resources",
     "priority",
+    "baseline_finish",
+    "constraint",
 ];
 
 /// The columns of an estimate (besides `distribution`), shared with risks.csv's impact.
@@ -137,6 +139,12 @@ pub struct TaskRow {
     pub resources: Vec<crate::plan::resources::Assignment>,
     /// Levelling priority (larger first); `None`: the default order.
     pub priority: Option<f64>,
+    /// The baseline (committed) finish date, for the health check's missed tasks and
+    /// baseline execution index.
+    pub baseline_finish: Option<NaiveDate>,
+    /// A date constraint slipcast does not schedule by (an import's must-start-on,
+    /// must-finish-on, finish-no-later-than …), as written: the health check counts it.
+    pub constraint: Option<String>,
 }
 
 /// Parses all rows of tasks.csv.
@@ -339,6 +347,8 @@ pub(crate) fn parse(sheet: &Sheet, diags: &mut Diags) -> Vec<TaskRow> {
             actual_cost,
             resources,
             priority,
+            baseline_finish: sheet.date(row, "baseline_finish", diags),
+            constraint: sheet.get(row, "constraint").map(str::to_string),
         });
     }
     out

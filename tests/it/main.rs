@@ -10,6 +10,7 @@ mod compare;
 mod cost;
 mod cpm;
 mod drivers;
+mod health;
 mod import;
 mod inputs;
 mod layers;
