@@ -27,6 +27,10 @@ pub const LONG_DAYS: f64 = 44.0;
 /// Working days the critical path test adds to a critical task.
 pub const CP_TEST_DAYS: f64 = 600.0;
 
+/// Float within this many working days counts as zero (critical): the backward pass on
+/// several calendars converts times to working days and back.
+pub const CRITICAL: f64 = 1e-3;
+
 /// More predecessors than this make a merge point a merge-bias hot spot.
 pub const MERGE_LIMIT: usize = 5;
 
@@ -261,7 +265,7 @@ fn share(
     at_least: bool,
     tasks: Vec<String>,
 ) -> Check {
-    let value = (of > 0).then(|| 100.0 * count as f64 / of as f64);
+    let value = (of > 0).then(|| crate::stats::round4(100.0 * count as f64 / of as f64));
     let status = match value {
         None => Verdict::NotApplicable,
         Some(v) if (at_least && v >= limit) || (!at_least && v <= limit) => Verdict::Pass,
@@ -766,7 +770,7 @@ fn critical_path_test(f: &Facts) -> Check {
     let pick = f
         .counted()
         .filter(|&t| {
-            f.float[t].abs() < 1e-6 && (t == end || net.det_finish[t] <= net.det_finish[end])
+            f.float[t].abs() < CRITICAL && (t == end || net.det_finish[t] <= net.det_finish[end])
         })
         .min_by(|&a, &b| {
             net.det_start[a]
@@ -958,9 +962,9 @@ fn certain(e: Option<&Distribution>) -> bool {
 fn no_uncertainty(f: &Facts) -> Check {
     let bad: Vec<usize> = f
         .counted()
-        .filter(|&t| f.float[t].abs() < 1e-6 && certain(f.net.tasks()[t].estimate.as_ref()))
+        .filter(|&t| f.float[t].abs() < CRITICAL && certain(f.net.tasks()[t].estimate.as_ref()))
         .collect();
-    let of = f.counted().filter(|&t| f.float[t].abs() < 1e-6).count();
+    let of = f.counted().filter(|&t| f.float[t].abs() < CRITICAL).count();
     none_allowed(
         "no-uncertainty",
         Family::RiskReadiness,

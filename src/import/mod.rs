@@ -283,7 +283,16 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
     tasks.push_str(if costed { ",cost,rate,actual_cost" } else { "" });
     let alap = s.tasks.iter().any(|t| t.alap);
     tasks.push_str(if calendared { ",calendar" } else { "" });
-    tasks.push_str(if alap { ",alap\n" } else { "\n" });
+    tasks.push_str(if alap { ",alap" } else { "" });
+    // Date constraints slipcast does not schedule by, for the health check to count.
+    let dated = |t: &ImportedTask| {
+        t.other_constraint
+            .as_deref()
+            .filter(|c| *c != AS_LATE_AS_POSSIBLE)
+            .map(str::to_string)
+    };
+    let constrained = s.tasks.iter().any(|t| dated(t).is_some());
+    tasks.push_str(if constrained { ",constraint\n" } else { "\n" });
     // How remaining work is scheduled matters only when some task is in progress.
     if s.tasks
         .iter()
@@ -424,9 +433,14 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             (true, false) => ",",
             (true, true) => ",true",
         };
+        let constraint_cell = match (constrained, dated(t)) {
+            (false, _) => String::new(),
+            (true, None) => ",".into(),
+            (true, Some(c)) => format!(",{}", csv_field(&c)),
+        };
         let _ = writeln!(
             tasks,
-            "{},{},{},{},{},{},{},{},{},{},{},{}{}{}{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}{}{}{}{}",
             csv_field(&t.id),
             csv_field(&t.name),
             dist,
@@ -450,6 +464,7 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             cost_cells,
             calendar_cell,
             alap_cell,
+            constraint_cell,
         );
     }
     // The project finish: every task without successors leads to one zero-length
@@ -484,12 +499,13 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
         let preds: Vec<&str> = ends.iter().map(|t| t.id.as_str()).collect();
         let _ = writeln!(
             tasks,
-            "{},Project finish,,,,,{},true,,,,{}{}{}",
+            "{},Project finish,,,,,{},true,,,,{}{}{}{}",
             csv_field(&id),
             csv_field(&preds.join(";")),
             if costed { ",,," } else { "" },
             if calendared { "," } else { "" },
-            if alap { "," } else { "" }
+            if alap { "," } else { "" },
+            if constrained { "," } else { "" }
         );
         Some(id)
     };
@@ -978,6 +994,10 @@ pub(crate) fn clean_ids(tasks: &mut [ImportedTask]) {
         }
     }
 }
+
+/// A constraint that places a task within its float, not at a date: not written to
+/// tasks.csv's `constraint` (the health check counts date constraints).
+pub const AS_LATE_AS_POSSIBLE: &str = "As Late As Possible";
 
 /// Id of the milestone an import adds at the end of a schedule whose single end is not
 /// a flagged milestone (`PROJECT_FINISH_2`, … when the schedule has that id).

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::xml::Node;
-use super::{ImportedTask, Schedule, bad, clean_ids};
+use super::{AS_LATE_AS_POSSIBLE, ImportedTask, Schedule, bad, clean_ids};
 use crate::error::Result;
 use crate::plan::{LinkKind, Workweek};
 
@@ -334,6 +334,12 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
             "0" => (None, None),
             // 2 = Must Start On, 4 = Start No Earlier Than.
             "2" | "4" => (cdate, None),
+            // Microsoft Project's other constraint types, as it names them.
+            "1" => (None, Some(AS_LATE_AS_POSSIBLE.to_string())),
+            "3" => (None, Some("Must Finish On".to_string())),
+            "5" => (None, Some("Start No Later Than".to_string())),
+            "6" => (None, Some("Finish No Earlier Than".to_string())),
+            "7" => (None, Some("Finish No Later Than".to_string())),
             c => (None, Some(format!("type {c}"))),
         };
         // Microsoft Project stores a finish at the start of the next working day (08:00)

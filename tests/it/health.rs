@@ -300,3 +300,104 @@ fn the_check_command_reports_and_gates() {
         String::from_utf8_lossy(&run.stderr)
     );
 }
+
+/// One XER row: field name → value.
+type XerRow = std::collections::HashMap<String, String>;
+
+/// The TASK and TASKPRED rows of an XER file, as field maps.
+fn xer_tables(text: &str) -> (Vec<XerRow>, Vec<XerRow>) {
+    let (mut table, mut fields) = (String::new(), Vec::new());
+    let (mut tasks, mut preds) = (Vec::new(), Vec::new());
+    for line in text.lines() {
+        let p: Vec<&str> = line.split('\t').collect();
+        match p[0] {
+            "%T" => table = p[1].to_string(),
+            "%F" => fields = p[1..].iter().map(|s| s.to_string()).collect(),
+            "%R" => {
+                let row: XerRow = fields
+                    .iter()
+                    .cloned()
+                    .zip(p[1..].iter().map(|s| s.to_string()))
+                    .collect();
+                match table.as_str() {
+                    "TASK" => tasks.push(row),
+                    "TASKPRED" => preds.push(row),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    (tasks, preds)
+}
+
+/// The P6 housing model, imported and checked; the date constraints and link types
+/// counted again straight from the XER's TASK and TASKPRED tables.
+#[test]
+fn the_housing_model_is_checked_as_its_xer_says() {
+    let xer = crate::test_data("schedules/p6_xer/MDL4D.xer");
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("mdl4d");
+    let bin = env!("CARGO_BIN_EXE_slipcast");
+    let import = std::process::Command::new(bin)
+        .args([
+            "import",
+            xer.to_str().unwrap(),
+            "--out",
+            folder.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        import.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    let out = std::process::Command::new(bin)
+        .args(["check", folder.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let check = |id: &str| {
+        json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    // XER files are Windows-1252: the fields counted here are ASCII.
+    let text = String::from_utf8_lossy(&std::fs::read(&xer).unwrap()).into_owned();
+    let (tasks, preds) = xer_tables(&text);
+    let open: Vec<&XerRow> = tasks
+        .iter()
+        .filter(|t| t["status_code"] != "TK_Complete")
+        .collect();
+    // Date constraints: every type but as-soon- and as-late-as-possible.
+    let constrained = open
+        .iter()
+        .filter(|t| !matches!(t["cstr_type"].as_str(), "" | "CS_ASAP" | "CS_ALAP"))
+        .count();
+    let hard = check("hard-constraints");
+    assert_eq!(hard["count"], constrained);
+    assert_eq!(constrained, 50);
+    // Link types: the links into activities not complete, finish-to-start among them.
+    let open_ids: std::collections::HashSet<&str> =
+        open.iter().map(|t| t["task_id"].as_str()).collect();
+    let into_open: Vec<_> = preds
+        .iter()
+        .filter(|p| open_ids.contains(p["task_id"].as_str()))
+        .collect();
+    let fs = into_open
+        .iter()
+        .filter(|p| p["pred_type"] == "PR_FS")
+        .count();
+    let types = check("relationship-types");
+    // The import adds links from the open ends to its project finish: finish-to-start.
+    let added = types["of"].as_u64().unwrap() as usize - into_open.len();
+    assert_eq!(types["count"].as_u64().unwrap() as usize, fs + added);
+    assert_eq!(types["status"], "fail");
+    assert_eq!(check("critical-path-test")["status"], "pass");
+}

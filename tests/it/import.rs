@@ -594,7 +594,7 @@ fn the_fidelity_report_names_the_first_cause() {
         )
     };
     // Slipcast schedules T1, T2, T3 on 1, 2 and 3 January; the file holds each a day later
-    // because T1 has a finish-no-later-than constraint (type 7) slipcast does not model.
+    // because T1 has a finish-no-later-than constraint slipcast does not model.
     // T4 stands alone, a day late for no reason slipcast can see.
     let xml = format!(
         "<?xml version=\"1.0\"?><Project xmlns=\"http://schemas.microsoft.com/project\">\
@@ -615,7 +615,7 @@ fn the_fidelity_report_names_the_first_cause() {
         .iter()
         .map(|r| (r.task.as_str(), r.reason.as_str(), r.first_cause.as_str()))
         .collect();
-    let why = "constraint type 7 is not modelled";
+    let why = "constraint Finish No Later Than is not modelled";
     assert_eq!(
         got,
         [
