@@ -789,15 +789,7 @@ fn critical_path_test(f: &Facts) -> Check {
             "no incomplete task has zero float",
         );
     };
-    let mut d: Vec<f64> = (0..net.len())
-        .map(|k| {
-            if net.keep[k] {
-                net.det_duration[k] * net.scale[k] as f64 + net.extra[k] as f64
-            } else {
-                0.0
-            }
-        })
-        .collect();
+    let mut d = net.det_durations();
     d[t] += CP_TEST_DAYS;
     let (_, ef) = net.cpm(&d);
     let task_moved = net.days(ef[t]) - net.days(net.det_finish[t]);

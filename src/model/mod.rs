@@ -483,7 +483,18 @@ impl Network {
     /// Recomputes the deterministic schedule from `det_duration` and the scenario
     /// adjustments (`scale`, `extra`, `keep`).
     pub fn reschedule(&mut self) {
-        let d: Vec<f64> = (0..self.len())
+        let d = self.det_durations();
+        let (mut es, mut ef) = self.cpm(&d);
+        self.alap_shift(&mut es, &mut ef, &d);
+        self.det_start = es;
+        self.det_finish = ef;
+    }
+
+    /// Per task: the deterministic duration with the scenario adjustments (`scale`,
+    /// `extra`; zero for a task a scenario removed) — what the deterministic schedule is
+    /// computed from.
+    pub(crate) fn det_durations(&self) -> Vec<f64> {
+        (0..self.len())
             .map(|t| {
                 if self.keep[t] {
                     self.det_duration[t] * self.scale[t] as f64 + self.extra[t] as f64
@@ -491,11 +502,7 @@ impl Network {
                     0.0
                 }
             })
-            .collect();
-        let (mut es, mut ef) = self.cpm(&d);
-        self.alap_shift(&mut es, &mut ef, &d);
-        self.det_start = es;
-        self.det_finish = ef;
+            .collect()
     }
 
     /// Whether task `t`'s links constrain it, and so its predecessors' latest dates: a
