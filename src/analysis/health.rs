@@ -998,7 +998,15 @@ fn one_template(f: &Facts) -> Check {
             })
         })
         .collect();
-    if shapes.len() < 5 {
+    let mut counts: HashMap<(i64, i64), usize> = HashMap::new();
+    for (_, k) in &shapes {
+        *counts.entry(*k).or_default() += 1;
+    }
+    let most_common = counts
+        .iter()
+        .max_by_key(|(k, c)| (**c, std::cmp::Reverse(**k)))
+        .filter(|_| shapes.len() >= 5);
+    let Some((&key, &most)) = most_common else {
         return not_applicable(
             "one-template",
             Family::RiskReadiness,
@@ -1009,15 +1017,7 @@ fn one_template(f: &Facts) -> Check {
             "< 90",
             "fewer than five three-point estimates",
         );
-    }
-    let mut counts: HashMap<(i64, i64), usize> = HashMap::new();
-    for (_, k) in &shapes {
-        *counts.entry(*k).or_default() += 1;
-    }
-    let (&key, &most) = counts
-        .iter()
-        .max_by_key(|(k, c)| (**c, std::cmp::Reverse(**k)))
-        .expect("five shapes");
+    };
     let share = most as f64 / shapes.len() as f64;
     let correlated = !f.net.groups().is_empty();
     let fail = share >= TEMPLATE_SHARE && !correlated;
