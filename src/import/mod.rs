@@ -125,6 +125,9 @@ pub struct ImportedTask {
     pub actual_start: Option<NaiveDate>,
     /// Actual finish.
     pub actual_finish: Option<NaiveDate>,
+    /// Baseline finish (Microsoft Project's Baseline, number 0), for the health check's
+    /// missed tasks and baseline execution index.
+    pub baseline_finish: Option<NaiveDate>,
     /// Early start and finish dates stored by the tool.
     pub stored: Option<(NaiveDate, NaiveDate)>,
     /// Predecessors: (task id, type, lag in working days).
@@ -292,7 +295,13 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             .map(str::to_string)
     };
     let constrained = s.tasks.iter().any(|t| dated(t).is_some());
-    tasks.push_str(if constrained { ",constraint\n" } else { "\n" });
+    tasks.push_str(if constrained { ",constraint" } else { "" });
+    let baselined = s.tasks.iter().any(|t| t.baseline_finish.is_some());
+    tasks.push_str(if baselined {
+        ",baseline_finish\n"
+    } else {
+        "\n"
+    });
     // How remaining work is scheduled matters only when some task is in progress.
     if s.tasks
         .iter()
@@ -438,9 +447,14 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             (true, None) => ",".into(),
             (true, Some(c)) => format!(",{}", csv_field(&c)),
         };
+        let baseline_cell = match (baselined, t.baseline_finish) {
+            (false, _) => String::new(),
+            (true, None) => ",".into(),
+            (true, Some(d)) => format!(",{d}"),
+        };
         let _ = writeln!(
             tasks,
-            "{},{},{},{},{},{},{},{},{},{},{},{}{}{}{}{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}{}{}{}{}{}",
             csv_field(&t.id),
             csv_field(&t.name),
             dist,
@@ -465,6 +479,7 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
             calendar_cell,
             alap_cell,
             constraint_cell,
+            baseline_cell,
         );
     }
     // The project finish: every task without successors leads to one zero-length

@@ -182,6 +182,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             other_constraint: other,
             actual_start: mpx_date(&get(r, col("Actual Start")), date_order),
             actual_finish: mpx_date(&get(r, col("Actual Finish")), date_order),
+            baseline_finish: mpx_date(&get(r, col("Baseline Finish")), date_order),
             stored: early.zip(early_f),
             ..ImportedTask::default()
         });

@@ -364,18 +364,25 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
             .text_of("EarlyStart")
             .or(t.text_of("Start"))
             .and_then(date);
+        let finish_day = |f: &str, start: Option<NaiveDate>| {
+            let d = date(f)?;
+            let at_day_start = minutes(f).is_some_and(|m| m <= day_start);
+            Some(if at_day_start && start.is_some_and(|e| e < d) {
+                back(d)
+            } else {
+                d
+            })
+        };
         let early_f = t
             .text_of("EarlyFinish")
             .or(t.text_of("Finish"))
-            .and_then(|f| {
-                let d = date(f)?;
-                let at_day_start = minutes(f).is_some_and(|m| m <= day_start);
-                Some(if at_day_start && early.is_some_and(|e| e < d) {
-                    back(d)
-                } else {
-                    d
-                })
-            });
+            .and_then(|f| finish_day(f, early));
+        // The baseline (Microsoft Project's "Baseline", number 0; baselines 1 to 10 are
+        // other snapshots), its finish moved back like the early finish.
+        let baseline_finish = t
+            .all("Baseline")
+            .find(|b| b.text_of("Number") == Some("0"))
+            .and_then(|b| finish_day(b.text_of("Finish")?, b.text_of("Start").and_then(date)));
         index.insert(u.clone(), s.tasks.len());
         s.tasks.push(ImportedTask {
             id: t
@@ -396,6 +403,7 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
                 .is_some_and(|x| x > 0.0),
             actual_start: astart,
             actual_finish: afinish,
+            baseline_finish,
             stored: early.zip(early_f),
             ..ImportedTask::default()
         });

@@ -467,6 +467,14 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             ),
             c => (None, Some(c.to_string())),
         };
+        // A secondary constraint (P6 allows two) is not scheduled by either: it joins
+        // the constraints the health check counts.
+        let second = get(r, "cstr_type2");
+        let other = match (other, second.as_str()) {
+            (o, "" | "CS_ASAP" | "CS_ALAP") => o,
+            (Some(o), c) => Some(format!("{o}; {c}")),
+            (None, c) => Some(c.to_string()),
+        };
         // P6 keeps early dates for the work still to do: a finished activity's are the
         // data date, an activity in progress starts there; their actual dates stand.
         let early = match status.as_str() {

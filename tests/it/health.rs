@@ -331,13 +331,40 @@ fn xer_tables(text: &str) -> (Vec<XerRow>, Vec<XerRow>) {
     (tasks, preds)
 }
 
-/// The P6 housing model, imported and checked; the date constraints and link types
-/// counted again straight from the XER's TASK and TASKPRED tables.
+/// The P6 housing model, imported and checked; the date constraints, leads, lags and
+/// link types counted again straight from the XER's TASK and TASKPRED tables.
 #[test]
 fn the_housing_model_is_checked_as_its_xer_says() {
-    let xer = crate::test_data("schedules/p6_xer/MDL4D.xer");
+    let json = recount_xer(&crate::test_data("schedules/p6_xer/MDL4D.xer"));
+    assert_eq!(json["hard-constraints"]["count"], 50);
+    assert_eq!(json["relationship-types"]["status"], "fail");
+    assert_eq!(json["critical-path-test"]["status"], "pass");
+}
+
+/// The 3,994-activity rail programme, recounted the same way.
+#[test]
+fn the_rail_programme_is_checked_as_its_xer_says() {
+    let Some(xer) = crate::shared_data(
+        "schedules/p6_xer/SP10_COST_LOADED.xer",
+        "the_rail_programme_is_checked_as_its_xer_says",
+    ) else {
+        return;
+    };
+    let json = recount_xer(&xer);
+    assert_eq!(json["hard-constraints"]["count"], 1040);
+    assert_eq!(json["leads"]["count"], 54);
+    assert_eq!(json["lags"]["count"], 164);
+    assert_eq!(json["logic"]["status"], "fail");
+    assert_eq!(json["critical-path-test"]["status"], "pass");
+}
+
+/// Imports an XER, checks it, and recounts from the XER's own tables the checks whose
+/// inputs the file states: date constraints, leads, lags and finish-to-start links.
+/// Level-of-effort and WBS-summary activities are left out, as the import leaves them
+/// out. Returns the checks by id.
+fn recount_xer(xer: &std::path::Path) -> std::collections::HashMap<String, serde_json::Value> {
     let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("mdl4d");
+    let folder = dir.path().join("plan");
     let bin = env!("CARGO_BIN_EXE_slipcast");
     let import = std::process::Command::new(bin)
         .args([
@@ -359,45 +386,55 @@ fn the_housing_model_is_checked_as_its_xer_says() {
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let check = |id: &str| {
-        json["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let checks: std::collections::HashMap<String, serde_json::Value> = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap().to_string(), c.clone()))
+        .collect();
     // XER files are Windows-1252: the fields counted here are ASCII.
-    let text = String::from_utf8_lossy(&std::fs::read(&xer).unwrap()).into_owned();
+    let text = String::from_utf8_lossy(&std::fs::read(xer).unwrap()).into_owned();
     let (tasks, preds) = xer_tables(&text);
+    let kept: std::collections::HashSet<&str> = tasks
+        .iter()
+        .filter(|t| !matches!(t["task_type"].as_str(), "TT_LOE" | "TT_WBS"))
+        .map(|t| t["task_id"].as_str())
+        .collect();
     let open: Vec<&XerRow> = tasks
         .iter()
-        .filter(|t| t["status_code"] != "TK_Complete")
+        .filter(|t| kept.contains(t["task_id"].as_str()) && t["status_code"] != "TK_Complete")
         .collect();
-    // Date constraints: every type but as-soon- and as-late-as-possible.
+    // Date constraints: every type but as-soon- and as-late-as-possible, primary or
+    // secondary.
+    let dated = |c: &str| !matches!(c, "" | "CS_ASAP" | "CS_ALAP");
     let constrained = open
         .iter()
-        .filter(|t| !matches!(t["cstr_type"].as_str(), "" | "CS_ASAP" | "CS_ALAP"))
+        .filter(|t| dated(&t["cstr_type"]) || t.get("cstr_type2").is_some_and(|c| dated(c)))
         .count();
-    let hard = check("hard-constraints");
-    assert_eq!(hard["count"], constrained);
-    assert_eq!(constrained, 50);
-    // Link types: the links into activities not complete, finish-to-start among them.
+    assert_eq!(checks["hard-constraints"]["count"], constrained);
+    // Links into activities not complete, between activities the import keeps.
     let open_ids: std::collections::HashSet<&str> =
         open.iter().map(|t| t["task_id"].as_str()).collect();
     let into_open: Vec<_> = preds
         .iter()
-        .filter(|p| open_ids.contains(p["task_id"].as_str()))
+        .filter(|p| {
+            open_ids.contains(p["task_id"].as_str()) && kept.contains(p["pred_task_id"].as_str())
+        })
         .collect();
+    let lag = |p: &XerRow| p["lag_hr_cnt"].parse::<f64>().unwrap_or(0.0);
+    let leads = into_open.iter().filter(|p| lag(p) < 0.0).count();
+    let lags = into_open.iter().filter(|p| lag(p) > 0.0).count();
+    assert_eq!(checks["leads"]["count"], leads);
+    assert_eq!(checks["lags"]["count"], lags);
     let fs = into_open
         .iter()
         .filter(|p| p["pred_type"] == "PR_FS")
         .count();
-    let types = check("relationship-types");
-    // The import adds links from the open ends to its project finish: finish-to-start.
+    // The import adds links from the open ends to its project finish: finish-to-start,
+    // without lag.
+    let types = &checks["relationship-types"];
     let added = types["of"].as_u64().unwrap() as usize - into_open.len();
     assert_eq!(types["count"].as_u64().unwrap() as usize, fs + added);
-    assert_eq!(types["status"], "fail");
-    assert_eq!(check("critical-path-test")["status"], "pass");
+    assert_eq!(checks["lags"]["of"], types["of"]);
+    checks
 }

@@ -784,3 +784,64 @@ fn microsoft_project_task_calendars_keep_their_dates() {
     let toml = std::fs::read_to_string(out.path().join("plan.toml")).unwrap();
     assert!(toml.contains("lag_calendar = \"successor\""), "{toml}");
 }
+
+/// `bytes` with the first `from` after `after` replaced by `to`.
+fn replace_after(bytes: &[u8], after: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let find = |hay: &[u8], needle: &[u8], from_pos: usize| {
+        hay[from_pos..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + from_pos)
+            .unwrap()
+    };
+    let i = find(bytes, from, find(bytes, after, 0));
+    [&bytes[..i], to, &bytes[i + from.len()..]].concat()
+}
+
+/// Baseline finishes reach tasks.csv's `baseline_finish` for the health check:
+/// Microsoft Project's baseline (number 0, not the numbered snapshots 1–10) and MPX's
+/// Baseline Finish.
+#[test]
+fn baseline_finishes_are_imported() {
+    let xml = std::fs::read(data("mpxj/baselines.xml")).unwrap();
+    // Task 1 carries baselines 1 to 10 (finishing in 2000); give it a baseline 0.
+    let xml = replace_after(
+        &xml,
+        b"<Name>Task One</Name>",
+        b"<Baseline><Number>1</Number>",
+        b"<Baseline><Number>0</Number><Start>2008-01-29T08:00:00</Start>\
+          <Finish>2008-01-30T17:00:00</Finish></Baseline><Baseline><Number>1</Number>",
+    );
+    let s = import::read_bytes(&xml, "baselines.xml").unwrap();
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    assert_eq!(s.tasks[0].baseline_finish, day(2008, 1, 30));
+    let out = tempfile::tempdir().unwrap();
+    import::write_plan(&s, out.path(), &import::ImportOptions::default()).unwrap();
+    let tasks = std::fs::read_to_string(out.path().join("tasks.csv")).unwrap();
+    let header: Vec<&str> = tasks.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "baseline_finish").unwrap();
+    let t1 = tasks.lines().nth(1).unwrap().split(',').collect::<Vec<_>>();
+    assert_eq!(t1[col], "2008-01-30");
+
+    // Without a baseline 0 no column is written.
+    let plain = import::read(&data("mpxj/baselines.xml")).unwrap();
+    assert!(plain.tasks.iter().all(|t| t.baseline_finish.is_none()));
+
+    let mpx = std::fs::read(data("mpxj/task-links-project98.mpx")).unwrap();
+    let mpx = replace_after(
+        &mpx,
+        b"70,1,1,Task 1,",
+        b",0%,NA,NA,NA,NA,",
+        b",0%,NA,NA,Fri 17/10/14,Mon 20/10/14,",
+    );
+    let s = import::read_bytes(&mpx, "task-links-project98.mpx").unwrap();
+    let t1 = s.tasks.iter().find(|t| t.name == "Task 1").unwrap();
+    assert_eq!(t1.baseline_finish, day(2014, 10, 20));
+    assert_eq!(
+        s.tasks
+            .iter()
+            .filter(|t| t.baseline_finish.is_some())
+            .count(),
+        1
+    );
+}
