@@ -125,16 +125,18 @@ impl Health {
         self.checks.iter().filter(|c| c.status == Verdict::Fail)
     }
 
+    /// Of a family's checks: how many fail, and how many apply.
+    pub fn tally(&self, family: Family) -> (usize, usize) {
+        let all = self.checks.iter().filter(|c| c.family == family);
+        let failed = all.clone().filter(|c| c.status == Verdict::Fail).count();
+        let applied = all.filter(|c| c.status != Verdict::NotApplicable).count();
+        (failed, applied)
+    }
+
     /// The one-line summary `run` prints.
     pub fn summary(&self) -> String {
-        let count = |f: Family| {
-            let all = self.checks.iter().filter(|c| c.family == f);
-            let failed = all.clone().filter(|c| c.status == Verdict::Fail).count();
-            let applied = all.filter(|c| c.status != Verdict::NotApplicable).count();
-            (failed, applied)
-        };
-        let (df, da) = count(Family::Dcma);
-        let (rf, _) = count(Family::RiskReadiness);
+        let (df, da) = self.tally(Family::Dcma);
+        let (rf, _) = self.tally(Family::RiskReadiness);
         let warnings = match rf {
             0 => String::new(),
             1 => ", 1 risk-readiness warning".into(),

@@ -34,7 +34,9 @@ pub fn run(a: CompareArgs) -> slipcast::Result<ExitCode> {
     if let Some(new) = &a.against {
         return versions(&a, new);
     }
-    let (net, settings) = super::load(&a.plan)?;
+    let (plan, net, settings) = super::load_plan(&a.plan)?;
+    let health = slipcast::analysis::health::check(&plan, &net);
+    drop(plan);
     let setup = super::sim_setup(&a.sim, &settings)?;
     let path = match &a.scenarios {
         Some(p) => p.clone(),
@@ -76,6 +78,7 @@ pub fn run(a: CompareArgs) -> slipcast::Result<ExitCode> {
         let info = report::html::RunInfo {
             seconds: started.elapsed().as_secs_f64(),
             plan_path: a.plan.plan.display().to_string(),
+            health: Some(health),
         };
         let html = report::html::compare_html(&c, &info, &dates)?;
         let mut charts = report::html::charts(base, &dates);

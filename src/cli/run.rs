@@ -95,6 +95,7 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         let info = report::html::RunInfo {
             seconds: started.elapsed().as_secs_f64(),
             plan_path: a.plan.plan.display().to_string(),
+            health: Some(health),
         };
         let html = report::html::report_html(&f, &info, &dates)?;
         report::html::add_report(&mut set, &html, &report::html::charts(&f, &dates));

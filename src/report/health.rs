@@ -54,6 +54,46 @@ fn shown(c: &Check) -> String {
     crate::plan::sheet::listing(&c.tasks, SHOWN_TASKS)
 }
 
+/// What a table cell says under a check: why it does not apply (or what the critical
+/// path test moved), else its first offenders.
+fn detail(c: &Check) -> String {
+    match &c.note {
+        Some(n) if c.tasks.is_empty() || c.of == 1 => n.clone(),
+        _ => shown(c),
+    }
+}
+
+/// One check as the cells a table shows.
+pub struct HealthRow {
+    /// `1`–`14`, `R1`–`R5`.
+    pub label: String,
+    /// The check's name.
+    pub check: &'static str,
+    /// The measured value with its unit.
+    pub value: String,
+    /// The threshold with its unit.
+    pub threshold: String,
+    /// `pass`, `fail` or `n/a`.
+    pub status: &'static str,
+    /// Why it does not apply, or its first offenders.
+    pub detail: String,
+}
+
+/// The checks as table cells, in order.
+pub fn health_rows(h: &Health) -> Vec<HealthRow> {
+    h.checks
+        .iter()
+        .map(|c| HealthRow {
+            label: label(c),
+            check: c.check,
+            value: value(c),
+            threshold: threshold(c),
+            status: c.status.as_str(),
+            detail: detail(c),
+        })
+        .collect()
+}
+
 /// Width the terminal table keeps within.
 const WIDTH: usize = 100;
 
@@ -95,11 +135,7 @@ pub fn health_table(h: &Health) -> String {
                 threshold(c),
                 c.status.as_str(),
             );
-            let detail = match &c.note {
-                Some(n) if c.tasks.is_empty() || c.of == 1 => n.clone(),
-                _ => shown(c),
-            };
-            wrap(&mut s, &detail, 5);
+            wrap(&mut s, &detail(c), 5);
         }
     }
     let _ = writeln!(s, "\n{}", h.summary());
@@ -175,19 +211,16 @@ pub fn health_markdown(h: &Health) -> String {
     let mut s = String::from(
         "| # | Check | Value | Threshold | Status | Tasks |\n|---|---|---:|---:|---|---|\n",
     );
-    for c in &h.checks {
+    for r in health_rows(h) {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} |",
-            label(c),
-            md(c.check),
-            md(&value(c)),
-            md(&threshold(c)),
-            c.status.as_str(),
-            md(&match &c.note {
-                Some(n) if c.tasks.is_empty() || c.of == 1 => n.clone(),
-                _ => shown(c),
-            })
+            r.label,
+            md(r.check),
+            md(&r.value),
+            md(&r.threshold),
+            r.status,
+            md(&r.detail)
         );
     }
     let _ = writeln!(s, "\n{}", h.summary());

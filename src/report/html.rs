@@ -113,6 +113,11 @@ struct Page {
     cost_shares: Vec<CostShareRow>,
     cost_share_iterations: String,
     assumptions: Vec<(String, String)>,
+    /// The health check's one-line verdict (empty without a check).
+    health_summary: String,
+    health: Vec<super::health::HealthRow>,
+    /// Some check fails: the health verdict goes on the first screen too.
+    health_failing: bool,
     version: String,
 }
 
@@ -208,6 +213,8 @@ pub struct RunInfo {
     pub seconds: f64,
     /// The plan path as given.
     pub plan_path: String,
+    /// The schedule's health check, for the report's health section.
+    pub health: Option<crate::analysis::health::Health>,
 }
 
 fn at(days: f64, date: &Option<String>) -> String {
@@ -558,8 +565,37 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
             f.drivers.as_ref().map_or(0, |d| d.sensitivity_subsample) as u64,
         ),
         assumptions,
+        health_summary: info
+            .health
+            .as_ref()
+            .map_or_else(String::new, health_verdict),
+        health: info
+            .health
+            .as_ref()
+            .map_or_else(Vec::new, super::health::health_rows),
+        health_failing: info
+            .health
+            .as_ref()
+            .is_some_and(|h| h.failing().next().is_some()),
         version: env!("CARGO_PKG_VERSION").to_string(),
     }
+}
+
+/// The health check's verdict as a sentence for the report.
+fn health_verdict(h: &crate::analysis::health::Health) -> String {
+    use crate::analysis::health::Family;
+    let (failed, applied) = h.tally(Family::Dcma);
+    let (warnings, _) = h.tally(Family::RiskReadiness);
+    let dcma = match failed {
+        0 => format!("All {applied} applicable DCMA checks pass"),
+        n => format!("{n} of {applied} applicable DCMA checks fail"),
+    };
+    let risk = match warnings {
+        0 => "no risk-readiness warning".to_string(),
+        1 => "1 risk-readiness warning".to_string(),
+        n => format!("{n} risk-readiness warnings"),
+    };
+    format!("{dcma}; {risk}.")
 }
 
 fn render(p: &Page) -> Result<String> {

@@ -76,13 +76,18 @@ fn the_report_renders_in_a_real_browser() {
     let out = run_out(&plan, &[]);
     let html_path = out.path().join("report.html");
     let html = std::fs::read_to_string(&html_path).unwrap();
-    // Self-contained: nothing to load.
-    for needle in ["src=", "href=", "url(", "@import", "<script", "<link"] {
+    // Self-contained: nothing to load (links within the page only).
+    for needle in ["src=", "url(", "@import", "<script", "<link"] {
         assert!(
             !html.contains(needle),
             "report.html must not reference {needle}"
         );
     }
+    assert_eq!(
+        html.matches("href=").count(),
+        html.matches("href=\"#").count(),
+        "report.html links outside itself"
+    );
     let url = format!("file://{}", html_path.display());
     let profile = tempfile::tempdir().unwrap();
     let dom = browser(&bin, profile.path(), &["--dump-dom"], &url);
@@ -136,6 +141,53 @@ fn the_report_renders_in_a_real_browser() {
         "blank screenshot"
     );
     assert!(colours.len() > 20, "only {} colours", colours.len());
+}
+
+/// The report's health section holds every check of `slipcast check`, in its order and
+/// with its status, and the first screen says when some fail.
+#[test]
+fn the_report_carries_the_health_check() {
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/erp-cutover");
+    let out = run_out(&plan, &[]);
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    let check = cargo_bin_cmd!("slipcast")
+        .args(["check", "--format", "json"])
+        .arg(&plan)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let checks = json["checks"].as_array().unwrap();
+    let section = &html[html.find("id=\"health\"").unwrap()..];
+    let section = &section[..section.find("</table>").unwrap()];
+    let rows: Vec<&str> = section.split("<tr>").skip(2).collect();
+    assert_eq!(rows.len(), checks.len());
+    let failed = checks.iter().filter(|c| c["status"] == "fail").count();
+    assert!(failed > 0, "the example plan fails some checks");
+    for (row, c) in rows.iter().zip(checks) {
+        let label = match c["family"].as_str().unwrap() {
+            "dcma" => c["number"].to_string(),
+            _ => format!("R{}", c["number"]),
+        };
+        let status = c["status"].as_str().unwrap();
+        assert!(
+            row.starts_with(&format!(
+                "<td>{label}</td><td>{}</td>",
+                c["check"].as_str().unwrap()
+            )),
+            "{row}"
+        );
+        assert!(row.contains(&format!(">{status}</td>")), "{row}");
+    }
+    let first_screen = &html[..html.find("<h2>Headline</h2>").unwrap()];
+    assert!(first_screen.contains("Schedule health: "), "{first_screen}");
+    let dcma_failed = checks
+        .iter()
+        .filter(|c| c["family"] == "dcma" && c["status"] == "fail")
+        .count();
+    assert!(
+        first_screen.contains(&format!("Schedule health: {dcma_failed} of ")),
+        "{first_screen}"
+    );
 }
 
 const FIXED: &str = "id,name,distribution,likely,predecessors,milestone,target\n\
