@@ -217,6 +217,8 @@ pub enum Arg {
     Iterations,
     /// The milestones to show.
     Milestones,
+    /// The focus milestone.
+    Milestone,
     /// The output folder.
     Out,
     /// A throughput forecast's backlog.
@@ -238,6 +240,7 @@ impl Arg {
             Arg::Precision => "precision",
             Arg::Iterations => "iterations",
             Arg::Milestones => "milestones",
+            Arg::Milestone => "milestone",
             Arg::Jcl => "joint confidence level",
             Arg::Out => "output folder",
             Arg::Items => "items",

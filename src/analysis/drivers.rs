@@ -400,10 +400,14 @@ pub fn analyse(
         first.push(start);
         start += m.ancestors.len();
     }
-    // Milestones in order of interest: the latest, then those with a target, then the
-    // rest, latest first; each takes its whole list while the distinct task variants
-    // stay within the budget.
+    // Milestones in order of interest: the focus (the latest unless one was chosen),
+    // then those with a target, then the rest, latest first; each takes its whole list
+    // while the distinct task variants stay within the budget.
     let mut order: Vec<usize> = (0..net.milestones.len()).rev().collect();
+    if let Some(fi) = focus_index(net, f) {
+        order.retain(|&mi| mi != fi);
+        order.insert(0, fi);
+    }
     if let Some((_, rest)) = order.split_first_mut() {
         rest.sort_by_key(|&mi| net.milestones[mi].target.is_none());
     }
@@ -494,14 +498,14 @@ pub fn analyse(
     }
     if uncertainty_milestones.len() < net.milestones.len() {
         warnings.push(Warning::new(WarningKind::PartialTaskDrivers, format!(
-            "task uncertainty drivers were evaluated for {} of {} milestones (the latest, those with a target, then the latest-finishing, up to {MAX_TASK_VARIANTS} distinct tasks held); risks for all",
+            "task uncertainty drivers were evaluated for {} of {} milestones (the focus, those with a target, then the latest-finishing, up to {MAX_TASK_VARIANTS} distinct tasks held); risks for all",
             uncertainty_milestones.len(),
             net.milestones.len(),
         )));
     }
     let cost = cost_drivers(net, samples, cfg, &mut warnings)?;
     let cost_sensitivity = cost_sensitivity(net, samples, cfg)?;
-    let bottlenecks = bottlenecks(net, samples, cfg)?;
+    let bottlenecks = bottlenecks(net, samples, cfg, focus_index(net, f))?;
     Ok(Drivers {
         sensitivity_subsample: s,
         tasks,
@@ -516,14 +520,28 @@ pub fn analyse(
     })
 }
 
-/// The resource bottleneck ranking of a levelled plan: for each resource, the latest
-/// milestone's P50 and P80 with one more unit of it minus the plan's, over the same
-/// iterations (one whole run per resource), largest P80 gain first (ties by id).
-fn bottlenecks(net: &Network, samples: &Samples, cfg: &SimConfig) -> Result<Vec<Bottleneck>> {
+/// The index in [`Network::milestones`] of the forecast's chosen focus milestone.
+fn focus_index(net: &Network, f: &Forecast) -> Option<usize> {
+    let id = f.focus.as_deref()?;
+    net.milestones
+        .iter()
+        .position(|m| net.tasks[m.task as usize].id == id)
+}
+
+/// The resource bottleneck ranking of a levelled plan: for each resource, the focus
+/// milestone's (`focus`, else the latest) P50 and P80 with one more unit of it minus the
+/// plan's, over the same iterations (one whole run per resource), largest P80 gain first
+/// (ties by id).
+fn bottlenecks(
+    net: &Network,
+    samples: &Samples,
+    cfg: &SimConfig,
+    focus: Option<usize>,
+) -> Result<Vec<Bottleneck>> {
     let Some(lev) = net.levelling.as_ref().filter(|l| l.on) else {
         return Ok(Vec::new());
     };
-    let Some(mi) = net.milestones.len().checked_sub(1) else {
+    let Some(mi) = focus.or(net.milestones.len().checked_sub(1)) else {
         return Ok(Vec::new());
     };
     let at = |v: &[f32], p: f64| {

@@ -79,6 +79,7 @@ pub struct Forecaster<'a> {
     milestones_only: bool,
     calibration: Option<(String, Vec<Warning>)>,
     jcl_levels: Vec<f64>,
+    focus: Option<String>,
 }
 
 impl<'a> Forecaster<'a> {
@@ -95,6 +96,7 @@ impl<'a> Forecaster<'a> {
             milestones_only: false,
             calibration: None,
             jcl_levels: vec![crate::stats::cost::FRONTIER_LEVEL],
+            focus: None,
         }
     }
 
@@ -130,6 +132,35 @@ impl<'a> Forecaster<'a> {
     pub fn drivers(mut self, on: bool) -> Self {
         self.drivers = on;
         self
+    }
+
+    /// The milestone the criticality, drivers and bottlenecks describe (default: the
+    /// latest reported one); an id that is not a reported milestone is an error.
+    pub fn focus(mut self, id: Option<&str>) -> Result<Self> {
+        let Some(id) = id else {
+            return Ok(self);
+        };
+        let net = self.network();
+        if !net
+            .milestones
+            .iter()
+            .any(|m| net.tasks[m.task as usize].id == id)
+        {
+            let known: Vec<&str> = net
+                .milestones
+                .iter()
+                .map(|m| net.tasks[m.task as usize].id.as_str())
+                .collect();
+            return Err(crate::error::Error::Argument {
+                arg: crate::error::Arg::Milestone,
+                message: format!(
+                    " {id}: not a reported milestone; the plan reports {}",
+                    crate::plan::sheet::listing(&known, 10)
+                ),
+            });
+        }
+        self.focus = Some(id.to_string());
+        Ok(self)
     }
 
     /// Skips the per-task figures (criticality, mean dates stay zero) when only the
@@ -214,6 +245,9 @@ impl<'a> Forecaster<'a> {
             }
         };
         let mut f = stats::forecast(net, &samples, &self.percentiles);
+        if let Some(id) = &self.focus {
+            f.set_focus(id);
+        }
         if net.levelling.as_ref().is_some_and(|l| l.on) {
             self.resource_delays(&samples, &mut f)?;
             // Units in use week by week: the first iterations again, read per period.
@@ -321,12 +355,18 @@ impl<'a> Forecaster<'a> {
                     .iterations
             }
         };
-        crate::analysis::compare::compare(
+        let mut c = crate::analysis::compare::compare(
             self.network(),
             scenarios,
             &self.config(iterations),
             progress,
-        )
+        )?;
+        if let Some(id) = &self.focus {
+            for (_, f) in &mut c.forecasts {
+                f.set_focus(id);
+            }
+        }
+        Ok(c)
     }
 
     /// Simulates with a fixed or automatic iteration count. Because random numbers are

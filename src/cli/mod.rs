@@ -30,6 +30,7 @@ pub fn flag(arg: slipcast::Arg) -> &'static str {
         Arg::Precision => "--precision",
         Arg::Iterations => "-n",
         Arg::Milestones => "--milestones",
+        Arg::Milestone => "--milestone",
         Arg::Out => "--out",
         Arg::Items => "--items",
         Arg::Weeks => "--weeks",

@@ -39,6 +39,10 @@ pub struct RunArgs {
     /// repeat for several).
     #[arg(long, value_name = "LEVEL")]
     pub jcl: Vec<f64>,
+    /// The milestone the headline, critical tasks, drivers and tornado describe (default:
+    /// the latest), e.g. go-live rather than hypercare exit.
+    #[arg(long, value_name = "ID")]
+    pub milestone: Option<String>,
 }
 
 pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
@@ -64,7 +68,8 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         .drivers(want_drivers)
         // CSV and Markdown show milestones only: no per-task figures to compute.
         .milestones_only(matches!(a.sim.format, Format::Csv | Format::Markdown))
-        .jcl_levels(&a.jcl)?;
+        .jcl_levels(&a.jcl)?
+        .focus(a.milestone.as_deref())?;
     if let Some((file, source)) = &calibration {
         forecaster = forecaster.calibration(file, source);
     }

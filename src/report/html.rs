@@ -329,7 +329,7 @@ pub fn charts(f: &Forecast, date_of: &dyn Fn(f64) -> Option<String>) -> Vec<(Str
             ));
         }
     }
-    if let Some(latest) = f.milestones.last()
+    if let Some(latest) = f.focus_milestone()
         && let Some(t) = svg::tornado(f, &latest.id)
     {
         out.push((
@@ -382,7 +382,12 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
                     .map(long_date)
                     .unwrap_or_else(|| format!("day {:.1}", m.deterministic))
             );
-            headlines.push(line);
+            // A chosen focus milestone leads the headline.
+            if f.focus.as_deref() == Some(m.id.as_str()) {
+                headlines.insert(0, line);
+            } else {
+                headlines.push(line);
+            }
         }
         milestones.push(MilestoneRow {
             label: name(&m.id, &m.name),
@@ -425,8 +430,7 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
         }
     }
     let latest = f
-        .milestones
-        .last()
+        .focus_milestone()
         .map(|m| m.id.clone())
         .unwrap_or_default();
     let sens = |id: &str| {

@@ -247,10 +247,9 @@ pub fn tasks_csv(f: &Forecast) -> String {
     if levelled {
         rows[0].push("mean_resource_wait".into());
     }
-    // Driver figures are towards the latest reported milestone, like criticality.
+    // Driver figures are towards the focus milestone, like criticality.
     let latest = f
-        .milestones
-        .last()
+        .focus_milestone()
         .map(|m| m.id.as_str())
         .unwrap_or_default();
     let driver = |id: &str| {
@@ -772,6 +771,14 @@ pub fn milestone_view(
             .collect(),
         None => vec![true; n],
     };
+    // The focus milestone, when chosen, stays in view: the critical tasks and drivers
+    // describe it.
+    let mut keep = keep;
+    if let Some(id) = f.focus.as_deref() {
+        for (k, m) in keep.iter_mut().zip(&f.milestones) {
+            *k |= m.id == id;
+        }
+    }
     let shown = keep.iter().filter(|&&k| k).count();
     let note = (spec.is_none() && shown < n).then(|| {
         format!(
@@ -787,6 +794,11 @@ pub fn milestone_view(
         .retain(|h| kept.contains(h.milestone.as_str()));
     if let Some(c) = view.cost.as_mut() {
         c.milestones.retain(|m| kept.contains(m.id.as_str()));
+    }
+    // Without a chosen focus the latest milestone in view is the one described.
+    let last_shown = view.milestones.last().map(|m| m.id.clone());
+    if let Some(id) = last_shown.filter(|id| f.focus.is_none() && Some(id) != last.as_ref()) {
+        view.set_focus(&id);
     }
     Ok((view, note))
 }

@@ -138,7 +138,7 @@ pub fn table(f: &Forecast) -> String {
         cost_table(&mut out, f, c);
     }
 
-    if let Some(latest) = f.milestones.last() {
+    if let Some(latest) = f.focus_milestone() {
         let mut crit: Vec<_> = f.tasks.iter().filter(|t| t.criticality > 0.0).collect();
         crit.sort_by(|a, b| {
             b.criticality
@@ -251,10 +251,25 @@ pub(crate) fn risk_impact(r: &crate::stats::RiskForecast) -> String {
 /// points.
 pub fn drivers_table(f: &Forecast) -> String {
     let mut out = String::new();
-    let (Some(d), Some(latest)) = (&f.drivers, f.milestones.last()) else {
+    let (Some(d), Some(latest)) = (&f.drivers, f.focus_milestone()) else {
         return out;
     };
     let id = latest.id.as_str();
+    // Ids with their names (`BD5 Build sprint 5`): tasks and risks by id, built once.
+    let names: std::collections::HashMap<&str, &str> = f
+        .tasks
+        .iter()
+        .filter_map(|t| Some((t.id.as_str(), t.name.as_deref()?)))
+        .chain(
+            f.risks
+                .iter()
+                .filter_map(|r| Some((r.id.as_str(), r.name.as_deref()?))),
+        )
+        .collect();
+    let label = |x: &str| match names.get(x) {
+        Some(n) => truncate(&format!("{x} {n}"), 40),
+        None => truncate(x, 40),
+    };
     let _ = writeln!(
         out,
         "\nDrivers of {id} (contingency over the deterministic plan: P50 {}, P80 {} working days)",
@@ -279,7 +294,7 @@ pub fn drivers_table(f: &Forecast) -> String {
             .iter()
             .map(|b| {
                 vec![
-                    truncate(&b.driver, 40),
+                    label(&b.driver),
                     b.kind.to_string(),
                     signed1(b.p50_days),
                     signed1(b.p80_days),
@@ -366,7 +381,7 @@ pub fn drivers_table(f: &Forecast) -> String {
     let _ = writeln!(
         out,
         "\nTasks by schedule sensitivity index (sensitivity from the first {} iterations):",
-        d.sensitivity_subsample
+        group_thousands(d.sensitivity_subsample as u64)
     );
     let head: Vec<String> = ["Task", "Criticality", "Sensitivity", "SSI", "Mean float"]
         .map(String::from)
@@ -376,7 +391,7 @@ pub fn drivers_table(f: &Forecast) -> String {
         .take(15)
         .map(|t| {
             vec![
-                truncate(&t.task, 30),
+                label(&t.task),
                 format!("{:.1} %", t.criticality * 100.0),
                 format!("{:+.2}", t.sensitivity),
                 format!("{:.2}", t.ssi),
@@ -411,7 +426,9 @@ pub fn drivers_table(f: &Forecast) -> String {
             let _ = writeln!(
                 out,
                 "  {:>6.1}  {} ({} predecessors)",
-                m.merge_bias, m.task, m.predecessors
+                m.merge_bias,
+                label(&m.task),
+                m.predecessors
             );
         }
     }

@@ -40,6 +40,10 @@ pub struct Forecast {
     pub percentiles: Vec<f64>,
     /// Reported milestones in order of deterministic finish.
     pub milestones: Vec<MilestoneForecast>,
+    /// The milestone the headline, criticality, critical tasks and drivers describe, when
+    /// chosen (`--milestone`); otherwise the latest.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus: Option<String>,
     /// Every task, in deterministic schedule order (early start, early finish, id).
     pub tasks: Vec<TaskForecast>,
     /// One histogram per milestone.
@@ -151,7 +155,8 @@ pub struct TaskForecast {
     /// without a status date).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<&'static str>,
-    /// Criticality index towards the latest reported milestone.
+    /// Criticality index towards the focus milestone ([`Forecast::focus_milestone`]: the
+    /// latest reported one unless another was chosen).
     pub criticality: f64,
     /// Criticality index towards each reported milestone the task leads to.
     pub criticality_by_milestone: BTreeMap<String, f64>,
@@ -508,6 +513,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             .map(|c| c.first_day().format("%Y-%m-%d").to_string()),
         percentiles: percentiles.to_vec(),
         milestones,
+        focus: None,
         tasks,
         histograms,
         risks,
@@ -517,6 +523,26 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         calibration: None,
         resources: resources::forecast(net, samples),
         warnings,
+    }
+}
+
+impl Forecast {
+    /// The milestone the headline, criticality and drivers describe: the chosen focus,
+    /// else the latest reported milestone.
+    pub fn focus_milestone(&self) -> Option<&MilestoneForecast> {
+        self.focus
+            .as_deref()
+            .and_then(|id| self.milestones.iter().find(|m| m.id == id))
+            .or(self.milestones.last())
+    }
+
+    /// Makes milestone `id` the focus: each task's `criticality` becomes its criticality
+    /// towards it (0 for a task that does not lead to it).
+    pub fn set_focus(&mut self, id: &str) {
+        for t in &mut self.tasks {
+            t.criticality = t.criticality_by_milestone.get(id).copied().unwrap_or(0.0);
+        }
+        self.focus = Some(id.to_string());
     }
 }
 

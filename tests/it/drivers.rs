@@ -392,3 +392,71 @@ fn sensitivity_uses_every_iteration_within_its_memory_budget() {
     assert_eq!(subsample_size(tasks, 6_000), 6_000);
     assert_eq!(subsample_size(10_000, 100_000), 1_664);
 }
+
+/// `--milestone` chooses what the criticality, critical tasks and drivers describe: on
+/// two chains whose answers are exact (A only leads to M1; B, always longer than A + C,
+/// drives M2), each focus gives its own chain criticality 1 and the other 0.
+#[test]
+fn the_focus_milestone_is_the_one_described() {
+    let dir = plan_dir(&[(
+        "tasks.csv",
+        "id,name,distribution,min,likely,max,predecessors,milestone\n\
+         A,Alpha,uniform,5,,15,,\n\
+         M1,First,,,,,A,true\n\
+         B,Beta,uniform,20,,30,,\n\
+         C,Gamma,uniform,1,,3,A,\n\
+         M2,Second,,,,,B;C,true\n",
+    )]);
+    let bin = env!("CARGO_BIN_EXE_slipcast");
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(bin)
+            .args(["run", "-n", "2000", "--drivers"])
+            .args(extra)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let crit = |json: &serde_json::Value, id: &str| {
+        json["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap()["criticality"]
+            .as_f64()
+            .unwrap()
+    };
+    let focused: serde_json::Value =
+        serde_json::from_slice(&run(&["--milestone", "M1", "--format", "json"])).unwrap();
+    assert_eq!(focused["focus"], "M1");
+    assert_eq!((crit(&focused, "A"), crit(&focused, "B")), (1.0, 0.0));
+    let latest: serde_json::Value = serde_json::from_slice(&run(&["--format", "json"])).unwrap();
+    assert!(latest.get("focus").is_none());
+    assert_eq!((crit(&latest, "A"), crit(&latest, "B")), (0.0, 1.0));
+    // The tables name the focus and show drivers with their names.
+    let table = String::from_utf8(run(&["--milestone", "M1"])).unwrap();
+    assert!(table.contains("Most critical tasks for M1"), "{table}");
+    assert!(table.contains("Drivers of M1"), "{table}");
+    let tornado = &table[table.find("Tornado").unwrap()..];
+    let first_bar = tornado.lines().nth(3).unwrap();
+    assert!(first_bar.starts_with("A Alpha "), "{tornado}");
+    // An id that is not a reported milestone: exit 2, naming those that are.
+    let bad = std::process::Command::new(bin)
+        .args(["run", "--milestone", "B"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("B: not a reported milestone") && err.contains("M1, M2"),
+        "{err}"
+    );
+}
