@@ -43,6 +43,9 @@ pub struct RunArgs {
     /// the latest), e.g. go-live rather than hypercare exit.
     #[arg(long, value_name = "ID")]
     pub milestone: Option<String>,
+    /// The full milestone table whatever the terminal's width (a pipe always gets it).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
@@ -78,9 +81,16 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     let net = forecaster.network();
     let table = matches!(a.sim.format, Format::Table | Format::Markdown);
     let (view, shown_note) = report::milestone_view(&f, a.milestones.as_deref(), table)?;
+    // A terminal gets the milestone table fitted to its width; a pipe the full table.
+    let width = (!a.wide)
+        .then(|| console::Term::stdout().size_checked())
+        .flatten()
+        .map(|(_, cols)| usize::from(cols));
     let body = match a.sim.format {
-        Format::Table if a.drivers => report::table(&view) + &report::drivers_table(&view),
-        Format::Table => report::table(&view),
+        Format::Table if a.drivers => {
+            report::table_within(&view, width) + &report::drivers_table(&view)
+        }
+        Format::Table => report::table_within(&view, width),
         Format::Csv => report::milestones_csv_with(&view, a.ci),
         Format::Json => report::json(&view),
         Format::Markdown => report::html::milestones_markdown(&view),

@@ -135,29 +135,11 @@ pub fn health_table(h: &Health) -> String {
                 threshold(c),
                 c.status.as_str(),
             );
-            wrap(&mut s, &detail(c), 5);
+            super::table::wrap(&mut s, "", &detail(c), 5, WIDTH);
         }
     }
     let _ = writeln!(s, "\n{}", h.summary());
     s
-}
-
-/// `text` on lines indented by `indent`, broken at spaces within [`WIDTH`] columns.
-fn wrap(s: &mut String, text: &str, indent: usize) {
-    let mut line = String::new();
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > WIDTH {
-            let _ = writeln!(s, "{:indent$}{line}", "");
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        let _ = writeln!(s, "{:indent$}{line}", "");
-    }
 }
 
 /// The checks as CSV: `id, family, number, check, metric, value, unit, threshold,

@@ -13,7 +13,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 pub use table::{
-    calibration_table, compare_table, drivers_table, table, throughput_table, versions_table,
+    calibration_table, compare_table, drivers_table, table, table_within, throughput_table,
+    versions_table,
 };
 
 use crate::error::{Error, Result};

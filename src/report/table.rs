@@ -7,6 +7,13 @@ use crate::stats::{Forecast, fmt_p};
 /// Renders the milestone table, the most critical tasks and the risk register.
 /// Warnings are not part of it: the CLI prints them on stderr.
 pub fn table(f: &Forecast) -> String {
+    table_within(f, None)
+}
+
+/// [`table`] with the milestone table fitted to `width` columns when given: it drops,
+/// in turn, the working days after each date, the mean ± sd column, and long names, until
+/// it fits (the other tables already fit 100 columns).
+pub fn table_within(f: &Forecast, width: Option<usize>) -> String {
     let mut out = String::new();
     let dated = f.start.is_some();
     let _ = writeln!(
@@ -36,54 +43,39 @@ pub fn table(f: &Forecast) -> String {
             count("not started")
         );
     }
+    // The widest form first; each next one drops detail, while the table is too wide.
+    // (days after dates, mean ± sd, label length; 0: ids alone)
+    let forms = [
+        (true, true, 34),
+        (false, true, 34),
+        (false, false, 34),
+        (false, false, 16),
+        (false, false, 0),
+    ];
+    let (mut fitted, mut with_days) = (String::new(), true);
+    for (i, &(days, spread, label)) in forms.iter().enumerate() {
+        fitted.clear();
+        with_days = days || !dated;
+        milestone_table(&mut fitted, f, with_days, spread, label);
+        let wide = fitted.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        if width.is_none_or(|w| wide <= w) || i + 1 == forms.len() {
+            break;
+        }
+    }
     let _ = writeln!(
         out,
-        "Finish of each milestone: {}. P80 = 80 % of simulated outcomes finish by then.\n",
-        if dated {
-            "date (working days from start)"
-        } else {
-            "working days from start"
+        "Finish of each milestone: {}.\nP80 = 80 % of simulated outcomes finish by then.\n",
+        match (dated, with_days) {
+            (true, true) => "date (working days from start)",
+            (true, false) => "date (--wide adds the working days from start)",
+            (false, _) => "working days from start",
         }
     );
-
-    let mut head = vec![
-        "Milestone".to_string(),
-        "Deterministic".into(),
-        "Mean ± sd".into(),
-    ];
-    head.extend(f.percentiles.iter().map(|p| format!("P{}", fmt_p(*p))));
-    let targets = f.milestones.iter().any(|m| m.target.is_some());
-    if targets {
-        head.extend(["Target".into(), "P(on time)".into()]);
-    }
-    let mut rows: Vec<Vec<String>> = Vec::new();
+    out.push_str(&fitted);
     let cell = |days: f64, date: &Option<String>| match date {
         Some(d) if dated => format!("{d} ({days:.1})"),
         _ => format!("{days:.1}"),
     };
-    for m in &f.milestones {
-        let label = match &m.name {
-            Some(n) => format!("{} {}", m.id, n),
-            None => m.id.clone(),
-        };
-        let mut r = vec![
-            truncate(&label, 34),
-            cell(m.deterministic, &m.deterministic_date),
-            format!("{:.1} ± {:.1}", m.mean, m.sd),
-        ];
-        r.extend(m.percentiles.iter().map(|q| cell(q.days, &q.date)));
-        if targets {
-            match &m.target {
-                Some(t) => {
-                    r.push(t.date.clone().unwrap_or_else(|| format!("{:.1}", t.days)));
-                    r.push(format!("{:.1} %", t.probability * 100.0));
-                }
-                None => r.extend(["–".into(), "–".into()]),
-            }
-        }
-        rows.push(r);
-    }
-    render(&mut out, &head, &rows);
     let waits: Vec<String> = f
         .milestones
         .iter()
@@ -188,11 +180,13 @@ pub fn table(f: &Forecast) -> String {
             "Occurred".into(),
             "Impact per task".into(),
             "Tasks hit".into(),
-            "Days added (all tasks)".into(),
+            "Days added".into(),
         ];
         if costed {
-            head.push("Cost when it occurs".into());
+            head.push("Cost if hit".into());
         }
+        // Within 100 columns.
+        let width = if costed { 26 } else { 36 };
         let rows: Vec<Vec<String>> = f
             .risks
             .iter()
@@ -202,7 +196,7 @@ pub fn table(f: &Forecast) -> String {
                     None => r.id.clone(),
                 };
                 let mut row = vec![
-                    truncate(&label, 40),
+                    truncate(&label, width),
                     format!("{:.0} %", r.probability * 100.0),
                     format!("{:.1} %", r.occurred * 100.0),
                     risk_impact(r),
@@ -409,7 +403,13 @@ pub fn drivers_table(f: &Forecast) -> String {
         } else {
             p.tasks.join(" → ")
         };
-        let _ = writeln!(out, "  {:5.1} %  {}", p.share * 100.0, list);
+        wrap(
+            &mut out,
+            &format!("  {:5.1} %", p.share * 100.0),
+            &list,
+            11,
+            100,
+        );
     }
     let merges: Vec<_> = d
         .merges
@@ -725,6 +725,83 @@ pub fn versions_table(r: &crate::analysis::versions::VersionReport) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The milestone table: dates with their working days in parentheses (`days`), the
+/// mean ± sd column (`spread`), labels cut to `label` characters.
+fn milestone_table(out: &mut String, f: &Forecast, days: bool, spread: bool, label: usize) {
+    let dated = f.start.is_some();
+    // The compact forms call the deterministic column "Plan".
+    let plan = if spread { "Deterministic" } else { "Plan" };
+    let mut head = vec!["Milestone".to_string(), plan.into()];
+    if spread {
+        head.push("Mean ± sd".into());
+    }
+    head.extend(f.percentiles.iter().map(|p| format!("P{}", fmt_p(*p))));
+    let targets = f.milestones.iter().any(|m| m.target.is_some());
+    if targets {
+        head.extend(["Target".into(), "P(on time)".into()]);
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let cell = |d: f64, date: &Option<String>| match date {
+        Some(x) if dated && days => format!("{x} ({d:.1})"),
+        Some(x) if dated => x.clone(),
+        _ => format!("{d:.1}"),
+    };
+    for m in &f.milestones {
+        let name = match &m.name {
+            Some(n) if label > 0 => format!("{} {}", m.id, n),
+            _ => m.id.clone(),
+        };
+        let mut r = vec![
+            if label > 0 {
+                truncate(&name, label)
+            } else {
+                name
+            },
+            cell(m.deterministic, &m.deterministic_date),
+        ];
+        if spread {
+            r.push(format!("{:.1} ± {:.1}", m.mean, m.sd));
+        }
+        r.extend(m.percentiles.iter().map(|q| cell(q.days, &q.date)));
+        if targets {
+            match &m.target {
+                Some(t) => {
+                    r.push(t.date.clone().unwrap_or_else(|| format!("{:.1}", t.days)));
+                    r.push(format!("{:.1} %", t.probability * 100.0));
+                }
+                None => r.extend(["–".into(), "–".into()]),
+            }
+        }
+        rows.push(r);
+    }
+    render(out, &head, &rows);
+}
+
+/// `text` broken at spaces into lines within `width` columns, each indented by
+/// `indent`; the first starts with `lead` (padded to the indent).
+pub(crate) fn wrap(out: &mut String, lead: &str, text: &str, indent: usize, width: usize) {
+    let mut line = String::new();
+    let mut first = true;
+    let mut flush = |line: &mut String, first: &mut bool| {
+        let head = if *first { lead } else { "" };
+        let _ = writeln!(out, "{head:indent$}{line}");
+        line.clear();
+        *first = false;
+    };
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > width {
+            flush(&mut line, &mut first);
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        flush(&mut line, &mut first);
+    }
 }
 
 fn render(out: &mut String, head: &[String], rows: &[Vec<String>]) {

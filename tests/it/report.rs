@@ -347,3 +347,42 @@ fn compare_writes_a_report_with_scenario_charts_and_markdown() {
     ));
     assert!(md.lines().count() > 30);
 }
+
+/// In a 100-column terminal every line of `run --drivers` fits: the milestone table
+/// drops the working days after its dates, then mean ± sd, then long names; long critical
+/// paths wrap. Without a width (a pipe, `--wide`) the table is whole.
+#[test]
+fn the_terminal_tables_fit_100_columns() {
+    let plan = slipcast::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/erp-cutover"))
+        .unwrap();
+    let net = slipcast::compile(&plan).unwrap();
+    let f = slipcast::Forecaster::new(&net)
+        .iterations(slipcast::Iterations::Fixed(2000))
+        .drivers(true)
+        .run(&slipcast::NoProgress)
+        .unwrap();
+    let fitted =
+        slipcast::report::table_within(&f, Some(100)) + &slipcast::report::drivers_table(&f);
+    for line in fitted.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    assert!(!fitted.contains("Mean ± sd"));
+    // Every milestone's P80 date is still there.
+    for m in &f.milestones {
+        let p80 = m.percentiles.iter().find(|q| q.p == 80.0).unwrap();
+        assert!(fitted.contains(p80.date.as_deref().unwrap()));
+    }
+    let whole = slipcast::report::table(&f);
+    assert!(whole.contains("Mean ± sd") && whole.lines().any(|l| l.chars().count() > 100));
+    // A pipe gets the whole table.
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "500"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/erp-cutover"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Mean ± sd"));
+}
