@@ -129,8 +129,10 @@ pub enum WarningKind {
     SensitivitySubsample,
     /// Task uncertainty drivers were evaluated for only some milestones.
     PartialTaskDrivers,
-    /// The outcome of `-n auto`: the precision reached, or not.
+    /// The outcome of `-n auto`: the precision reached (information, not a caveat).
     AutoIterations,
+    /// `-n auto` stopped at `--max-iterations` before the precision was reached.
+    PrecisionNotReached,
     /// The plan's spend spans too many periods for a cash flow.
     NoCashFlow,
     /// A task started before the plan's start date: its start is reported as the start.
@@ -139,6 +141,14 @@ pub enum WarningKind {
     AlapHoldsResources,
     /// The plan spans too many weeks for a resource loading.
     NoLoading,
+}
+
+impl WarningKind {
+    /// Information about the run rather than a caveat on its numbers (the calibration
+    /// applied, the iterations `-n auto` chose): a front end shows it as a note.
+    pub fn is_note(self) -> bool {
+        matches!(self, WarningKind::Calibrated | WarningKind::AutoIterations)
+    }
 }
 
 impl Warning {

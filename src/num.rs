@@ -10,6 +10,11 @@ pub fn round4(x: f64) -> f64 {
     if r == 0.0 { 0.0 } else { r }
 }
 
+/// `n` and the noun that agrees with it: `1 task`, `3 tasks`.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Acklam's central-region coefficients (numerator).
 pub(crate) const ACKLAM_A: [f64; 6] = [
     -3.969683028665376e+01,

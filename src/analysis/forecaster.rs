@@ -292,7 +292,11 @@ impl<'a> Forecaster<'a> {
         if let Iterations::Auto { precision, .. } = self.iterations {
             let widest = widest_half_width(&samples, &self.percentiles);
             f.warnings.push(Warning::new(
-                WarningKind::AutoIterations,
+                if precise {
+                    WarningKind::AutoIterations
+                } else {
+                    WarningKind::PrecisionNotReached
+                },
                 if precise {
                 format!(
                     "-n auto: {} iterations give every percentile a 95 % interval within ±{widest:.2} working days (asked ±{precision})",

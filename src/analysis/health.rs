@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::model::resource::{backward_pass, latest_finishes};
+use crate::model::resource::backward_pass;
 use crate::model::{Distribution, Network, Status};
 use crate::plan::{LinkKind, Plan};
 
@@ -210,10 +210,7 @@ pub fn check(plan: &Plan, net: &Network) -> Health {
     for l in net.links() {
         succs[l.pred as usize] += 1;
     }
-    let lf = latest_finishes(net);
-    let float: Vec<f64> = (0..n)
-        .map(|t| net.days(lf[t]) - net.days(net.det_finish[t]))
-        .collect();
+    let float = net.total_float();
     let f = Facts {
         net,
         counted,

@@ -36,7 +36,7 @@ pub fn run(a: CalibrateArgs) -> slipcast::Result<ExitCode> {
     };
     let r = calibrate::report(&rows, &a.history.display().to_string(), req)?;
     for w in &r.warnings {
-        eprintln!("warning: {w}");
+        super::print_warning(w);
     }
     if let (Some(path), Some(file)) = (&a.save, r.file()) {
         report::write_atomic(path, report::to_json(&file).as_bytes())?;

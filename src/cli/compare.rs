@@ -59,7 +59,7 @@ pub fn run(a: CompareArgs) -> slipcast::Result<ExitCode> {
     super::check_memory(&forecaster, &setup)?;
     let c = forecaster.compare(&nets, &super::bar())?;
     for w in &c.warnings {
-        eprintln!("warning: {w}");
+        super::print_warning(w);
     }
     let forecasts: Vec<(&str, &Forecast)> =
         c.forecasts.iter().map(|(n, f)| (n.as_str(), f)).collect();

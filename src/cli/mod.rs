@@ -166,6 +166,13 @@ pub fn load_plan(a: &PlanArgs) -> slipcast::Result<(slipcast::Plan, Network, Set
     Ok((plan, net, settings))
 }
 
+/// A forecast's warning on stderr: `note:` for information about the run, `warning:` for
+/// a caveat on its numbers.
+pub fn print_warning(w: &slipcast::Warning) {
+    let label = if w.kind.is_note() { "note" } else { "warning" };
+    eprintln!("{label}: {w}");
+}
+
 pub fn stdout_write(s: &str) -> slipcast::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(s.as_bytes())

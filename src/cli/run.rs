@@ -98,8 +98,16 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     if let Some(n) = shown_note {
         eprintln!("note: {n}");
     }
-    for w in f.warnings.iter().filter(|w| !net.notes().contains(w)) {
-        eprintln!("warning: {w}");
+    // The table says which calibration it used: not again on stderr.
+    let said = |w: &slipcast::Warning| {
+        matches!(a.sim.format, Format::Table) && w.kind == slipcast::WarningKind::Calibrated
+    };
+    for w in f
+        .warnings
+        .iter()
+        .filter(|w| !net.notes().contains(w) && !said(w))
+    {
+        super::print_warning(w);
     }
     eprintln!("{}", health.summary());
     let pass = super::check_gates(&setup.gates, net, &[("baseline", &f)])?;

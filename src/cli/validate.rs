@@ -44,6 +44,28 @@ pub fn run(a: PlanArgs) -> slipcast::Result<ExitCode> {
         }
     }
     s.push('\n');
+    // The tasks of the deterministic critical path, by id, wrapped to 100 columns.
+    let critical = net.critical_tasks();
+    if !critical.is_empty() {
+        const SHOWN: usize = 30;
+        let mut ids: Vec<&str> = critical
+            .iter()
+            .take(SHOWN)
+            .map(|&t| net.tasks()[t].id.as_str())
+            .collect();
+        let more = critical.len().saturating_sub(SHOWN);
+        let tail = format!("… and {more} more");
+        if more > 0 {
+            ids.push(&tail);
+        }
+        slipcast::report::wrap_text(
+            &mut s,
+            &format!("critical path ({} tasks with zero float):", critical.len()),
+            &ids.join(" → "),
+            2,
+            100,
+        );
+    }
     if let Some(k) = scenario_count {
         s.push_str(&format!(
             "scenarios.csv: {k} scenario{}, each applies\n",

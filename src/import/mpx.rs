@@ -223,8 +223,10 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
     }
     s.hours_per_day = hpd;
     if summaries > 0 {
-        s.notes
-            .push(format!("{summaries} summary tasks were dropped"));
+        s.notes.push(match summaries {
+            1 => "1 summary task was dropped".to_string(),
+            n => format!("{n} summary tasks were dropped"),
+        });
     }
     if s.tasks.iter().any(|t| t.actual_start.is_some()) {
         s.status_date = None;

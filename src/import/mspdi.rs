@@ -466,8 +466,16 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
     }
     if !summaries.is_empty() {
         s.notes.push(format!(
-            "{} summary tasks were dropped; links to or from them go through {connectors} zero-length connector tasks",
-            summaries.len()
+            "{} dropped; links to or from them go through {}",
+            match summaries.len() {
+                1 => "1 summary task was".to_string(),
+                n => format!("{n} summary tasks were"),
+            },
+            crate::num::count(
+                connectors,
+                "zero-length connector task",
+                "zero-length connector tasks"
+            )
         ));
     }
     if dropped > 0 {

@@ -365,6 +365,31 @@ impl Network {
         &self.notes
     }
 
+    /// Per task: total float of the deterministic schedule, in working days (a backward
+    /// pass from the plan's latest deterministic finish).
+    pub fn total_float(&self) -> Vec<f64> {
+        let lf = resource::latest_finishes(self);
+        (0..self.len())
+            .map(|t| self.days(lf[t]) - self.days(self.det_finish[t]))
+            .collect()
+    }
+
+    /// The deterministic critical path: the tasks not done whose total float is zero, in
+    /// schedule order (early start, then early finish).
+    pub fn critical_tasks(&self) -> Vec<usize> {
+        let float = self.total_float();
+        let mut on: Vec<usize> = (0..self.len())
+            .filter(|&t| float[t].abs() < 1e-6 && !matches!(self.status[t], Status::Done { .. }))
+            .collect();
+        on.sort_by(|&a, &b| {
+            self.det_start[a]
+                .total_cmp(&self.det_start[b])
+                .then(self.det_finish[a].total_cmp(&self.det_finish[b]))
+                .then(a.cmp(&b))
+        });
+        on
+    }
+
     /// Per task: done, in progress or open at the status date.
     pub fn status(&self) -> &[Status] {
         &self.status

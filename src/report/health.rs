@@ -135,7 +135,7 @@ pub fn health_table(h: &Health) -> String {
                 threshold(c),
                 c.status.as_str(),
             );
-            super::table::wrap(&mut s, "", &detail(c), 5, WIDTH);
+            super::table::wrap_text(&mut s, "", &detail(c), 5, WIDTH);
         }
     }
     let _ = writeln!(s, "\n{}", h.summary());

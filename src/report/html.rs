@@ -410,7 +410,11 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
                 .as_ref()
                 .map(|t| format!("{:.0} %", t.probability * 100.0))
                 .unwrap_or_else(|| "–".into()),
-            contingency: format!("{:+.1} / {:+.1} d", m.contingency_p50, m.contingency_p80),
+            contingency: format!(
+                "{} / {} d",
+                super::signed(m.contingency_p50, 1),
+                super::signed(m.contingency_p80, 1)
+            ),
         });
     }
     let (mut scurves, mut cost_charts) = (Vec::new(), Vec::new());
@@ -433,16 +437,17 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
         .focus_milestone()
         .map(|m| m.id.clone())
         .unwrap_or_default();
+    let sensitivity: std::collections::HashMap<&str, f64> = f
+        .drivers
+        .iter()
+        .flat_map(|d| d.tasks.iter())
+        .filter(|t| t.milestone == latest)
+        .map(|t| (t.task.as_str(), t.sensitivity))
+        .collect();
     let sens = |id: &str| {
-        f.drivers
-            .as_ref()
-            .and_then(|d| {
-                d.tasks
-                    .iter()
-                    .find(|t| t.task == id && t.milestone == latest)
-            })
-            .map(|t| format!("{:+.2}", t.sensitivity))
-            .unwrap_or_else(|| "–".into())
+        sensitivity
+            .get(id)
+            .map_or_else(|| "–".into(), |&s| super::signed(s, 2))
     };
     let mut crit: Vec<_> = f.tasks.iter().filter(|t| t.criticality > 0.0).collect();
     crit.sort_by(|a, b| {
@@ -481,7 +486,7 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
                     if b.p80_days.abs() < 0.05 {
                         "no change".into()
                     } else {
-                        format!("{:+.1} d", b.p80_days)
+                        format!("{} d", super::signed(b.p80_days, 1))
                     }
                 },
             ),
@@ -503,7 +508,17 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
     let mut assumptions = vec![
         ("Plan".to_string(), f.plan.clone().unwrap_or_default()),
         ("Plan files".to_string(), info.plan_path.clone()),
-        ("Iterations".to_string(), f.iterations.to_string()),
+        (
+            "Iterations".to_string(),
+            match f
+                .warnings
+                .iter()
+                .find(|w| w.kind == crate::error::WarningKind::AutoIterations)
+            {
+                Some(w) => format!("{} ({w})", f.iterations),
+                None => f.iterations.to_string(),
+            },
+        ),
         ("Seed".to_string(), f.seed.to_string()),
         (
             "Start (day 1)".to_string(),
@@ -540,7 +555,13 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
                 .map(|s| format!(", starting {}", long_date(s)))
                 .unwrap_or_default()
         ),
-        warnings: f.warnings.iter().map(|w| w.message.clone()).collect(),
+        // Caveats only: the calibration and the iteration count are in the assumptions.
+        warnings: f
+            .warnings
+            .iter()
+            .filter(|w| !w.kind.is_note())
+            .map(|w| w.message.clone())
+            .collect(),
         headlines,
         milestones,
         scurves,
@@ -640,9 +661,9 @@ pub fn compare_html(
             scenario: r.scenario.clone(),
             milestone: r.milestone.clone(),
             p50: show(r.percentiles[1], &r.dates, 1),
-            d50: format!("{:+.1}", r.delta[0]),
+            d50: super::signed(r.delta[0], 1),
             p80: show(r.percentiles[2], &r.dates, 2),
-            d80: format!("{:+.1}", r.delta[1]),
+            d80: super::signed(r.delta[1], 1),
             earlier: format!("{:.0} %", r.p_earlier * 100.0),
         })
         .collect();
@@ -812,7 +833,7 @@ pub fn throughput_markdown(r: &crate::history::throughput::ThroughputReport) -> 
 /// The comparison as a Markdown table.
 pub fn compare_markdown(c: &Comparison) -> String {
     let mut s = String::from(
-        "| Scenario | Milestone | P50 | ΔP50 | P80 | ΔP80 | Typical gain | Earlier | P(on time) |\n|---|---|---|---:|---|---:|---:|---:|---:|\n",
+        "| Scenario | Milestone | P50 | ΔP50 | P80 | ΔP80 | Typical change | Earlier | P(on time) |\n|---|---|---|---:|---|---:|---:|---:|---:|\n",
     );
     for r in &c.rows {
         let d = |i: usize| match &r.dates {
@@ -821,14 +842,14 @@ pub fn compare_markdown(c: &Comparison) -> String {
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {:+.1} | {} | {:+.1} | {:+.1} | {:.1} % | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {:.1} % | {} |",
             md(&r.scenario),
             md(&r.milestone),
             d(1),
-            r.delta[0],
+            super::signed(r.delta[0], 1),
             d(2),
-            r.delta[1],
-            r.diff[1],
+            super::signed(r.delta[1], 1),
+            super::moved(r.diff[1]),
             r.p_earlier * 100.0,
             r.p_target
                 .map(|p| format!("{:.1} %", p * 100.0))

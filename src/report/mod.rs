@@ -14,10 +14,30 @@ use std::path::{Path, PathBuf};
 
 pub use table::{
     calibration_table, compare_table, drivers_table, table, table_within, throughput_table,
-    versions_table,
+    versions_table, wrap_text,
 };
 
 use crate::error::{Error, Result};
+
+/// `x` with its sign to `decimals` places, and a zero (also one that rounds to zero)
+/// without a sign: never `-0.0`.
+pub(crate) fn signed(x: f64, decimals: usize) -> String {
+    let s = format!("{x:+.decimals$}");
+    if s[1..].bytes().all(|b| b == b'0' || b == b'.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+/// A move in working days in words: `1.7 d earlier`, `2.0 d later`, `no change`.
+pub(crate) fn moved(x: f64) -> String {
+    match signed(x, 1) {
+        z if !z.starts_with(['+', '-']) => "no change".into(),
+        s if x < 0.0 => format!("{} d earlier", &s[1..]),
+        s => format!("{} d later", &s[1..]),
+    }
+}
 use crate::stats::{Forecast, fmt_p};
 
 /// Formats a working-day value for CSV (shortest exact form of the rounded value).
@@ -235,6 +255,8 @@ pub fn tasks_csv(f: &Forecast) -> String {
             "mean_finish",
             "mean_start_date",
             "mean_finish_date",
+            "deterministic_start_date",
+            "deterministic_finish_date",
             "criticality",
             "sensitivity",
             "ssi",
@@ -253,13 +275,15 @@ pub fn tasks_csv(f: &Forecast) -> String {
         .focus_milestone()
         .map(|m| m.id.as_str())
         .unwrap_or_default();
-    let driver = |id: &str| {
-        f.drivers.as_ref().and_then(|d| {
-            d.tasks
-                .iter()
-                .find(|x| x.task == id && x.milestone == latest)
-        })
-    };
+    // Indexed once: a lookup per task, not a scan of every driver row.
+    let by_task: std::collections::HashMap<&str, &crate::stats::drivers::TaskDriver> = f
+        .drivers
+        .iter()
+        .flat_map(|d| d.tasks.iter())
+        .filter(|x| x.milestone == latest)
+        .map(|x| (x.task.as_str(), x))
+        .collect();
+    let driver = |id: &str| by_task.get(id).copied();
     for t in &f.tasks {
         let d = driver(&t.id);
         let mut row = vec![
@@ -272,6 +296,8 @@ pub fn tasks_csv(f: &Forecast) -> String {
             num(t.mean_finish),
             t.mean_start_date.clone().unwrap_or_default(),
             t.mean_finish_date.clone().unwrap_or_default(),
+            t.deterministic_start_date.clone().unwrap_or_default(),
+            t.deterministic_finish_date.clone().unwrap_or_default(),
             num(t.criticality),
             d.map(|d| num(d.sensitivity)).unwrap_or_default(),
             d.map(|d| num(d.ssi)).unwrap_or_default(),
@@ -1070,5 +1096,29 @@ mod spreadsheet_tests {
         ] {
             assert_eq!(spreadsheet_safe(cell), out, "{cell:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod sign_tests {
+    use super::{moved, signed};
+
+    #[test]
+    fn no_negative_zero_and_moves_in_words() {
+        for (x, d, out) in [
+            (-0.04, 1, "0.0"),
+            (0.0, 1, "0.0"),
+            (-0.0, 2, "0.00"),
+            (-1.74, 1, "-1.7"),
+            (2.0, 1, "+2.0"),
+            (0.004, 2, "0.00"),
+            (-0.456, 2, "-0.46"),
+        ] {
+            assert_eq!(signed(x, d), out, "{x}");
+        }
+        assert_eq!(moved(-1.74), "1.7 d earlier");
+        assert_eq!(moved(3.0), "3.0 d later");
+        assert_eq!(moved(-0.04), "no change");
+        assert_eq!(moved(0.0), "no change");
     }
 }

@@ -280,10 +280,10 @@ pub fn tornado(f: &Forecast, id: &str) -> Option<String> {
         );
         let _ = write!(
             s,
-            r#"<text x="{:.1}" y="{:.1}" class="s">{:+.1}</text>"#,
+            r#"<text x="{:.1}" y="{:.1}" class="s">{}</text>"#,
             x0.max(x1) + 4.0,
             y + 15.0,
-            b.p80_days
+            super::signed(b.p80_days, 1)
         );
     }
     let _ = write!(

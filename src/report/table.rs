@@ -217,7 +217,7 @@ pub fn table_within(f: &Forecast, width: Option<usize>) -> String {
 /// The working days a risk added across its tasks (`–` for a cost-only risk).
 pub(crate) fn risk_days(r: &crate::stats::RiskForecast) -> String {
     if r.moves_dates {
-        format!("{:+.1} d", r.mean_added_days)
+        format!("{} d", signed1(r.mean_added_days))
     } else {
         "–".into()
     }
@@ -235,8 +235,8 @@ pub(crate) fn risk_impact(r: &crate::stats::RiskForecast) -> String {
         return "cost only".into();
     }
     match r.unit {
-        crate::plan::Unit::Days => format!("{:+.1} d", r.mean_impact),
-        crate::plan::Unit::Percent => format!("{:+.1} %", r.mean_impact),
+        crate::plan::Unit::Days => format!("{} d", signed1(r.mean_impact)),
+        crate::plan::Unit::Percent => format!("{} %", signed1(r.mean_impact)),
     }
 }
 
@@ -387,7 +387,7 @@ pub fn drivers_table(f: &Forecast) -> String {
             vec![
                 label(&t.task),
                 format!("{:.1} %", t.criticality * 100.0),
-                format!("{:+.2}", t.sensitivity),
+                super::signed(t.sensitivity, 2),
                 format!("{:.2}", t.ssi),
                 t.mean_float
                     .map(|x| format!("{x:.1}"))
@@ -403,7 +403,7 @@ pub fn drivers_table(f: &Forecast) -> String {
         } else {
             p.tasks.join(" → ")
         };
-        wrap(
+        wrap_text(
             &mut out,
             &format!("  {:5.1} %", p.share * 100.0),
             &list,
@@ -573,7 +573,7 @@ pub fn compare_table(c: &crate::analysis::compare::Comparison) -> String {
     let _ = writeln!(
         out,
         "ΔP50/ΔP80: change of the percentile against the baseline (working days; negative = earlier).\n\
-         Typical gain: median of the per-iteration difference. Earlier: share of iterations that finish earlier.\n"
+         Typical change: median of the per-iteration difference. Earlier: share of iterations that finish earlier.\n"
     );
     let mut milestones: Vec<&str> = Vec::new();
     for r in &c.rows {
@@ -589,7 +589,7 @@ pub fn compare_table(c: &crate::analysis::compare::Comparison) -> String {
             "ΔP50",
             "P80",
             "ΔP80",
-            "Typical gain",
+            "Typical change",
             "Earlier",
             "P(on time)",
         ]
@@ -610,7 +610,7 @@ pub fn compare_table(c: &crate::analysis::compare::Comparison) -> String {
                     signed1(r.delta[0]),
                     at(2),
                     signed1(r.delta[1]),
-                    signed1(r.diff[1]),
+                    super::moved(r.diff[1]),
                     format!("{:.1} %", r.p_earlier * 100.0),
                     r.p_target
                         .map_or("–".into(), |p| format!("{:.1} %", p * 100.0)),
@@ -779,20 +779,23 @@ fn milestone_table(out: &mut String, f: &Forecast, days: bool, spread: bool, lab
     render(out, &head, &rows);
 }
 
-/// `text` broken at spaces into lines within `width` columns, each indented by
-/// `indent`; the first starts with `lead` (padded to the indent).
-pub(crate) fn wrap(out: &mut String, lead: &str, text: &str, indent: usize, width: usize) {
-    let mut line = String::new();
-    let mut first = true;
-    let mut flush = |line: &mut String, first: &mut bool| {
-        let head = if *first { lead } else { "" };
-        let _ = writeln!(out, "{head:indent$}{line}");
-        line.clear();
-        *first = false;
+/// `text` broken at spaces into lines within `width` columns: the first line starts
+/// with `lead` (padded to `indent`, or followed by a space when longer), the others are
+/// indented by `indent`.
+pub fn wrap_text(out: &mut String, lead: &str, text: &str, indent: usize, width: usize) {
+    let lead_width = lead.chars().count();
+    let mut prefix = if lead.is_empty() || lead_width < indent {
+        format!("{lead:indent$}")
+    } else {
+        format!("{lead} ")
     };
+    let mut line = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > width {
-            flush(&mut line, &mut first);
+        let used = prefix.chars().count() + line.chars().count();
+        if !line.is_empty() && used + 1 + word.chars().count() > width {
+            let _ = writeln!(out, "{prefix}{line}");
+            line.clear();
+            prefix = " ".repeat(indent);
         }
         if !line.is_empty() {
             line.push(' ');
@@ -800,7 +803,7 @@ pub(crate) fn wrap(out: &mut String, lead: &str, text: &str, indent: usize, widt
         line.push_str(word);
     }
     if !line.is_empty() {
-        flush(&mut line, &mut first);
+        let _ = writeln!(out, "{prefix}{line}");
     }
 }
 
@@ -847,8 +850,7 @@ fn days1(x: f64) -> String {
 }
 
 fn signed1(x: f64) -> String {
-    let s = format!("{x:+.1}");
-    if s == "-0.0" { "+0.0".into() } else { s }
+    super::signed(x, 1)
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -147,6 +147,10 @@ pub struct TaskForecast {
     pub mean_start: f64,
     /// Mean early finish.
     pub mean_finish: f64,
+    /// Date of the deterministic start.
+    pub deterministic_start_date: Option<String>,
+    /// Date of the deterministic finish.
+    pub deterministic_finish_date: Option<String>,
     /// Date of the mean start.
     pub mean_start_date: Option<String>,
     /// Date of the mean finish.
@@ -333,13 +337,13 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
     let table = net.axis_dates(last_day + 1);
     // Working days of the project calendar (the time itself on a single calendar).
     let days = |t: f64| net.days(t);
-    let mut beyond = false;
-    let mut date = |day: u64| -> Option<String> {
+    let beyond = std::cell::Cell::new(false);
+    let date = |day: u64| -> Option<String> {
         net.calendar.as_ref()?;
         match table.get(day as usize - 1) {
             Some(d) if chrono::Datelike::year(d) <= 9999 => Some(d.format("%Y-%m-%d").to_string()),
             _ => {
-                beyond = true;
+                beyond.set(true);
                 None
             }
         }
@@ -429,6 +433,14 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             .then(net.det_finish[a].total_cmp(&net.det_finish[b]))
             .then_with(|| net.tasks[a].id.cmp(&net.tasks[b].id))
     });
+    // A task that takes no time (a milestone) starts on the day it finishes.
+    let start_date = |t: usize, s: f64, f: f64| {
+        date(if f - s < crate::model::calendar::SNAP {
+            net.finish_day_of(t, f)
+        } else {
+            start_day(s)
+        })
+    };
     let tasks = order
         .into_iter()
         .map(|t| TaskForecast {
@@ -439,14 +451,9 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             deterministic_finish: round4(days(net.det_finish[t])),
             mean_start: round4(days(samples.mean_start[t])),
             mean_finish: round4(days(samples.mean_finish[t])),
-            // A task that takes no time (a milestone) starts on the day it finishes.
-            mean_start_date: date(
-                if samples.mean_finish[t] - samples.mean_start[t] < crate::model::calendar::SNAP {
-                    net.finish_day_of(t, samples.mean_finish[t])
-                } else {
-                    start_day(samples.mean_start[t])
-                },
-            ),
+            deterministic_start_date: start_date(t, net.det_start[t], net.det_finish[t]),
+            deterministic_finish_date: date(net.finish_day_of(t, net.det_finish[t])),
+            mean_start_date: start_date(t, samples.mean_start[t], samples.mean_finish[t]),
             mean_finish_date: date(net.finish_day_of(t, samples.mean_finish[t])),
             status: net.status_date.map(|_| match net.status[t] {
                 crate::model::Status::Done { .. } => "done",
@@ -467,7 +474,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
                 .map(|&w| round4(w)),
         })
         .collect();
-    if beyond {
+    if beyond.get() {
         warnings.push(Warning::new(
             WarningKind::BeyondDates,
             "some results lie after 9999-12-31 and are given no date",

@@ -391,7 +391,7 @@ fn out_dir_gets_its_files_and_no_leftovers() {
         ]
     );
     let tasks = std::fs::read_to_string(target.join("tasks.csv")).unwrap();
-    assert!(tasks.starts_with("task,name,group,deterministic_start,deterministic_finish,mean_start,mean_finish,mean_start_date,mean_finish_date,criticality,sensitivity,ssi,mean_total_float,status\n"));
+    assert!(tasks.starts_with("task,name,group,deterministic_start,deterministic_finish,mean_start,mean_finish,mean_start_date,mean_finish_date,deterministic_start_date,deterministic_finish_date,criticality,sensitivity,ssi,mean_total_float,status\n"));
     assert_eq!(
         std::fs::read_to_string(target.join("keep.txt")).unwrap(),
         "mine"
@@ -461,7 +461,7 @@ fn validate_prints_a_summary() {
         .arg(dir.path())
         .assert()
         .success()
-        .stdout("ok: 5 tasks, 5 links, 1 reported milestone\nlongest deterministic path: 28 working days (finishing 2027-02-10)\n");
+        .stdout("ok: 5 tasks, 5 links, 1 reported milestone\nlongest deterministic path: 28 working days (finishing 2027-02-10)\ncritical path (4 tasks with zero float): A → B → D → M\n");
 }
 
 #[test]
@@ -545,4 +545,44 @@ fn library_errors_name_arguments_and_the_cli_names_flags() {
         .stderr(predicate::str::contains(
             "error: --gate 'M:q80<=3': unknown metric",
         ));
+}
+
+/// tasks.csv gives each task's deterministic start and finish as dates: on the GOOD plan
+/// from Monday 2027-01-04, A takes working days 1–8 (to Wednesday 13 January), B days
+/// 9–23 (14 January to 3 February), D days 24–28, and the milestone lands on D's finish.
+#[test]
+fn tasks_csv_has_the_deterministic_dates() {
+    let dir = folder(GOOD, Some("start = 2027-01-04\n"));
+    let out = tempfile::tempdir().unwrap();
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "200", "--out"])
+        .arg(out.path().join("o"))
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(out.path().join("o/tasks.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let head = rows.headers().unwrap().clone();
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let (s, f) = (
+        col("deterministic_start_date"),
+        col("deterministic_finish_date"),
+    );
+    let dates: std::collections::HashMap<String, (String, String)> = rows
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), (r[s].to_string(), r[f].to_string()))
+        })
+        .collect();
+    let want = [
+        ("A", "2027-01-04", "2027-01-13"),
+        ("B", "2027-01-14", "2027-02-03"),
+        ("C", "2027-01-14", "2027-01-19"),
+        ("D", "2027-02-04", "2027-02-10"),
+        ("M", "2027-02-10", "2027-02-10"),
+    ];
+    for (id, a, b) in want {
+        assert_eq!(dates[id], (a.to_string(), b.to_string()), "{id}");
+    }
 }

@@ -343,9 +343,18 @@ fn compare_writes_a_report_with_scenario_charts_and_markdown() {
         .unwrap();
     let md = String::from_utf8(md.stdout).unwrap();
     assert!(md.starts_with(
-        "| Scenario | Milestone | P50 | ΔP50 | P80 | ΔP80 | Typical gain | Earlier | P(on time) |\n"
+        "| Scenario | Milestone | P50 | ΔP50 | P80 | ΔP80 | Typical change | Earlier | P(on time) |\n"
     ));
     assert!(md.lines().count() > 30);
+    // No negative zero in any view of the comparison.
+    let table = cargo_bin_cmd!("slipcast")
+        .args(["compare", "-n", "500"])
+        .arg(&plan)
+        .output()
+        .unwrap();
+    for text in [md.as_str(), &String::from_utf8_lossy(&table.stdout), &html] {
+        assert!(!text.contains("-0.0") && !text.contains("−0.0"), "{text}");
+    }
 }
 
 /// In a 100-column terminal every line of `run --drivers` fits: the milestone table
