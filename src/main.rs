@@ -37,6 +37,8 @@ enum Command {
     Throughput(cli::throughput::ThroughputArgs),
     /// Turn a Microsoft Project (XML, MPX) or Primavera P6 (XER) schedule into a plan folder.
     Import(cli::import::ImportArgs),
+    /// Write a commented starter plan (tasks, milestones, a risk, a holiday, scenarios).
+    Init(cli::init::InitArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Calibrate(a) => cli::calibrate::run(a),
         Command::Throughput(a) => cli::throughput::run(a),
         Command::Import(a) => cli::import::run(a),
+        Command::Init(a) => cli::init::run(a),
     };
     match result {
         Ok(code) => code,

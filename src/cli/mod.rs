@@ -6,6 +6,7 @@ pub mod calibrate;
 pub mod check;
 pub mod compare;
 pub mod import;
+pub mod init;
 pub mod run;
 pub mod throughput;
 pub mod validate;

@@ -586,3 +586,57 @@ fn tasks_csv_has_the_deterministic_dates() {
         assert_eq!(dates[id], (a.to_string(), b.to_string()), "{id}");
     }
 }
+
+/// `slipcast init` writes a commented starter plan that validates, runs (a milestone
+/// with a target, a risk that occurs) and compares as it is, and refuses a folder that
+/// holds anything.
+#[test]
+fn init_writes_a_starter_plan_that_runs() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("starter");
+    cargo_bin_cmd!("slipcast")
+        .args(["init", "--start", "2027-03-01"])
+        .arg(&dir)
+        .assert()
+        .success();
+    for f in [
+        "plan.toml",
+        "tasks.csv",
+        "risks.csv",
+        "calendar.csv",
+        "scenarios.csv",
+    ] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        assert!(text.starts_with('#'), "{f} explains itself");
+    }
+    cargo_bin_cmd!("slipcast")
+        .arg("validate")
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 reported milestones, 1 risk"));
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "1000", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let live = &json["milestones"][1];
+    assert_eq!(live["id"], "M_LIVE");
+    let p = live["target"]["probability"].as_f64().unwrap();
+    assert!(p > 0.05 && p < 0.95, "a target worth discussing: {p}");
+    assert!(json["risks"][0]["occurred"].as_f64().unwrap() > 0.0);
+    cargo_bin_cmd!("slipcast")
+        .args(["compare", "-n", "1000"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("second-developer"));
+    cargo_bin_cmd!("slipcast")
+        .arg("init")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not empty"));
+}
