@@ -43,8 +43,11 @@ struct RiskRow {
     label: String,
     probability: String,
     occurred: String,
+    /// The impact it can draw: `3–10 d`, `10–30 %`.
+    range: String,
     impact: String,
-    tasks: usize,
+    /// The tasks it hits, with their names (the first five, then how many more).
+    hits: String,
     added: String,
     cost: String,
 }
@@ -492,6 +495,8 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
             ),
         })
         .collect();
+    let task_names: std::collections::HashMap<&str, &Option<String>> =
+        f.tasks.iter().map(|t| (t.id.as_str(), &t.name)).collect();
     let risks = f
         .risks
         .iter()
@@ -499,8 +504,16 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
             label: name(&r.id, &r.name),
             probability: format!("{:.0} %", r.probability * 100.0),
             occurred: format!("{:.1} %", r.occurred * 100.0),
+            range: risk_range(r),
             impact: super::table::risk_impact(r),
-            tasks: r.tasks.len(),
+            hits: {
+                let labels: Vec<String> = r
+                    .tasks
+                    .iter()
+                    .map(|t| name(t, task_names.get(t.as_str()).copied().unwrap_or(&None)))
+                    .collect();
+                crate::plan::sheet::listing(&labels, 5)
+            },
             added: super::table::risk_days(r),
             cost: r.mean_cost.map_or("–".into(), super::table::signed_amount),
         })
@@ -603,6 +616,21 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
             .as_ref()
             .is_some_and(|h| h.failing().next().is_some()),
         version: env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+/// A risk's impact range in its unit: `3–10 d`, `10–30 %`, `5 d` when fixed, `≥ 2 d`
+/// when unbounded.
+fn risk_range(r: &crate::stats::RiskForecast) -> String {
+    let unit = match r.unit {
+        crate::plan::Unit::Days => "d",
+        crate::plan::Unit::Percent => "%",
+    };
+    let n = |x: f64| svg::num_label(x);
+    match r.impact_max {
+        Some(hi) if hi == r.impact_min => format!("{} {unit}", n(hi)),
+        Some(hi) => format!("{}–{} {unit}", n(r.impact_min), n(hi)),
+        None => format!("≥ {} {unit}", n(r.impact_min)),
     }
 }
 

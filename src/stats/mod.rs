@@ -183,6 +183,10 @@ pub struct RiskForecast {
     pub occurred: f64,
     /// Unit of the impact.
     pub unit: crate::plan::Unit,
+    /// Smallest impact it can draw, in its unit.
+    pub impact_min: f64,
+    /// Largest impact it can draw, in its unit (`None`: unbounded, e.g. lognormal).
+    pub impact_max: Option<f64>,
     /// Mean impact drawn when it occurred, in its unit.
     pub mean_impact: f64,
     /// Mean working days it added to the tasks it hits when it occurred (summed over them).
@@ -491,6 +495,10 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             probability: risk.probability,
             occurred: samples.risk_occurrence[r],
             unit: risk.unit,
+            impact_min: round4(risk.impact.bounds().0),
+            impact_max: Some(risk.impact.bounds().1)
+                .filter(|x| x.is_finite())
+                .map(round4),
             mean_impact: round4(samples.risk_mean_impact[r]),
             mean_added_days: round4(samples.risk_mean_added[r]),
             moves_dates: !matches!(risk.impact, crate::plan::Distribution::Fixed { likely } if likely == 0.0),

@@ -178,6 +178,23 @@ fn the_report_carries_the_health_check() {
         );
         assert!(row.contains(&format!(">{status}</td>")), "{row}");
     }
+    // The risk register gives each risk's impact range and the tasks it hits, by name
+    // (risks.csv: V1 5–20 days on BD5, D1 10–60 % on DM2 and DM3).
+    let register = &html[html.find("<h2>Risk register</h2>").unwrap()..];
+    let row = |id: &str| {
+        let r = &register[register.find(&format!("title=\"{id} — ")).unwrap()..];
+        r[..r.find("</tr>").unwrap()].to_string()
+    };
+    let v1 = row("V1");
+    assert!(
+        v1.contains(">5–20 d<") && v1.contains("BD5 — Interface development (middleware)"),
+        "{v1}"
+    );
+    let d1 = row("D1");
+    assert!(
+        d1.contains(">10–60 %<") && d1.contains("DM2 — ") && d1.contains("DM3 — "),
+        "{d1}"
+    );
     let first_screen = &html[..html.find("<h2>Headline</h2>").unwrap()];
     assert!(first_screen.contains("Schedule health: "), "{first_screen}");
     let dcma_failed = checks
