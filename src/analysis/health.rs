@@ -368,23 +368,11 @@ fn logic(f: &Facts) -> Check {
                 .total_cmp(&net.det_finish[b])
                 .then(a.cmp(&b))
         });
-    let open: Vec<usize> = f
-        .counted()
-        .filter(|&t| {
-            (net.preds(t).is_empty() && Some(t) != first) || (f.succs[t] == 0 && Some(t) != last)
-        })
-        .collect();
-    let of = f.counted().count();
-    share(
-        "logic",
-        1,
-        "Logic",
+    over_five_percent(
+        f,
+        ("logic", 1, "Logic"),
         "incomplete tasks without a predecessor or a successor",
-        open.len(),
-        of,
-        5.0,
-        false,
-        f.ids(open),
+        |t| (net.preds(t).is_empty() && Some(t) != first) || (f.succs[t] == 0 && Some(t) != last),
     )
 }
 
@@ -504,15 +492,28 @@ fn hard_constraints(plan: &Plan, f: &Facts) -> Check {
 
 /// DCMA 6: Incomplete tasks with total float above 44 working days.
 fn high_float(f: &Facts) -> Check {
-    let bad: Vec<usize> = f
-        .counted()
-        .filter(|&t| f.float[t] > LONG_DAYS + 1e-9)
-        .collect();
-    share(
-        "high-float",
-        6,
-        "High float",
+    over_five_percent(
+        f,
+        ("high-float", 6, "High float"),
         "incomplete tasks with total float over 44 working days",
+        |t| f.float[t] > LONG_DAYS + 1e-9,
+    )
+}
+
+/// DCMA's usual shape: the incomplete tasks for which `offends` holds, at most 5 % of
+/// them. `(id, number, check)` name the check.
+fn over_five_percent(
+    f: &Facts,
+    (id, number, check): (&'static str, u8, &'static str),
+    metric: &str,
+    offends: impl Fn(usize) -> bool,
+) -> Check {
+    let bad: Vec<usize> = f.counted().filter(|&t| offends(t)).collect();
+    share(
+        id,
+        number,
+        check,
+        metric,
         bad.len(),
         f.counted().count(),
         5.0,
@@ -570,20 +571,11 @@ fn negative_float(f: &Facts) -> Check {
 /// DCMA 8: Incomplete tasks whose deterministic (most likely) duration exceeds 44 working
 /// days.
 fn high_duration(f: &Facts) -> Check {
-    let bad: Vec<usize> = f
-        .counted()
-        .filter(|&t| f.net.det_duration[t] > LONG_DAYS + 1e-9)
-        .collect();
-    share(
-        "high-duration",
-        8,
-        "High duration",
+    over_five_percent(
+        f,
+        ("high-duration", 8, "High duration"),
         "incomplete tasks with a most likely duration over 44 working days",
-        bad.len(),
-        f.counted().count(),
-        5.0,
-        false,
-        f.ids(bad),
+        |t| f.net.det_duration[t] > LONG_DAYS + 1e-9,
     )
 }
 
