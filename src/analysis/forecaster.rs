@@ -365,6 +365,14 @@ impl<'a> Forecaster<'a> {
             &self.config(iterations),
             progress,
         )?;
+        if self.drivers {
+            // The same keyed random numbers: the baseline's drivers over its own futures.
+            let base = self
+                .clone()
+                .iterations(Iterations::Fixed(iterations))
+                .run(progress)?;
+            c.forecasts[0].1.drivers = base.drivers;
+        }
         if let Some(id) = &self.focus {
             for (_, f) in &mut c.forecasts {
                 f.set_focus(id);

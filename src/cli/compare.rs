@@ -24,6 +24,10 @@ pub struct CompareArgs {
     /// moved it.
     #[arg(long, value_name = "NEW_PLAN")]
     pub against: Option<PathBuf>,
+    /// The milestone the report's critical tasks, tornado and sensitivities describe
+    /// (default: the latest).
+    #[arg(long, value_name = "ID", conflicts_with = "against")]
+    pub milestone: Option<String>,
 }
 
 pub fn run(a: CompareArgs) -> slipcast::Result<ExitCode> {
@@ -36,6 +40,7 @@ pub fn run(a: CompareArgs) -> slipcast::Result<ExitCode> {
     }
     let (plan, net, settings) = super::load_plan(&a.plan)?;
     let health = slipcast::analysis::health::check(&plan, &net);
+    let mut inputs = report::html::inputs(&plan);
     drop(plan);
     let setup = super::sim_setup(&a.sim, &settings)?;
     let path = match &a.scenarios {
@@ -54,8 +59,22 @@ pub fn run(a: CompareArgs) -> slipcast::Result<ExitCode> {
             path.display()
         )));
     }
-    let nets = scenario::apply_all(&net, &slipcast::plan::scenarios::load(&path)?)?;
-    let forecaster = setup.forecaster(&net);
+    let scenarios = slipcast::plan::scenarios::load(&path)?;
+    let nets = scenario::apply_all(&net, &scenarios)?;
+    inputs.push_str(&format!(
+        ", {} ({} scenario{})",
+        path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned()
+        ),
+        nets.len(),
+        if nets.len() == 1 { "" } else { "s" }
+    ));
+    // The report carries the baseline's tornado and sensitivities.
+    let forecaster = setup
+        .forecaster(&net)
+        .drivers(a.sim.out.is_some())
+        .focus(a.milestone.as_deref())?;
     super::check_memory(&forecaster, &setup)?;
     let c = forecaster.compare(&nets, &super::bar())?;
     for w in &c.warnings {
@@ -79,10 +98,12 @@ pub fn run(a: CompareArgs) -> slipcast::Result<ExitCode> {
             seconds: started.elapsed().as_secs_f64(),
             plan_path: a.plan.plan.display().to_string(),
             health: Some(health),
+            inputs,
+            run_date: Some(super::today()),
         };
         let html = report::html::compare_html(&c, &info, &dates)?;
         let mut charts = report::html::charts(base, &dates);
-        charts.extend(report::html::scenario_charts(&c));
+        charts.extend(report::html::scenario_charts(&c, &dates));
         report::html::add_report(&mut set, &html, &charts);
         super::commit_out(set, dir)?;
     }

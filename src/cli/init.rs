@@ -97,12 +97,8 @@ pub fn run(a: InitArgs) -> slipcast::Result<ExitCode> {
         )));
     }
     let start = a.start.unwrap_or_else(|| {
-        // Today (UTC) from the system clock; the Monday after it.
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let today =
-            NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default() + Days::new(secs / 86_400);
+        // The Monday after today.
+        let today = super::today_date();
         today + Days::new(8 - u64::from(today.weekday().number_from_monday()))
     });
     let mut set = slipcast::report::out::OutSet::new();

@@ -167,6 +167,21 @@ pub fn load_plan(a: &PlanArgs) -> slipcast::Result<(slipcast::Plan, Network, Set
     Ok((plan, net, settings))
 }
 
+/// Today (UTC) from the system clock: the report's "as of" date for a plan without a
+/// status date, and `init`'s default start.
+pub fn today_date() -> chrono::NaiveDate {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+        + chrono::Days::new(secs / 86_400)
+}
+
+/// [`today_date`] as ISO text.
+pub fn today() -> String {
+    today_date().to_string()
+}
+
 /// A forecast's warning on stderr: `note:` for information about the run, `warning:` for
 /// a caveat on its numbers.
 pub fn print_warning(w: &slipcast::Warning) {

@@ -55,6 +55,7 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     let (plan, net, settings) = super::load_plan(&a.plan)?;
     // One line on the schedule's health (slipcast check has the details).
     let health = slipcast::analysis::health::check(&plan, &net);
+    let inputs = report::html::inputs(&plan);
     drop(plan);
     let calibration = match &a.calibration {
         Some(p) => Some((calibrate::load_file(p)?, p.display().to_string())),
@@ -119,6 +120,8 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
             seconds: started.elapsed().as_secs_f64(),
             plan_path: a.plan.plan.display().to_string(),
             health: Some(health),
+            inputs,
+            run_date: Some(super::today()),
         };
         let html = report::html::report_html(&f, &info, &dates)?;
         report::html::add_report(&mut set, &html, &report::html::charts(&f, &dates));

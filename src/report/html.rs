@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use askama::Template;
 
-use super::svg;
+use super::{long_date, svg};
 use crate::analysis::compare::Comparison;
 use crate::error::{Error, Result};
 use crate::stats::{Forecast, fmt_p};
@@ -20,12 +20,36 @@ pub struct Chart {
     pub caption: String,
 }
 
+/// A date cell: the date, kept on one line, and its working days beneath it.
+struct When {
+    date: String,
+    days: String,
+}
+
+impl When {
+    /// The cell's HTML, its text escaped: the date on one line, the days beneath.
+    fn html(&self) -> String {
+        let mut h = format!(r#"<span class="date">{}</span>"#, svg::esc(&self.date));
+        if !self.days.is_empty() {
+            let _ = write!(h, r#"<span class="days">{}</span>"#, svg::esc(&self.days));
+        }
+        h
+    }
+
+    fn none() -> When {
+        When {
+            date: "–".into(),
+            days: String::new(),
+        }
+    }
+}
+
 struct MilestoneRow {
     label: String,
-    deterministic: String,
-    p50: String,
-    p80: String,
-    p90: String,
+    deterministic: When,
+    p50: When,
+    p80: When,
+    p90: When,
     target: String,
     p_target: String,
     contingency: String,
@@ -35,8 +59,8 @@ struct CriticalRow {
     label: String,
     criticality: String,
     sensitivity: String,
-    start: String,
-    finish: String,
+    start: When,
+    finish: When,
 }
 
 struct RiskRow {
@@ -63,12 +87,18 @@ struct CostRow {
 
 struct ScenarioRow {
     scenario: String,
-    milestone: String,
-    p50: String,
+    p50: When,
     d50: String,
-    p80: String,
+    p80: When,
     d80: String,
+    p_target: String,
     earlier: String,
+}
+
+/// The scenarios' rows of one milestone.
+struct ScenarioGroup {
+    milestone: String,
+    rows: Vec<ScenarioRow>,
 }
 
 /// One row of "where the cost uncertainty comes from".
@@ -95,6 +125,10 @@ struct ResourceRow {
 struct Page {
     title: String,
     subtitle: String,
+    /// "Status date 1 Mar 2027" or "Run on 5 Dec 2026 (the plan has no status date)".
+    as_of: String,
+    /// The plan folder and the files read, with what they hold.
+    inputs: String,
     warnings: Vec<String>,
     headlines: Vec<String>,
     milestones: Vec<MilestoneRow>,
@@ -107,7 +141,7 @@ struct Page {
     bottlenecks: bool,
     risks: Vec<RiskRow>,
     risk_costs: bool,
-    scenario_rows: Vec<ScenarioRow>,
+    scenario_groups: Vec<ScenarioGroup>,
     scenario_charts: Vec<Chart>,
     cost_rows: Vec<CostRow>,
     cost_notes: Vec<String>,
@@ -218,20 +252,86 @@ pub struct RunInfo {
     pub plan_path: String,
     /// The schedule's health check, for the report's health section.
     pub health: Option<crate::analysis::health::Health>,
+    /// The files read and what they hold, from [`inputs`]: `tasks.csv (34 tasks), …`.
+    pub inputs: String,
+    /// The day the report was made (ISO), for the "as of" line of a plan without a
+    /// status date.
+    pub run_date: Option<String>,
 }
 
-fn at(days: f64, date: &Option<String>) -> String {
+/// The input files of a plan and what each holds: `tasks.csv (34 tasks), risks.csv
+/// (4 risks), calendar.csv (9 holidays)`. Files the plan does not use are left out.
+pub fn inputs(plan: &crate::plan::Plan) -> String {
+    let base = |f: &str| {
+        std::path::Path::new(f)
+            .file_name()
+            .map_or_else(|| f.to_string(), |n| n.to_string_lossy().into_owned())
+    };
+    let count = crate::num::count;
+    let mut v = vec![format!(
+        "{} ({})",
+        base(&plan.tasks_file),
+        count(plan.tasks.len(), "task", "tasks")
+    )];
+    if !plan.risks.is_empty() {
+        v.push(format!(
+            "{} ({})",
+            base(&plan.risks_file),
+            count(plan.risks.len(), "risk", "risks")
+        ));
+    }
+    if !plan.correlations.is_empty() {
+        v.push(format!(
+            "{} ({})",
+            base(&plan.correlations_file),
+            count(plan.correlations.len(), "correlation", "correlations")
+        ));
+    }
+    if !plan.resources.is_empty() {
+        v.push(format!(
+            "{} ({})",
+            base(&plan.resources_file),
+            count(plan.resources.len(), "resource", "resources")
+        ));
+    }
+    let days = plan.holidays.len() + plan.calendar_holidays.len();
+    if days + plan.freezes.len() > 0 {
+        let mut what = Vec::new();
+        if days > 0 {
+            what.push(count(days, "holiday", "holidays"));
+        }
+        if !plan.freezes.is_empty() {
+            what.push(count(plan.freezes.len(), "freeze", "freezes"));
+        }
+        v.push(format!(
+            "{} ({})",
+            base(&plan.calendar_file),
+            what.join(", ")
+        ));
+    }
+    v.join(", ")
+}
+
+fn at(days: f64, date: &Option<String>) -> When {
     match date {
-        Some(d) => format!("{} ({days:.1} d)", long_date(d)),
-        None => format!("{days:.1} working days"),
+        Some(d) => When {
+            date: long_date(d),
+            days: format!("{days:.1} d"),
+        },
+        None => When {
+            date: format!("{days:.1} working days"),
+            days: String::new(),
+        },
     }
 }
 
-/// `2027-05-14` → `14 May 2027`.
-pub fn long_date(iso: &str) -> String {
-    match chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
-        Ok(d) => d.format("%-d %b %Y").to_string(),
-        Err(_) => iso.to_string(),
+/// A date and its working days on one line, for Markdown: `14 May 2027 (90.2 d)`.
+fn at_line(days: f64, date: &Option<String>) -> String {
+    let w = at(days, date);
+    if w.days.is_empty() {
+        w.date
+    } else {
+        format!("{} ({})", w.date, w.days)
     }
 }
 
@@ -266,7 +366,7 @@ pub fn charts(f: &Forecast, date_of: &dyn Fn(f64) -> Option<String>) -> Vec<(Str
             Chart {
                 svg: svg::scurve(f, m, date_of),
                 caption: format!(
-                    "{}: histogram of simulated finishes with the cumulative S-curve; green lines P50/P80/P90, dashed grey the single-point plan{}.",
+                    "{}: histogram of simulated finishes with the cumulative S-curve; green lines P50/P80/P90, dotted the single-point plan{}; the bars count the simulated futures finishing in each interval.",
                     name(&m.id, &m.name),
                     if m.target.is_some() { ", dashed red the committed target" } else { "" }
                 ),
@@ -279,7 +379,7 @@ pub fn charts(f: &Forecast, date_of: &dyn Fn(f64) -> Option<String>) -> Vec<(Str
                 "cost-curve.svg".into(),
                 Chart {
                     svg,
-                    caption: "The chance (up the side) that the whole plan costs no more than each amount; green lines P50/P80, dashed grey the single-point plan's cost, dashed red the committed budget with its chance.".into(),
+                    caption: "The chance (up the side) that the whole plan costs no more than each amount; green lines P50/P80, dotted the single-point plan's cost, dashed red the committed budget with its chance.".into(),
                 },
             ));
         }
@@ -354,10 +454,7 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
     let mut milestones = Vec::new();
     for m in &f.milestones {
         let q = |p: f64| m.percentiles.iter().find(|q| q.p == p);
-        let show = |p: f64| {
-            q(p).map(|q| at(q.days, &q.date))
-                .unwrap_or_else(|| "–".into())
-        };
+        let show = |p: f64| q(p).map_or_else(When::none, |q| at(q.days, &q.date));
         if let Some(p80) = q(80.0) {
             let when = p80
                 .date
@@ -568,6 +665,19 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
                 .map(|s| format!(", starting {}", long_date(s)))
                 .unwrap_or_default()
         ),
+        as_of: match (&f.status_date, &info.run_date) {
+            (Some(d), _) => format!("As of the status date, {}.", long_date(d)),
+            (None, Some(d)) => format!(
+                "Made on {}; the plan has no status date, so no work is counted as done.",
+                long_date(d)
+            ),
+            (None, None) => String::new(),
+        },
+        inputs: if info.inputs.is_empty() {
+            info.plan_path.clone()
+        } else {
+            format!("{}: {}", info.plan_path, info.inputs)
+        },
         // Caveats only: the calibration and the iteration count are in the assumptions.
         warnings: f
             .warnings
@@ -589,7 +699,7 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
         resource_charts,
         risk_costs: f.risks.iter().any(|r| r.mean_cost.is_some()),
         risks,
-        scenario_rows: Vec::new(),
+        scenario_groups: Vec::new(),
         scenario_charts: Vec::new(),
         cost_rows,
         cost_notes,
@@ -679,28 +789,68 @@ pub fn compare_html(
         c.forecasts.len() - 1
     );
     let show = |days: f64, date: &Option<[String; 4]>, i: usize| match date {
-        Some(d) => format!("{} ({days:.1} d)", long_date(&d[i])),
-        None => format!("{days:.1}"),
+        Some(d) => at(days, &Some(d[i].clone())),
+        None => at(days, &None),
     };
-    p.scenario_rows = c
-        .rows
+    let labels: std::collections::HashMap<&str, String> = base
+        .milestones
         .iter()
-        .map(|r| ScenarioRow {
-            scenario: r.scenario.clone(),
-            milestone: r.milestone.clone(),
-            p50: show(r.percentiles[1], &r.dates, 1),
-            d50: super::signed(r.delta[0], 1),
-            p80: show(r.percentiles[2], &r.dates, 2),
-            d80: super::signed(r.delta[1], 1),
-            earlier: format!("{:.0} %", r.p_earlier * 100.0),
-        })
+        .map(|m| (m.id.as_str(), name(&m.id, &m.name)))
         .collect();
-    p.scenario_charts = scenario_charts(c).into_iter().map(|(_, c)| c).collect();
+    // Grouped by milestone, in the plan's milestone order; scenarios in file order.
+    // The baseline's own change is no change at all: a dash.
+    let is_base = |r: &crate::analysis::compare::CompareRow| r.scenario == "baseline";
+    let mut groups: Vec<ScenarioGroup> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for r in &c.rows {
+        let change = |d: f64| {
+            if is_base(r) {
+                "–".to_string()
+            } else {
+                super::signed(d, 1)
+            }
+        };
+        let row = ScenarioRow {
+            scenario: r.scenario.clone(),
+            p50: show(r.percentiles[1], &r.dates, 1),
+            d50: change(r.delta[0]),
+            p80: show(r.percentiles[2], &r.dates, 2),
+            d80: change(r.delta[1]),
+            p_target: r
+                .p_target
+                .map_or_else(|| "–".into(), |p| format!("{:.0} %", p * 100.0)),
+            earlier: if is_base(r) {
+                "–".into()
+            } else {
+                format!("{:.0} %", r.p_earlier * 100.0)
+            },
+        };
+        let label = labels
+            .get(r.milestone.as_str())
+            .cloned()
+            .unwrap_or_else(|| r.milestone.clone());
+        let at = *index.entry(r.milestone.as_str()).or_insert_with(|| {
+            groups.push(ScenarioGroup {
+                milestone: label,
+                rows: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        groups[at].rows.push(row);
+    }
+    p.scenario_groups = groups;
+    p.scenario_charts = scenario_charts(c, date_of)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
     render(&p)
 }
 
 /// Scenario range charts, one per milestone, with file names.
-pub fn scenario_charts(c: &Comparison) -> Vec<(String, Chart)> {
+pub fn scenario_charts(
+    c: &Comparison,
+    date_of: &dyn Fn(f64) -> Option<String>,
+) -> Vec<(String, Chart)> {
     let mut ids: Vec<&str> = Vec::new();
     for r in &c.rows {
         if !ids.contains(&r.milestone.as_str()) {
@@ -712,7 +862,7 @@ pub fn scenario_charts(c: &Comparison) -> Vec<(String, Chart)> {
             (
                 chart_file(id, "scenarios"),
                 Chart {
-                    svg: svg::scenario_ranges(c, id),
+                    svg: svg::scenario_ranges(c, id, date_of),
                     caption: format!("{id}: the bar runs from P50 to P90, the tick marks P80; the shaded band is the baseline's P50–P90."),
                 },
             )
@@ -753,13 +903,13 @@ pub fn milestones_markdown(f: &Forecast) -> String {
         let cells: Vec<String> = m
             .percentiles
             .iter()
-            .map(|q| md(&at(q.days, &q.date)))
+            .map(|q| md(&at_line(q.days, &q.date)))
             .collect();
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} |",
             md(&name(&m.id, &m.name)),
-            md(&at(m.deterministic, &m.deterministic_date)),
+            md(&at_line(m.deterministic, &m.deterministic_date)),
             cells.join(" | "),
             m.target
                 .as_ref()

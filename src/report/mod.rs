@@ -69,6 +69,28 @@ pub(crate) fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `2027-05-14` → `14 May 2027`: the one date style of the report, its charts and the
+/// terminal's prose.
+pub fn long_date(iso: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
+        Ok(d) => d.format("%-d %b %Y").to_string(),
+        Err(_) => iso.to_string(),
+    }
+}
+
+/// Task and risk names by id, built once per report: `BD5` → `Build sprint 5`.
+pub fn names(f: &Forecast) -> std::collections::HashMap<&str, &str> {
+    f.tasks
+        .iter()
+        .filter_map(|t| Some((t.id.as_str(), t.name.as_deref()?)))
+        .chain(
+            f.risks
+                .iter()
+                .filter_map(|r| Some((r.id.as_str(), r.name.as_deref()?))),
+        )
+        .collect()
+}
+
 /// The milestone table as CSV (SPEC §4): `milestone, name, deterministic, mean, sd, pNN…`,
 /// then `deterministic_date, pNN_date…` when a start date is known, then `target,
 /// p_target` when any milestone has a target.

@@ -48,7 +48,7 @@ fn label(x: f64, y: f64, anchor: &str, text: &str, max: usize, class: &str) -> S
     }
 }
 
-const STYLE: &str = "<style>.t{font:600 14px sans-serif;fill:#1f2933}.l{font:11px sans-serif;fill:#3e4c59}.s{font:10px sans-serif;fill:#52606d}.m{font:600 11px sans-serif;paint-order:stroke;stroke:#fff;stroke-width:3px}.marker{fill:#0b6e4f}.target{fill:#c81e1e}</style>";
+const STYLE: &str = "<style>.t{font:600 14px sans-serif;fill:#1f2933}.l{font:11px sans-serif;fill:#3e4c59}.s{font:10px sans-serif;fill:#52606d}.m{font:600 11px sans-serif;paint-order:stroke;stroke:#fff;stroke-width:3px}.marker{fill:#0b6e4f}.target{fill:#c81e1e}.plan{fill:#3e4c59}</style>";
 
 /// "Nice" tick step for a range over about `n` ticks.
 fn nice_step(range: f64, n: usize) -> f64 {
@@ -93,33 +93,71 @@ pub fn ticks(
     }
 }
 
-/// Histogram with the cumulative S-curve of one milestone, P50/P80/P90 markers and the
-/// target line. `date_of` labels the axis with dates when the plan has a calendar.
+/// Histogram with the cumulative S-curve of one milestone, P50/P80/P90 markers, the
+/// single-point plan and the target line. The markers' labels sit in a band above the
+/// plot, one row each, so neither the bars nor the curve cross them. `date_of` labels the
+/// axis with dates when the plan has a calendar.
 pub fn scurve(
     f: &Forecast,
     m: &MilestoneForecast,
     date_of: &dyn Fn(f64) -> Option<String>,
 ) -> String {
-    let (w, h) = (760.0, 330.0);
-    let (l, r, t, b) = (56.0, 52.0, 40.0, 58.0);
-    let (pw, ph) = (w - l - r, h - t - b);
     let hist = f.histograms.iter().find(|x| x.milestone == m.id);
     let bins = hist.map(|x| x.bins.as_slice()).unwrap_or(&[]);
-    let mut lo = bins.first().map_or(m.min, |b| b.from).min(m.deterministic);
-    let mut hi = bins.last().map_or(m.max, |b| b.to).max(m.deterministic);
+    let when = |days: f64, date: &Option<String>| match date {
+        Some(d) => super::long_date(d),
+        None => format!("day {days:.1}"),
+    };
+    // (value, label, class, line style): the labels in the band, left to right.
+    let mut marks: Vec<(f64, String, &str, &str)> = m
+        .percentiles
+        .iter()
+        .filter(|q| [50.0, 80.0, 90.0].contains(&q.p))
+        .map(|q| {
+            (
+                q.days,
+                format!("P{} {}", fmt_p(q.p), when(q.days, &q.date)),
+                "m marker",
+                MARKER_LINE,
+            )
+        })
+        .collect();
+    marks.push((
+        m.deterministic,
+        format!("plan {}", when(m.deterministic, &m.deterministic_date)),
+        "m plan",
+        PLAN_LINE,
+    ));
     if let Some(tg) = &m.target {
-        lo = lo.min(tg.days);
-        hi = hi.max(tg.days);
+        marks.push((
+            tg.days,
+            format!(
+                "target {} · {:.0} %",
+                when(tg.days, &tg.date),
+                tg.probability * 100.0
+            ),
+            "m target",
+            TARGET_LINE,
+        ));
     }
-    if hi - lo < 4.0 {
-        let mid = (hi + lo) / 2.0;
-        lo = mid - 2.0;
-        hi = mid + 2.0;
+    marks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let row = 14.0;
+    let (w, l, r) = (760.0, 60.0, 52.0);
+    let t = 48.0 + row * marks.len() as f64;
+    let (ph, b) = (220.0, 58.0);
+    let h = t + ph + b;
+    let pw = w - l - r;
+    let mut lo = bins.first().map_or(m.min, |b| b.from);
+    let mut hi = bins.last().map_or(m.max, |b| b.to);
+    for (v, ..) in &marks {
+        lo = lo.min(*v);
+        hi = hi.max(*v);
     }
-    let pad = (hi - lo) * 0.03;
-    let (lo, hi) = (lo - pad, hi + pad);
+    let (lo, hi) = padded(lo, hi, 4.0);
     let x = |v: f64| l + (v - lo) / (hi - lo) * pw;
     let maxc = bins.iter().map(|b| b.count).max().unwrap_or(1).max(1) as f64;
+    // The count axis tops out above the tallest bar.
+    let top = maxc / 0.9;
     let mut s = open(w, h, "scurve");
     let title = match &m.name {
         Some(n) => format!("{} — {}", m.id, n),
@@ -127,15 +165,28 @@ pub fn scurve(
     };
     s.push_str(&label(
         l,
-        22.0,
+        20.0,
         "start",
         &format!("Finish of {title}"),
         80,
         "t",
     ));
-    // Bars.
+    // Counts up the left, with light grid lines.
+    let y = |c: f64| t + ph - c / top * ph;
+    for (v, text) in ticks(0.0, top, ph * 3.0, 1.0, &|v| {
+        super::table::group_thousands(v.round() as u64)
+    }) {
+        let yy = y(v);
+        let _ = write!(
+            s,
+            r##"<line x1="{l}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#eef1f4"/>"##,
+            l + pw
+        );
+        s.push_str(&label(l - 5.0, yy + 3.0, "end", &text, 10, "s tick"));
+    }
+    s.push_str(&label(l - 5.0, t - 8.0, "end", "futures", 10, "s"));
     for bin in bins {
-        let bh = bin.count as f64 / maxc * ph * 0.9;
+        let bh = bin.count as f64 / top * ph;
         let _ = write!(
             s,
             r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#9fb3c8"/>"##,
@@ -166,56 +217,55 @@ pub fn scurve(
     }
     date_axis(&mut s, (lo, hi), (l, t, pw, ph), date_of, h);
     for k in 0..=4 {
-        let y = t + ph - ph * k as f64 / 4.0;
+        let yy = t + ph - ph * k as f64 / 4.0;
         let _ = write!(
             s,
             r##"<text x="{:.1}" y="{:.1}" text-anchor="start" class="s">{}%</text>"##,
             l + pw + 6.0,
-            y + 3.0,
+            yy + 3.0,
             k * 25
         );
     }
-    s.push_str(&label(w - 6.0, t - 8.0, "end", "cumulative", 20, "s"));
-    // Markers.
-    // Marker labels on their own rows, left of the curve's steep part, so they never
-    // collide with each other.
-    for (row, q) in m
-        .percentiles
+    s.push_str(&label(w - 4.0, t - 8.0, "end", "cumulative", 20, "s"));
+    let px: Vec<_> = marks
         .iter()
-        .filter(|q| [50.0, 80.0, 90.0].contains(&q.p))
-        .enumerate()
-    {
-        let xx = x(q.days);
-        let text = format!(
-            "P{} {}",
-            fmt_p(q.p),
-            q.date.clone().unwrap_or_else(|| format!("{:.1}", q.days))
-        );
-        marker(&mut s, xx, (t, ph), row, &text);
-    }
-    let dx = x(m.deterministic);
-    plan_line(&mut s, dx, (t, ph));
-    if let Some(tg) = &m.target {
-        let tx = x(tg.days);
-        commitment_line(&mut s, tx, (t, ph));
-        let text = format!(
-            "target {} · {:.0} %",
-            tg.date.clone().unwrap_or_else(|| format!("{:.1}", tg.days)),
-            tg.probability * 100.0
-        );
-        s.push_str(&beside(
-            tx,
-            t + 12.0 + 14.0 * 3.0,
-            &text,
-            l + pw,
-            "m target",
-        ));
-    }
+        .map(|(v, a, b, c)| (x(*v), a.as_str(), *b, *c))
+        .collect();
+    marks_band(&mut s, &px, 42.0, l + pw, t + ph);
     s.push_str("</svg>");
     s
 }
 
-/// A tornado of drivers of milestone `id` (P80 days as bars, P50 as markers).
+/// Labelled vertical lines with their labels in a band above a plot, one row per label
+/// from `first_row` down, leftmost on top: a line runs down from its label through the
+/// rows below, whose labels start further right, so no line strikes a label. `marks` are
+/// (x, label, text class, line attributes), sorted by x.
+fn marks_band(
+    s: &mut String,
+    marks: &[(f64, &str, &str, &str)],
+    first_row: f64,
+    right: f64,
+    bottom: f64,
+) {
+    for (i, (xx, text, class, stroke)) in marks.iter().enumerate() {
+        let ly = first_row + 14.0 * i as f64;
+        let _ = write!(
+            s,
+            r##"<line x1="{xx:.1}" y1="{:.1}" x2="{xx:.1}" y2="{bottom:.1}" {stroke}/>"##,
+            ly - 10.0
+        );
+        s.push_str(&beside(*xx, ly, text, right, class));
+    }
+}
+
+/// The line attributes of a percentile marker, the single-point plan and a commitment.
+const MARKER_LINE: &str = r##"stroke="#0b6e4f" stroke-width="1.5""##;
+const PLAN_LINE: &str = r##"stroke="#3e4c59" stroke-width="1.5" stroke-dasharray="2 3""##;
+const TARGET_LINE: &str = r##"stroke="#c81e1e" stroke-width="2" stroke-dasharray="6 4""##;
+
+/// A tornado of drivers of milestone `id` (P80 days as bars, P50 as ticks): each driver
+/// named (`BD5 Interface development`), an axis of days with several ticks, and the value
+/// written past both the bar and its tick.
 pub fn tornado(f: &Forecast, id: &str) -> Option<String> {
     let d = f.drivers.as_ref()?;
     let bars: Vec<_> = d
@@ -227,38 +277,61 @@ pub fn tornado(f: &Forecast, id: &str) -> Option<String> {
     if bars.is_empty() {
         return None;
     }
+    let names = super::names(f);
     let row = 24.0;
-    let (w, l, r, t) = (760.0, 230.0, 60.0, 46.0);
-    let h = t + row * bars.len() as f64 + 40.0;
-    let span = bars
-        .iter()
-        .map(|b| b.p80_days.abs().max(b.p50_days.abs()))
-        .fold(0.1, f64::max);
+    let (w, l, r, t) = (760.0, 250.0, 56.0, 46.0);
     let pw = w - l - r;
-    let zero = l + pw
-        * 0.5
-        * if bars.iter().any(|b| b.p80_days < 0.0 || b.p50_days < 0.0) {
-            1.0
-        } else {
-            0.0
-        };
-    let scale = if zero > l { pw * 0.5 / span } else { pw / span };
+    let base = t + row * bars.len() as f64;
+    let h = base + 44.0;
+    let lo = bars
+        .iter()
+        .map(|b| b.p80_days.min(b.p50_days))
+        .fold(0.0, f64::min);
+    let hi = bars
+        .iter()
+        .map(|b| b.p80_days.max(b.p50_days))
+        .fold(0.0, f64::max);
+    // Room on the right of the longest bar for its value.
+    let (lo, hi) = if hi - lo < 1.0 {
+        (lo, lo + 1.0)
+    } else {
+        (lo, hi)
+    };
+    let x = |v: f64| l + (v - lo) / (hi - lo) * pw;
+    let zero = x(0.0);
     let mut s = open(w, h, "tornado");
     s.push_str(&label(
         10.0,
         22.0,
         "start",
         &format!(
-            "What moves {id}: days added by each risk or task uncertainty (bar P80, tick P50)"
+            "What moves {id}: working days added by each risk or task uncertainty (bar P80, tick P50)"
         ),
-        100,
+        110,
         "t",
     ));
+    let ticks_at = ticks(lo, hi, pw, 0.0, &|v| {
+        if v.abs() < 1e-9 {
+            "0".into()
+        } else {
+            num_label(v)
+        }
+    });
+    for (v, _) in &ticks_at {
+        let _ = write!(
+            s,
+            r##"<line x1="{0:.1}" y1="{t}" x2="{0:.1}" y2="{base:.1}" stroke="#eef1f4"/>"##,
+            x(*v)
+        );
+    }
     for (i, b) in bars.iter().enumerate() {
         let y = t + row * i as f64;
-        let name = format!("{} ({})", b.driver, b.kind);
-        s.push_str(&label(l - 8.0, y + 15.0, "end", &name, 34, "l"));
-        let (x0, x1) = (zero, zero + b.p80_days * scale);
+        let name = match names.get(b.driver.as_str()) {
+            Some(n) => format!("{} {n}", b.driver),
+            None => b.driver.clone(),
+        };
+        s.push_str(&label(l - 8.0, y + 15.0, "end", &name, 38, "l"));
+        let (x0, x1) = (zero, x(b.p80_days));
         let color = if b.kind == "risk" {
             "#d64545"
         } else {
@@ -266,42 +339,78 @@ pub fn tornado(f: &Forecast, id: &str) -> Option<String> {
         };
         let _ = write!(
             s,
-            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="16" fill="{color}"/>"#,
+            r#"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="16" fill="{color}"><title>{} ({}): P50 {} d, P80 {} d</title></rect>"#,
             x0.min(x1),
             y + 3.0,
-            (x1 - x0).abs().max(0.5)
+            (x1 - x0).abs().max(0.5),
+            esc(&name),
+            b.kind,
+            super::signed(b.p50_days, 1),
+            super::signed(b.p80_days, 1)
         );
-        let px = zero + b.p50_days * scale;
+        let px = x(b.p50_days);
         let _ = write!(
             s,
             r##"<line x1="{px:.1}" y1="{:.1}" x2="{px:.1}" y2="{:.1}" stroke="#1f2933" stroke-width="2"/>"##,
             y + 1.0,
             y + 21.0
         );
-        let _ = write!(
-            s,
-            r#"<text x="{:.1}" y="{:.1}" class="s">{}</text>"#,
-            x0.max(x1) + 4.0,
-            y + 15.0,
-            super::signed(b.p80_days, 1)
-        );
+        // The value goes past whichever ends further out: the bar or its P50 tick.
+        let text = super::signed(b.p80_days, 1);
+        if b.p80_days >= 0.0 {
+            let _ = write!(
+                s,
+                r#"<text x="{:.1}" y="{:.1}" class="s">{text}</text>"#,
+                x1.max(px).max(zero) + 5.0,
+                y + 15.0
+            );
+        } else {
+            let _ = write!(
+                s,
+                r#"<text x="{:.1}" y="{:.1}" text-anchor="end" class="s">{text}</text>"#,
+                x1.min(px).min(zero) - 5.0,
+                y + 15.0
+            );
+        }
     }
     let _ = write!(
         s,
-        r##"<line x1="{zero:.1}" y1="{t}" x2="{zero:.1}" y2="{:.1}" stroke="#52606d"/>"##,
-        t + row * bars.len() as f64
+        r##"<line x1="{zero:.1}" y1="{t}" x2="{zero:.1}" y2="{base:.1}" stroke="#52606d"/><line x1="{l}" y1="{base:.1}" x2="{:.1}" y2="{base:.1}" stroke="#52606d"/>"##,
+        l + pw
     );
-    s.push_str(&label(zero, h - 12.0, "middle", "0 days", 10, "s"));
+    for (v, text) in &ticks_at {
+        let _ = write!(
+            s,
+            r##"<line x1="{0:.1}" y1="{base:.1}" x2="{0:.1}" y2="{1:.1}" stroke="#52606d"/>"##,
+            x(*v),
+            base + 4.0
+        );
+        s.push_str(&label(x(*v), base + 16.0, "middle", text, 12, "s tick"));
+    }
+    s.push_str(&label(
+        l + pw / 2.0,
+        h - 8.0,
+        "middle",
+        "working days added",
+        40,
+        "l",
+    ));
     s.push_str("</svg>");
     Some(s)
 }
 
-/// Scenario ranges (P50 to P90) for one milestone against the baseline.
-pub fn scenario_ranges(c: &crate::analysis::compare::Comparison, milestone: &str) -> String {
+/// Scenario ranges (P50 to P90) for one milestone against the baseline, on a date axis
+/// when the plan has dates, each bar's P80 written beside it.
+pub fn scenario_ranges(
+    c: &crate::analysis::compare::Comparison,
+    milestone: &str,
+    date_of: &dyn Fn(f64) -> Option<String>,
+) -> String {
     let rows: Vec<_> = c.rows.iter().filter(|r| r.milestone == milestone).collect();
     let row = 26.0;
-    let (w, l, r, t) = (760.0, 190.0, 40.0, 46.0);
-    let h = t + row * rows.len() as f64 + 44.0;
+    let (w, l, r, t) = (760.0, 190.0, 120.0, 46.0);
+    let ph = row * rows.len() as f64;
+    let h = t + ph + 50.0;
     let lo = rows
         .iter()
         .map(|r| r.percentiles[1])
@@ -310,11 +419,7 @@ pub fn scenario_ranges(c: &crate::analysis::compare::Comparison, milestone: &str
         .iter()
         .map(|r| r.percentiles[3])
         .fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if hi - lo < 1e-9 {
-        (lo - 1.0, hi + 1.0)
-    } else {
-        (lo - (hi - lo) * 0.05, hi + (hi - lo) * 0.05)
-    };
+    let (lo, hi) = padded(lo, hi, 2.0);
     let pw = w - l - r;
     let x = |v: f64| l + (v - lo) / (hi - lo) * pw;
     let mut s = open(w, h, "scenarios");
@@ -322,17 +427,16 @@ pub fn scenario_ranges(c: &crate::analysis::compare::Comparison, milestone: &str
         10.0,
         22.0,
         "start",
-        &format!("{milestone}: P50 to P90 finish per scenario (working days; baseline shaded)"),
+        &format!("{milestone}: P50 to P90 finish per scenario (baseline shaded)"),
         100,
         "t",
     ));
     if let Some(base) = rows.first() {
         let _ = write!(
             s,
-            r##"<rect x="{:.1}" y="{t}" width="{:.1}" height="{:.1}" fill="#e4e7eb"/>"##,
+            r##"<rect x="{:.1}" y="{t}" width="{:.1}" height="{ph:.1}" fill="#e4e7eb"/>"##,
             x(base.percentiles[1]),
             (x(base.percentiles[3]) - x(base.percentiles[1])).max(0.5),
-            row * rows.len() as f64
         );
     }
     for (i, r) in rows.iter().enumerate() {
@@ -353,21 +457,23 @@ pub fn scenario_ranges(c: &crate::analysis::compare::Comparison, milestone: &str
             y + 4.0,
             y + 22.0
         );
-    }
-    let fmt = |v: f64| format!("{v:.0}");
-    let base_y = t + row * rows.len() as f64;
-    for (v, text) in ticks(lo, hi, pw, 0.0, &fmt) {
-        let _ = write!(
-            s,
-            r##"<line x1="{0:.1}" y1="{base_y}" x2="{0:.1}" y2="{1}" stroke="#52606d"/>"##,
-            x(v),
-            base_y + 4.0
+        let when = r.dates.as_ref().map_or_else(
+            || format!("day {:.1}", r.percentiles[2]),
+            |d| super::long_date(&d[2]),
         );
-        s.push_str(&label(x(v), base_y + 16.0, "middle", &text, 12, "s tick"));
+        s.push_str(&label(
+            b + 6.0,
+            y + 17.0,
+            "start",
+            &format!("P80 {when}"),
+            24,
+            "s",
+        ));
     }
+    date_axis(&mut s, (lo, hi), (l, t, pw, ph), date_of, h);
     s.push_str(&label(
-        l,
-        h - 8.0,
+        10.0,
+        h - 10.0,
         "start",
         "bar: P50–P90 · yellow tick: P80",
         60,
@@ -408,33 +514,6 @@ fn currency_suffix(c: &crate::stats::cost::CostForecast) -> String {
         .as_deref()
         .map(|c| format!(" ({c})"))
         .unwrap_or_default()
-}
-
-/// A percentile's line across a plot at `xx`, labelled on its own row (left of the line).
-fn marker(s: &mut String, xx: f64, (t, ph): (f64, f64), row: usize, text: &str) {
-    let _ = write!(
-        s,
-        r##"<line x1="{xx:.1}" y1="{t}" x2="{xx:.1}" y2="{:.1}" stroke="#0b6e4f" stroke-width="1.5"/>"##,
-        t + ph
-    );
-    s.push_str(&label(
-        xx - 3.0,
-        t + 12.0 + 14.0 * row as f64,
-        "end",
-        text,
-        20,
-        "m marker",
-    ));
-}
-
-/// The single-point plan's dotted line across a plot at `dx`.
-fn plan_line(s: &mut String, dx: f64, (t, ph): (f64, f64)) {
-    let _ = write!(
-        s,
-        r##"<line x1="{dx:.1}" y1="{t}" x2="{dx:.1}" y2="{:.1}" stroke="#7b8794" stroke-dasharray="2 3"/>"##,
-        t + ph
-    );
-    s.push_str(&label(dx - 3.0, t + ph - 6.0, "end", "plan", 10, "s"));
 }
 
 /// An amount in a few characters for an axis: `850k`, `1.25M`, `3.4bn`.
@@ -496,7 +575,7 @@ fn date_axis(
         t + ph,
         l + pw
     );
-    let fmt = |v: f64| date_of(v).unwrap_or_else(|| format!("{v:.0}"));
+    let fmt = |v: f64| date_of(v).map_or_else(|| format!("{v:.0}"), |d| super::long_date(&d));
     let dated = date_of(lo).is_some();
     for (v, text) in ticks(lo, hi, pw, if dated { 1.0 } else { 0.0 }, &fmt) {
         let _ = write!(
@@ -622,7 +701,9 @@ pub fn cost_scatter(
         commitment_line(&mut s, tx, (t, ph));
         let text = format!(
             "target {}",
-            tg.date.clone().unwrap_or_else(|| format!("{:.1}", tg.days))
+            tg.date
+                .as_deref()
+                .map_or_else(|| format!("day {:.1}", tg.days), super::long_date)
         );
         s.push_str(&beside(tx, t + 12.0, &text, l + pw, "m target"));
     }
@@ -672,9 +753,38 @@ pub fn cost_curve(c: &crate::stats::cost::CostForecast) -> Option<String> {
     if c.cdf.len() < 2 {
         return None;
     }
-    let (w, h) = (760.0, 300.0);
-    let (l, r, t, b) = (40.0, 24.0, 40.0, 50.0);
-    let (pw, ph) = (w - l - r, h - t - b);
+    let mut marks: Vec<(f64, String, &str, &str)> = total
+        .percentiles
+        .iter()
+        .filter(|q| [50.0, 80.0].contains(&q.p))
+        .map(|q| {
+            (
+                q.value,
+                format!("P{} {}", fmt_p(q.p), short_money(q.value)),
+                "m marker",
+                MARKER_LINE,
+            )
+        })
+        .collect();
+    marks.push((
+        total.deterministic,
+        format!("plan {}", short_money(total.deterministic)),
+        "m plan",
+        PLAN_LINE,
+    ));
+    if let (Some(bud), Some(p)) = (c.budget, c.p_budget) {
+        marks.push((
+            bud,
+            format!("budget {} · {:.0} %", short_money(bud), p * 100.0),
+            "m target",
+            TARGET_LINE,
+        ));
+    }
+    marks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (w, l, r, b, ph) = (760.0, 40.0, 24.0, 50.0, 210.0);
+    let t = 48.0 + 14.0 * marks.len() as f64;
+    let h = t + ph + b;
+    let pw = w - l - r;
     let (mut lo, mut hi) = (c.cdf[0].min(total.deterministic), c.cdf[c.cdf.len() - 1]);
     hi = hi.max(total.deterministic);
     if let Some(bud) = c.budget {
@@ -740,30 +850,11 @@ pub fn cost_curve(c: &crate::stats::cost::CostForecast) -> Option<String> {
         s,
         r##"<path d="{d}" fill="none" stroke="#243b53" stroke-width="2"/>"##
     );
-    for (row, q) in total
-        .percentiles
+    let px: Vec<_> = marks
         .iter()
-        .filter(|q| [50.0, 80.0].contains(&q.p))
-        .enumerate()
-    {
-        let xx = x(q.value);
-        let text = format!("P{} {}", fmt_p(q.p), short_money(q.value));
-        marker(&mut s, xx, (t, ph), row, &text);
-    }
-    let dx = x(total.deterministic);
-    plan_line(&mut s, dx, (t, ph));
-    if let (Some(bud), Some(p)) = (c.budget, c.p_budget) {
-        let bx = x(bud);
-        commitment_line(&mut s, bx, (t, ph));
-        let text = format!("budget {} · {:.0} %", short_money(bud), p * 100.0);
-        s.push_str(&beside(
-            bx,
-            t + 12.0 + 14.0 * 2.0,
-            &text,
-            l + pw,
-            "m target",
-        ));
-    }
+        .map(|(v, a, b, c)| (x(*v), a.as_str(), *b, *c))
+        .collect();
+    marks_band(&mut s, &px, 42.0, l + pw, t + ph);
     s.push_str("</svg>");
     Some(s)
 }

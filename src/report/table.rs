@@ -250,16 +250,7 @@ pub fn drivers_table(f: &Forecast) -> String {
     };
     let id = latest.id.as_str();
     // Ids with their names (`BD5 Build sprint 5`): tasks and risks by id, built once.
-    let names: std::collections::HashMap<&str, &str> = f
-        .tasks
-        .iter()
-        .filter_map(|t| Some((t.id.as_str(), t.name.as_deref()?)))
-        .chain(
-            f.risks
-                .iter()
-                .filter_map(|r| Some((r.id.as_str(), r.name.as_deref()?))),
-        )
-        .collect();
+    let names = super::names(f);
     let label = |x: &str| match names.get(x) {
         Some(n) => truncate(&format!("{x} {n}"), 40),
         None => truncate(x, 40),

@@ -300,10 +300,11 @@ fn a_large_plan_stays_readable() {
     let out = run_out(dir.path(), &[]);
     for m in 0..5 {
         let svg = std::fs::read_to_string(out.path().join(format!("M{m}-scurve.svg"))).unwrap();
-        // Tick labels: no two overlap (estimated width of 10 px sans-serif text).
+        // Date axis labels (centred under their ticks): no two overlap (estimated width
+        // of 10 px sans-serif text).
         let mut ticks: Vec<(f64, usize)> = svg
             .split("<text ")
-            .filter(|t| t.contains("class=\"s tick\""))
+            .filter(|t| t.contains("class=\"s tick\"") && t.contains("text-anchor=\"middle\""))
             .map(|t| {
                 let x: f64 = t
                     .split("x=\"")
@@ -352,6 +353,21 @@ fn compare_writes_a_report_with_scenario_charts_and_markdown() {
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(html.contains("<h2>Scenarios</h2>"));
     assert_eq!(html.matches("class=\"chart scenarios\"").count(), 6);
+    // Grouped by milestone, with P(on time), and the baseline's drivers: the tornado and
+    // the sensitivities are there.
+    assert_eq!(html.matches("<tr class=\"group\">").count(), 6);
+    assert!(html.contains("<th>P(on time)</th>"));
+    assert!(html.contains("What moves M_EXIT"));
+    // A focus milestone: the report describes it.
+    let focus = tempfile::tempdir().unwrap();
+    cargo_bin_cmd!("slipcast")
+        .args(["compare", "-n", "1000", "--milestone", "M_W1", "--out"])
+        .arg(focus.path())
+        .arg(&plan)
+        .assert()
+        .success();
+    let focused = std::fs::read_to_string(focus.path().join("report.html")).unwrap();
+    assert!(focused.contains("What moves M_W1") && !focused.contains("What moves M_EXIT"));
     assert!(out.path().join("M_EXIT-scenarios.svg").exists());
     let md = cargo_bin_cmd!("slipcast")
         .args(["compare", "-n", "500", "--format", "markdown"])
@@ -369,8 +385,11 @@ fn compare_writes_a_report_with_scenario_charts_and_markdown() {
         .arg(&plan)
         .output()
         .unwrap();
+    // A negative zero: a minus, zeros after the point and no other digit (`-0.01` is a
+    // real value).
+    let negative_zero = regex::Regex::new(r"[-−]0\.0+(?:[^0-9]|$)").unwrap();
     for text in [md.as_str(), &String::from_utf8_lossy(&table.stdout), &html] {
-        assert!(!text.contains("-0.0") && !text.contains("−0.0"), "{text}");
+        assert!(!negative_zero.is_match(text), "{text}");
     }
 }
 
@@ -411,4 +430,240 @@ fn the_terminal_tables_fit_100_columns() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("Mean ± sd"));
+}
+
+/// Paper the report is printed on: the `@page` size and the width of the page's content
+/// box in CSS pixels (the paper's width less the report's 14 mm margins each side).
+const PAPERS: [(&str, f64); 2] = [
+    ("A4", (210.0 - 28.0) / 25.4 * 96.0),
+    ("letter", (215.9 - 28.0) / 25.4 * 96.0),
+];
+
+/// One printed page: how far down its content reaches, as a share of the page's height.
+fn page_fills(pdf: &[u8]) -> Vec<f64> {
+    use std::io::Read as _;
+    let text = String::from_utf8_lossy(pdf);
+    let find = |re: &str, from: &str| -> Vec<String> { regex_lite(re, from) };
+    let object = |id: &str| -> usize {
+        let head = format!("\n{id} 0 obj");
+        text.find(&head)
+            .unwrap_or_else(|| panic!("object {id} in the PDF"))
+            + head.len()
+    };
+    let dict_of = |id: &str| -> &str {
+        let at = object(id);
+        &text[at..at + text[at..].find("endobj").unwrap()]
+    };
+    let kids = |d: &str| -> Vec<String> {
+        find(r"/Kids \[([^\]]*)\]", d)[0]
+            .split(" 0 R")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    // The page tree, walked in order from its root (the node without a parent).
+    let root = find(r"\n(\d+) 0 obj\s*<<([^>]*/Type /Pages[^>]*)>>", &text)
+        .chunks(2)
+        .find(|c| !c[1].contains("/Parent"))
+        .map(|c| c[0].clone())
+        .expect("the PDF's page tree");
+    let mut ids = Vec::new();
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        let d = dict_of(&id);
+        if d.contains("/Type /Pages") {
+            stack.extend(kids(d).into_iter().rev());
+        } else {
+            ids.push(id);
+        }
+    }
+    ids.iter()
+        .map(|id| {
+            let at = object(id);
+            let dict = &text[at..at + text[at..].find("endobj").unwrap()];
+            let contents = find(r"/Contents (\d+) 0 R", dict);
+            let c = object(&contents[0]);
+            let dict = &text[c..c + text[c..].find("stream").unwrap()];
+            let len: usize = find(r"/Length (\d+)", dict)[0].parse().unwrap();
+            // Byte offsets: the lossy text keeps ASCII positions only up to the first
+            // replaced byte, so find the stream in the bytes.
+            let head = format!("\n{} 0 obj", contents[0]);
+            let start = pdf
+                .windows(head.len())
+                .position(|w| w == head.as_bytes())
+                .unwrap();
+            let s = start
+                + pdf[start..]
+                    .windows(7)
+                    .position(|w| w == b"stream\n")
+                    .unwrap()
+                + 7;
+            let mut page = String::new();
+            flate2::read::ZlibDecoder::new(&pdf[s..s + len])
+                .read_to_string(&mut page)
+                .expect("a Flate content stream");
+            // The page's content box (its clip rectangle, in device units) and the map
+            // from the document's CSS pixels to the device: y ↦ scale · y + shift. A
+            // page shows the document from `top` for `height` pixels.
+            let num = r"(-?[\d.]+)";
+            let clip: Vec<f64> = find(&format!("{num} {num} {num} {num} re\nW\\* n"), &page)
+                .iter()
+                .map(|x| x.parse().unwrap())
+                .collect();
+            let map: Vec<f64> = find(&format!(r"q\n{num} 0 0 {num} {num} {num} cm"), &page)
+                .iter()
+                .take(4)
+                .map(|x| x.parse().unwrap())
+                .collect();
+            assert!(
+                clip.len() >= 4 && map.len() == 4,
+                "cannot read the page geometry of {}",
+                &page[..page.len().min(400)]
+            );
+            let (scale, shift) = (map[0], map[3]);
+            let height = clip[3] / scale;
+            let top = (clip[1] - shift) / scale;
+            let lowest = find(&format!(r"1 0 0 -1 {num} {num} Tm"), &page)
+                .chunks(2)
+                .map(|xy| xy[1].parse::<f64>().unwrap() - top)
+                .filter(|y| (0.0..=height).contains(y))
+                .fold(0.0, f64::max);
+            lowest / height
+        })
+        .collect()
+}
+
+/// The capture groups of every match of `re` in `text` (first group of each match, or
+/// all groups when there are several).
+fn regex_lite(re: &str, text: &str) -> Vec<String> {
+    let re = regex::Regex::new(re).unwrap();
+    re.captures_iter(text)
+        .flat_map(|c| {
+            (1..c.len())
+                .filter_map(|i| c.get(i).map(|m| m.as_str().to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Prints a report to PDF on each paper and measures it: the page count stays within
+/// `pages`, the first page is more than half full, no page holds only a stray line or the
+/// footer, and laid out at the page's width no date wraps, no cell overflows and no table
+/// is wider than the page.
+fn prints_whole(html_path: &Path, pages: std::ops::RangeInclusive<usize>) {
+    let Some(bin) = chromium() else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "Chromium is required in CI: install the chromium package"
+        );
+        eprintln!("SKIPPED: no chromium on this machine (apt-get install chromium)");
+        return;
+    };
+    let html = std::fs::read_to_string(html_path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (paper, width) in PAPERS {
+        // Printed on this paper.
+        let print = dir.path().join(format!("print-{paper}.html"));
+        std::fs::write(
+            &print,
+            html.replacen(
+                "</style>",
+                &format!("@page {{ size: {paper}; }}</style>"),
+                1,
+            ),
+        )
+        .unwrap();
+        let pdf = dir.path().join(format!("{paper}.pdf"));
+        let profile = tempfile::tempdir().unwrap();
+        let r = browser(
+            &bin,
+            profile.path(),
+            &[
+                "--no-pdf-header-footer",
+                &format!("--print-to-pdf={}", pdf.display()),
+            ],
+            &format!("file://{}", print.display()),
+        );
+        assert!(pdf.exists(), "{}", String::from_utf8_lossy(&r.stderr));
+        let fills = page_fills(&std::fs::read(&pdf).unwrap());
+        eprintln!("{paper}: page fills {fills:.2?}");
+        assert!(
+            pages.contains(&fills.len()),
+            "{paper}: {} pages, expected {pages:?}",
+            fills.len()
+        );
+        assert!(
+            fills[0] > 0.5,
+            "{paper}: the first page is {:.0} % full",
+            fills[0] * 100.0
+        );
+        for (i, f) in fills.iter().enumerate() {
+            assert!(
+                *f > 0.2,
+                "{paper}: page {} holds only {:.0} % of a page",
+                i + 1,
+                f * 100.0
+            );
+        }
+        // Laid out at the page's width with the print rules, measured by the browser.
+        let measure = dir.path().join(format!("measure-{paper}.html"));
+        let script = r#"<script>(function(){var bad=[];
+document.querySelectorAll('.date,.days').forEach(function(e){if(e.getClientRects().length!==1)bad.push('date over lines: '+e.textContent);});
+document.querySelectorAll('td,th').forEach(function(e){if(e.scrollWidth>e.clientWidth+1)bad.push('cell overflows: '+e.textContent.slice(0,40));});
+var right=document.body.getBoundingClientRect().right;
+document.querySelectorAll('table,figure').forEach(function(t){if(t.getBoundingClientRect().right>right+1)bad.push('wider than the page: '+t.textContent.slice(0,40));});
+var n=document.querySelectorAll('.date').length;
+var p=document.createElement('pre');p.textContent='MEASURED '+n+' dates ['+bad.join(' | ')+']';document.body.appendChild(p);})();</script>"#;
+        std::fs::write(
+            &measure,
+            html.replace("@media print {", "@media all {")
+                .replacen(
+                    "</style>",
+                    &format!("body {{ width: {width:.0}px !important; }}</style>"),
+                    1,
+                )
+                .replacen("</body>", &format!("{script}</body>"), 1),
+        )
+        .unwrap();
+        let profile = tempfile::tempdir().unwrap();
+        let dom = browser(
+            &bin,
+            profile.path(),
+            &["--dump-dom"],
+            &format!("file://{}", measure.display()),
+        );
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        // The script's own text holds the word too: its output is the last.
+        let at = dom.rfind("MEASURED ").expect("the measuring script ran");
+        let line = &dom[at..at + dom[at..].find(']').unwrap() + 1];
+        assert!(line.ends_with("[]"), "{paper}: {line}");
+        let dates: usize = line["MEASURED ".len()..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(dates > 20, "{paper}: only {dates} dates measured");
+    }
+}
+
+#[test]
+fn the_run_report_prints_whole_on_a4_and_letter() {
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/erp-cutover");
+    let out = run_out(&plan, &[]);
+    prints_whole(&out.path().join("report.html"), 5..=9);
+}
+
+#[test]
+fn the_compare_report_prints_whole_on_a4_and_letter() {
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/cloud-migration-cost");
+    let out = tempfile::tempdir().unwrap();
+    cargo_bin_cmd!("slipcast")
+        .args(["compare", "-n", "2000", "--out"])
+        .arg(out.path())
+        .arg(&plan)
+        .assert()
+        .success();
+    prints_whole(&out.path().join("report.html"), 11..=18);
 }
