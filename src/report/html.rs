@@ -476,11 +476,12 @@ fn page(f: &Forecast, info: &RunInfo, date_of: &dyn Fn(f64) -> Option<String>) -
             }
             let _ = write!(
                 line,
-                " (the single-point plan says {}).",
+                " (the single-point plan says {}, which {} of the simulated futures meet).",
                 m.deterministic_date
                     .as_deref()
                     .map(long_date)
-                    .unwrap_or_else(|| format!("day {:.1}", m.deterministic))
+                    .unwrap_or_else(|| format!("day {:.1}", m.deterministic)),
+                super::share(m.p_deterministic)
             );
             // A chosen focus milestone leads the headline.
             if f.focus.as_deref() == Some(m.id.as_str()) {

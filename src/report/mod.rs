@@ -78,6 +78,18 @@ pub fn long_date(iso: &str) -> String {
     }
 }
 
+/// A share as a whole percentage that never rounds a rare event away: `27 %`, `<1 %`
+/// for a share above 0 but under 0.5 %, `>99 %` just below 1.
+pub fn share(p: f64) -> String {
+    if p > 0.0 && p < 0.005 {
+        "<1 %".into()
+    } else if p < 1.0 && p > 0.995 {
+        ">99 %".into()
+    } else {
+        format!("{:.0} %", p * 100.0)
+    }
+}
+
 /// Task and risk names by id, built once per report: `BD5` → `Build sprint 5`.
 pub fn names(f: &Forecast) -> std::collections::HashMap<&str, &str> {
     f.tasks
@@ -120,6 +132,7 @@ pub fn milestones_csv_with(f: &Forecast, ci: bool) -> String {
     if targets {
         head.extend(["target".into(), "p_target".into()]);
     }
+    head.push("p_deterministic".into());
     let contingency = f.drivers.is_some();
     if contingency {
         head.extend(["contingency_p50".into(), "contingency_p80".into()]);
@@ -165,6 +178,7 @@ pub fn milestones_csv_with(f: &Forecast, ci: bool) -> String {
                 None => r.extend([String::new(), String::new()]),
             }
         }
+        r.push(num(m.p_deterministic));
         if contingency {
             r.push(num(m.contingency_p50));
             r.push(num(m.contingency_p80));

@@ -44,19 +44,21 @@ pub fn table_within(f: &Forecast, width: Option<usize>) -> String {
         );
     }
     // The widest form first; each next one drops detail, while the table is too wide.
-    // (days after dates, mean ± sd, label length; 0: ids alone)
+    // (days after dates, mean ± sd, label length (0: ids alone), the plan's confidence)
     let forms = [
-        (true, true, 34),
-        (false, true, 34),
-        (false, false, 34),
-        (false, false, 16),
-        (false, false, 0),
+        (true, true, 34, true),
+        (false, true, 34, true),
+        (false, false, 34, true),
+        (false, false, 16, true),
+        (false, false, 0, true),
+        (false, false, 0, false),
     ];
-    let (mut fitted, mut with_days) = (String::new(), true);
-    for (i, &(days, spread, label)) in forms.iter().enumerate() {
+    let (mut fitted, mut with_days, mut with_plan) = (String::new(), true, true);
+    for (i, &(days, spread, label, plan)) in forms.iter().enumerate() {
         fitted.clear();
         with_days = days || !dated;
-        milestone_table(&mut fitted, f, with_days, spread, label);
+        with_plan = plan;
+        milestone_table(&mut fitted, f, (with_days, spread, plan), label);
         let wide = fitted.lines().map(|l| l.chars().count()).max().unwrap_or(0);
         if width.is_none_or(|w| wide <= w) || i + 1 == forms.len() {
             break;
@@ -64,11 +66,16 @@ pub fn table_within(f: &Forecast, width: Option<usize>) -> String {
     }
     let _ = writeln!(
         out,
-        "Finish of each milestone: {}.\nP80 = 80 % of simulated outcomes finish by then.\n",
+        "Finish of each milestone: {}.\nP80 = 80 % of simulated outcomes finish by then.\n{}",
         match (dated, with_days) {
             (true, true) => "date (working days from start)",
             (true, false) => "date (--wide adds the working days from start)",
             (false, _) => "working days from start",
+        },
+        if with_plan {
+            "P(plan): the chance of finishing by the deterministic date.\n"
+        } else {
+            ""
         }
     );
     out.push_str(&fitted);
@@ -720,11 +727,21 @@ pub fn versions_table(r: &crate::analysis::versions::VersionReport) -> String {
 
 /// The milestone table: dates with their working days in parentheses (`days`), the
 /// mean ± sd column (`spread`), labels cut to `label` characters.
-fn milestone_table(out: &mut String, f: &Forecast, days: bool, spread: bool, label: usize) {
+/// The milestone table with or without (the working days after each date, mean ± sd, the
+/// plan's confidence), labels cut to `label` characters (0: ids alone).
+fn milestone_table(
+    out: &mut String,
+    f: &Forecast,
+    (days, spread, confidence): (bool, bool, bool),
+    label: usize,
+) {
     let dated = f.start.is_some();
     // The compact forms call the deterministic column "Plan".
     let plan = if spread { "Deterministic" } else { "Plan" };
     let mut head = vec!["Milestone".to_string(), plan.into()];
+    if confidence {
+        head.push("P(plan)".into());
+    }
     if spread {
         head.push("Mean ± sd".into());
     }
@@ -752,6 +769,9 @@ fn milestone_table(out: &mut String, f: &Forecast, days: bool, spread: bool, lab
             },
             cell(m.deterministic, &m.deterministic_date),
         ];
+        if confidence {
+            r.push(super::share(m.p_deterministic));
+        }
         if spread {
             r.push(format!("{:.1} ± {:.1}", m.mean, m.sd));
         }

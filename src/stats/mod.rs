@@ -91,6 +91,9 @@ pub struct MilestoneForecast {
     pub percentiles: Vec<Quantile>,
     /// Committed target and the probability of meeting it.
     pub target: Option<TargetForecast>,
+    /// The single-point plan's own confidence: the share of iterations finishing on or
+    /// before the deterministic finish ("the plan's 5 August is a P27 date").
+    pub p_deterministic: f64,
     /// Contingency the P50 needs over the deterministic plan: P50 − deterministic.
     pub contingency_p50: f64,
     /// P80 − deterministic.
@@ -397,6 +400,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
         });
         let at = |p: f64| percentile(&srt_days, p) as f64;
         let det = days(net.det_finish[t]);
+        let by_plan = srt.partition_point(|&x| x as f64 <= net.det_finish[t] + SNAP);
         milestones.push(MilestoneForecast {
             contingency_p50: round4(at(50.0) - det),
             contingency_p80: round4(at(80.0) - det),
@@ -412,6 +416,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             max: round4(srt_days[srt_days.len() - 1] as f64),
             percentiles: qs,
             target,
+            p_deterministic: by_plan as f64 / n as f64,
         });
         histograms.push(Histogram {
             milestone: net.tasks[t].id.clone(),

@@ -235,6 +235,34 @@ fn target_probability_is_the_empirical_cdf() {
     assert!((p - 0.7).abs() < dkw(n as usize, 1e-6), "p_target {p}");
 }
 
+/// The single-point plan's confidence is the CDF at the deterministic finish: for a
+/// triangular(10, 12, 20) task P(X ≤ 12) = (12 − 10) / (20 − 10) = 0.2, and two such
+/// tasks in parallel finish by 12 with probability 0.2² = 0.04 (merge bias).
+#[test]
+fn the_deterministic_date_has_the_cdf_at_it_as_its_confidence() {
+    let n = 20_000;
+    let (_, _, f) = sim(
+        "id,distribution,min,likely,max\nA,triangular,10,12,20\n",
+        n,
+        8,
+    );
+    let p = f.milestones[0].p_deterministic;
+    assert_eq!(f.milestones[0].deterministic, 12.0);
+    assert!((p - 0.2).abs() < dkw(n as usize, 1e-6), "one task: {p}");
+    let (_, _, f) = sim(
+        "id,distribution,min,likely,max,predecessors,milestone\nA,triangular,10,12,20,,\nB,triangular,10,12,20,,\nM,,,,,A;B,true\n",
+        n,
+        8,
+    );
+    let m = f.milestones.iter().find(|m| m.id == "M").unwrap();
+    assert_eq!(m.deterministic, 12.0);
+    assert!(
+        (m.p_deterministic - 0.04).abs() < dkw(n as usize, 1e-6),
+        "merge of two: {}",
+        m.p_deterministic
+    );
+}
+
 #[test]
 fn tail_warnings_count_the_outcomes_beyond_the_percentile() {
     // P99.9 of 1,000 samples is the 999th smallest: one outcome lies above it.

@@ -292,7 +292,7 @@ fn csv_output_has_the_contract_columns() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "milestone,name,deterministic,mean,sd,p10,p50,p80,p90,deterministic_date,p10_date,p50_date,p80_date,p90_date,target,p_target"
+        "milestone,name,deterministic,mean,sd,p10,p50,p80,p90,deterministic_date,p10_date,p50_date,p80_date,p90_date,target,p_target,p_deterministic"
     );
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(row[0..3], ["M", "Launch", "28"]);
@@ -318,7 +318,7 @@ fn csv_output_has_the_contract_columns() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
-        "milestone,name,deterministic,mean,sd,p50,p95,target,p_target"
+        "milestone,name,deterministic,mean,sd,p50,p95,target,p_target,p_deterministic"
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning: only 500 iterations"));
 }
@@ -499,9 +499,11 @@ fn example_plans_validate_and_run() {
         );
         let head = text.lines().next().unwrap();
         assert!(
-            head.ends_with("target,p_target")
-                || head.ends_with("target,p_target,cost_p50,cost_p80")
-                || head.ends_with("target,p_target,resource_delay_p50,resource_delay_p80"),
+            head.ends_with("target,p_target,p_deterministic")
+                || head.ends_with("target,p_target,p_deterministic,cost_p50,cost_p80")
+                || head.ends_with(
+                    "target,p_target,p_deterministic,resource_delay_p50,resource_delay_p80"
+                ),
             "{} has targets",
             p.display()
         );
