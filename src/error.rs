@@ -239,6 +239,8 @@ pub enum Arg {
     Until,
     /// A joint confidence level.
     Jcl,
+    /// The confidence a schedule margin is sized for.
+    MarginLevel,
 }
 
 impl Arg {
@@ -252,6 +254,7 @@ impl Arg {
             Arg::Milestones => "milestones",
             Arg::Milestone => "milestone",
             Arg::Jcl => "joint confidence level",
+            Arg::MarginLevel => "margin level",
             Arg::Out => "output folder",
             Arg::Items => "items",
             Arg::Weeks => "weeks",

@@ -79,6 +79,7 @@ pub struct Forecaster<'a> {
     milestones_only: bool,
     calibration: Option<(String, Vec<Warning>)>,
     jcl_levels: Vec<f64>,
+    margin_level: f64,
     focus: Option<String>,
 }
 
@@ -96,6 +97,7 @@ impl<'a> Forecaster<'a> {
             milestones_only: false,
             calibration: None,
             jcl_levels: vec![crate::stats::cost::FRONTIER_LEVEL],
+            margin_level: 80.0,
             focus: None,
         }
     }
@@ -189,6 +191,19 @@ impl<'a> Forecaster<'a> {
         Ok(self)
     }
 
+    /// The confidence (percent, default 80) each milestone's schedule margin is sized for:
+    /// [`crate::stats::MilestoneForecast::margin`].
+    pub fn margin_level(mut self, level: f64) -> Result<Self> {
+        if !(level > 0.0 && level < 100.0) {
+            return Err(crate::error::Error::Argument {
+                arg: crate::error::Arg::MarginLevel,
+                message: format!(" {level}: not a percentage between 0 and 100 (e.g. 80)"),
+            });
+        }
+        self.margin_level = level;
+        Ok(self)
+    }
+
     /// Applies a correction fitted by `calibrate` (see [`calibrate::apply`]); `source`
     /// names it in the forecast's warnings.
     pub fn calibration(mut self, file: &CalibrationFile, source: &str) -> Self {
@@ -245,6 +260,7 @@ impl<'a> Forecaster<'a> {
             }
         };
         let mut f = stats::forecast(net, &samples, &self.percentiles);
+        stats::set_margins(net, &samples, &mut f, self.margin_level);
         if let Some(id) = &self.focus {
             f.set_focus(id);
         }

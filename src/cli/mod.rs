@@ -37,6 +37,7 @@ pub fn flag(arg: slipcast::Arg) -> &'static str {
         Arg::Weeks => "--weeks",
         Arg::Until => "--until",
         Arg::Jcl => "--jcl",
+        Arg::MarginLevel => "--margin-level",
         _ => "an argument",
     }
 }

@@ -43,6 +43,10 @@ pub struct RunArgs {
     /// the latest), e.g. go-live rather than hypercare exit.
     #[arg(long, value_name = "ID")]
     pub milestone: Option<String>,
+    /// The confidence, in percent, each targeted milestone's schedule margin is sized for
+    /// (default 80): the buffer before the milestone that makes its date a P80 date.
+    #[arg(long, value_name = "P", default_value_t = 80.0)]
+    pub margin_level: f64,
     /// The full milestone table whatever the terminal's width (a pipe always gets it).
     #[arg(long)]
     pub wide: bool,
@@ -73,6 +77,7 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         // CSV and Markdown show milestones only: no per-task figures to compute.
         .milestones_only(matches!(a.sim.format, Format::Csv | Format::Markdown))
         .jcl_levels(&a.jcl)?
+        .margin_level(a.margin_level)?
         .focus(a.milestone.as_deref())?;
     if let Some((file, source)) = &calibration {
         forecaster = forecaster.calibration(file, source);

@@ -90,6 +90,46 @@ pub fn share(p: f64) -> String {
     }
 }
 
+/// Each targeted milestone's schedule margin: `milestone, name, level, deterministic,
+/// deterministic_date, margin_days, commit, commit_date, target, meets_target`. None when
+/// no milestone has a target.
+pub fn margins_csv(f: &Forecast) -> Option<String> {
+    let mut rows = vec![
+        [
+            "milestone",
+            "name",
+            "level",
+            "deterministic",
+            "deterministic_date",
+            "margin_days",
+            "commit",
+            "commit_date",
+            "target",
+            "meets_target",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for m in &f.milestones {
+        let (Some(g), Some(t)) = (&m.margin, &m.target) else {
+            continue;
+        };
+        rows.push(vec![
+            m.id.clone(),
+            m.name.clone().unwrap_or_default(),
+            num(g.level),
+            num(m.deterministic),
+            m.deterministic_date.clone().unwrap_or_default(),
+            num(g.days),
+            num(g.finish),
+            g.date.clone().unwrap_or_default(),
+            t.date.clone().unwrap_or_else(|| num(t.days)),
+            g.meets_target.to_string(),
+        ]);
+    }
+    (rows.len() > 1).then(|| csv_bytes(rows))
+}
+
 /// Task and risk names by id, built once per report: `BD5` → `Build sprint 5`.
 pub fn names(f: &Forecast) -> std::collections::HashMap<&str, &str> {
     f.tasks
@@ -959,6 +999,9 @@ pub fn add_forecast_files(set: &mut out::OutSet, f: &Forecast) {
     }
     if let Some(c) = &f.cost {
         set.add("cost.csv", cost_csv(c, &f.percentiles));
+    }
+    if let Some(m) = margins_csv(f) {
+        set.add("margins.csv", m);
     }
     if let Some(j) = jcl_csv(f) {
         set.add("jcl.csv", j);

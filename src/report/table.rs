@@ -79,6 +79,7 @@ pub fn table_within(f: &Forecast, width: Option<usize>) -> String {
         }
     );
     out.push_str(&fitted);
+    margin_table(&mut out, f);
     let cell = |days: f64, date: &Option<String>| match date {
         Some(d) if dated => format!("{d} ({days:.1})"),
         _ => format!("{days:.1}"),
@@ -727,6 +728,54 @@ pub fn versions_table(r: &crate::analysis::versions::VersionReport) -> String {
 
 /// The milestone table: dates with their working days in parentheses (`days`), the
 /// mean ± sd column (`spread`), labels cut to `label` characters.
+/// The schedule margin of each milestone with a target: the buffer to put before it so
+/// that the date it then shows has the margin level's confidence.
+fn margin_table(out: &mut String, f: &Forecast) {
+    let margins: Vec<_> = f
+        .milestones
+        .iter()
+        .filter_map(|m| Some((m, m.margin.as_ref()?)))
+        .collect();
+    let Some((_, first)) = margins.first() else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\nSchedule margin for a P{} commitment: a margin task of this many working days before\neach milestone with a target makes the date it shows {} % likely.\n",
+        fmt_p(first.level),
+        fmt_p(first.level)
+    );
+    let head: Vec<String> = [
+        "Milestone",
+        "Plan",
+        "Margin",
+        "Commit to",
+        "Target",
+        "Within target",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows: Vec<Vec<String>> = margins
+        .iter()
+        .map(|(m, g)| {
+            let t = m.target.as_ref();
+            vec![
+                m.id.clone(),
+                m.deterministic_date
+                    .clone()
+                    .unwrap_or_else(|| format!("{:.1}", m.deterministic)),
+                format!("{:.1} d", g.days),
+                g.date.clone().unwrap_or_else(|| format!("{:.1}", g.finish)),
+                t.map_or_else(String::new, |t| {
+                    t.date.clone().unwrap_or_else(|| format!("{:.1}", t.days))
+                }),
+                if g.meets_target { "yes" } else { "no" }.into(),
+            ]
+        })
+        .collect();
+    render(out, &head, &rows);
+}
+
 /// The milestone table with or without (the working days after each date, mean ± sd, the
 /// plan's confidence), labels cut to `label` characters (0: ids alone).
 fn milestone_table(

@@ -91,6 +91,10 @@ pub struct MilestoneForecast {
     pub percentiles: Vec<Quantile>,
     /// Committed target and the probability of meeting it.
     pub target: Option<TargetForecast>,
+    /// For a milestone with a target: the schedule margin a commitment at the margin
+    /// level needs over the single-point plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub margin: Option<Margin>,
     /// The single-point plan's own confidence: the share of iterations finishing on or
     /// before the deterministic finish ("the plan's 5 August is a P27 date").
     pub p_deterministic: f64,
@@ -105,6 +109,23 @@ pub struct MilestoneForecast {
     /// The levelled P80 minus the resource-free P80.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_delay_p80: Option<f64>,
+}
+
+/// The schedule margin of a milestone: the buffer to put before it in the schedule (a
+/// margin task) so that the date it then shows is met with the margin level's confidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct Margin {
+    /// Confidence in percent (the P-level: 80 by default, `--margin-level`).
+    pub level: f64,
+    /// P-level finish − deterministic finish, working days (0 when the plan's date
+    /// already has that confidence).
+    pub days: f64,
+    /// The P-level finish in working days: the date the milestone shows with the margin.
+    pub finish: f64,
+    /// Its date.
+    pub date: Option<String>,
+    /// Whether that date is on or before the target.
+    pub meets_target: bool,
 }
 
 /// One percentile of a milestone finish.
@@ -286,6 +307,34 @@ pub fn percentile_ci(sorted: &[f32], p: f64) -> (f32, f32) {
     (sorted[l - 1], sorted[u - 1])
 }
 
+/// Sets each targeted milestone's schedule margin at confidence `level` (percent): its
+/// P-level finish from the samples, less the deterministic finish.
+pub fn set_margins(net: &Network, samples: &Samples, f: &mut Forecast, level: f64) {
+    for (mi, m) in f.milestones.iter_mut().enumerate() {
+        let (Some(x), Some(ms)) = (samples.milestones.get(mi), net.milestones.get(mi)) else {
+            continue;
+        };
+        let Some(target) = &ms.target else {
+            continue;
+        };
+        let mut x = x.clone();
+        let v = percentile_select(&mut x, level) as f64;
+        let finish = round4(net.days(v));
+        let day = net.finish_day_of(ms.task as usize, v);
+        let date = net
+            .calendar
+            .as_ref()
+            .and_then(|_| net.axis_dates(day).get(day as usize - 1).copied())
+            .map(|d| d.format("%Y-%m-%d").to_string());
+        m.margin = Some(Margin {
+            level,
+            days: round4((finish - m.deterministic).max(0.0)),
+            finish,
+            date,
+            meets_target: v <= target.time + SNAP,
+        });
+    }
+}
 /// Builds the forecast from a network and its samples.
 pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Forecast {
     let n = samples.iterations;
@@ -417,6 +466,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
             percentiles: qs,
             target,
             p_deterministic: by_plan as f64 / n as f64,
+            margin: None,
         });
         histograms.push(Histogram {
             milestone: net.tasks[t].id.clone(),

@@ -263,6 +263,40 @@ fn the_deterministic_date_has_the_cdf_at_it_as_its_confidence() {
     );
 }
 
+/// The schedule margin is the P-level less the plan: for a triangular(10, 12, 20) task
+/// F(x) = 1 − (20 − x)² / 80, so P80 = 16 and the margin 4 working days; a target of 15
+/// (F = 0.6875) is not within it, 17 (F = 0.8875) is. The tolerance is five standard
+/// errors of the sample P80: √(0.8 · 0.2 / n) / f(16), with the density f(16) = 0.1.
+#[test]
+fn the_schedule_margin_is_the_p_level_less_the_plan() {
+    let n = 20_000u64;
+    let tol = 5.0 * (0.16 / n as f64).sqrt() / 0.1;
+    for (target, within) in [(15.0, false), (17.0, true)] {
+        let plan = slipcast::plan::from_tasks_csv(
+            &format!("id,distribution,min,likely,max,target\nA,triangular,10,12,20,{target}\n"),
+            "tasks.csv",
+        )
+        .unwrap();
+        let net = slipcast::compile(&plan).unwrap();
+        let f = slipcast::Forecaster::new(&net)
+            .iterations(slipcast::Iterations::Fixed(n))
+            .margin_level(80.0)
+            .unwrap()
+            .run(&slipcast::NoProgress)
+            .unwrap();
+        let m = f.milestones[0]
+            .margin
+            .as_ref()
+            .expect("a targeted milestone has a margin");
+        assert!((m.days - 4.0).abs() < tol, "margin {}", m.days);
+        assert!((m.finish - 16.0).abs() < tol, "P80 {}", m.finish);
+        assert_eq!(m.meets_target, within, "target {target}");
+    }
+    let plan = slipcast::plan::from_tasks_csv("id,min,likely,max\nA,1,2,3\n", "tasks.csv").unwrap();
+    let net = slipcast::compile(&plan).unwrap();
+    assert!(slipcast::Forecaster::new(&net).margin_level(100.0).is_err());
+}
+
 #[test]
 fn tail_warnings_count_the_outcomes_beyond_the_percentile() {
     // P99.9 of 1,000 samples is the 999th smallest: one outcome lies above it.
