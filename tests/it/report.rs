@@ -27,6 +27,20 @@ fn run_out(plan: &Path, extra: &[&str]) -> tempfile::TempDir {
     out
 }
 
+/// `slipcast compare -n N [extra] --out TMP PLAN`, which must succeed.
+fn compare_out(plan: &Path, n: &str, extra: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    cargo_bin_cmd!("slipcast")
+        .args(["compare", "-n", n])
+        .args(extra)
+        .arg("--out")
+        .arg(out.path())
+        .arg(plan)
+        .assert()
+        .success();
+    out
+}
+
 fn chromium() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("SLIPCAST_CHROMIUM") {
         return Some(PathBuf::from(p));
@@ -343,13 +357,7 @@ fn a_large_plan_stays_readable() {
 #[test]
 fn compare_writes_a_report_with_scenario_charts_and_markdown() {
     let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/cloud-migration");
-    let out = tempfile::tempdir().unwrap();
-    cargo_bin_cmd!("slipcast")
-        .args(["compare", "-n", "1000", "--out"])
-        .arg(out.path())
-        .arg(&plan)
-        .assert()
-        .success();
+    let out = compare_out(&plan, "1000", &[]);
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(html.contains("<h2>Scenarios</h2>"));
     assert_eq!(html.matches("class=\"chart scenarios\"").count(), 6);
@@ -359,13 +367,7 @@ fn compare_writes_a_report_with_scenario_charts_and_markdown() {
     assert!(html.contains("<th>P(on time)</th>"));
     assert!(html.contains("What moves M_EXIT"));
     // A focus milestone: the report describes it.
-    let focus = tempfile::tempdir().unwrap();
-    cargo_bin_cmd!("slipcast")
-        .args(["compare", "-n", "1000", "--milestone", "M_W1", "--out"])
-        .arg(focus.path())
-        .arg(&plan)
-        .assert()
-        .success();
+    let focus = compare_out(&plan, "1000", &["--milestone", "M_W1"]);
     let focused = std::fs::read_to_string(focus.path().join("report.html")).unwrap();
     assert!(focused.contains("What moves M_W1") && !focused.contains("What moves M_EXIT"));
     assert!(out.path().join("M_EXIT-scenarios.svg").exists());
@@ -658,12 +660,6 @@ fn the_run_report_prints_whole_on_a4_and_letter() {
 #[test]
 fn the_compare_report_prints_whole_on_a4_and_letter() {
     let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/cloud-migration-cost");
-    let out = tempfile::tempdir().unwrap();
-    cargo_bin_cmd!("slipcast")
-        .args(["compare", "-n", "2000", "--out"])
-        .arg(out.path())
-        .arg(&plan)
-        .assert()
-        .success();
+    let out = compare_out(&plan, "2000", &[]);
     prints_whole(&out.path().join("report.html"), 11..=18);
 }
