@@ -381,6 +381,7 @@ fn out_dir_gets_its_files_and_no_leftovers() {
             "drivers.svg",
             "histogram.csv",
             "keep.txt",
+            "margins.csv",
             "merges.csv",
             "milestones.csv",
             "paths.csv",
