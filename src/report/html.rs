@@ -268,32 +268,29 @@ pub fn inputs(plan: &crate::plan::Plan) -> String {
             .map_or_else(|| f.to_string(), |n| n.to_string_lossy().into_owned())
     };
     let count = crate::num::count;
-    let mut v = vec![format!(
-        "{} ({})",
-        base(&plan.tasks_file),
-        count(plan.tasks.len(), "task", "tasks")
-    )];
-    if !plan.risks.is_empty() {
-        v.push(format!(
-            "{} ({})",
-            base(&plan.risks_file),
-            count(plan.risks.len(), "risk", "risks")
-        ));
-    }
-    if !plan.correlations.is_empty() {
-        v.push(format!(
-            "{} ({})",
-            base(&plan.correlations_file),
-            count(plan.correlations.len(), "correlation", "correlations")
-        ));
-    }
-    if !plan.resources.is_empty() {
-        v.push(format!(
-            "{} ({})",
-            base(&plan.resources_file),
-            count(plan.resources.len(), "resource", "resources")
-        ));
-    }
+    // Tasks always; the other files when the plan uses them.
+    let files = [
+        (&plan.tasks_file, plan.tasks.len(), "task", "tasks"),
+        (&plan.risks_file, plan.risks.len(), "risk", "risks"),
+        (
+            &plan.correlations_file,
+            plan.correlations.len(),
+            "correlation",
+            "correlations",
+        ),
+        (
+            &plan.resources_file,
+            plan.resources.len(),
+            "resource",
+            "resources",
+        ),
+    ];
+    let mut v: Vec<String> = files
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, n, ..))| *i == 0 || *n > 0)
+        .map(|(_, (file, n, one, many))| format!("{} ({})", base(file), count(*n, one, many)))
+        .collect();
     let days = plan.holidays.len() + plan.calendar_holidays.len();
     if days + plan.freezes.len() > 0 {
         let mut what = Vec::new();

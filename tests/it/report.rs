@@ -55,6 +55,20 @@ fn chromium() -> Option<PathBuf> {
         })
 }
 
+/// Chromium, or None after one skip line on a developer machine without it (CI installs
+/// it in .ci/run, and there its absence fails the test).
+fn browser_or_skip() -> Option<PathBuf> {
+    let bin = chromium();
+    if bin.is_none() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "Chromium is required in CI: install the chromium package"
+        );
+        eprintln!("SKIPPED: no chromium on this machine (apt-get install chromium)");
+    }
+    bin
+}
+
 fn browser(bin: &Path, profile: &Path, args: &[&str], url: &str) -> std::process::Output {
     Command::new(bin)
         .args([
@@ -77,13 +91,7 @@ fn browser(bin: &Path, profile: &Path, args: &[&str], url: &str) -> std::process
 
 #[test]
 fn the_report_renders_in_a_real_browser() {
-    let Some(bin) = chromium() else {
-        // CI installs Chromium (.ci/run); a developer machine without it skips loudly.
-        assert!(
-            std::env::var("CI").is_err(),
-            "Chromium is required in CI: install the chromium package"
-        );
-        eprintln!("SKIPPED: no chromium on this machine (apt-get install chromium)");
+    let Some(bin) = browser_or_skip() else {
         return;
     };
     let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/cloud-migration");
@@ -554,12 +562,7 @@ fn regex_lite(re: &str, text: &str) -> Vec<String> {
 /// footer, and laid out at the page's width no date wraps, no cell overflows and no table
 /// is wider than the page.
 fn prints_whole(html_path: &Path, pages: std::ops::RangeInclusive<usize>) {
-    let Some(bin) = chromium() else {
-        assert!(
-            std::env::var("CI").is_err(),
-            "Chromium is required in CI: install the chromium package"
-        );
-        eprintln!("SKIPPED: no chromium on this machine (apt-get install chromium)");
+    let Some(bin) = browser_or_skip() else {
         return;
     };
     let html = std::fs::read_to_string(html_path).unwrap();
