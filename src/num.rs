@@ -107,3 +107,9 @@ pub fn beta_quantile(a: f64, b: f64, u: f64, x0: f64) -> f64 {
     }
     x
 }
+
+/// The 1-based rank of Pp among `n` samples (SPEC §2): the smallest k with k ≥ p·n/100.
+pub(crate) fn percentile_rank(n: usize, p: f64) -> usize {
+    let x = p * n as f64 / 100.0;
+    (x - 1e-9 * x.max(1.0)).ceil().clamp(1.0, n as f64) as usize
+}

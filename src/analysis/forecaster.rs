@@ -81,6 +81,7 @@ pub struct Forecaster<'a> {
     jcl_levels: Vec<f64>,
     margin_level: f64,
     focus: Option<String>,
+    task_percentiles: bool,
 }
 
 impl<'a> Forecaster<'a> {
@@ -99,6 +100,7 @@ impl<'a> Forecaster<'a> {
             jcl_levels: vec![crate::stats::cost::FRONTIER_LEVEL],
             margin_level: 80.0,
             focus: None,
+            task_percentiles: false,
         }
     }
 
@@ -170,6 +172,15 @@ impl<'a> Forecaster<'a> {
     /// Ignored with drivers.
     pub fn milestones_only(mut self, on: bool) -> Self {
         self.milestones_only = on;
+        self
+    }
+
+    /// Whether to compute every task's start and finish at the reported percentiles
+    /// ([`crate::TaskForecast::percentiles`]): exact order statistics, found by running the
+    /// iterations again (three times for up to a million iterations) rather than keeping
+    /// every task's dates of every iteration. Off by default; ignored with [`milestones_only`](Self::milestones_only).
+    pub fn task_percentiles(mut self, on: bool) -> Self {
+        self.task_percentiles = on;
         self
     }
 
@@ -261,6 +272,17 @@ impl<'a> Forecaster<'a> {
         };
         let mut f = stats::forecast(net, &samples, &self.percentiles);
         stats::set_margins(net, &samples, &mut f, self.margin_level);
+        if self.task_percentiles && (!self.milestones_only || self.drivers) {
+            let q = sim::with_threads(self.threads, || {
+                sim::quantiles::task_quantiles(
+                    net,
+                    self.seed,
+                    samples.iterations,
+                    &self.percentiles,
+                )
+            })?;
+            stats::set_task_percentiles(net, &q, &mut f);
+        }
         if let Some(id) = &self.focus {
             f.set_focus(id);
         }

@@ -50,13 +50,40 @@ pub struct RunArgs {
     /// The full milestone table whatever the terminal's width (a pipe always gets it).
     #[arg(long)]
     pub wide: bool,
+    /// Also write the forecast for a scheduling tool into the --out folder: `csv-gantt`
+    /// writes gantt.csv (every task's plan, P50 and P80 dates and criticality, for
+    /// Excel, Smartsheet, Jira or Microsoft Project's CSV import).
+    #[arg(long, value_name = "FORMAT")]
+    pub export: Vec<Export>,
+}
+
+/// What `--export` writes.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Export {
+    /// gantt.csv: one row per task with its plan, P50 and P80 dates.
+    CsvGantt,
 }
 
 pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     let started = std::time::Instant::now();
     report::out::refuse_plan_folder(a.sim.out.as_deref(), &[&a.plan.plan])?;
     let mut percentiles = slipcast::parse_percentiles(&a.percentiles)?;
+    if !a.export.is_empty() && a.sim.out.is_none() {
+        return Err(slipcast::Error::Usage(
+            "--export writes into the output folder: add --out DIR".into(),
+        ));
+    }
     let (plan, net, settings) = super::load_plan(&a.plan)?;
+    if !a.export.is_empty() && net.calendar().is_none() {
+        return Err(slipcast::Error::Usage(format!(
+            "--export writes dates and {} has no start date: add `start = YYYY-MM-DD` to its plan.toml or pass --start",
+            a.plan.plan.display()
+        )));
+    }
+    // The exports give every task's P50 and P80 dates.
+    if !a.export.is_empty() {
+        percentiles.extend([50.0, 80.0]);
+    }
     // One line on the schedule's health (slipcast check has the details).
     let health = slipcast::analysis::health::check(&plan, &net);
     let inputs = report::html::inputs(&plan);
@@ -76,6 +103,8 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         .drivers(want_drivers)
         // CSV and Markdown show milestones only: no per-task figures to compute.
         .milestones_only(matches!(a.sim.format, Format::Csv | Format::Markdown))
+        // tasks.csv and the JSON give each task's dates at the percentiles.
+        .task_percentiles(a.sim.out.is_some() || matches!(a.sim.format, Format::Json))
         .jcl_levels(&a.jcl)?
         .margin_level(a.margin_level)?
         .focus(a.milestone.as_deref())?;
@@ -120,6 +149,11 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     if let Some(dir) = &a.sim.out {
         let mut set = report::out::OutSet::new();
         report::add_forecast_files(&mut set, &f);
+        if a.export.contains(&Export::CsvGantt)
+            && let Some(g) = report::gantt_csv(net, &f)
+        {
+            set.add("gantt.csv", g);
+        }
         let dates = report::date_axis(net, report::horizon(&f));
         let info = report::html::RunInfo {
             seconds: started.elapsed().as_secs_f64(),

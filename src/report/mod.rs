@@ -346,6 +346,21 @@ pub fn tasks_csv(f: &Forecast) -> String {
     if levelled {
         rows[0].push("mean_resource_wait".into());
     }
+    // Percentile columns: every start, every finish, then their dates.
+    let levels: Vec<f64> = f
+        .tasks
+        .first()
+        .map(|t| t.percentiles.iter().map(|q| q.p).collect())
+        .unwrap_or_default();
+    let dated = f.start.is_some();
+    let sides: &[&str] = if dated {
+        &["start", "finish", "start_date", "finish_date"]
+    } else {
+        &["start", "finish"]
+    };
+    for side in sides {
+        rows[0].extend(levels.iter().map(|&p| format!("p{}_{side}", fmt_p(p))));
+    }
     // Driver figures are towards the focus milestone, like criticality.
     let latest = f
         .focus_milestone()
@@ -383,9 +398,127 @@ pub fn tasks_csv(f: &Forecast) -> String {
         if levelled {
             row.push(t.mean_resource_wait.map(num).unwrap_or_default());
         }
+        if !levels.is_empty() {
+            let q = &t.percentiles;
+            row.extend(q.iter().map(|q| num(q.start)));
+            row.extend(q.iter().map(|q| num(q.finish)));
+            if dated {
+                row.extend(q.iter().map(|q| q.start_date.clone().unwrap_or_default()));
+                row.extend(q.iter().map(|q| q.finish_date.clone().unwrap_or_default()));
+            }
+        }
         rows.push(row);
     }
     csv_bytes(rows)
+}
+
+/// `gantt.csv` (`--export csv-gantt`): one row per task in the order of tasks.csv, with the
+/// deterministic, P50 and P80 start and finish dates and the criticality, in a shape
+/// spreadsheet and work-management importers take (Excel, Smartsheet, Jira, Microsoft
+/// Project's CSV import). `predecessor_rows` gives the predecessors by row number in
+/// Microsoft Project's and Smartsheet's form (`3`, `5SS`, `7FS+2d`). None when the
+/// forecast has no task percentiles at 50 and 80 or the plan has no start date.
+pub fn gantt_csv(net: &crate::model::Network, f: &Forecast) -> Option<String> {
+    use crate::plan::LinkKind;
+    f.start.as_ref()?;
+    fn at(t: &crate::stats::TaskForecast, p: f64) -> Option<&crate::stats::TaskQuantile> {
+        t.percentiles.iter().find(|q| q.p == p)
+    }
+    let first = f.tasks.first()?;
+    at(first, 50.0)?;
+    at(first, 80.0)?;
+    // Row numbers (1-based, after the header) by topological index.
+    let mut row_of = vec![0usize; net.len()];
+    let mut index = Vec::with_capacity(f.tasks.len());
+    for (r, t) in f.tasks.iter().enumerate() {
+        let i = net.index_of(&t.id)?;
+        row_of[i] = r + 1;
+        index.push(i);
+    }
+    let mut flagged = vec![false; net.len()];
+    for m in net.milestones() {
+        flagged[m.task as usize] = true;
+    }
+    let mut rows = vec![
+        [
+            "row",
+            "id",
+            "name",
+            "group",
+            "milestone",
+            "start",
+            "finish",
+            "p50_start",
+            "p50_finish",
+            "p80_start",
+            "p80_finish",
+            "duration_days",
+            "criticality",
+            "status",
+            "predecessors",
+            "predecessor_rows",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (r, (t, &i)) in f.tasks.iter().zip(&index).enumerate() {
+        let (p50, p80) = (at(t, 50.0)?, at(t, 80.0)?);
+        let duration = t.deterministic_finish - t.deterministic_start;
+        let (mut ids, mut nums) = (Vec::new(), Vec::new());
+        // In row order, as a scheduling tool lists them.
+        let mut links: Vec<_> = net.preds(i).iter().collect();
+        links.sort_by_key(|l| row_of[l.pred as usize]);
+        for l in links {
+            let kind = match l.kind {
+                LinkKind::FS => "FS",
+                LinkKind::SS => "SS",
+                LinkKind::FF => "FF",
+                LinkKind::SF => "SF",
+            };
+            let lag = match l.lag {
+                0.0 => String::new(),
+                x if x > 0.0 => format!("+{}", num(x as f64)),
+                x => num(x as f64),
+            };
+            let pred = &net.tasks[l.pred as usize].id;
+            let plain = kind == "FS" && lag.is_empty();
+            ids.push(if plain {
+                pred.clone()
+            } else {
+                format!("{pred} {kind}{lag}")
+            });
+            let n = row_of[l.pred as usize];
+            nums.push(match (plain, lag.is_empty()) {
+                (true, _) => n.to_string(),
+                (false, true) => format!("{n}{kind}"),
+                (false, false) => format!("{n}{kind}{lag}d"),
+            });
+        }
+        rows.push(vec![
+            (r + 1).to_string(),
+            t.id.clone(),
+            t.name.clone().unwrap_or_default(),
+            t.group.clone().unwrap_or_default(),
+            if flagged[i] || duration == 0.0 {
+                "yes"
+            } else {
+                "no"
+            }
+            .into(),
+            t.deterministic_start_date.clone().unwrap_or_default(),
+            t.deterministic_finish_date.clone().unwrap_or_default(),
+            p50.start_date.clone().unwrap_or_default(),
+            p50.finish_date.clone().unwrap_or_default(),
+            p80.start_date.clone().unwrap_or_default(),
+            p80.finish_date.clone().unwrap_or_default(),
+            num(crate::num::round4(duration)),
+            num(t.criticality),
+            t.status.unwrap_or_default().to_string(),
+            ids.join("; "),
+            nums.join(","),
+        ]);
+    }
+    Some(csv_bytes(rows))
 }
 
 /// `resources.csv` of a levelled run: `resource, name, capacity, mean_peak, p90_peak,

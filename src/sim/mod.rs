@@ -12,12 +12,80 @@ mod kernel;
 pub mod cashflow;
 pub mod loading;
 pub(crate) mod periods;
+pub mod quantiles;
 
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 pub use crate::lanes::LANES;
 use crate::model::Network;
+
+/// What a replay keeps per worker: the block's scratch, accumulators and row buffer.
+type ReplayBuffers = (kernel::Scratch, kernel::Acc, Vec<f32>);
+
+/// A replay's fixed part: the network, its keyed random numbers, what is tracked and
+/// how many iterations there are.
+struct Replay<'a> {
+    net: &'a Network,
+    keys: kernel::Keys,
+    n: usize,
+    track: kernel::Tracking,
+    width: usize,
+}
+
+impl<'a> Replay<'a> {
+    fn new(net: &'a Network, seed: u64, n: usize, track: kernel::Tracking) -> Self {
+        let k = net.milestones().len();
+        let cost = if track.cost {
+            net.cost().map_or(0, |c| c.width(k))
+        } else {
+            0
+        };
+        Replay {
+            net,
+            keys: kernel::Keys::new(net, seed),
+            n,
+            track,
+            width: k + cost + 2 * kernel::levelled_resources(net),
+        }
+    }
+
+    fn blocks(&self) -> usize {
+        self.n.div_ceil(LANES)
+    }
+
+    fn buffers(&self) -> ReplayBuffers {
+        (
+            kernel::Scratch::new(self.net),
+            kernel::Acc::new(self.net),
+            vec![0f32; LANES * self.width],
+        )
+    }
+
+    /// Runs block `block` into `buf`; the block, for reading the scratch.
+    fn run(&self, block: u64, buf: &mut ReplayBuffers) -> kernel::Block<'_> {
+        let b = kernel::Block {
+            net: self.net,
+            keys: &self.keys,
+            block,
+            valid: (self.n - block as usize * LANES).min(LANES),
+            track: self.track,
+            loo: None,
+        };
+        let (s, acc, out) = buf;
+        kernel::run_block(
+            b,
+            kernel::BlockOut {
+                s,
+                acc,
+                out,
+                hashes: &mut [],
+                loo_out: &mut [],
+            },
+        );
+        b
+    }
+}
 
 /// Runs the first `n` iterations of `net` with `seed` again, block by block in parallel
 /// with the same keyed random numbers (so each is the forecast's iteration), and reads
@@ -35,48 +103,44 @@ where
     S: Clone + Send + Sync,
     R: Send,
 {
-    let keys = kernel::Keys::new(net, seed);
-    let k = net.milestones().len();
-    let cost = if track.cost {
-        net.cost().map_or(0, |c| c.width(k))
-    } else {
-        0
-    };
-    let width = k + cost + 2 * kernel::levelled_resources(net);
-    (0..n.div_ceil(LANES) as u64)
+    let r = Replay::new(net, seed, n, track);
+    (0..r.blocks() as u64)
         .into_par_iter()
         .map_init(
-            || {
-                (
-                    kernel::Scratch::new(net),
-                    kernel::Acc::new(net),
-                    vec![0f32; LANES * width],
-                    state.clone(),
-                )
-            },
-            |(s, acc, out, state), block| {
-                let b = kernel::Block {
-                    net,
-                    keys: &keys,
-                    block,
-                    valid: (n - block as usize * LANES).min(LANES),
-                    track,
-                    loo: None,
-                };
-                kernel::run_block(
-                    b,
-                    kernel::BlockOut {
-                        s,
-                        acc,
-                        out,
-                        hashes: &mut [],
-                        loo_out: &mut [],
-                    },
-                );
-                read(state, s, &b)
+            || (r.buffers(), state.clone()),
+            |(buf, state), block| {
+                let b = r.run(block, buf);
+                read(state, &mut buf.0, &b)
             },
         )
         .collect()
+}
+
+/// Runs the first `n` iterations of `net` with `seed` again, as [`replay`] does, and
+/// folds every block into a worker's state with `read(state, scratch, block)`. The
+/// workers' states, one per worker that ran (at most one per thread), in no particular
+/// order: merge them with an operation for which the order does not matter.
+pub(crate) fn replay_fold<S: Send>(
+    net: &Network,
+    seed: u64,
+    n: usize,
+    track: kernel::Tracking,
+    make: impl Fn() -> S + Sync,
+    read: impl Fn(&mut S, &kernel::Scratch, &kernel::Block) + Sync,
+) -> Vec<S> {
+    let r = Replay::new(net, seed, n, track);
+    let blocks = r.blocks();
+    let per_job = blocks_per_job(blocks);
+    let pool = Pool::default();
+    (0..blocks.div_ceil(per_job)).into_par_iter().for_each(|j| {
+        let (mut buf, mut state) = pool.take(|| (r.buffers(), make()));
+        for block in j * per_job..((j + 1) * per_job).min(blocks) {
+            let b = r.run(block as u64, &mut buf);
+            read(&mut state, &buf.0, &b);
+        }
+        pool.give((buf, state));
+    });
+    pool.into_items().into_iter().map(|(_, s)| s).collect()
 }
 
 /// Bytes of sampled durations the sensitivity subsample may keep (tasks × iterations × 4).

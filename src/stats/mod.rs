@@ -192,6 +192,26 @@ pub struct TaskForecast {
     /// them after its logic allowed it to start.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean_resource_wait: Option<f64>,
+    /// The start and finish at each reported percentile (empty unless asked for:
+    /// [`crate::Forecaster::task_percentiles`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub percentiles: Vec<TaskQuantile>,
+}
+
+/// One percentile of a task's start and finish. Each is that percentile of its own
+/// distribution: the P80 start and the P80 finish may come from different futures.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskQuantile {
+    /// Percent (e.g. 80).
+    pub p: f64,
+    /// Start, working days from the plan's start.
+    pub start: f64,
+    /// Finish, working days from the plan's start.
+    pub finish: f64,
+    /// Date of the start (first day of work).
+    pub start_date: Option<String>,
+    /// Date of the finish (last day of work).
+    pub finish_date: Option<String>,
 }
 
 /// Per-risk results.
@@ -252,11 +272,7 @@ pub fn percentile(sorted: &[f32], p: f64) -> f32 {
     sorted[percentile_rank(sorted.len(), p) - 1]
 }
 
-/// The 1-based rank of Pp among `n` samples (SPEC §2).
-pub(crate) fn percentile_rank(n: usize, p: f64) -> usize {
-    let x = p * n as f64 / 100.0;
-    (x - 1e-9 * x.max(1.0)).ceil().clamp(1.0, n as f64) as usize
-}
+pub(crate) use crate::num::percentile_rank;
 
 /// Pp of `v` by the SPEC §2 rule, as [`percentile`] of its sorted copy gives, found by
 /// selection in linear time (`v` is reordered).
@@ -335,6 +351,57 @@ pub fn set_margins(net: &Network, samples: &Samples, f: &mut Forecast, level: f6
         });
     }
 }
+/// Sets every task's start and finish percentiles from `q` (computed for `net`).
+pub fn set_task_percentiles(
+    net: &Network,
+    q: &crate::sim::quantiles::TaskQuantiles,
+    f: &mut Forecast,
+) {
+    // A task that takes no time in those futures starts on the day it finishes.
+    let start_of = |t: usize, s: f64, fin: f64| {
+        if fin - s < SNAP {
+            net.finish_day_of(t, fin)
+        } else {
+            start_day(s)
+        }
+    };
+    let last = q
+        .finish
+        .iter()
+        .flatten()
+        .map(|&x| finish_day(x as f64).max(start_day(x as f64)))
+        .max()
+        .unwrap_or(1);
+    let table = net.axis_dates(last + 1);
+    let date = |day: u64| -> Option<String> {
+        net.calendar.as_ref()?;
+        table
+            .get(day as usize - 1)
+            .filter(|d| chrono::Datelike::year(*d) <= 9999)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+    };
+    for task in &mut f.tasks {
+        let Some(t) = net.index_of(&task.id) else {
+            continue;
+        };
+        task.percentiles = q
+            .levels
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                let (s, fin) = (q.start[i][t] as f64, q.finish[i][t] as f64);
+                TaskQuantile {
+                    p,
+                    start: round4(net.days(s)),
+                    finish: round4(net.days(fin)),
+                    start_date: date(start_of(t, s, fin)),
+                    finish_date: date(net.finish_day_of(t, fin)),
+                }
+            })
+            .collect();
+    }
+}
+
 /// Builds the forecast from a network and its samples.
 pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Forecast {
     let n = samples.iterations;
@@ -531,6 +598,7 @@ pub fn forecast(net: &Network, samples: &Samples, percentiles: &[f64]) -> Foreca
                 .filter(|l| l.levels(t))
                 .and_then(|_| samples.mean_wait.get(t))
                 .map(|&w| round4(w)),
+            percentiles: Vec::new(),
         })
         .collect();
     if beyond.get() {

@@ -321,3 +321,66 @@ fn tail_warnings_count_the_outcomes_beyond_the_percentile() {
     );
     assert!(!w.contains("P50"), "{w}");
 }
+
+/// Every task's percentiles of start and finish: for A triangular(10, 12, 20) then B a
+/// fixed 5 days, B starts when A finishes, so B's P80 start is A's P80 finish, 16 (within
+/// five standard errors of the sample P80, as above) and its P80 finish is 5 days later;
+/// the milestone after B has in tasks the same P-dates, bit for bit, as in milestones;
+/// and the figures are the same on one thread and on two.
+#[test]
+fn each_task_has_its_start_and_finish_at_every_percentile() {
+    let n = 20_000u64;
+    let tol = 5.0 * (0.16 / n as f64).sqrt() / 0.1;
+    let plan = slipcast::plan::from_tasks_csv(
+        "id,distribution,min,likely,max,predecessors,milestone\n\
+         A,triangular,10,12,20,,\nB,fixed,,5,,A,\nM,,,,,B,true\n",
+        "tasks.csv",
+    )
+    .unwrap();
+    let net = slipcast::compile(&plan).unwrap();
+    let run = |threads| {
+        slipcast::Forecaster::new(&net)
+            .iterations(slipcast::Iterations::Fixed(n))
+            .percentiles(&[50.0, 80.0])
+            .threads(Some(threads))
+            .task_percentiles(true)
+            .run(&slipcast::NoProgress)
+            .unwrap()
+    };
+    let f = run(2);
+    let task = |id: &str| f.tasks.iter().find(|t| t.id == id).unwrap();
+    let (a, b, m) = (task("A"), task("B"), task("M"));
+    assert_eq!(a.percentiles.len(), 2);
+    let p80 = |t: &slipcast::TaskForecast| t.percentiles[1].clone();
+    assert_eq!(p80(a).p, 80.0);
+    assert_eq!(p80(a).start, 0.0, "A starts on day 0 in every future");
+    assert!(
+        (p80(a).finish - 16.0).abs() < tol,
+        "A P80 finish {}",
+        p80(a).finish
+    );
+    assert_eq!(p80(b).start, p80(a).finish);
+    assert!((p80(b).finish - (p80(a).finish + 5.0)).abs() < 1e-3);
+    let mf = &f.milestones[0];
+    for (q, mq) in m.percentiles.iter().zip(&mf.percentiles) {
+        assert_eq!((q.p, q.finish), (mq.p, mq.days), "milestone P{}", q.p);
+    }
+    let one = run(1);
+    for (x, y) in f.tasks.iter().zip(&one.tasks) {
+        for (q, r) in x.percentiles.iter().zip(&y.percentiles) {
+            assert_eq!(
+                (q.start, q.finish),
+                (r.start, r.finish),
+                "{} P{}",
+                x.id,
+                q.p
+            );
+        }
+    }
+    // Off by default: no task figures computed, none written.
+    let plain = slipcast::Forecaster::new(&net)
+        .iterations(slipcast::Iterations::Fixed(1000))
+        .run(&slipcast::NoProgress)
+        .unwrap();
+    assert!(plain.tasks.iter().all(|t| t.percentiles.is_empty()));
+}

@@ -344,6 +344,11 @@ fn json_output_is_the_forecast() {
     assert_eq!(v["tasks"].as_array().unwrap().len(), 5);
     assert_eq!(v["tasks"][0]["id"], "A");
     assert_eq!(v["tasks"][0]["criticality"], 1.0);
+    // Each task's dates at each percentile.
+    let q = &v["tasks"][0]["percentiles"];
+    assert_eq!(q.as_array().unwrap().len(), 4);
+    assert_eq!(q[2]["p"], 80.0);
+    assert!(q[2]["finish"].as_f64().unwrap() >= q[1]["finish"].as_f64().unwrap());
     let bins = v["histograms"][0]["bins"].as_array().unwrap();
     assert_eq!(
         bins.iter()
@@ -392,7 +397,7 @@ fn out_dir_gets_its_files_and_no_leftovers() {
         ]
     );
     let tasks = std::fs::read_to_string(target.join("tasks.csv")).unwrap();
-    assert!(tasks.starts_with("task,name,group,deterministic_start,deterministic_finish,mean_start,mean_finish,mean_start_date,mean_finish_date,deterministic_start_date,deterministic_finish_date,criticality,sensitivity,ssi,mean_total_float,status\n"));
+    assert!(tasks.starts_with("task,name,group,deterministic_start,deterministic_finish,mean_start,mean_finish,mean_start_date,mean_finish_date,deterministic_start_date,deterministic_finish_date,criticality,sensitivity,ssi,mean_total_float,status,p10_start,p50_start,p80_start,p90_start,p10_finish,p50_finish,p80_finish,p90_finish,p10_start_date,p50_start_date,p80_start_date,p90_start_date,p10_finish_date,p50_finish_date,p80_finish_date,p90_finish_date\n"));
     assert_eq!(
         std::fs::read_to_string(target.join("keep.txt")).unwrap(),
         "mine"
@@ -642,4 +647,93 @@ fn init_writes_a_starter_plan_that_runs() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("is not empty"));
+}
+
+/// `--export csv-gantt` writes gantt.csv beside tasks.csv: a row per task in the same
+/// order, its plan, P50 and P80 dates (the same as tasks.csv's, even when --percentiles
+/// leaves 50 and 80 out), and predecessors by row number; it needs --out and a start date.
+#[test]
+fn export_csv_gantt_writes_every_task_at_p50_and_p80() {
+    let tasks = "id,name,min,likely,max,predecessors,milestone,target\n\
+A,Design,5,8,14,,,\n\
+B,Build,10,15,25,A,,\n\
+C,Docs,3,4,6,A SS+2,,\n\
+D,Test,3,5,9,B;C FF,,\n\
+M,Launch,,,,D,true,2027-03-31\n";
+    let dir = folder(tasks, Some("start = 2027-01-04\n"));
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("f");
+    cargo_bin_cmd!("slipcast")
+        .args([
+            "run",
+            "-n",
+            "2000",
+            "--percentiles",
+            "90",
+            "--export",
+            "csv-gantt",
+        ])
+        .arg("--out")
+        .arg(&target)
+        .arg(dir.path())
+        .assert()
+        .success();
+    let read = |f: &str| -> Vec<Vec<String>> {
+        let mut r = csv::Reader::from_path(target.join(f)).unwrap();
+        let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let mut rows = vec![head];
+        rows.extend(
+            r.records()
+                .map(|x| x.unwrap().iter().map(String::from).collect()),
+        );
+        rows
+    };
+    let gantt = read("gantt.csv");
+    assert_eq!(
+        gantt[0].join(","),
+        "row,id,name,group,milestone,start,finish,p50_start,p50_finish,p80_start,p80_finish,duration_days,criticality,status,predecessors,predecessor_rows"
+    );
+    let tasks = read("tasks.csv");
+    assert_eq!(gantt.len(), tasks.len());
+    let col = |rows: &[Vec<String>], name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    for (g, t) in gantt[1..].iter().zip(&tasks[1..]) {
+        assert_eq!(g[1], t[0], "same order as tasks.csv");
+        for c in ["p50_start", "p50_finish", "p80_start", "p80_finish"] {
+            let want = &t[col(&tasks, &format!("{c}_date"))];
+            assert_eq!(&g[col(&gantt, c)], want, "{} {c}", g[1]);
+        }
+        assert!(g[col(&gantt, "p80_finish")] >= g[col(&gantt, "p50_finish")]);
+        assert!(g[col(&gantt, "p50_finish")] >= g[col(&gantt, "p50_start")]);
+    }
+    let row = |id: &str| gantt.iter().position(|r| r[1] == id).unwrap().to_string();
+    let d = gantt.iter().find(|r| r[1] == "D").unwrap();
+    // In row order: C (which starts two days after A) comes before B.
+    assert_eq!(d[col(&gantt, "predecessors")], "C FF; B");
+    assert_eq!(
+        d[col(&gantt, "predecessor_rows")],
+        format!("{}FF,{}", row("C"), row("B"))
+    );
+    let c = gantt.iter().find(|r| r[1] == "C").unwrap();
+    assert_eq!(
+        c[col(&gantt, "predecessor_rows")],
+        format!("{}SS+2d", row("A"))
+    );
+    let m = gantt.iter().find(|r| r[1] == "M").unwrap();
+    assert_eq!(m[col(&gantt, "milestone")], "yes");
+    // Without --out, or without a start date: exit 2, nothing written.
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "100", "--export", "csv-gantt"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("add --out DIR"));
+    let undated = folder(GOOD, None);
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "100", "--export", "csv-gantt", "--out"])
+        .arg(out.path().join("g"))
+        .arg(undated.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("start = YYYY-MM-DD"));
+    assert!(!out.path().join("g").exists());
 }

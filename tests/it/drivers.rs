@@ -213,7 +213,7 @@ fn out_dir_has_the_driver_files() {
             .lines()
             .next()
             .unwrap()
-            .ends_with(",criticality,sensitivity,ssi,mean_total_float,status")
+            .contains(",criticality,sensitivity,ssi,mean_total_float,status,p10_start,")
     );
     let v: serde_json::Value = serde_json::from_str(&read("summary.json")).unwrap();
     assert!(v["drivers"]["tasks"].as_array().unwrap().len() >= 3);
