@@ -141,6 +141,8 @@ pub enum WarningKind {
     AlapHoldsResources,
     /// The plan spans too many weeks for a resource loading.
     NoLoading,
+    /// Too many task-iterations for the per-task percentiles: left out.
+    NoTaskPercentiles,
 }
 
 impl WarningKind {

@@ -177,8 +177,10 @@ impl<'a> Forecaster<'a> {
 
     /// Whether to compute every task's start and finish at the reported percentiles
     /// ([`crate::TaskForecast::percentiles`]): exact order statistics, found by running the
-    /// iterations again (three times for up to a million iterations) rather than keeping
-    /// every task's dates of every iteration. Off by default; ignored with [`milestones_only`](Self::milestones_only).
+    /// iterations again two to four times rather than keeping every task's dates of every
+    /// iteration. Off by default; ignored with [`milestones_only`](Self::milestones_only);
+    /// left out, with a warning, beyond [`sim::quantiles::TASK_ITERATIONS_LIMIT`]
+    /// task-iterations.
     pub fn task_percentiles(mut self, on: bool) -> Self {
         self.task_percentiles = on;
         self
@@ -272,7 +274,20 @@ impl<'a> Forecaster<'a> {
         };
         let mut f = stats::forecast(net, &samples, &self.percentiles);
         stats::set_margins(net, &samples, &mut f, self.margin_level);
-        if self.task_percentiles && (!self.milestones_only || self.drivers) {
+        let work = (net.len() as u64).saturating_mul(samples.iterations);
+        let limit = sim::quantiles::TASK_ITERATIONS_LIMIT;
+        let task_percentiles = self.task_percentiles && (!self.milestones_only || self.drivers);
+        if task_percentiles && work > limit {
+            f.warnings.push(Warning::new(
+                WarningKind::NoTaskPercentiles,
+                format!(
+                    "no per-task percentiles: {} tasks × {} iterations is more than {} million task-iterations; run fewer iterations for them",
+                    net.len(),
+                    samples.iterations,
+                    limit / 1_000_000
+                ),
+            ));
+        } else if task_percentiles {
             let q = sim::with_threads(self.threads, || {
                 sim::quantiles::task_quantiles(
                     net,

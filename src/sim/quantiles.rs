@@ -27,6 +27,11 @@ use super::kernel::Tracking;
 use crate::model::Network;
 use crate::num::percentile_rank;
 
+/// Task-iterations (tasks × iterations) up to which a forecast computes the per-task
+/// percentiles; beyond, it leaves them out with a warning (each pass reads every task's
+/// start and finish of every iteration).
+pub const TASK_ITERATIONS_LIMIT: u64 = 200_000_000;
+
 /// Bytes the histograms of one worker may take.
 pub const QUANTILE_BUDGET: usize = 32 << 20;
 
@@ -256,7 +261,7 @@ fn quantiles_within(
                             // each of those alone.
                             let mut inside = 0u64;
                             for (l, &v) in lanes.iter().enumerate() {
-                                inside |= u64::from(v >= p.lo && v <= p.hi) << l;
+                                inside |= u64::from((v >= p.lo) & (v <= p.hi)) << l;
                             }
                             inside &= valid;
                             if p.hist {
