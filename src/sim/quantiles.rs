@@ -8,7 +8,7 @@
 //! - a histogram pass counts the values in the interval into `B` bins, keeping each bin's
 //!   least and greatest value; the bin holding the wanted rank becomes the interval
 //!   (its least to its greatest value, so the next pass counts exactly that bin's values);
-//! - once the interval holds few enough values (at most [`COLLECT`], and all intervals'
+//! - once the interval holds few enough values (at most 65,536, and all intervals'
 //!   together within the budget), a pass collects them and the wanted one is picked by
 //!   rank.
 //!
