@@ -50,9 +50,12 @@ pub struct RunArgs {
     /// The full milestone table whatever the terminal's width (a pipe always gets it).
     #[arg(long)]
     pub wide: bool,
-    /// Also write the forecast for a scheduling tool into the --out folder: `csv-gantt`
-    /// writes gantt.csv (every task's plan, P50 and P80 dates and criticality, for
-    /// Excel, Smartsheet, Jira or Microsoft Project's CSV import).
+    /// Also write the forecast for a scheduling tool into the --out folder (repeat for
+    /// several): `csv-gantt` writes gantt.csv (every task's plan, P50 and P80 dates and
+    /// criticality, for Excel, Smartsheet, Jira or Microsoft Project's CSV import);
+    /// `mspdi` writes risk-adjusted.xml (the imported Microsoft Project file with the
+    /// P-dates in custom fields, or a new one of the plan); `xer` writes
+    /// risk-adjusted.xer (the imported P6 file with them as user-defined fields).
     #[arg(long, value_name = "FORMAT")]
     pub export: Vec<Export>,
 }
@@ -62,6 +65,32 @@ pub struct RunArgs {
 pub enum Export {
     /// gantt.csv: one row per task with its plan, P50 and P80 dates.
     CsvGantt,
+    /// risk-adjusted.xml: Microsoft Project XML with every task's P-dates.
+    Mspdi,
+    /// risk-adjusted.xer: the imported P6 XER with every task's P-dates.
+    Xer,
+}
+
+/// The schedule a plan was imported from (plan.toml's `source`), read; `None` when it
+/// names none.
+fn read_source(
+    plan: &std::path::Path,
+    settings: &slipcast::plan::Settings,
+) -> slipcast::Result<Option<(String, Vec<u8>)>> {
+    let Some(name) = &settings.source else {
+        return Ok(None);
+    };
+    let dir = if plan.is_dir() {
+        plan
+    } else {
+        plan.parent().unwrap_or(std::path::Path::new("."))
+    };
+    let path = dir.join(name);
+    let bytes = std::fs::read(&path).map_err(|source| slipcast::Error::Read {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(Some((path.display().to_string(), bytes)))
 }
 
 pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
@@ -84,10 +113,44 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     if !a.export.is_empty() {
         percentiles.extend([50.0, 80.0]);
     }
+    // The write-back's source, read (and its kind checked) before the run.
+    let source = if a
+        .export
+        .iter()
+        .any(|e| matches!(e, Export::Mspdi | Export::Xer))
+    {
+        read_source(&a.plan.plan, &settings)?
+    } else {
+        None
+    };
+    let source_is = |ext: &str| {
+        source
+            .as_ref()
+            .is_some_and(|(path, _)| path.to_ascii_lowercase().ends_with(ext))
+    };
+    if a.export.contains(&Export::Xer) && !source_is(".xer") {
+        return Err(slipcast::import::writeback::not_from_xer(
+            &a.plan.plan.display().to_string(),
+            settings.source.as_deref(),
+        ));
+    }
+    // A plan not imported from Microsoft Project XML gets a new file of its own.
+    let new_mspdi = a.export.contains(&Export::Mspdi) && !source_is(".xml");
+    if !a.export.is_empty() {
+        let n = super::sim_setup(&a.sim, &settings)?.iterations.max();
+        let limit = slipcast::sim::quantiles::TASK_ITERATIONS_LIMIT;
+        if (net.len() as u64).saturating_mul(n) > limit {
+            return Err(slipcast::Error::Usage(format!(
+                "--export needs every task's percentiles, which slipcast computes up to {limit} task-iterations; {} tasks × {n} iterations is more: use at most {} iterations",
+                net.len(),
+                limit / (net.len() as u64).max(1)
+            )));
+        }
+    }
     // One line on the schedule's health (slipcast check has the details).
     let health = slipcast::analysis::health::check(&plan, &net);
     let inputs = report::html::inputs(&plan);
-    drop(plan);
+    let plan = new_mspdi.then_some(plan);
     let calibration = match &a.calibration {
         Some(p) => Some((calibrate::load_file(p)?, p.display().to_string())),
         None => None,
@@ -154,6 +217,7 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         {
             set.add("gantt.csv", g);
         }
+        write_back(&a.export, source.as_ref(), plan.as_ref(), &f, &mut set)?;
         let dates = report::date_axis(net, report::horizon(&f));
         let info = report::html::RunInfo {
             seconds: started.elapsed().as_secs_f64(),
@@ -168,4 +232,70 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     }
     super::stdout_write(&body)?;
     Ok(super::gate_status(pass))
+}
+
+/// The `mspdi` and `xer` exports into the output set, each with a line on stderr saying
+/// which fields hold what.
+fn write_back(
+    export: &[Export],
+    source: Option<&(String, Vec<u8>)>,
+    plan: Option<&slipcast::Plan>,
+    f: &slipcast::stats::Forecast,
+    set: &mut report::out::OutSet,
+) -> slipcast::Result<()> {
+    use slipcast::import::writeback;
+    if !export
+        .iter()
+        .any(|e| matches!(e, Export::Mspdi | Export::Xer))
+    {
+        return Ok(());
+    }
+    let Some(values) = writeback::task_values(f) else {
+        return Ok(());
+    };
+    let say = |file: &str, from: &str, w: &writeback::Written| {
+        let fields: Vec<String> = w
+            .fields
+            .iter()
+            .map(|(name, label)| format!("{name} \"{label}\""))
+            .collect();
+        eprintln!(
+            "{file}: {} tasks {from}; fields {}",
+            w.tasks,
+            fields.join(", ")
+        );
+        if w.not_in_source > 0 {
+            let n = w.not_in_source;
+            eprintln!(
+                "note: {n} plan {} not in the source schedule got no values",
+                if n == 1 { "task" } else { "tasks" }
+            );
+        }
+    };
+    for e in export {
+        let (name, bytes, from, w) = match (e, source, plan) {
+            (Export::Xer, Some((path, bytes)), _) | (Export::Mspdi, Some((path, bytes)), None) => {
+                let (out, w) = writeback::into_source(bytes, path, &values)?;
+                let name = if matches!(e, Export::Xer) {
+                    "risk-adjusted.xer"
+                } else {
+                    "risk-adjusted.xml"
+                };
+                (name, out, format!("written into a copy of {path}"), w)
+            }
+            (Export::Mspdi, _, Some(plan)) => {
+                let (out, w) = writeback::new_mspdi(plan, f, &values)?;
+                (
+                    "risk-adjusted.xml",
+                    out.into_bytes(),
+                    "in a new Microsoft Project file of the plan".to_string(),
+                    w,
+                )
+            }
+            _ => continue,
+        };
+        say(name, &from, &w);
+        set.add(name, bytes);
+    }
+    Ok(())
 }

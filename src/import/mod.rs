@@ -16,6 +16,7 @@
 mod mpx;
 mod mspdi;
 mod pmxml;
+pub mod writeback;
 mod xer;
 mod xml;
 
@@ -66,6 +67,25 @@ pub struct Schedule {
     /// How the source schedules a task in progress (`None`: the plan's default, retained
     /// logic).
     pub progress_logic: Option<crate::plan::ProgressLogic>,
+    /// The source file itself, for the formats the forecast can be written back into
+    /// (Microsoft Project XML and P6 XER): [`write_plan`] keeps a copy in the plan
+    /// folder, named in plan.toml's `source`.
+    pub source: Option<SourceFile>,
+}
+
+/// A copy of the file a plan was imported from.
+#[derive(Clone, Default)]
+pub struct SourceFile {
+    /// Its name in the plan folder: `source.xml` or `source.xer`.
+    pub name: &'static str,
+    /// Its bytes, unchanged.
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SourceFile({}, {} bytes)", self.name, self.bytes.len())
+    }
 }
 
 /// A working calendar of an imported schedule other than its project calendar.
@@ -130,6 +150,9 @@ pub struct ImportedTask {
     pub baseline_finish: Option<NaiveDate>,
     /// Early start and finish dates stored by the tool.
     pub stored: Option<(NaiveDate, NaiveDate)>,
+    /// The task's key in the source (Microsoft Project's UID, P6's task_id), by which
+    /// the forecast is written back; `None` for tasks the import made.
+    pub source_key: Option<String>,
     /// Predecessors: (task id, type, lag in working days).
     pub preds: Vec<(String, LinkKind, f64)>,
     /// Cost spent so far (resource assignments' actual costs).
@@ -184,7 +207,12 @@ pub fn read_bytes(bytes: &[u8], file: &str) -> Result<Schedule> {
     let head: String = bytes.iter().take(4096).map(|&b| b as char).collect();
     let trimmed = head.trim_start_matches("ï»¿").trim_start();
     let s = if trimmed.starts_with("ERMHDR") {
-        xer::read(bytes, &file)?
+        let mut s = xer::read(bytes, &file)?;
+        s.source = Some(SourceFile {
+            name: "source.xer",
+            bytes: bytes.to_vec(),
+        });
+        s
     } else if trimmed.starts_with("MPX,") {
         mpx::read(bytes, &file)?
     } else if trimmed.starts_with('<') {
@@ -192,7 +220,12 @@ pub fn read_bytes(bytes: &[u8], file: &str) -> Result<Schedule> {
         if root.name == "APIBusinessObjects" {
             pmxml::read(&root, &file)?
         } else {
-            mspdi::read(&root, &file)?
+            let mut s = mspdi::read(&root, &file)?;
+            s.source = Some(SourceFile {
+                name: "source.xml",
+                bytes: bytes.to_vec(),
+            });
+            s
         }
     } else {
         return Err(bad(
@@ -239,7 +272,8 @@ fn num(x: f64) -> String {
     format!("{r}")
 }
 
-/// Writes `schedule` as a plan folder (plan.toml, tasks.csv, calendar.csv), atomically
+/// Writes `schedule` as a plan folder (plan.toml, tasks.csv, calendar.csv, and a copy of
+/// the source file when it is one the forecast can be written back into), atomically
 /// file by file.
 pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Written> {
     crate::report::prepare_out_dir(dir)?;
@@ -266,6 +300,13 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
     }
     if let Some(d) = s.status_date {
         let _ = writeln!(toml, "status_date = {d}");
+    }
+    if let Some(src) = &s.source {
+        let _ = writeln!(
+            toml,
+            "# The imported schedule, which `slipcast run --export` writes the forecast into\nsource = \"{}\"",
+            src.name
+        );
     }
     let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     let ww: Vec<String> = (0..7)
@@ -582,6 +623,9 @@ pub fn write_plan(s: &Schedule, dir: &Path, opts: &ImportOptions) -> Result<Writ
     ] {
         crate::report::write_atomic(&dir.join(name), body.as_bytes())?;
     }
+    if let Some(src) = &s.source {
+        crate::report::write_atomic(&dir.join(src.name), &src.bytes)?;
+    }
     Ok(Written {
         dir: dir.to_path_buf(),
         templated,
@@ -605,12 +649,16 @@ pub fn write_plan_set(
         let written = write_plan(s, &work, opts)?;
         let rows = fidelity(s, &written)?;
         let mut set = crate::report::out::OutSet::new();
+        let source = s.source.as_ref().map(|f| f.name);
         for name in [
             "plan.toml",
             "tasks.csv",
             "calendar.csv",
             "import-report.csv",
-        ] {
+        ]
+        .into_iter()
+        .chain(source)
+        {
             let path = work.join(name);
             let bytes = std::fs::read(&path).map_err(|source| Error::Read { path, source })?;
             set.add(name, bytes);

@@ -265,6 +265,20 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
         task_cals.insert(uid.to_string(), index);
         index
     };
+    // A file slipcast wrote keeps each task's plan id in a Text field ("slipcast id").
+    let id_field = root
+        .child("ExtendedAttributes")
+        .into_iter()
+        .flat_map(|e| e.all("ExtendedAttribute"))
+        .find(|e| e.text_of("Alias") == Some(super::writeback::ID_LABEL))
+        .and_then(|e| e.text_of("FieldID"));
+    let plan_id = |t: &Node| {
+        let f = id_field?;
+        t.all("ExtendedAttribute")
+            .find(|e| e.text_of("FieldID") == Some(f))
+            .and_then(|e| e.text_of("Value"))
+            .map(str::to_string)
+    };
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut links: Vec<(String, String, LinkKind, f64)> = Vec::new();
     let mut progressed = false;
@@ -385,10 +399,11 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
             .and_then(|b| finish_day(b.text_of("Finish")?, b.text_of("Start").and_then(date)));
         index.insert(u.clone(), s.tasks.len());
         s.tasks.push(ImportedTask {
-            id: t
-                .text_of("ID")
-                .map(|i| format!("T{i}"))
-                .unwrap_or_else(|| format!("U{u}")),
+            id: plan_id(t).unwrap_or_else(|| {
+                t.text_of("ID")
+                    .map(|i| format!("T{i}"))
+                    .unwrap_or_else(|| format!("U{u}"))
+            }),
             name: t.text_of("Name").unwrap_or("").to_string(),
             duration: dur.max(0.0),
             remaining,
@@ -405,6 +420,7 @@ pub(super) fn read(root: &Node, file: &str) -> Result<Schedule> {
             actual_finish: afinish,
             baseline_finish,
             stored: early.zip(early_f),
+            source_key: Some(u.clone()),
             ..ImportedTask::default()
         });
         if let Some(c) = task_cost(t, dur, remaining)

@@ -10,7 +10,7 @@ use crate::plan::{LagCalendar, LinkKind, ProgressLogic, Workweek};
 
 type Table = Vec<HashMap<String, String>>;
 
-fn tables(text: &str) -> HashMap<String, Table> {
+pub(super) fn tables(text: &str) -> HashMap<String, Table> {
     let mut out: HashMap<String, Table> = HashMap::new();
     let mut cur: Option<String> = None;
     let mut fields: Vec<String> = Vec::new();
@@ -521,6 +521,7 @@ pub(super) fn read(bytes: &[u8], file: &str) -> Result<Schedule> {
             actual_cost: costs.get(&get(r, "task_id")).map(|c| c.0),
             remaining_cost: costs.get(&get(r, "task_id")).map(|c| c.1),
             remaining_fixed: costs.get(&get(r, "task_id")).map(|c| c.2),
+            source_key: Some(get(r, "task_id")),
             ..ImportedTask::default()
         };
         by_id.insert(get(r, "task_id"), s.tasks.len());

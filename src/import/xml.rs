@@ -30,7 +30,9 @@ impl Node {
 /// Reads a whole document into a tree (`file` names it in messages).
 pub(super) fn parse(bytes: &[u8], file: &str) -> Result<Node> {
     let mut reader = quick_xml::Reader::from_reader(bytes);
-    reader.config_mut().trim_text(true);
+    // Not trimmed per event: text around an entity (`Design &amp; review`) comes in
+    // pieces, and trimming each would join the words; `text_of` trims the whole.
+    reader.config_mut().trim_text(false);
     let mut stack: Vec<Node> = vec![Node::default()];
     let mut buf = Vec::new();
     let invalid = |why: String| {

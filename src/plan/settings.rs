@@ -72,6 +72,9 @@ pub struct Settings {
     /// Whether tasks wait for the resources they hold (`levelling`; `None`: yes when the
     /// plan has resources.csv).
     pub levelling: Option<bool>,
+    /// The schedule the plan was imported from (`source`, a path relative to the plan
+    /// folder): `slipcast run --export mspdi|xer` writes the forecast into a copy of it.
+    pub source: Option<String>,
 }
 
 /// A named working calendar: `[calendars.NAME]` in plan.toml with its working week; its
@@ -161,6 +164,7 @@ const KEYS: &[&str] = &[
     "progress_logic",
     "hours",
     "levelling",
+    "source",
 ];
 
 /// Parses working hours such as `["08:00-12:00", "13:00-17:00"]`: periods in minutes
@@ -365,6 +369,14 @@ pub(crate) fn parse(text: &str, file: &str, diags: &mut Diags) -> Settings {
                     key,
                     format!("levelling must be true or false, found {value}"),
                     "levelling = true",
+                )),
+            },
+            "source" => match value.as_str() {
+                Some(f) if !f.trim().is_empty() => s.source = Some(f.trim().to_string()),
+                _ => diags.push(bad(
+                    key,
+                    format!("source must name a file in the plan folder, found {value}"),
+                    "source = \"source.xml\"",
                 )),
             },
             "progress_logic" => match value.as_str() {

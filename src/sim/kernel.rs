@@ -1198,7 +1198,15 @@ fn forward_variants<const C: usize>(
                 keep_start: track.keep_starts,
                 calendar: working_calendar(net, t),
             };
-            rows.run::<C, _, _>(&Given(dur_v), (ef_v, es_v, &mut []), &mut NoCost);
+            // A task on a working calendar is placed a block at a time, its durations
+            // held in a row until then.
+            let mut held_dur = [0f32; LANES];
+            let dur_row: &mut [f32] = if rows.calendar.is_some() {
+                &mut held_dur
+            } else {
+                &mut []
+            };
+            rows.run::<C, _, _>(&Given(dur_v), (ef_v, es_v, dur_row), &mut NoCost);
             lanes_mut(&mut s.ef, row).copy_from_slice(&s.row[..LANES]);
             if track.keep_starts {
                 lanes_mut(&mut s.es, row).copy_from_slice(&s.row[LANES..]);

@@ -389,7 +389,11 @@ fn an_import_is_written_as_one_set() {
     let manifest = std::fs::read_to_string(target.join(".slipcast-manifest")).unwrap();
     assert_eq!(
         manifest,
-        "plan.toml\ntasks.csv\ncalendar.csv\nimport-report.csv\n"
+        "plan.toml\ntasks.csv\ncalendar.csv\nimport-report.csv\nsource.xml\n"
+    );
+    assert!(
+        !target.join("source.xer").exists(),
+        "the earlier import's source went with it"
     );
     assert!(
         std::fs::read_to_string(target.join("plan.toml"))
@@ -844,4 +848,318 @@ fn baseline_finishes_are_imported() {
             .count(),
         1
     );
+}
+
+/// Runs `slipcast` with `args`, asserting success; stderr.
+fn slipcast_ok(args: &[&std::ffi::OsStr]) -> String {
+    let out = cargo_bin_cmd!("slipcast").args(args).output().unwrap();
+    super::assert_success(&out);
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// tasks.csv of a run's output: id → column → value.
+fn task_rows(
+    path: &std::path::Path,
+) -> std::collections::HashMap<String, std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|x| {
+            let x = x.unwrap();
+            let row: std::collections::HashMap<String, String> = head
+                .iter()
+                .cloned()
+                .zip(x.iter().map(String::from))
+                .collect();
+            (row["task"].clone(), row)
+        })
+        .collect()
+}
+
+/// The value of custom field `field` in the MSPDI task whose `key_tag` element is
+/// `key` (a plain scan: the test does not trust the code under test to read it).
+fn mspdi_field(xml: &str, key_tag: &str, key: &str, field: u32) -> Option<String> {
+    let tasks = &xml[xml.find("<Tasks>")?..];
+    let open = format!("<{key_tag}>{key}</{key_tag}>");
+    for task in tasks.split("<Task>").skip(1) {
+        let task = &task[..task.find("</Task>")?];
+        if !task.contains(&open) {
+            continue;
+        }
+        let at = format!("<FieldID>{field}</FieldID><Value>");
+        let v = &task[task.find(&at)? + at.len()..];
+        return Some(v[..v.find('<')?].to_string());
+    }
+    None
+}
+
+#[test]
+fn an_imported_p6_schedule_gets_its_p_dates_back_as_user_fields() {
+    let src = data("p6_xer/MDL4D.xer");
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, out, again) = (
+        dir.path().join("plan"),
+        dir.path().join("out"),
+        dir.path().join("again"),
+    );
+    slipcast_ok(&[
+        "import".as_ref(),
+        src.as_os_str(),
+        "--out".as_ref(),
+        plan.as_os_str(),
+    ]);
+    // The plan remembers its source, byte for byte.
+    assert_eq!(
+        std::fs::read(plan.join("source.xer")).unwrap(),
+        std::fs::read(&src).unwrap()
+    );
+    let toml = std::fs::read_to_string(plan.join("plan.toml")).unwrap();
+    assert!(toml.contains("source = \"source.xer\""), "{toml}");
+    let err = slipcast_ok(&[
+        "run".as_ref(),
+        plan.as_os_str(),
+        "-n".as_ref(),
+        "2000".as_ref(),
+        "--export".as_ref(),
+        "xer".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(err.contains("risk-adjusted.xer: 62 tasks"), "{err}");
+    // P6 writes the XER in the Windows code page: read it as bytes.
+    let xer = String::from_utf8_lossy(&std::fs::read(out.join("risk-adjusted.xer")).unwrap())
+        .into_owned();
+    // The XER read as P6 would: the UDF type of the P80 finish, each task's value.
+    let mut table = "";
+    let mut fields: Vec<&str> = Vec::new();
+    let mut p80_type = None;
+    let mut code_of = std::collections::HashMap::new();
+    let mut p80 = std::collections::HashMap::new();
+    for line in xer.lines() {
+        let line = line.trim_end_matches('\r');
+        if let Some(t) = line.strip_prefix("%T\t") {
+            table = t;
+        } else if let Some(f) = line.strip_prefix("%F\t") {
+            fields = f.split('\t').collect();
+        } else if let Some(r) = line.strip_prefix("%R\t") {
+            let row: std::collections::HashMap<&str, &str> =
+                fields.iter().copied().zip(r.split('\t')).collect();
+            match table {
+                "UDFTYPE" if row["udf_type_label"] == "slipcast P80 finish" => {
+                    assert_eq!(row["logical_data_type"], "FT_END_DATE");
+                    p80_type = Some(row["udf_type_id"].to_string());
+                }
+                "TASK" => {
+                    code_of.insert(row["task_id"].to_string(), row["task_code"].to_string());
+                }
+                "UDFVALUE" if Some(row["udf_type_id"]) == p80_type.as_deref() => {
+                    p80.insert(row["fk_id"].to_string(), row["udf_date"].to_string());
+                }
+                _ => {}
+            }
+        }
+    }
+    let tasks = task_rows(&out.join("tasks.csv"));
+    assert_eq!(p80.len(), 62);
+    for (task_id, date) in &p80 {
+        let id = &code_of[task_id];
+        assert_eq!(&date[..10], tasks[id]["p80_finish_date"], "{id}");
+    }
+    // Imported again, the written-back file is the same plan.
+    slipcast_ok(&[
+        "import".as_ref(),
+        out.join("risk-adjusted.xer").as_os_str(),
+        "--out".as_ref(),
+        again.as_os_str(),
+    ]);
+    for f in ["tasks.csv", "calendar.csv", "import-report.csv"] {
+        assert_eq!(
+            std::fs::read_to_string(plan.join(f)).unwrap(),
+            std::fs::read_to_string(again.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn an_imported_microsoft_project_file_gets_its_p_dates_back_in_custom_fields() {
+    let src = data("mpxj/task-links-project2019-mspdi.xml");
+    let dir = tempfile::tempdir().unwrap();
+    let (plan, out, again) = (
+        dir.path().join("plan"),
+        dir.path().join("out"),
+        dir.path().join("again"),
+    );
+    slipcast_ok(&[
+        "import".as_ref(),
+        src.as_os_str(),
+        "--out".as_ref(),
+        plan.as_os_str(),
+    ]);
+    assert_eq!(
+        std::fs::read(plan.join("source.xml")).unwrap(),
+        std::fs::read(&src).unwrap()
+    );
+    slipcast_ok(&[
+        "run".as_ref(),
+        plan.as_os_str(),
+        "-n".as_ref(),
+        "2000".as_ref(),
+        "--export".as_ref(),
+        "mspdi".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    let xml = std::fs::read_to_string(out.join("risk-adjusted.xml")).unwrap();
+    assert!(xml.contains("<FieldName>Date2</FieldName><Alias>slipcast P80 finish</Alias>"));
+    let tasks = task_rows(&out.join("tasks.csv"));
+    let s = import::read(&src).unwrap();
+    let mut checked = 0;
+    for t in &s.tasks {
+        let uid = t.source_key.as_deref().unwrap();
+        let p50 = mspdi_field(&xml, "UID", uid, 188_743_945).unwrap();
+        let p80 = mspdi_field(&xml, "UID", uid, 188_743_946).unwrap();
+        assert_eq!(&p50[..10], tasks[&t.id]["p50_finish_date"], "{}", t.id);
+        assert_eq!(&p80[..10], tasks[&t.id]["p80_finish_date"], "{}", t.id);
+        checked += 1;
+    }
+    assert!(checked > 5);
+    slipcast_ok(&[
+        "import".as_ref(),
+        out.join("risk-adjusted.xml").as_os_str(),
+        "--out".as_ref(),
+        again.as_os_str(),
+    ]);
+    for f in ["tasks.csv", "calendar.csv", "import-report.csv"] {
+        assert_eq!(
+            std::fs::read_to_string(plan.join(f)).unwrap(),
+            std::fs::read_to_string(again.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn a_plan_becomes_a_microsoft_project_file_that_imports_back_as_the_same_plan() {
+    // A PM's plan: a site calendar, a holiday, SS/FF links with lags, a start-no-earlier
+    // date, a milestone with a target.
+    let dir = super::plan_dir(&[
+        (
+            "tasks.csv",
+            "id,name,min,likely,max,predecessors,milestone,target,not_before,calendar\n\
+             DES,Design & review,8,10,15,,,,,\n\
+             BLD,Build <core>,15,20,30,DES,,,,\n\
+             DOC,User docs,4,5,8,DES SS+3d,,,,\n\
+             SITE,Site works,5,6,9,DES,,,2027-02-08,site\n\
+             TST,Test,8,10,16,BLD FF+2d;DOC,,,,\n\
+             LIVE,Go-live,,,,TST;SITE,true,2027-04-30,,\n",
+        ),
+        (
+            "plan.toml",
+            "name = \"ERP cut-over\"\nstart = 2027-01-04\n[calendars.site]\nworkweek = [\"Mon\", \"Tue\", \"Wed\", \"Thu\", \"Fri\", \"Sat\"]\n",
+        ),
+        (
+            "calendar.csv",
+            "from,to,kind,calendar\n2027-03-26,2027-03-29,holiday,project;site\n",
+        ),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let (o, back) = (out.path().join("o"), out.path().join("back"));
+    let err = slipcast_ok(&[
+        "run".as_ref(),
+        dir.path().as_os_str(),
+        "-n".as_ref(),
+        "4000".as_ref(),
+        "--export".as_ref(),
+        "mspdi".as_ref(),
+        "--out".as_ref(),
+        o.as_os_str(),
+    ]);
+    assert!(
+        err.contains("risk-adjusted.xml: 6 tasks in a new Microsoft Project file"),
+        "{err}"
+    );
+    slipcast_ok(&[
+        "import".as_ref(),
+        o.join("risk-adjusted.xml").as_os_str(),
+        "--out".as_ref(),
+        back.as_os_str(),
+    ]);
+    // The same tasks, ids, links, milestones and dates.
+    let mut r = csv::Reader::from_path(back.join("tasks.csv")).unwrap();
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    let got: Vec<(String, String, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[col("id")].clone(),
+                r[col("name")].clone(),
+                r[col("predecessors")].clone(),
+                r[col("milestone")].clone(),
+                r[col("not_before")].clone(),
+            )
+        })
+        .collect();
+    let want = [
+        ("DES", "Design & review", "", "", ""),
+        ("BLD", "Build <core>", "DES", "", ""),
+        ("DOC", "User docs", "DES SS+3d", "", ""),
+        ("SITE", "Site works", "DES", "", "2027-02-08"),
+        ("TST", "Test", "BLD FF+2d;DOC", "", ""),
+        ("LIVE", "Go-live", "TST;SITE", "true", ""),
+    ];
+    let want: Vec<(String, String, String, String, String)> = want
+        .iter()
+        .map(|w| (w.0.into(), w.1.into(), w.2.into(), w.3.into(), w.4.into()))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[3][col("calendar")], "site");
+    // The dates the file carries are the plan's: the import's CPM check matches all.
+    let report = std::fs::read_to_string(back.join("import-report.csv")).unwrap();
+    assert_eq!(report.lines().count(), 7, "{report}");
+    assert!(!report.contains(",false,"), "{report}");
+    let holidays = std::fs::read_to_string(back.join("calendar.csv")).unwrap();
+    assert!(
+        holidays.contains("2027-03-26,2027-03-29,holiday"),
+        "{holidays}"
+    );
+    // And each task's P-dates are in the named fields.
+    let xml = std::fs::read_to_string(o.join("risk-adjusted.xml")).unwrap();
+    let tasks = task_rows(&o.join("tasks.csv"));
+    for id in ["DES", "BLD", "TST", "LIVE"] {
+        let p80 = mspdi_field(
+            &xml,
+            "UID",
+            &(1 + want.iter().position(|w| w.0 == id).unwrap()).to_string(),
+            188_743_946,
+        )
+        .unwrap();
+        assert_eq!(&p80[..10], tasks[id]["p80_finish_date"], "{id}");
+    }
+}
+
+#[test]
+fn xer_export_needs_a_plan_imported_from_an_xer() {
+    let dir = super::plan_dir(&[
+        ("tasks.csv", "id,min,likely,max\nA,1,2,3\n"),
+        ("plan.toml", "start = 2027-01-04\n"),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "--export", "xer", "--out"])
+        .arg(out.path().join("o"))
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--export xer writes into the P6 XER a plan was imported from",
+        ))
+        .stderr(predicate::str::contains("slipcast import FILE.xer"));
+    assert!(!out.path().join("o").exists(), "nothing written");
 }
