@@ -147,6 +147,18 @@ pub fn run(a: ImportArgs) -> slipcast::Result<ExitCode> {
             None => "costs kept as single amounts (--cost-template none)\n".to_string(),
         };
     }
+    if let Some(src) = &s.source {
+        out += &format!(
+            "kept the source as {} (plan.toml `source`): `slipcast run {} --out DIR --export {}` writes the forecast into a copy of it\n",
+            a.out.join(src.name).display(),
+            a.out.display(),
+            if src.name.ends_with(".xer") {
+                "xer"
+            } else {
+                "mspdi"
+            }
+        );
+    }
     out += &format!("took {:.2} s\n", started.elapsed().as_secs_f64());
     super::stdout_write(&out)?;
     Ok(ExitCode::SUCCESS)

@@ -272,7 +272,11 @@ fn write_back(
             );
         }
     };
-    for e in export {
+    // Each once, however often it was asked for.
+    for e in [Export::Mspdi, Export::Xer]
+        .iter()
+        .filter(|e| export.contains(e))
+    {
         let (name, bytes, from, w) = match (e, source, plan) {
             (Export::Xer, Some((path, bytes)), _) | (Export::Mspdi, Some((path, bytes)), None) => {
                 let (out, w) = writeback::into_source(bytes, path, &values)?;

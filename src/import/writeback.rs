@@ -1147,7 +1147,12 @@ mod tests {
     }
 
     /// A task as a reader gets it: id, name, duration, links.
-    type Shape = (String, String, f64, Vec<(String, crate::plan::LinkKind, f64)>);
+    type Shape = (
+        String,
+        String,
+        f64,
+        Vec<(String, crate::plan::LinkKind, f64)>,
+    );
 
     /// The tasks and links a reader gets, for comparing two files.
     fn shape(s: &Schedule) -> Vec<Shape> {
