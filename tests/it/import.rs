@@ -1131,6 +1131,7 @@ fn a_plan_becomes_a_microsoft_project_file_that_imports_back_as_the_same_plan() 
     );
     // And each task's P-dates are in the named fields.
     let xml = std::fs::read_to_string(o.join("risk-adjusted.xml")).unwrap();
+    schema_order(&xml);
     let tasks = task_rows(&o.join("tasks.csv"));
     for id in ["DES", "BLD", "TST", "LIVE"] {
         let p80 = mspdi_field(
@@ -1162,4 +1163,103 @@ fn xer_export_needs_a_plan_imported_from_an_xer() {
         ))
         .stderr(predicate::str::contains("slipcast import FILE.xer"));
     assert!(!out.path().join("o").exists(), "nothing written");
+}
+
+/// The children of the project, of each task and of each calendar come in the order
+/// of Microsoft Project's XML schema (mspdi_pj12.xsd's sequences; Microsoft Project
+/// refuses a file whose elements are out of order).
+fn schema_order(xml: &str) {
+    use quick_xml::events::Event;
+    let project = [
+        "SaveVersion",
+        "Name",
+        "Title",
+        "ScheduleFromStart",
+        "StartDate",
+        "CalendarUID",
+        "DefaultStartTime",
+        "DefaultFinishTime",
+        "MinutesPerDay",
+        "MinutesPerWeek",
+        "DaysPerMonth",
+        "StatusDate",
+        "ExtendedAttributes",
+        "Calendars",
+        "Tasks",
+    ];
+    let task = [
+        "UID",
+        "ID",
+        "Name",
+        "Type",
+        "IsNull",
+        "OutlineNumber",
+        "OutlineLevel",
+        "Start",
+        "Finish",
+        "Duration",
+        "DurationFormat",
+        "Milestone",
+        "Summary",
+        "ActualStart",
+        "ActualFinish",
+        "RemainingDuration",
+        "ConstraintType",
+        "CalendarUID",
+        "ConstraintDate",
+        "Deadline",
+        "PredecessorLink",
+        "ExtendedAttribute",
+    ];
+    let calendar = [
+        "UID",
+        "Name",
+        "IsBaseCalendar",
+        "BaseCalendarUID",
+        "WeekDays",
+        "Exceptions",
+    ];
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut stack: Vec<String> = Vec::new();
+    let mut last: Vec<usize> = Vec::new();
+    let mut checked = 0;
+    loop {
+        let (name, empty) = match reader.read_event().unwrap() {
+            Event::Eof => break,
+            Event::Start(e) => (
+                String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
+                false,
+            ),
+            Event::Empty(e) => (
+                String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
+                true,
+            ),
+            Event::End(_) => {
+                stack.pop();
+                last.pop();
+                continue;
+            }
+            _ => continue,
+        };
+        let order: Option<&[&str]> = match stack.last().map(String::as_str) {
+            Some("Project") => Some(&project),
+            Some("Task") => Some(&task),
+            Some("Calendar") => Some(&calendar),
+            _ => None,
+        };
+        if let Some(order) = order {
+            let at = order.iter().position(|n| *n == name).unwrap_or_else(|| {
+                panic!("<{name}> in <{}> is not in the list", stack.last().unwrap())
+            });
+            let prev = last.last_mut().unwrap();
+            assert!(at >= *prev, "<{name}> after <{}>", order[*prev]);
+            *prev = at;
+            checked += 1;
+        }
+        if !empty {
+            stack.push(name);
+            last.push(0);
+        }
+    }
+    assert!(checked > 50, "{checked}");
 }
