@@ -58,6 +58,11 @@ pub struct RunArgs {
     /// risk-adjusted.xer (the imported P6 file with them as user-defined fields).
     #[arg(long, value_name = "FORMAT")]
     pub export: Vec<Export>,
+    /// Append this run's forecast of every milestone (date, P10–P90, target, P(target))
+    /// to FILE.csv, the record `slipcast trend` scores; the same plan and settings are
+    /// recorded once.
+    #[arg(long, value_name = "FILE.csv")]
+    pub record: Option<std::path::PathBuf>,
 }
 
 /// What `--export` writes.
@@ -112,6 +117,17 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
     // The exports give every task's P50 and P80 dates.
     if !a.export.is_empty() {
         percentiles.extend([50.0, 80.0]);
+    }
+    if let Some(file) = &a.record {
+        if net.calendar().is_none() {
+            return Err(slipcast::Error::Usage(format!(
+                "--record {} keeps dates and {} has no start date: add `start = YYYY-MM-DD` to its plan.toml or pass --start",
+                file.display(),
+                a.plan.plan.display()
+            )));
+        }
+        report::record::check(file)?;
+        percentiles.extend(report::record::LEVELS);
     }
     // The write-back's source, read (and its kind checked) before the run.
     let source = if a
@@ -230,8 +246,87 @@ pub fn run(a: RunArgs) -> slipcast::Result<ExitCode> {
         report::html::add_report(&mut set, &html, &report::html::charts(&f, &dates));
         super::commit_out(set, dir)?;
     }
+    if let Some(file) = &a.record {
+        record(file, &a, &settings, &f)?;
+    }
     super::stdout_write(&body)?;
     Ok(super::gate_status(pass))
+}
+
+/// Appends the run to the forecast record `file`, saying on stderr what it did.
+fn record(
+    file: &std::path::Path,
+    a: &RunArgs,
+    settings: &slipcast::plan::Settings,
+    f: &slipcast::stats::Forecast,
+) -> slipcast::Result<()> {
+    use report::record;
+    // What the forecast depends on: the plan's files, the calibration, the run's settings.
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    let plan = &a.plan.plan;
+    if plan.is_dir() {
+        for name in [
+            "plan.toml",
+            "tasks.csv",
+            "calendar.csv",
+            "risks.csv",
+            "correlations.csv",
+            "resources.csv",
+        ] {
+            if let Ok(b) = std::fs::read(plan.join(name)) {
+                inputs.push((name.to_string(), b));
+            }
+        }
+    } else if let Ok(b) = std::fs::read(plan) {
+        inputs.push(("tasks.csv".to_string(), b));
+    }
+    if let Some(c) = &a.calibration
+        && let Ok(b) = std::fs::read(c)
+    {
+        inputs.push(("calibration".to_string(), b));
+    }
+    let knobs = format!(
+        "seed={};iterations={};start={:?};workweek={:?};no_levelling={}",
+        f.seed,
+        f.iterations,
+        a.plan.start,
+        a.plan.workweek.map(|w| w.0),
+        a.plan.no_levelling
+    );
+    let hash = record::plan_hash(
+        inputs.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
+        &knobs,
+    );
+    let name = settings.name.clone().unwrap_or_else(|| {
+        let dir = if plan.is_dir() {
+            plan.as_path()
+        } else {
+            plan.parent().unwrap_or(plan)
+        };
+        dir.canonicalize()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "plan".into())
+    });
+    let recorded_at = settings
+        .status_date
+        .map(|d| d.to_string())
+        .unwrap_or_else(super::today);
+    let Some(rows) = record::rows(f, &name, &recorded_at, &hash) else {
+        return Ok(());
+    };
+    match record::append(file, &rows)? {
+        record::Appended::Added(n) => eprintln!(
+            "recorded {n} milestone forecast{} as of {recorded_at} in {}",
+            if n == 1 { "" } else { "s" },
+            file.display()
+        ),
+        record::Appended::AlreadyRecorded => eprintln!(
+            "note: {} already holds this run (plan hash {hash}): not recorded again",
+            file.display()
+        ),
+    }
+    Ok(())
 }
 
 /// The `mspdi` and `xer` exports into the output set, each with a line on stderr saying

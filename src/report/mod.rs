@@ -5,6 +5,7 @@
 pub mod health;
 pub mod html;
 pub mod out;
+pub mod record;
 pub mod svg;
 mod table;
 

@@ -737,3 +737,76 @@ M,Launch,,,,D,true,2027-03-31\n";
         .stderr(predicate::str::contains("start = YYYY-MM-DD"));
     assert!(!out.path().join("g").exists());
 }
+
+#[test]
+fn record_appends_each_run_once_and_two_processes_both_land() {
+    let tasks = "id,name,min,likely,max,predecessors,milestone,target\n\
+A,Design,5,8,14,,,\n\
+B,Build,10,15,25,A,,\n\
+M1,Design done,,,,A,true,\n\
+M2,Launch,,,,B,true,2027-03-31\n";
+    let dir = folder(tasks, Some("name = \"Launch\"\nstart = 2027-01-04\n"));
+    let out = tempfile::tempdir().unwrap();
+    let rec = out.path().join("forecasts.csv");
+    let run = |seed: &str| {
+        cargo_bin_cmd!("slipcast")
+            .args([
+                "run", "-n", "2000", "--seed", seed, "--format", "csv", "--record",
+            ])
+            .arg(&rec)
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let first = run("1");
+    assert!(first.status.success());
+    assert!(String::from_utf8_lossy(&first.stderr).contains("recorded 2 milestone forecasts"));
+    // The same run again: recognised, not double-counted.
+    let again = run("1");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds this run"));
+    let text = std::fs::read_to_string(&rec).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "recorded_at,plan,milestone,deterministic,p10_date,p50_date,p80_date,p90_date,target,p_target,iterations,seed,plan_hash"
+    );
+    assert_eq!(lines.len(), 3, "{text}");
+    // The record holds the milestones' own dates.
+    let milestones = String::from_utf8_lossy(&first.stdout).into_owned();
+    let m2: Vec<&str> = lines
+        .iter()
+        .find(|l| l.contains(",M2,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(m2[1], "Launch");
+    assert_eq!(m2[8], "2027-03-31");
+    assert!(
+        milestones.contains(m2[6]),
+        "P80 date {} in {milestones}",
+        m2[6]
+    );
+    // Two processes at once, with other seeds: both land, whole.
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| run("2"));
+        let b = s.spawn(|| run("3"));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert!(a.status.success() && b.status.success());
+    let text = std::fs::read_to_string(&rec).unwrap();
+    assert_eq!(text.lines().count(), 7, "{text}");
+    assert!(text.lines().all(|l| l.split(',').count() == 13));
+    // A file with other columns is refused before the run, untouched.
+    std::fs::write(out.path().join("other.csv"), "a,b\n1,2\n").unwrap();
+    cargo_bin_cmd!("slipcast")
+        .args(["run", "-n", "200", "--record"])
+        .arg(out.path().join("other.csv"))
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not slipcast's forecast record"));
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("other.csv")).unwrap(),
+        "a,b\n1,2\n"
+    );
+}
