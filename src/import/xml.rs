@@ -27,6 +27,15 @@ impl Node {
     }
 }
 
+/// The error for a document quick-xml cannot read.
+pub(super) fn not_well_formed(file: &str, why: String) -> crate::error::Error {
+    bad(
+        file,
+        format!("not well-formed XML: {why}"),
+        "export the schedule again from Microsoft Project (File > Save As > XML)",
+    )
+}
+
 /// Reads a whole document into a tree (`file` names it in messages).
 pub(super) fn parse(bytes: &[u8], file: &str) -> Result<Node> {
     let mut reader = quick_xml::Reader::from_reader(bytes);
@@ -35,13 +44,7 @@ pub(super) fn parse(bytes: &[u8], file: &str) -> Result<Node> {
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Node> = vec![Node::default()];
     let mut buf = Vec::new();
-    let invalid = |why: String| {
-        bad(
-            file,
-            format!("not well-formed XML: {why}"),
-            "export the schedule again from Microsoft Project (File > Save As > XML)",
-        )
-    };
+    let invalid = |why: String| not_well_formed(file, why);
     loop {
         match reader.read_event_into(&mut buf) {
             Err(e) => return Err(invalid(format!("{e} at byte {}", reader.buffer_position()))),

@@ -893,9 +893,14 @@ fn mspdi_field(xml: &str, key_tag: &str, key: &str, field: u32) -> Option<String
     None
 }
 
-#[test]
-fn an_imported_p6_schedule_gets_its_p_dates_back_as_user_fields() {
-    let src = data("p6_xer/MDL4D.xer");
+/// Imports `src` into a plan folder, runs it with `--export KIND`, and imports the
+/// written-back file again, checking it is the same plan: (the folder holding them, the
+/// run's --out folder, its stderr).
+fn write_back_round_trip(
+    src: &std::path::Path,
+    kind: &str,
+    source_name: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, String) {
     let dir = tempfile::tempdir().unwrap();
     let (plan, out, again) = (
         dir.path().join("plan"),
@@ -910,21 +915,49 @@ fn an_imported_p6_schedule_gets_its_p_dates_back_as_user_fields() {
     ]);
     // The plan remembers its source, byte for byte.
     assert_eq!(
-        std::fs::read(plan.join("source.xer")).unwrap(),
-        std::fs::read(&src).unwrap()
+        std::fs::read(plan.join(source_name)).unwrap(),
+        std::fs::read(src).unwrap()
     );
     let toml = std::fs::read_to_string(plan.join("plan.toml")).unwrap();
-    assert!(toml.contains("source = \"source.xer\""), "{toml}");
+    assert!(
+        toml.contains(&format!("source = \"{source_name}\"")),
+        "{toml}"
+    );
     let err = slipcast_ok(&[
         "run".as_ref(),
         plan.as_os_str(),
         "-n".as_ref(),
         "2000".as_ref(),
         "--export".as_ref(),
-        "xer".as_ref(),
+        kind.as_ref(),
         "--out".as_ref(),
         out.as_os_str(),
     ]);
+    let written = out.join(if kind == "xer" {
+        "risk-adjusted.xer"
+    } else {
+        "risk-adjusted.xml"
+    });
+    slipcast_ok(&[
+        "import".as_ref(),
+        written.as_os_str(),
+        "--out".as_ref(),
+        again.as_os_str(),
+    ]);
+    // Imported again, the written-back file is the same plan.
+    for f in ["tasks.csv", "calendar.csv", "import-report.csv"] {
+        assert_eq!(
+            std::fs::read_to_string(plan.join(f)).unwrap(),
+            std::fs::read_to_string(again.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    (dir, out, err)
+}
+
+#[test]
+fn an_imported_p6_schedule_gets_its_p_dates_back_as_user_fields() {
+    let (_dir, out, err) = write_back_round_trip(&data("p6_xer/MDL4D.xer"), "xer", "source.xer");
     assert!(err.contains("risk-adjusted.xer: 62 tasks"), "{err}");
     // P6 writes the XER in the Windows code page: read it as bytes.
     let xer = String::from_utf8_lossy(&std::fs::read(out.join("risk-adjusted.xer")).unwrap())
@@ -965,51 +998,12 @@ fn an_imported_p6_schedule_gets_its_p_dates_back_as_user_fields() {
         let id = &code_of[task_id];
         assert_eq!(&date[..10], tasks[id]["p80_finish_date"], "{id}");
     }
-    // Imported again, the written-back file is the same plan.
-    slipcast_ok(&[
-        "import".as_ref(),
-        out.join("risk-adjusted.xer").as_os_str(),
-        "--out".as_ref(),
-        again.as_os_str(),
-    ]);
-    for f in ["tasks.csv", "calendar.csv", "import-report.csv"] {
-        assert_eq!(
-            std::fs::read_to_string(plan.join(f)).unwrap(),
-            std::fs::read_to_string(again.join(f)).unwrap(),
-            "{f}"
-        );
-    }
 }
 
 #[test]
 fn an_imported_microsoft_project_file_gets_its_p_dates_back_in_custom_fields() {
     let src = data("mpxj/task-links-project2019-mspdi.xml");
-    let dir = tempfile::tempdir().unwrap();
-    let (plan, out, again) = (
-        dir.path().join("plan"),
-        dir.path().join("out"),
-        dir.path().join("again"),
-    );
-    slipcast_ok(&[
-        "import".as_ref(),
-        src.as_os_str(),
-        "--out".as_ref(),
-        plan.as_os_str(),
-    ]);
-    assert_eq!(
-        std::fs::read(plan.join("source.xml")).unwrap(),
-        std::fs::read(&src).unwrap()
-    );
-    slipcast_ok(&[
-        "run".as_ref(),
-        plan.as_os_str(),
-        "-n".as_ref(),
-        "2000".as_ref(),
-        "--export".as_ref(),
-        "mspdi".as_ref(),
-        "--out".as_ref(),
-        out.as_os_str(),
-    ]);
+    let (_dir, out, _) = write_back_round_trip(&src, "mspdi", "source.xml");
     let xml = std::fs::read_to_string(out.join("risk-adjusted.xml")).unwrap();
     assert!(xml.contains("<FieldName>Date2</FieldName><Alias>slipcast P80 finish</Alias>"));
     let tasks = task_rows(&out.join("tasks.csv"));
@@ -1024,19 +1018,6 @@ fn an_imported_microsoft_project_file_gets_its_p_dates_back_in_custom_fields() {
         checked += 1;
     }
     assert!(checked > 5);
-    slipcast_ok(&[
-        "import".as_ref(),
-        out.join("risk-adjusted.xml").as_os_str(),
-        "--out".as_ref(),
-        again.as_os_str(),
-    ]);
-    for f in ["tasks.csv", "calendar.csv", "import-report.csv"] {
-        assert_eq!(
-            std::fs::read_to_string(plan.join(f)).unwrap(),
-            std::fs::read_to_string(again.join(f)).unwrap(),
-            "{f}"
-        );
-    }
 }
 
 #[test]
