@@ -349,16 +349,23 @@ fn write_back(
         return Ok(());
     };
     let say = |file: &str, from: &str, w: &writeback::Written| {
-        let fields: Vec<String> = w
-            .fields
-            .iter()
-            .map(|(name, label)| format!("{name} \"{label}\""))
-            .collect();
-        eprintln!(
-            "{file}: {} tasks {from}; fields {}",
-            w.tasks,
-            fields.join(", ")
-        );
+        eprintln!("{file}: {} tasks {from}, in the fields", w.tasks);
+        // The fields, a few to a line, within a 100-column terminal.
+        let mut line = String::new();
+        for (name, label) in &w.fields {
+            let item = format!("{name} \"{label}\"");
+            if !line.is_empty() && line.len() + item.len() + 2 > 96 {
+                eprintln!("  {line},");
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push_str(", ");
+            }
+            line.push_str(&item);
+        }
+        if !line.is_empty() {
+            eprintln!("  {line}");
+        }
         if w.not_in_source > 0 {
             let n = w.not_in_source;
             eprintln!(
