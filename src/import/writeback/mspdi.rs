@@ -191,6 +191,27 @@ fn choose_fields(
     Ok(chosen)
 }
 
+/// `HH:MM:00` of minutes after midnight, as MSPDI writes a time.
+pub(super) fn clock(m: u16) -> String {
+    format!("{:02}:{:02}:00", m / 60 % 24, m % 60)
+}
+
+/// A task's `ExtendedAttribute` holding `cell` in field `id` (nothing for no value); a
+/// date at the start or the end of the working day `times`.
+pub(super) fn value_element(out: &mut String, id: u32, cell: Option<Cell>, times: (u16, u16)) {
+    let value = match cell {
+        Some(Cell::Date(d, finish)) => {
+            format!("{d}T{}", clock(if finish { times.1 } else { times.0 }))
+        }
+        Some(Cell::Number(x)) => decimal(x),
+        None => return,
+    };
+    let _ = write!(
+        out,
+        "<ExtendedAttribute><FieldID>{id}</FieldID><Value>{value}</Value></ExtendedAttribute>"
+    );
+}
+
 pub(super) fn mspdi(
     bytes: &[u8],
     file: &str,
@@ -247,7 +268,6 @@ pub(super) fn mspdi(
         }
     }
     let ids: HashSet<String> = chosen.iter().map(|c| c.1.to_string()).collect();
-    let clock = |m: u16| format!("{:02}:{:02}:00", m / 60, m % 60);
     let mut written = Written {
         fields: chosen.iter().map(|c| (c.2.clone(), c.0.label())).collect(),
         ..Written::default()
@@ -269,17 +289,7 @@ pub(super) fn mspdi(
             if summary && !matches!(f, Field::P50Finish | Field::P80Finish) {
                 continue;
             }
-            let value = match v.cell(*f) {
-                Some(Cell::Date(d, finish)) => {
-                    format!("{d}T{}", clock(if finish { day_end } else { day_start }))
-                }
-                Some(Cell::Number(x)) => decimal(x),
-                None => continue,
-            };
-            let _ = write!(
-                text,
-                "<ExtendedAttribute><FieldID>{id}</FieldID><Value>{value}</Value></ExtendedAttribute>"
-            );
+            value_element(&mut text, *id, v.cell(*f), (day_start, day_end));
         }
         if let Some(at) = t.insert_at {
             edits.push((at, at, text));

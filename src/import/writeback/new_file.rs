@@ -1,6 +1,6 @@
 //! A new Microsoft Project XML file of a plan.
 
-use super::mspdi::{date_fields, number_fields};
+use super::mspdi::{clock, date_fields, number_fields, value_element};
 use super::*;
 
 /// The Text field a new file keeps each task's plan id in, so that importing the file
@@ -24,7 +24,6 @@ struct NewCalendar<'a> {
 }
 
 fn write_calendar(out: &mut String, c: &NewCalendar) {
-    let clock = |m: u16| format!("{:02}:{:02}:00", m / 60 % 24, m % 60);
     let _ = write!(
         out,
         "<Calendar><UID>{}</UID><Name>{}</Name><IsBaseCalendar>1</IsBaseCalendar><BaseCalendarUID>-1</BaseCalendarUID><WeekDays>",
@@ -91,7 +90,6 @@ pub fn new_mspdi(
     let minutes_per_day =
         |h: &[(u16, u16)]| -> u32 { h.iter().map(|&(a, b)| u32::from(b - a)).sum() };
     let (day_start, day_end) = day_times(&hours);
-    let clock = |m: u16| format!("{:02}:{:02}:00", m / 60, m % 60);
     let mut calendars = vec![NewCalendar {
         uid: 1,
         name: "Standard",
@@ -286,17 +284,7 @@ pub fn new_mspdi(
         if let Some(v) = values.get(&t.id) {
             written.tasks += 1;
             for (field, id, _) in &chosen {
-                let value = match v.cell(*field) {
-                    Some(Cell::Date(d, finish)) => {
-                        format!("{d}T{}", clock(if finish { ce } else { cs }))
-                    }
-                    Some(Cell::Number(n)) => decimal(n),
-                    None => continue,
-                };
-                let _ = write!(
-                    x,
-                    "<ExtendedAttribute><FieldID>{id}</FieldID><Value>{value}</Value></ExtendedAttribute>"
-                );
+                value_element(&mut x, *id, v.cell(*field), (cs, ce));
             }
         }
         x.push_str("</Task>\n");
