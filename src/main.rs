@@ -35,6 +35,8 @@ enum Command {
     Calibrate(cli::calibrate::CalibrateArgs),
     /// Forecast from weekly throughput: when will N items be done, how many by a date.
     Throughput(cli::throughput::ThroughputArgs),
+    /// How recorded forecasts moved, and how honest they were once milestones finished.
+    Trend(cli::trend::TrendArgs),
     /// Turn a Microsoft Project (XML, MPX) or Primavera P6 (XER) schedule into a plan folder.
     Import(cli::import::ImportArgs),
     /// Write a commented starter plan (tasks, milestones, a risk, a holiday, scenarios).
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Check(a) => cli::check::run(a),
         Command::Calibrate(a) => cli::calibrate::run(a),
         Command::Throughput(a) => cli::throughput::run(a),
+        Command::Trend(a) => cli::trend::run(a),
         Command::Import(a) => cli::import::run(a),
         Command::Init(a) => cli::init::run(a),
     };

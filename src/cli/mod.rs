@@ -9,6 +9,7 @@ pub mod import;
 pub mod init;
 pub mod run;
 pub mod throughput;
+pub mod trend;
 pub mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -176,6 +177,21 @@ pub fn today_date() -> chrono::NaiveDate {
         .map_or(0, |d| d.as_secs());
     chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
         + chrono::Days::new(secs / 86_400)
+}
+
+/// A plan's name: plan.toml's `name`, else its folder's name.
+pub fn plan_name(plan: &Path, settings: &Settings) -> String {
+    settings.name.clone().unwrap_or_else(|| {
+        let dir = if plan.is_dir() {
+            plan
+        } else {
+            plan.parent().unwrap_or(plan)
+        };
+        dir.canonicalize()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "plan".into())
+    })
 }
 
 /// [`today_date`] as ISO text.

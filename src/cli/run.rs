@@ -297,17 +297,7 @@ fn record(
         inputs.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
         &knobs,
     );
-    let name = settings.name.clone().unwrap_or_else(|| {
-        let dir = if plan.is_dir() {
-            plan.as_path()
-        } else {
-            plan.parent().unwrap_or(plan)
-        };
-        dir.canonicalize()
-            .ok()
-            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "plan".into())
-    });
+    let name = super::plan_name(plan, settings);
     let recorded_at = settings
         .status_date
         .map(|d| d.to_string())

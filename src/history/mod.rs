@@ -3,3 +3,4 @@
 
 pub mod calibrate;
 pub mod throughput;
+pub mod trend;

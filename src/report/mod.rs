@@ -8,6 +8,7 @@ pub mod out;
 pub mod record;
 pub mod svg;
 mod table;
+pub mod trend;
 
 use std::fmt::Write as _;
 use std::io::Write as _;

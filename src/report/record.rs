@@ -13,27 +13,10 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::history::trend::check_header;
 use crate::stats::Forecast;
 
-/// The record's columns, in order.
-pub const COLUMNS: [&str; 13] = [
-    "recorded_at",
-    "plan",
-    "milestone",
-    "deterministic",
-    "p10_date",
-    "p50_date",
-    "p80_date",
-    "p90_date",
-    "target",
-    "p_target",
-    "iterations",
-    "seed",
-    "plan_hash",
-];
-
-/// The percentiles a record holds.
-pub const LEVELS: [f64; 4] = [10.0, 50.0, 80.0, 90.0];
+pub use crate::history::trend::{COLUMNS, LEVELS};
 
 /// A hash of what a forecast depends on: the plan's files (by name, in the order
 /// given) and the run's settings, as 16 hexadecimal digits. Re-running the same plan
@@ -103,28 +86,10 @@ fn csv_line(cells: &[String]) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn header_is_ours(text: &str, file: &str) -> Result<()> {
-    let first = text.lines().next().unwrap_or("");
-    if first == COLUMNS.join(",") {
-        return Ok(());
-    }
-    Err(Error::Invalid(vec![
-        Diagnostic::new(
-            file,
-            format!("the record's columns are \"{first}\", not slipcast's forecast record"),
-        )
-        .line(1)
-        .fix(format!(
-            "give --record a new file, or one with the columns {}",
-            COLUMNS.join(",")
-        )),
-    ]))
-}
-
 /// Checks, before a run, that `path` is absent or a record [`append`] can add to.
 pub fn check(path: &Path) -> Result<()> {
     match std::fs::read(path) {
-        Ok(b) => header_is_ours(&String::from_utf8_lossy(&b), &path.display().to_string()),
+        Ok(b) => check_header(&String::from_utf8_lossy(&b), &path.display().to_string()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(source) => Err(Error::Read {
             path: path.to_path_buf(),
@@ -176,7 +141,7 @@ pub fn append(path: &Path, rows: &[Vec<String>]) -> Result<Appended> {
                         .fix("give --record a new file, or the record slipcast wrote"),
                 ])
             })?;
-            header_is_ours(&text, &file)?;
+            check_header(&text, &file)?;
             let hash = rows.first().and_then(|r| r.last()).map(String::as_str);
             let mut reader = csv::Reader::from_reader(text.as_bytes());
             let recorded = reader

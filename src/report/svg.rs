@@ -1142,6 +1142,277 @@ fn budget_like(s: &mut String, by: f64, (l, pw): (f64, f64), text: &str) {
     s.push_str(&label(l + 4.0, by - 5.0, "start", text, 30, "m target"));
 }
 
+/// Days since 1970-01-01 of an ISO date (the fan chart's coordinates).
+fn day_number(iso: &str) -> Option<f64> {
+    let d = chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d").ok()?;
+    Some((d - chrono::NaiveDate::default()).num_days() as f64)
+}
+
+/// The ISO date of a day number.
+fn day_iso(v: f64) -> String {
+    (chrono::NaiveDate::default() + chrono::Duration::days(v.round() as i64)).to_string()
+}
+
+/// The fan chart of one milestone's recorded forecasts: across, the status date of each
+/// recording; up, the forecast date. The P10–P90 band (the cone of uncertainty that
+/// should narrow as work is done), P50 and P80, the latest target and, once known, the
+/// actual finish.
+pub fn fan(s: &crate::history::trend::Series, label_text: &str) -> String {
+    let (w, h) = (760.0, 300.0);
+    let (l, rt, t, b) = (86.0, 24.0, 46.0, 46.0);
+    let (pw, ph) = (w - l - rt, h - t - b);
+    let num = |iso: &str| day_number(iso).unwrap_or(0.0);
+    let pts: Vec<[f64; 5]> = s
+        .points
+        .iter()
+        .map(|p| {
+            [
+                num(&p.recorded_at),
+                num(&p.p10),
+                num(&p.p50),
+                num(&p.p80),
+                num(&p.p90),
+            ]
+        })
+        .collect();
+    let target = s.points.last().and_then(|p| p.target.as_deref()).map(num);
+    let actual = s.actual.as_deref().map(num);
+    let (x0, x1) = (pts[0][0], pts[pts.len() - 1][0]);
+    let (xlo, xhi) = padded(x0, x1, 28.0);
+    let ys = pts
+        .iter()
+        .flat_map(|p| [p[1], p[4]])
+        .chain(target)
+        .chain(actual);
+    let (ymin, ymax) = ys.fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
+    let (ylo, yhi) = padded(ymin, ymax, 14.0);
+    let x = |v: f64| l + (v - xlo) / (xhi - xlo) * pw;
+    let y = |v: f64| t + ph - (v - ylo) / (yhi - ylo) * ph;
+    let date = |v: f64| super::long_date(&day_iso(v));
+    let mut out = open(w, h, "fan");
+    out.push_str(&label(
+        l,
+        20.0,
+        "start",
+        &format!("{label_text}: forecast at each recording"),
+        70,
+        "t",
+    ));
+    // Dates up the side, with light grid lines.
+    for (v, text) in ticks(ylo, yhi, ph * 3.0, 1.0, &date) {
+        let yy = y(v);
+        let _ = write!(
+            out,
+            r##"<line x1="{l}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#e4e7eb"/>"##,
+            l + pw
+        );
+        out.push_str(&label(l - 5.0, yy + 3.0, "end", &text, 14, "s tick"));
+    }
+    // Recording dates along the bottom.
+    let _ = write!(
+        out,
+        r##"<line x1="{l}" y1="{0}" x2="{1}" y2="{0}" stroke="#52606d"/>"##,
+        t + ph,
+        l + pw
+    );
+    for (v, text) in ticks(xlo, xhi, pw, 1.0, &date) {
+        let xx = x(v);
+        let _ = write!(
+            out,
+            r##"<line x1="{xx:.1}" y1="{0}" x2="{xx:.1}" y2="{1}" stroke="#52606d"/>"##,
+            t + ph,
+            t + ph + 4.0
+        );
+        out.push_str(&label(xx, t + ph + 16.0, "middle", &text, 14, "s tick"));
+    }
+    out.push_str(&label(
+        l + pw / 2.0,
+        h - 10.0,
+        "middle",
+        "status date of the recording",
+        40,
+        "l",
+    ));
+    // The band: a polygon through the P90s forward and the P10s back; a single
+    // recording is a short bar.
+    let half = if pts.len() == 1 { 5.0 } else { 0.0 };
+    let mut d = String::new();
+    for (i, p) in pts.iter().enumerate() {
+        let c = if i == 0 { 'M' } else { 'L' };
+        let _ = write!(d, "{c}{:.1} {:.1} ", x(p[0]) - half, y(p[4]));
+        if half > 0.0 {
+            let _ = write!(d, "L{:.1} {:.1} ", x(p[0]) + half, y(p[4]));
+        }
+    }
+    for p in pts.iter().rev() {
+        if half > 0.0 {
+            let _ = write!(d, "L{:.1} {:.1} ", x(p[0]) + half, y(p[1]));
+        }
+        let _ = write!(d, "L{:.1} {:.1} ", x(p[0]) - half, y(p[1]));
+    }
+    let _ = write!(out, r##"<path d="{d}Z" fill="#bcccdc" opacity="0.8"/>"##);
+    if let Some(tv) = target {
+        budget_like(&mut out, y(tv), (l, pw), &format!("target {}", date(tv)));
+    }
+    if let Some(av) = actual {
+        let yy = y(av);
+        let _ = write!(
+            out,
+            r##"<line x1="{l}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="#0b6e4f" stroke-width="2"/>"##,
+            l + pw
+        );
+        // Its label at the right end, clear of the target's at the left; and the day it
+        // finished across, where the cone should have closed.
+        out.push_str(&label(
+            l + pw - 4.0,
+            yy - 5.0,
+            "end",
+            &format!("actual {}", date(av)),
+            30,
+            "m marker",
+        ));
+        if av >= xlo && av <= xhi {
+            let xx = x(av);
+            let _ = write!(
+                out,
+                r##"<line x1="{xx:.1}" y1="{t}" x2="{xx:.1}" y2="{:.1}" stroke="#0b6e4f" stroke-width="1" stroke-dasharray="2 3"/>"##,
+                t + ph
+            );
+        }
+    }
+    let line = |k: usize, style: &str| {
+        let mut d = String::new();
+        for (i, p) in pts.iter().enumerate() {
+            let c = if i == 0 { 'M' } else { 'L' };
+            let _ = write!(d, "{c}{:.1} {:.1} ", x(p[0]), y(p[k]));
+        }
+        let mut dots = String::new();
+        for p in &pts {
+            let _ = write!(
+                dots,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="2.6" fill="#243b53"/>"##,
+                x(p[0]),
+                y(p[k])
+            );
+        }
+        format!(r##"<path d="{d}" fill="none" stroke="#243b53" {style}/>{dots}"##)
+    };
+    out.push_str(&line(2, r#"stroke-width="1.6""#));
+    out.push_str(&line(3, r#"stroke-width="2.2" stroke-dasharray="6 3""#));
+    // The legend, top right.
+    let (lx, ly) = (l + pw - 330.0, 38.0);
+    let _ = write!(
+        out,
+        r##"<rect x="{lx}" y="{:.1}" width="14" height="8" fill="#bcccdc"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#243b53" stroke-width="1.6"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#243b53" stroke-width="2.2" stroke-dasharray="6 3"/>"##,
+        ly - 8.0,
+        lx + 110.0,
+        ly - 4.0,
+        lx + 130.0,
+        ly - 4.0,
+        lx + 170.0,
+        ly - 4.0,
+        lx + 190.0,
+        ly - 4.0
+    );
+    out.push_str(&label(lx + 18.0, ly, "start", "P10–P90 band", 14, "s"));
+    out.push_str(&label(lx + 134.0, ly, "start", "P50", 6, "s"));
+    out.push_str(&label(lx + 194.0, ly, "start", "P80", 6, "s"));
+    out.push_str("</svg>");
+    out
+}
+
+/// Where the actuals fell: one bar per band (before P10, P10–P50, P50–P80, P80–P90,
+/// after P90), as wide as the band's probability and as high as the share of actuals
+/// in it divided by that width, so calibrated forecasts give bars level with the dashed
+/// line at 1 (a PIT histogram on the recorded percentiles' bins).
+pub fn pit_bars(sc: &crate::history::trend::Score) -> String {
+    use crate::history::trend::BANDS;
+    let (w, h) = (760.0, 230.0);
+    let (l, rt, t, b) = (48.0, 24.0, 40.0, 46.0);
+    let (pw, ph) = (w - l - rt, h - t - b);
+    let dens: Vec<f64> = BANDS
+        .iter()
+        .zip(&sc.bands)
+        .map(|((_, width), share)| share / width)
+        .collect();
+    let top = dens.iter().copied().fold(1.0, f64::max) * 1.15;
+    let y = |v: f64| t + ph - v / top * ph;
+    let mut s = open(w, h, "pit");
+    s.push_str(&label(
+        l,
+        22.0,
+        "start",
+        &format!(
+            "Where {} actuals fell in their forecasts ({} forecasts)",
+            sc.group, sc.forecasts
+        ),
+        90,
+        "t",
+    ));
+    let unit = nice_step(top, 4);
+    let mut v = 0.0;
+    while v <= top + 1e-9 {
+        let _ = write!(
+            s,
+            r##"<line x1="{l}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#e4e7eb"/>"##,
+            y(v),
+            l + pw
+        );
+        s.push_str(&label(l - 6.0, y(v) + 3.5, "end", &num_label(v), 8, "s"));
+        v += unit;
+    }
+    let mut x = l;
+    for (((name, width), d), share) in BANDS.iter().zip(&dens).zip(&sc.bands) {
+        let bw = width * pw;
+        let fill = if name.starts_with("before") || name.starts_with("after") {
+            "#c81e1e"
+        } else {
+            "#9fb3c8"
+        };
+        let _ = write!(
+            s,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{fill}" opacity="0.85"/>"##,
+            x + 1.0,
+            y(*d),
+            (bw - 2.0).max(0.5),
+            t + ph - y(*d)
+        );
+        s.push_str(&label(
+            x + bw / 2.0,
+            (y(*d) - 4.0).max(t - 2.0),
+            "middle",
+            &format!("{:.0} %", share * 100.0),
+            8,
+            "s",
+        ));
+        s.push_str(&label(
+            x + bw / 2.0,
+            t + ph + 16.0,
+            "middle",
+            name,
+            14,
+            "s tick",
+        ));
+        x += bw;
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{l}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#1f2933" stroke-width="1.5" stroke-dasharray="6 4"/>"##,
+        y(1.0),
+        l + pw
+    );
+    s.push_str(&label(
+        l + pw / 2.0,
+        h - 10.0,
+        "middle",
+        "band of the forecast the actual fell in (width: its probability)",
+        80,
+        "l",
+    ));
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

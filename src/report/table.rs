@@ -867,7 +867,7 @@ pub fn wrap_text(out: &mut String, lead: &str, text: &str, indent: usize, width:
     }
 }
 
-fn render(out: &mut String, head: &[String], rows: &[Vec<String>]) {
+pub(crate) fn render(out: &mut String, head: &[String], rows: &[Vec<String>]) {
     let widths: Vec<usize> = (0..head.len())
         .map(|c| {
             rows.iter()
@@ -913,7 +913,7 @@ fn signed1(x: f64) -> String {
     super::signed(x, 1)
 }
 
-fn truncate(s: &str, max: usize) -> String {
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {

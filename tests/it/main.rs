@@ -19,6 +19,7 @@ mod report;
 mod repro;
 mod resources;
 mod risks;
+mod trend;
 
 use slipcast::{
     Forecast, Network, NoProgress, Samples, SimConfig, compile, forecast, plan, simulate,
