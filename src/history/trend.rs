@@ -954,6 +954,61 @@ mod tests {
     }
 
     #[test]
+    fn a_portfolio_is_scored_by_plan_and_actuals_find_their_plan() {
+        let text = format!(
+            "{HEAD}\
+             2027-01-04,A,GoLive,2027-05-03,2027-05-10,2027-05-24,2027-06-07,2027-06-14,,,100,1,a1\n\
+             2027-01-04,B,GoLive,2027-05-03,2027-05-10,2027-05-24,2027-06-07,2027-06-14,,,100,1,b1\n\
+             2027-01-04,B,Design,2027-02-01,2027-02-01,2027-02-05,2027-02-10,2027-02-12,,,100,1,b1\n\
+             2027-02-01,A,GoLive,2027-05-17,2027-05-17,2027-06-02,2027-06-23,2027-06-30,,,100,1,a2\n"
+        );
+        let rows = parse_record(text.as_bytes(), "f.csv").unwrap();
+        let actuals = parse_actuals(
+            b"plan,milestone,actual_finish\nA,GoLive,2027-06-16\n,Design,2027-02-03\n",
+            "a.csv",
+        )
+        .unwrap();
+        let by_milestone = trend(&rows, &actuals, &TrendRequest::default()).unwrap();
+        let labels: Vec<String> = by_milestone
+            .series
+            .iter()
+            .map(|s| by_milestone.label(s))
+            .collect();
+        assert_eq!(labels, ["A: GoLive", "B: GoLive", "B: Design"]);
+        let actual: Vec<Option<&str>> = by_milestone
+            .series
+            .iter()
+            .map(|s| s.actual.as_deref())
+            .collect();
+        // A's actual is A's alone; one without a plan is every plan's.
+        assert_eq!(actual, [Some("2027-06-16"), None, Some("2027-02-03")]);
+        let groups: Vec<(&str, usize)> = by_milestone
+            .scores
+            .iter()
+            .map(|s| (s.group.as_str(), s.forecasts))
+            .collect();
+        assert_eq!(groups, [("A: GoLive", 2), ("B: Design", 1), ("all", 3)]);
+        let by_plan = trend(
+            &rows,
+            &actuals,
+            &TrendRequest {
+                by: Grouping::Plan,
+                ..TrendRequest::default()
+            },
+        )
+        .unwrap();
+        let groups: Vec<(&str, usize, usize)> = by_plan
+            .scores
+            .iter()
+            .map(|s| (s.group.as_str(), s.milestones, s.forecasts))
+            .collect();
+        assert_eq!(groups, [("A", 1, 2), ("B", 1, 1), ("all", 2, 3)]);
+        // Design: 3 Feb between P10 (1 Feb) and P50 (5 Feb); GoLive as by hand above.
+        assert_eq!(by_plan.scores[1].bands, [0.0, 1.0, 0.0, 0.0, 0.0]);
+        assert_eq!(by_plan.scores[0].bands, [0.0, 0.0, 0.5, 0.0, 0.5]);
+    }
+
+    #[test]
     fn bad_records_and_actuals_name_the_line() {
         let other = parse_record(b"milestone,date\nM,2027-01-01\n", "f.csv").unwrap_err();
         assert!(

@@ -256,3 +256,82 @@ M2,Launch,,,,B,true,2027-03-01,,\n";
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("no forecasts of the plan \"Other\""));
 }
+
+/// Any rows, with dates anywhere in the calendar's range (year 1 to 9999), parse or fail
+/// with a diagnostic, and whatever parses is trended and rendered without panic.
+#[test]
+fn any_record_parses_or_is_refused_and_renders() {
+    use proptest::prelude::*;
+    let strategy = (
+        proptest::collection::vec(
+            (
+                0u32..4,
+                0u32..3,
+                proptest::array::uniform6(0i64..3_652_000),
+                proptest::option::of(0.0f64..1.0),
+            ),
+            1..30,
+        ),
+        proptest::collection::vec((0u32..4, 0i64..3_652_000), 0..6),
+    );
+    let parsed = std::cell::Cell::new(0);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 64,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&strategy, |(rows, actual)| {
+            let date = |d: i64| NaiveDate::from_ymd_opt(1, 1, 1).unwrap() + Days::new(d as u64);
+            let mut text = trend::COLUMNS.join(",");
+            text.push('\n');
+            for (m, p, d, pt) in &rows {
+                let mut q = [d[2], d[3], d[4], d[5]];
+                // Mostly in order; now and then not, which refuses the record.
+                if (*m, *p) != (3, 2) {
+                    q.sort_unstable();
+                }
+                text.push_str(&format!(
+                    "{},plan{p},M{m},{},{},{},{},{},{},{},100,1,h\n",
+                    date(d[0]),
+                    date(d[1]),
+                    date(q[0]),
+                    date(q[1]),
+                    date(q[2]),
+                    date(q[3]),
+                    date(d[0]),
+                    pt.map(|x| x.to_string()).unwrap_or_default()
+                ));
+            }
+            let mut acts = String::from("milestone,actual_finish\n");
+            let mut seen = std::collections::HashSet::new();
+            for (m, d) in actual.iter().filter(|(m, _)| seen.insert(*m)) {
+                acts.push_str(&format!("M{m},{}\n", date(*d)));
+            }
+            let (Ok(rows), Ok(actuals)) = (
+                trend::parse_record(text.as_bytes(), "r.csv"),
+                trend::parse_actuals(acts.as_bytes(), "a.csv"),
+            ) else {
+                return Ok(());
+            };
+            parsed.set(parsed.get() + 1);
+            for by in [trend::Grouping::Milestone, trend::Grouping::Plan] {
+                let req = TrendRequest {
+                    by,
+                    ..TrendRequest::default()
+                };
+                let t = trend::trend(&rows, &actuals, &req).unwrap();
+                let _ = slipcast::report::trend::trend_table(&t, "r.csv");
+                let _ = slipcast::report::trend::trend_html(&t, "r.csv").unwrap();
+                for s in &t.scores {
+                    prop_assert!((s.bands.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        parsed.get() >= 16,
+        "only {} of 64 records parsed",
+        parsed.get()
+    );
+}
