@@ -486,10 +486,15 @@ impl Trend {
 
     /// A series' label: its milestone, with its plan when the record holds several.
     pub fn label(&self, s: &Series) -> String {
+        self.label_of(&s.plan, &s.milestone)
+    }
+
+    /// The label of a plan's milestone, as [`Trend::label`].
+    pub fn label_of(&self, plan: &str, milestone: &str) -> String {
         if self.several_plans() {
-            format!("{}: {}", s.plan, s.milestone)
+            format!("{plan}: {milestone}")
         } else {
-            s.milestone.clone()
+            milestone.to_string()
         }
     }
 

@@ -205,12 +205,29 @@ pub fn move_words(m: &Move) -> String {
     format!("{n} {unit} {way} ({} days)", m.days.unsigned_abs())
 }
 
-/// "1 Feb → 1 Mar 2027", or with both years when they differ.
+/// "1 Feb → 1 Mar 2027": the dates of a move's recordings.
 fn between(m: &Move) -> String {
-    let (a, b) = (long_date(&m.from), long_date(&m.to));
+    span(&m.from, &m.to)
+}
+
+/// "1 Feb → 1 Mar 2027", or with both years when they differ.
+fn span(from: &str, to: &str) -> String {
+    let (a, b) = (long_date(from), long_date(to));
     match (a.rsplit_once(' '), b.rsplit_once(' ')) {
         (Some((da, ya)), Some((_, yb))) if ya == yb => format!("{da} → {b}"),
         _ => format!("{a} → {b}"),
+    }
+}
+
+/// A label within `max` characters: a "plan: milestone" label cuts the plan's name
+/// first, so rows of one plan stay apart.
+fn short(label: &str, max: usize) -> String {
+    match label.rsplit_once(": ") {
+        Some((plan, m)) if label.chars().count() > max && m.chars().count() + 4 <= max => {
+            let room = max - m.chars().count() - 2;
+            format!("{}: {m}", super::table::truncate(plan, room))
+        }
+        _ => super::table::truncate(label, max),
     }
 }
 
@@ -390,7 +407,7 @@ pub fn trend_table(t: &Trend, file: &str) -> String {
         .into_iter()
         .map(|mut r| {
             r.remove(4);
-            r[0] = super::table::truncate(&r[0], 18);
+            r[0] = short(&r[0], 18);
             r
         })
         .collect();
@@ -405,13 +422,9 @@ pub fn trend_table(t: &Trend, file: &str) -> String {
             .iter()
             .map(|m| {
                 vec![
-                    if t.several_plans() {
-                        format!("{}: {}", m.plan, m.milestone)
-                    } else {
-                        m.milestone.clone()
-                    },
+                    short(&t.label_of(&m.plan, &m.milestone), 22),
                     between(m),
-                    format!("{} → {}", long_date(&m.p80_before), long_date(&m.p80_after)),
+                    span(&m.p80_before, &m.p80_after),
                     move_words(m),
                 ]
             })
@@ -440,7 +453,7 @@ pub fn trend_table(t: &Trend, file: &str) -> String {
     let rows: Vec<Vec<String>> = score_rows(t)
         .into_iter()
         .map(|mut r| {
-            r[0] = super::table::truncate(&r[0], 18);
+            r[0] = short(&r[0], 18);
             r
         })
         .collect();
@@ -521,7 +534,7 @@ pub fn trend_markdown(t: &Trend) -> String {
         out.push('\n');
         let rows: Vec<Vec<String>> = largest
             .iter()
-            .map(|m| vec![m.milestone.clone(), between(m), move_words(m)])
+            .map(|m| vec![t.label_of(&m.plan, &m.milestone), between(m), move_words(m)])
             .collect();
         md_table(&mut out, &["Milestone", "Between", "P80 moved"], &rows);
     }
@@ -658,11 +671,7 @@ pub fn trend_html(t: &Trend, file: &str) -> Result<String> {
             .iter()
             .filter(|m| m.working_days != 0)
             .map(|m| MoveRow {
-                milestone: if t.several_plans() {
-                    format!("{}: {}", m.plan, m.milestone)
-                } else {
-                    m.milestone.clone()
-                },
+                milestone: t.label_of(&m.plan, &m.milestone),
                 between: between(m),
                 p80: format!("{} → {}", long_date(&m.p80_before), long_date(&m.p80_after)),
                 moved: move_words(m),
