@@ -547,6 +547,8 @@ pub fn trend_markdown(t: &Trend) -> String {
 
 struct LatestRow {
     label: String,
+    /// "as of 1 Mar 2027": the latest recording's status date.
+    as_of: String,
     cells: Vec<String>,
 }
 
@@ -640,6 +642,7 @@ pub fn trend_html(t: &Trend, file: &str) -> Result<String> {
             .into_iter()
             .map(|mut r| LatestRow {
                 label: r.remove(0),
+                as_of: format!("as of {}", long_date(&r.remove(0))),
                 cells: r,
             })
             .collect(),
