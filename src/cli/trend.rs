@@ -31,6 +31,9 @@ pub struct TrendArgs {
     /// week and holidays count working days. --actuals wins where both give a date.
     #[arg(long)]
     pub plan: Option<PathBuf>,
+    /// Only these milestones (ids, comma-separated): their trend and their scores.
+    #[arg(long, value_delimiter = ',')]
+    pub milestones: Vec<String>,
     /// Group the scores by milestone or by plan.
     #[arg(long, value_enum, default_value_t = By::Milestone)]
     pub by: By,
@@ -60,6 +63,7 @@ pub fn run(a: TrendArgs) -> slipcast::Result<ExitCode> {
             By::Milestone => Grouping::Milestone,
             By::Plan => Grouping::Plan,
         },
+        milestones: a.milestones.iter().map(|m| m.trim().to_string()).collect(),
         ..TrendRequest::default()
     };
     if let Some(p) = &a.plan {

@@ -334,6 +334,8 @@ pub struct TrendRequest {
     pub workweek: Workweek,
     /// Holidays not counted as working days.
     pub holidays: Vec<Holiday>,
+    /// Only these milestones (by id; empty: every milestone recorded).
+    pub milestones: Vec<String>,
 }
 
 /// One recording of a milestone's forecast, and its score once the actual is known.
@@ -644,6 +646,40 @@ fn actual_of<'a>(
 /// The trend and scores of a record against known actuals. Cost: O(n log n) in the
 /// record's rows, plus O(log holidays) per working-day count.
 pub fn trend(rows: &[Recorded], actuals: &[Actual], req: &TrendRequest) -> Result<Trend> {
+    let whole = rows;
+    let chosen: Vec<Recorded>;
+    let rows = if req.milestones.is_empty() {
+        rows
+    } else {
+        let known: std::collections::HashSet<&str> =
+            rows.iter().map(|r| r.milestone.as_str()).collect();
+        let unknown: Vec<&str> = req
+            .milestones
+            .iter()
+            .map(String::as_str)
+            .filter(|m| !known.contains(m))
+            .collect();
+        if !unknown.is_empty() {
+            let mut ids: Vec<&str> = known.into_iter().collect();
+            ids.sort_unstable();
+            return Err(Error::Argument {
+                arg: crate::error::Arg::Milestones,
+                message: format!(
+                    " names milestones the record does not hold: {} (it holds {})",
+                    unknown.join(", "),
+                    crate::plan::sheet::listing(&ids, 8)
+                ),
+            });
+        }
+        let wanted: std::collections::HashSet<&str> =
+            req.milestones.iter().map(String::as_str).collect();
+        chosen = rows
+            .iter()
+            .filter(|r| wanted.contains(r.milestone.as_str()))
+            .cloned()
+            .collect();
+        &chosen
+    };
     let first = rows
         .iter()
         .flat_map(|r| {
@@ -820,8 +856,13 @@ pub fn trend(rows: &[Recorded], actuals: &[Actual], req: &TrendRequest) -> Resul
             bias: xs.iter().map(|x| x.error as f64).sum::<f64>() / n,
         });
     }
-    let recorded: std::collections::HashSet<(&str, &str)> = keys.iter().copied().collect();
-    let ids: std::collections::HashSet<&str> = keys.iter().map(|k| k.1).collect();
+    // Against the whole record: an actual of a milestone left out by `milestones`
+    // still matches.
+    let recorded: std::collections::HashSet<(&str, &str)> = whole
+        .iter()
+        .map(|r| (r.plan.as_str(), r.milestone.as_str()))
+        .collect();
+    let ids: std::collections::HashSet<&str> = whole.iter().map(|r| r.milestone.as_str()).collect();
     trend.unmatched_actuals = actuals
         .iter()
         .filter(|a| match &a.plan {

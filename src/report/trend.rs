@@ -298,6 +298,12 @@ pub fn notes(t: &Trend) -> Vec<String> {
             if replaced == 1 { "recording was" } else { "recordings were" }
         ));
     }
+    if t.series.len() > MAX_FANS {
+        out.push(format!(
+            "fan charts are drawn for the first {MAX_FANS} of {} milestones; --milestones ID,ID chooses which",
+            t.series.len()
+        ));
+    }
     let after: usize = t.series.iter().map(|s| s.after_actual).sum();
     if after > 0 {
         out.push(format!(
@@ -573,6 +579,7 @@ struct Page {
     pit: Option<Chart>,
     accuracy: Vec<Vec<String>>,
     moves: Vec<MoveRow>,
+    max_moves: usize,
     fans: Vec<Chart>,
     version: String,
 }
@@ -670,9 +677,8 @@ pub fn trend_html(t: &Trend, file: &str) -> Result<String> {
             })
             .collect(),
         moves: t
-            .moves
-            .iter()
-            .filter(|m| m.working_days != 0)
+            .largest_moves(MAX_MOVES_SHOWN)
+            .into_iter()
             .map(|m| MoveRow {
                 milestone: t.label_of(&m.plan, &m.milestone),
                 between: between(m),
@@ -681,6 +687,7 @@ pub fn trend_html(t: &Trend, file: &str) -> Result<String> {
                 largest: m.largest,
             })
             .collect(),
+        max_moves: MAX_MOVES_SHOWN,
         fans,
         version: env!("CARGO_PKG_VERSION").into(),
     };
@@ -688,11 +695,19 @@ pub fn trend_html(t: &Trend, file: &str) -> Result<String> {
         .map_err(|e| Error::Usage(format!("cannot render the trend page: {e}")))
 }
 
-/// One fan chart per milestone, with its file name.
+/// Fan charts drawn, at most: a record of many milestones gets the first ones' (in the
+/// order first recorded) and a note; `--milestones` chooses others.
+pub const MAX_FANS: usize = 50;
+
+/// Moves listed on the page, at most (the largest; slippage.csv has every one).
+pub const MAX_MOVES_SHOWN: usize = 25;
+
+/// One fan chart per milestone (the first [`MAX_FANS`]), with its file name.
 pub fn fan_charts(t: &Trend) -> Vec<(String, Chart)> {
     let mut taken = std::collections::HashSet::new();
     t.series
         .iter()
+        .take(MAX_FANS)
         .map(|s: &Series| {
             let label = t.label(s);
             // Two labels that differ only in characters a file name cannot hold get
