@@ -47,11 +47,35 @@ impl<T: Copy + PartialOrd> Profile<T> {
     /// [`Profile::conflict`], with the task whose finish released the units at that
     /// time ([`NO_TASK`] when none ends there).
     pub fn conflict_by(&self, s: T, f: T, units: i64, capacity: i64) -> Option<(T, u32)> {
+        self.conflict_from(s, f, units, capacity, &mut 0)
+    }
+
+    /// [`Profile::conflict_by`] for a task moved forward step by step: `hint` is 0 on the
+    /// first call, and each call that finds a conflict at `x` sets it so that the next
+    /// call, with a start of `x` or later, walks on from there instead of searching the
+    /// profile again. Between calls the profile must not change.
+    pub fn conflict_from(
+        &self,
+        s: T,
+        f: T,
+        units: i64,
+        capacity: i64,
+        hint: &mut usize,
+    ) -> Option<(T, u32)> {
         let room = capacity - units;
         let pts = &self.pts[..];
         let n = pts.len();
-        // The segment holding `s`, then every point before `f`.
-        let mut i = from_back(pts, |p| p.at <= s);
+        // The segment holding `s`, then every point before `f`. With a hint, every
+        // point before it is at or before `s`.
+        let mut i = if *hint == 0 {
+            from_back(pts, |p| p.at <= s)
+        } else {
+            let mut i = (*hint).min(n);
+            while i < n && pts[i].at <= s {
+                i += 1;
+            }
+            i
+        };
         let first = if i > 0 && pts[i - 1].level as i64 > room {
             Some(i - 1)
         } else {
@@ -72,6 +96,7 @@ impl<T: Copy + PartialOrd> Profile<T> {
         // The last level is what stays held: within capacity unless tasks in progress
         // overbook it for good, which [`Profile::add`] never lets a waiting task do.
         let j = j.min(n - 1);
+        *hint = j + 1;
         Some((pts[j].at, self.ends[j]))
     }
 
@@ -193,6 +218,42 @@ mod tests {
                 .find(|sp| sp.1 == t)
                 .map_or(NO_TASK, |sp| sp.3);
             assert_eq!(p.ends[i], last, "at {t}");
+        }
+    }
+
+    #[test]
+    fn walking_on_from_a_hint_finds_what_a_fresh_search_finds() {
+        // A crowded profile; a task moved forward conflict by conflict, as the levelling
+        // loop moves it, finds the same conflicts with and without the hint.
+        let mut p: Profile<f64> = Profile::default();
+        let mut x = 11u64;
+        for k in 0..400u32 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let a = (x >> 33) % 400;
+            let len = 1 + (x >> 20) % 9;
+            p.add(
+                a as f64 / 2.0,
+                (a + len) as f64 / 2.0,
+                1 + (x >> 45) as i64 % 2,
+                k,
+            );
+        }
+        for start in 0..200 {
+            for (d, units) in [(0.5, 1), (3.0, 2), (6.5, 1), (12.0, 3)] {
+                let (mut s, mut hint, mut moves) = (start as f64 / 2.0, 0, 0);
+                loop {
+                    let fresh = p.conflict_by(s, s + d, units, 4);
+                    let walked = p.conflict_from(s, s + d, units, 4, &mut hint);
+                    assert_eq!(fresh, walked, "start {start}, duration {d}, move {moves}");
+                    match fresh {
+                        Some((x, _)) if x > s => s = x,
+                        _ => break,
+                    }
+                    moves += 1;
+                }
+            }
         }
     }
 

@@ -2286,6 +2286,9 @@ pub(crate) fn levelled_resources(net: &Network) -> usize {
         .map_or(0, |l| l.resources.len())
 }
 
+/// Holds of a task whose searches resume where they stopped (the rest search afresh).
+const HINTS: usize = 4;
+
 /// Levels task `t` in each valid lane (the serial scheme's step; see
 /// [`crate::model::resource`]): a task not started moves from its logic start to the
 /// earliest time at which every resource it holds has its units free over its whole
@@ -2321,11 +2324,18 @@ fn level_lanes(
         }
         if from == f32::NEG_INFINITY {
             let s0 = s;
+            // Where each resource's search stopped, so that a task moved past a gap too
+            // short for it walks on instead of searching again (the first few holds).
+            let mut hints = [0usize; HINTS];
             loop {
                 let (mut next, mut by) = (f32::NEG_INFINITY, NO_TASK);
-                for h in holds {
+                for (i, h) in holds.iter().enumerate() {
                     let k = h.resource as usize;
-                    if let Some((x, who)) = lane[k].conflict_by(s, f, h.units, lev.capacity[k]) {
+                    let mut none = 0;
+                    let hint = hints.get_mut(i).unwrap_or(&mut none);
+                    if let Some((x, who)) =
+                        lane[k].conflict_from(s, f, h.units, lev.capacity[k], hint)
+                    {
                         if x > next {
                             (next, by) = (x, who);
                         }
