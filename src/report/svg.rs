@@ -1009,17 +1009,7 @@ pub fn loading(r: &crate::stats::resources::ResourceForecast) -> Option<String> 
     s.push_str(&label(l, 22.0, "start", &title, 90, "t"));
     // Units up the side.
     let unit = nice_step(top, 4).max(if top > 2.0 { 1.0 } else { 0.25 });
-    let mut v = 0.0;
-    while v <= top + 1e-9 {
-        let _ = write!(
-            s,
-            r##"<line x1="{l}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#e4e7eb"/>"##,
-            y(v),
-            l + pw
-        );
-        s.push_str(&label(l - 6.0, y(v) + 3.5, "end", &num_label(v), 8, "s"));
-        v += unit;
-    }
+    value_grid(&mut s, top, unit, (l, pw), &y);
     let _ = write!(
         s,
         r##"<line x1="{l}" y1="{0}" x2="{1}" y2="{0}" stroke="#52606d"/>"##,
@@ -1120,6 +1110,22 @@ pub fn loading(r: &crate::stats::resources::ResourceForecast) -> Option<String> 
     s.push_str(&label(lx + 138.0, ly, "start", "plan (no risk)", 20, "s"));
     s.push_str("</svg>");
     Some(s)
+}
+
+/// Values from 0 to `top` every `unit` up the left edge of a plot, with light grid
+/// lines across it.
+fn value_grid(s: &mut String, top: f64, unit: f64, (l, pw): (f64, f64), y: &dyn Fn(f64) -> f64) {
+    let mut v = 0.0;
+    while v <= top + 1e-9 {
+        let _ = write!(
+            s,
+            r##"<line x1="{l}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#e4e7eb"/>"##,
+            y(v),
+            l + pw
+        );
+        s.push_str(&label(l - 6.0, y(v) + 3.5, "end", &num_label(v), 8, "s"));
+        v += unit;
+    }
 }
 
 /// A number of units: whole when it is, else with up to two decimals.
@@ -1350,17 +1356,7 @@ pub fn pit_bars(sc: &crate::history::trend::Score) -> String {
         "t",
     ));
     let unit = nice_step(top, 4);
-    let mut v = 0.0;
-    while v <= top + 1e-9 {
-        let _ = write!(
-            s,
-            r##"<line x1="{l}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="#e4e7eb"/>"##,
-            y(v),
-            l + pw
-        );
-        s.push_str(&label(l - 6.0, y(v) + 3.5, "end", &num_label(v), 8, "s"));
-        v += unit;
-    }
+    value_grid(&mut s, top, unit, (l, pw), &y);
     let mut x = l;
     for (((name, width), d), share) in BANDS.iter().zip(&dens).zip(&sc.bands) {
         let bw = width * pw;
