@@ -879,7 +879,8 @@ pub fn add_report(set: &mut super::out::OutSet, html: &str, charts: &[(String, C
     }
 }
 
-fn md(s: &str) -> String {
+/// A Markdown table cell: `|` escaped, line breaks as spaces.
+pub(crate) fn md(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 

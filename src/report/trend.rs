@@ -518,15 +518,11 @@ fn judged(t: &Trend) -> impl Iterator<Item = &Score> {
         .map(|(_, s)| s)
 }
 
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|")
-}
-
 fn md_table(out: &mut String, head: &[&str], rows: &[Vec<String>]) {
     let _ = writeln!(out, "| {} |", head.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(head.len()));
     for r in rows {
-        let cells: Vec<String> = r.iter().map(|c| md_cell(c)).collect();
+        let cells: Vec<String> = r.iter().map(|c| super::html::md(c)).collect();
         let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
 }
