@@ -239,6 +239,14 @@ pub enum Arg {
     Weeks,
     /// A throughput forecast's end date.
     Until,
+    /// How many weeks a throughput forecast looks ahead at most.
+    Horizon,
+    /// The share of new items that land in a backlog.
+    GrowthShare,
+    /// The split factor of a backlog's items.
+    Split,
+    /// How many features a team works on at once.
+    Wip,
     /// A joint confidence level.
     Jcl,
     /// The confidence a schedule margin is sized for.
@@ -261,6 +269,10 @@ impl Arg {
             Arg::Items => "items",
             Arg::Weeks => "weeks",
             Arg::Until => "until",
+            Arg::Horizon => "horizon",
+            Arg::GrowthShare => "growth share",
+            Arg::Split => "split",
+            Arg::Wip => "wip",
         }
     }
 }

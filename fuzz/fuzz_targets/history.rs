@@ -1,5 +1,6 @@
 #![no_main]
-//! Fuzz target: calibration and throughput histories, and forecast records.
+//! Fuzz target: calibration and throughput histories, tracker exports, and forecast
+//! records.
 
 use libfuzzer_sys::fuzz_target;
 
@@ -13,6 +14,24 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(h) = slipcast::history::throughput::parse(data, "throughput.csv") {
         let _ = slipcast::history::throughput::forecast_weeks(&h, 4, 26, 50, 1);
         let _ = slipcast::history::throughput::forecast_items(&h, 20.0, 26, None, 20, 1);
+        // Exports carry arrivals: growth, split and features over them.
+        let req = slipcast::history::throughput::ThroughputRequest {
+            items: Some(20.0),
+            iterations: 20,
+            seed: 1,
+            growth: h.arrivals.is_some(),
+            split: Some((1.0, 1.5)),
+            horizon: 50,
+            ..Default::default()
+        };
+        let _ = slipcast::history::throughput::report(&h, &req);
+    }
+    if let Ok(Some(items)) = slipcast::plan::workitems::parse(data, "export.csv")
+        && let Ok(kept) = items.select(&Default::default())
+    {
+        let features = slipcast::plan::workitems::WorkItems::open_by_parent(&kept);
+        let _ = slipcast::plan::throughput::from_items(&items, &kept, None);
+        let _ = features.len();
     }
     // A forecast record scored against itself read as actuals.
     use slipcast::history::trend;

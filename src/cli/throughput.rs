@@ -11,10 +11,54 @@ use slipcast::sim::{DEFAULT_ITERATIONS, DEFAULT_SEED};
 
 use super::{Format, parse_date, parse_workweek};
 
+/// Where a backlog's new items come from.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum GrowthFrom {
+    /// The items created per week in the export, drawn with the same week's throughput.
+    History,
+}
+
 #[derive(Args)]
 pub struct ThroughputArgs {
-    /// History CSV: week,done (or one row per item with its done date).
+    /// History CSV: week,done; one row per item with its done date; or a Jira or Azure
+    /// DevOps export (read by its columns).
     pub history: PathBuf,
+    /// Of an export, count only these item types, e.g. Story,Bug.
+    #[arg(long = "type", value_delimiter = ',')]
+    pub types: Vec<String>,
+    /// Of an export, leave out items in these statuses, e.g. "Cancelled,Won't Do":
+    /// cancelled items are not throughput.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude_status: Vec<String>,
+    /// Of an export, count the weeks from this date on.
+    #[arg(long, value_parser = parse_date)]
+    pub since: Option<chrono::NaiveDate>,
+    /// Scope growth: new items arrive each simulated week as they were created in the
+    /// week drawn for its throughput (needs an export with creation dates).
+    #[arg(long, value_enum)]
+    pub growth: Option<GrowthFrom>,
+    /// The share of new items that land in this backlog (default 1).
+    #[arg(long, requires = "growth")]
+    pub growth_share: Option<f64>,
+    /// Multiply the remaining items by a factor drawn uniformly from LOW-HIGH per trial
+    /// (stories split as they are refined), e.g. 1.0-1.5.
+    #[arg(long, value_parser = parse_split)]
+    pub split: Option<(f64, f64)>,
+    /// Features in priority order: a CSV of feature,items (highest priority first).
+    #[arg(long, conflicts_with_all = ["by_parent", "items"])]
+    pub features: Option<PathBuf>,
+    /// Features from the export: its unfinished items grouped by parent, in the
+    /// export's order.
+    #[arg(long, conflicts_with = "items")]
+    pub by_parent: bool,
+    /// How many features the team works on at once; each week's throughput is split
+    /// equally among them, the remainder to the higher priority.
+    #[arg(long, default_value_t = 1)]
+    pub wip: usize,
+    /// Weeks a "when" forecast looks ahead at most: a backlog not finished by then is
+    /// reported as not finished, not as a number.
+    #[arg(long, default_value_t = tp::DEFAULT_HORIZON)]
+    pub horizon: usize,
     /// How many weeks to finish this many items?
     #[arg(long, conflicts_with_all = ["until", "weeks"])]
     pub items: Option<f64>,
@@ -49,6 +93,21 @@ pub struct ThroughputArgs {
     pub format: Format,
 }
 
+/// `LOW-HIGH`, e.g. `1.0-1.5`.
+fn parse_split(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s
+        .split_once('-')
+        .ok_or_else(|| format!("expected LOW-HIGH such as 1.0-1.5, found \"{s}\""))?;
+    let num = |x: &str| {
+        x.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("expected LOW-HIGH such as 1.0-1.5, found \"{s}\""))
+    };
+    Ok((num(a)?, num(b)?))
+}
+
 pub fn run(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
     let req = ThroughputRequest {
         items: a.items,
@@ -60,15 +119,51 @@ pub fn run(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
         iterations: a.iterations,
         seed: a.seed,
         backtest: a.backtest,
+        growth: a.growth.is_some(),
+        growth_share: a.growth_share,
+        split: a.split,
+        horizon: a.horizon,
+        features: Vec::new(),
+        wip: a.wip,
     };
-    if a.items.is_none() && a.weeks.is_none() && a.until.is_none() && !a.backtest {
+    if a.items.is_none()
+        && a.weeks.is_none()
+        && a.until.is_none()
+        && !a.backtest
+        && a.features.is_none()
+        && !a.by_parent
+    {
         return Err(slipcast::Error::Usage(
-            "say what to forecast: --items N, --weeks W, --until DATE (with --start), or --backtest".into(),
+            "say what to forecast: --items N, --weeks W, --until DATE (with --start), --features FILE, --by-parent, or --backtest".into(),
+        ));
+    }
+    if a.horizon == 0 || a.wip == 0 {
+        return Err(slipcast::Error::Usage(
+            "--horizon and --wip are 1 or more".into(),
         ));
     }
     // Bounds first: a bad -n or --weeks is reported before the history is read.
     tp::check_request(&req)?;
-    let h = tp::load(&a.history)?;
+    let mut req = req;
+    if let Some(f) = &a.features {
+        req.features = tp::load_features(f)?;
+    }
+    let filter = tp::Filter {
+        types: a.types.clone(),
+        exclude_status: a.exclude_status.clone(),
+        since: a.since,
+    };
+    let (h, by_parent) = tp::load_filtered(&a.history, &filter, a.by_parent)?;
+    if a.by_parent {
+        if by_parent.is_empty() {
+            return Err(slipcast::Error::Usage(format!(
+                "{}: --by-parent found no unfinished item among those selected",
+                a.history.display()
+            )));
+        }
+        req.features = by_parent;
+    }
+    tp::check_request(&req)?;
     for n in &h.notes {
         eprintln!("note: {n}");
     }

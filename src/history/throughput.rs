@@ -13,9 +13,23 @@ use serde::Serialize;
 use crate::error::{Arg, Error, Result};
 use crate::lanes::rng::mix64;
 use crate::model::Calendar;
-pub use crate::model::backlog::{DEFAULT_WINDOW, items_in, weeks_to_finish};
+pub use crate::model::backlog::{
+    DEFAULT_WINDOW, Features, Growth, features_finish, items_in, net_in, weeks_to_finish,
+    weeks_to_finish_growing,
+};
 use crate::plan::Workweek;
-pub use crate::plan::throughput::{History, MAX_WEEKS, load, parse};
+pub use crate::plan::throughput::{History, MAX_WEEKS, from_items, load, load_filtered, parse};
+pub use crate::plan::workitems::Filter;
+
+/// Reads a features file (`feature, items`, highest priority first).
+pub fn load_features(path: &std::path::Path) -> Result<Vec<(String, f64)>> {
+    let file = path.display().to_string();
+    let mut diags = crate::error::Diags::default();
+    match crate::plan::sheet::read_limited(path, &file, &mut diags)? {
+        Some(bytes) => crate::plan::workitems::parse_features(&bytes, &file),
+        None => Err(Error::Invalid(diags.0)),
+    }
+}
 use crate::stats::round4;
 
 /// The most bootstrap iterations a throughput forecast takes (the percentiles of a
@@ -32,6 +46,120 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[k - 1]
 }
 
+/// Default number of weeks a "when" forecast looks ahead: a backlog not finished within
+/// ten years is reported as such, not as a number.
+pub const DEFAULT_HORIZON: usize = 520;
+
+/// Most features one forecast takes, and most worked on at once.
+pub const MAX_FEATURES: usize = 10_000;
+
+/// Work one features forecast may do in all (trials × weeks × features open at once).
+pub const FEATURE_WORK: f64 = 4e9;
+
+/// What a "when" forecast assumes about the backlog: the weeks sampled, scope growth, the
+/// split factor and how far ahead it looks.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Most recent weeks sampled (0: all).
+    pub window: usize,
+    /// Scope growth from the history: each simulated week's new items are the items
+    /// created in the week drawn for its throughput.
+    pub growth: bool,
+    /// The share of new items that land in this backlog (`None`: 1).
+    pub share: Option<f64>,
+    /// Bounds of a uniform factor on the remaining items (`None`: 1).
+    pub split: Option<(f64, f64)>,
+    /// Weeks looked ahead at most (0: [`DEFAULT_HORIZON`]).
+    pub horizon: usize,
+}
+
+impl Scope {
+    fn horizon(&self) -> usize {
+        if self.horizon == 0 {
+            DEFAULT_HORIZON
+        } else {
+            self.horizon
+        }
+    }
+
+    fn split(&self) -> (f64, f64) {
+        self.split.unwrap_or((1.0, 1.0))
+    }
+
+    /// The growth model of history `h`; an error when growth is asked of a history
+    /// without creation dates.
+    fn growth<'a>(&self, h: &'a History) -> Result<Growth<'a>> {
+        let arrivals = if self.growth {
+            let Some(a) = &h.arrivals else {
+                return Err(Error::Usage(format!(
+                    "{}: --growth history needs the date each item was created; this history has none (export Created / Created Date with the items, or leave out --growth)",
+                    h.file
+                )));
+            };
+            Some(window_of(a, self.window))
+        } else {
+            None
+        };
+        Ok(Growth {
+            arrivals,
+            share: self.share.unwrap_or(1.0),
+            split: self.split(),
+        })
+    }
+
+    /// The assumption in words, for the forecast's reader.
+    pub fn describe(&self) -> String {
+        let mut s = Vec::new();
+        if self.growth {
+            match self.share {
+                Some(x) if x != 1.0 => s.push(format!(
+                    "scope grows by {} % of the items created in each sampled week",
+                    crate::stats::round4(x * 100.0)
+                )),
+                _ => s.push("scope grows by the items created in each sampled week".into()),
+            }
+        }
+        if let Some((a, b)) = self.split {
+            s.push(format!(
+                "remaining items multiplied by a split factor between {a} and {b}"
+            ));
+        }
+        if s.is_empty() {
+            "fixed scope: no growth, no split".into()
+        } else {
+            s.join("; ")
+        }
+    }
+}
+
+/// The most recent `window` entries of `v` (all when 0 or longer).
+fn window_of(v: &[f64], window: usize) -> &[f64] {
+    if window == 0 || window >= v.len() {
+        v
+    } else {
+        &v[v.len() - window..]
+    }
+}
+
+/// The working day a finish `weeks` after the start lies on, by the plan's convention (a
+/// finish at t lies on working day ⌈t⌉, within 1e-4).
+fn finish_date(c: &Calendar, weeks: Option<f64>, horizon: usize) -> String {
+    let Some(w) = weeks else {
+        return format!("not within {horizon} weeks");
+    };
+    let day = crate::model::calendar::finish_day(w * c.days_per_week() as f64);
+    match c.working_day(day) {
+        Some(d) if d.year() <= 9999 => d.format("%Y-%m-%d").to_string(),
+        _ => "after 9999-12-31".to_string(),
+    }
+}
+
+/// Pp of trial results (`INFINITY`: not finished), `None` when it is not finished.
+fn pct_finished(sorted: &[f64], p: f64) -> Option<f64> {
+    let v = pct(sorted, p);
+    v.is_finite().then(|| round4(v))
+}
+
 /// A throughput forecast.
 #[derive(Debug, Clone, Serialize)]
 pub struct ThroughputForecast {
@@ -39,23 +167,27 @@ pub struct ThroughputForecast {
     pub forecast: String,
     /// The question in words.
     pub question: String,
-    /// P10, P50, P80, P90.
-    pub percentiles: [f64; 4],
+    /// P10, P50, P80, P90 (`null`: not finished within the horizon).
+    pub percentiles: [Option<f64>; 4],
     /// For `weeks` with a start date: the finish dates at those percentiles.
     pub dates: Option<[String; 4]>,
     /// How to read it.
     pub reading: String,
+    /// What it assumed about the backlog's scope.
+    pub scope: String,
     /// Bootstrap iterations.
     pub iterations: u64,
     /// Seed.
     pub seed: u64,
     /// Weeks of history sampled.
     pub weeks_sampled: usize,
-    /// Share of trials that could not finish within the week limit.
+    /// Weeks looked ahead at most (`weeks` forecasts).
+    pub horizon: usize,
+    /// Share of trials that could not finish within the horizon.
     pub unfinished: f64,
 }
 
-/// "When will `items` be done?"
+/// "When will `items` be done?", with a fixed scope sampling the last `window` weeks.
 ///
 /// With a calendar, each percentile's weeks become working days of its week
 /// (`weeks × working days a week`) and the date is the working day that finish lies on,
@@ -70,55 +202,164 @@ pub fn forecast_items(
     n: u64,
     seed: u64,
 ) -> Result<ThroughputForecast> {
-    let pool = h.pool(window);
+    let scope = Scope {
+        window,
+        horizon: MAX_WEEKS,
+        ..Scope::default()
+    };
+    forecast_backlog(h, items, &scope, calendar, n, seed)
+}
+
+/// "When will `items` be done?" under `scope`'s assumptions (growth, split, horizon).
+pub fn forecast_backlog(
+    h: &History,
+    items: f64,
+    scope: &Scope,
+    calendar: Option<&crate::model::calendar::Calendar>,
+    n: u64,
+    seed: u64,
+) -> Result<ThroughputForecast> {
+    let pool = h.pool(scope.window);
     if pool.iter().all(|&x| x == 0.0) {
         return Err(Error::Usage(format!(
             "{}: no items were done in the weeks sampled; nothing can be forecast",
             h.file
         )));
     }
-    // A backlog the history cannot finish within MAX_WEEKS even at its mean pace is
-    // refused before any trial runs (each would run MAX_WEEKS weeks).
+    let growth = scope.growth(h)?;
+    let horizon = scope.horizon();
+    // A fixed backlog the history cannot finish within MAX_WEEKS even at its mean pace is
+    // refused before any trial runs.
     let mean = pool.iter().sum::<f64>() / pool.len() as f64;
-    if items / mean > MAX_WEEKS as f64 {
+    if growth.arrivals.is_none() && items * growth.split.0 / mean > MAX_WEEKS as f64 {
         return Err(Error::Usage(format!(
             "{}: at the recent mean of {mean:.2} items a week, {items} items take about {:.0} weeks, beyond the {MAX_WEEKS} weeks (about 192 years) slipcast forecasts",
             h.file,
             items / mean
         )));
     }
-    let trials = weeks_to_finish(pool, items, n, mix64(seed));
+    let trials = weeks_to_finish_growing(pool, growth, items, horizon, n, mix64(seed));
     let unfinished = trials.iter().filter(|t| t.is_none()).count() as f64 / n as f64;
     let mut v: Vec<f64> = trials
         .into_iter()
-        .map(|t| t.unwrap_or(MAX_WEEKS as f64))
+        .map(|t| t.unwrap_or(f64::INFINITY))
         .collect();
     v.sort_by(f64::total_cmp);
-    let ps = [10.0, 50.0, 80.0, 90.0].map(|p| round4(pct(&v, p)));
-    let dates = calendar.map(|c| {
-        let per_week = c.days_per_week() as f64;
-        ps.map(|w| {
-            let day = crate::model::calendar::finish_day(w * per_week);
-            match c.working_day(day) {
-                Some(d) if d.year() <= 9999 => d.format("%Y-%m-%d").to_string(),
-                _ => "after 9999-12-31".to_string(),
-            }
-        })
-    });
+    let ps = [10.0, 50.0, 80.0, 90.0].map(|p| pct_finished(&v, p));
+    let dates = calendar.map(|c| ps.map(|w| finish_date(c, w, horizon)));
+    let reading = match (ps[1], ps[3]) {
+        (Some(p50), Some(p90)) => format!(
+            "90 % likely to be done within {p90:.1} weeks (P90); 50 % within {p50:.1} weeks"
+        ),
+        (Some(p50), None) => format!(
+            "50 % likely to be done within {p50:.1} weeks, but {:.0} % of trials do not finish within {horizon} weeks: no P90 can be promised",
+            unfinished * 100.0
+        ),
+        _ if growth.arrivals.is_some() => format!(
+            "the backlog is not finished within {horizon} weeks in {:.0} % of trials: new items arrive about as fast as the team finishes them, or faster",
+            unfinished * 100.0
+        ),
+        _ => format!(
+            "the backlog is not finished within {horizon} weeks in {:.0} % of trials",
+            unfinished * 100.0
+        ),
+    };
     Ok(ThroughputForecast {
         forecast: "weeks".into(),
         question: format!("weeks to finish {items} items"),
         percentiles: ps,
         dates,
-        reading: format!(
-            "90 % likely to be done within {:.1} weeks (P90); 50 % within {:.1} weeks",
-            ps[3], ps[1]
-        ),
+        reading,
+        scope: scope.describe(),
         iterations: n,
         seed,
         weeks_sampled: pool.len(),
+        horizon,
         unfinished,
     })
+}
+
+/// When each feature of a priority-ordered list sharing one team is done.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeatureForecast {
+    /// The feature.
+    pub feature: String,
+    /// Its items (before any split factor).
+    pub items: f64,
+    /// P50, P80, P90 weeks (`null`: not finished within the horizon).
+    pub percentiles: [Option<f64>; 3],
+    /// With a start date: the finish dates at those percentiles.
+    pub dates: Option<[String; 3]>,
+    /// Share of trials in which it is not finished within the horizon.
+    pub unfinished: f64,
+}
+
+/// "When is each feature done?": `features` (name, items) in priority order, `wip` of
+/// them worked on at once (see [`features_finish`] for how a week's throughput is
+/// shared).
+pub fn forecast_features(
+    h: &History,
+    features: &[(String, f64)],
+    wip: usize,
+    scope: &Scope,
+    calendar: Option<&crate::model::calendar::Calendar>,
+    n: u64,
+    seed: u64,
+) -> Result<Vec<FeatureForecast>> {
+    if scope.growth {
+        return Err(Error::Usage(
+            "--growth history applies to one backlog: with --features, new items would have no feature to land in; model growth within features with --split".into(),
+        ));
+    }
+    let pool = h.pool(scope.window);
+    if pool.iter().all(|&x| x == 0.0) {
+        return Err(Error::Usage(format!(
+            "{}: no items were done in the weeks sampled; nothing can be forecast",
+            h.file
+        )));
+    }
+    let horizon = scope.horizon();
+    let split = scope.split();
+    let items: Vec<f64> = features.iter().map(|f| f.1).collect();
+    // Work is trials × weeks simulated × features open at once; the weeks are bounded by
+    // the horizon and, in practice, by the total at the mean pace.
+    let mean = pool.iter().sum::<f64>() / pool.len() as f64;
+    let total: f64 = items.iter().sum::<f64>() * split.1;
+    let weeks = (2.0 * total / mean + 52.0).min(horizon as f64);
+    let work = n as f64 * weeks * wip.min(features.len()).max(1) as f64;
+    if work > FEATURE_WORK {
+        let most = (FEATURE_WORK / (weeks * wip.min(features.len()).max(1) as f64)) as u64;
+        return Err(Error::Argument {
+            arg: Arg::Iterations,
+            message: format!(
+                " {n} is too many for {} features over up to {weeks:.0} weeks with {wip} at once; at most {most} iterations fit",
+                features.len()
+            ),
+        });
+    }
+    let f = Features {
+        items: &items,
+        wip,
+        split,
+    };
+    let out = features_finish(pool, f, horizon, n, mix64(seed), &mut Vec::new());
+    let nn = n as usize;
+    Ok(features
+        .iter()
+        .enumerate()
+        .map(|(x, (name, k))| {
+            let mut v = out[x * nn..(x + 1) * nn].to_vec();
+            v.sort_by(f64::total_cmp);
+            let ps = [50.0, 80.0, 90.0].map(|p| pct_finished(&v, p));
+            FeatureForecast {
+                feature: name.clone(),
+                items: *k,
+                percentiles: ps,
+                dates: calendar.map(|c| ps.map(|w| finish_date(c, w, horizon))),
+                unfinished: v.iter().filter(|w| !w.is_finite()).count() as f64 / n as f64,
+            }
+        })
+        .collect())
 }
 
 /// "How many items by then?"
@@ -135,16 +376,18 @@ pub fn forecast_weeks(
     ThroughputForecast {
         forecast: "items".into(),
         question: format!("items done in {weeks} weeks"),
-        percentiles: ps,
+        percentiles: ps.map(Some),
         dates: None,
         reading: format!(
             "the conservative reading is the low percentile: 90 % likely to finish at least {} items (P10), 80 % at least {} items (P20 is between P10 and P50)",
             ps[0],
             round4(pct(&v, 20.0))
         ),
+        scope: "items done, whatever the scope".into(),
         iterations: n,
         seed,
         weeks_sampled: h.pool(window).len(),
+        horizon: weeks,
         unfinished: 0.0,
     }
 }
@@ -164,6 +407,9 @@ pub struct ThroughputBacktest {
     pub below_p10: f64,
     /// Share above P90.
     pub above_p90: f64,
+    /// What was forecast and compared: `items done`, or with scope growth `items done
+    /// less items arrived` (the change of the backlog).
+    pub measure: String,
 }
 
 /// Backtests "how many in `horizon` weeks" from every origin with a full window behind
@@ -175,6 +421,30 @@ pub fn backtest(
     n: u64,
     seed: u64,
 ) -> Result<ThroughputBacktest> {
+    backtest_scope(h, horizon, window, None, n, seed)
+}
+
+/// [`backtest`], and with `growth` (the share of arrivals) the backlog's change over the
+/// horizon: items done less the share of items created, drawn week by week together as
+/// a growth forecast draws them, against the actual change.
+pub fn backtest_scope(
+    h: &History,
+    horizon: usize,
+    window: usize,
+    growth: Option<f64>,
+    n: u64,
+    seed: u64,
+) -> Result<ThroughputBacktest> {
+    let arrivals = match (growth, &h.arrivals) {
+        (Some(share), Some(a)) => Some((a.as_slice(), share)),
+        (Some(_), None) => {
+            return Err(Error::Usage(format!(
+                "{}: a backtest of scope growth needs the date each item was created; this history has none",
+                h.file
+            )));
+        }
+        (None, _) => None,
+    };
     // A window of 0 samples every week before the origin (an expanding window), from
     // the 26th week on.
     let w = if window == 0 { DEFAULT_WINDOW } else { window };
@@ -195,8 +465,15 @@ pub fn backtest(
         } else {
             &h.weeks[o - w..o]
         };
-        let actual: f64 = h.weeks[o..o + horizon].iter().sum();
-        let mut v = items_in(pool, horizon, n, mix64(seed ^ o as u64));
+        let mut actual: f64 = h.weeks[o..o + horizon].iter().sum();
+        let mut v = match arrivals {
+            None => items_in(pool, horizon, n, mix64(seed ^ o as u64)),
+            Some((a, share)) => {
+                actual -= share * a[o..o + horizon].iter().sum::<f64>();
+                let a = if window == 0 { &a[..o] } else { &a[o - w..o] };
+                net_in(pool, a, share, horizon, n, mix64(seed ^ o as u64))
+            }
+        };
         v.sort_by(f64::total_cmp);
         let (lo, hi) = (pct(&v, 10.0), pct(&v, 90.0));
         if actual < lo {
@@ -216,6 +493,11 @@ pub fn backtest(
         coverage_p10_p90: inside as f64 / n,
         below_p10: below as f64 / n,
         above_p90: above as f64 / n,
+        measure: if arrivals.is_some() {
+            "items done less items arrived".into()
+        } else {
+            "items done".into()
+        },
     })
 }
 
@@ -241,6 +523,31 @@ pub struct ThroughputRequest {
     pub seed: u64,
     /// Rolling-origin backtest over the `weeks` horizon (default 4).
     pub backtest: bool,
+    /// Scope growth from the history's arrivals.
+    pub growth: bool,
+    /// The share of new items that land in this backlog (`None`: 1).
+    pub growth_share: Option<f64>,
+    /// Bounds of a uniform split factor on the remaining items.
+    pub split: Option<(f64, f64)>,
+    /// Weeks a "when" forecast looks ahead at most (0: [`DEFAULT_HORIZON`]).
+    pub horizon: usize,
+    /// Features in priority order (name, items) sharing the team.
+    pub features: Vec<(String, f64)>,
+    /// How many features the team works on at once (0: 1).
+    pub wip: usize,
+}
+
+impl ThroughputRequest {
+    /// The scope assumptions of the request's "when" forecasts.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            window: self.window,
+            growth: self.growth,
+            share: self.growth_share,
+            split: self.split,
+            horizon: self.horizon,
+        }
+    }
 }
 
 /// What `slipcast throughput` reports: JSON is its serde form.
@@ -250,6 +557,12 @@ pub struct ThroughputReport {
     pub backtest: Option<ThroughputBacktest>,
     /// The forecasts, "when" before "how many".
     pub forecasts: Vec<ThroughputForecast>,
+    /// Per feature, in priority order, when features were given.
+    pub features: Vec<FeatureForecast>,
+    /// Features worked on at once, when features were given.
+    pub wip: Option<usize>,
+    /// What the feature forecasts assumed about scope, when features were given.
+    pub features_scope: Option<String>,
 }
 
 /// Checks the bounds of a request (iterations, horizon) before any history is read.
@@ -275,6 +588,50 @@ pub fn check_request(req: &ThroughputRequest) -> Result<()> {
             message: " needs a start date".into(),
         });
     }
+    if req.horizon > MAX_WEEKS {
+        return Err(Error::Argument {
+            arg: Arg::Horizon,
+            message: format!(" must be 1 to {MAX_WEEKS} weeks (about 192 years)"),
+        });
+    }
+    if let Some(x) = req.growth_share
+        && !(0.0..=1.0).contains(&x)
+    {
+        return Err(Error::Argument {
+            arg: Arg::GrowthShare,
+            message: format!(
+                " {x} is out of range: the share of new items that land in this backlog is 0 to 1"
+            ),
+        });
+    }
+    if req.growth_share.is_some() && !req.growth {
+        return Err(Error::Argument {
+            arg: Arg::GrowthShare,
+            message: " needs --growth history".into(),
+        });
+    }
+    if let Some((a, b)) = req.split
+        && !(a > 0.0 && a <= b && b <= 100.0)
+    {
+        return Err(Error::Argument {
+            arg: Arg::Split,
+            message: format!(
+                " {a}-{b} is out of range: write LOW-HIGH with 0 < LOW ≤ HIGH ≤ 100, e.g. 1.0-1.5"
+            ),
+        });
+    }
+    if req.wip > MAX_FEATURES {
+        return Err(Error::Argument {
+            arg: Arg::Wip,
+            message: format!(" must be 1 to {MAX_FEATURES}"),
+        });
+    }
+    if req.features.len() > MAX_FEATURES {
+        return Err(Error::Usage(format!(
+            "{} features given; slipcast forecasts at most {MAX_FEATURES} at once",
+            req.features.len()
+        )));
+    }
     Ok(())
 }
 
@@ -290,15 +647,28 @@ pub fn report(h: &History, req: &ThroughputRequest) -> Result<ThroughputReport> 
                 message: " must be a positive number".into(),
             });
         }
-        forecasts.push(forecast_items(
+        forecasts.push(forecast_backlog(
             h,
             items,
-            req.window,
+            &req.scope(),
             calendar.as_ref(),
             req.iterations,
             req.seed,
         )?);
     }
+    let features = if req.features.is_empty() {
+        Vec::new()
+    } else {
+        forecast_features(
+            h,
+            &req.features,
+            req.wip.max(1),
+            &req.scope(),
+            calendar.as_ref(),
+            req.iterations,
+            req.seed,
+        )?
+    };
     let weeks = match (req.weeks, req.until, &calendar) {
         (Some(w), _, _) => Some(w),
         (None, Some(u), Some(c)) if u >= c.first_day() => {
@@ -325,23 +695,28 @@ pub fn report(h: &History, req: &ThroughputRequest) -> Result<ThroughputReport> 
         forecasts.push(forecast_weeks(h, w, req.window, req.iterations, req.seed));
     }
     let backtest = if req.backtest {
-        Some(backtest(
+        Some(backtest_scope(
             h,
             weeks.unwrap_or(4).max(1),
             req.window,
+            req.growth.then(|| req.growth_share.unwrap_or(1.0)),
             2000,
             req.seed,
         )?)
     } else {
         None
     };
-    if forecasts.is_empty() && backtest.is_none() {
+    if forecasts.is_empty() && backtest.is_none() && features.is_empty() {
         return Err(Error::Usage(
-            "nothing to forecast: ask for items, weeks, a date (with a start) or a backtest".into(),
+            "nothing to forecast: ask for items, weeks, a date (with a start), features or a backtest".into(),
         ));
     }
+    let given = !req.features.is_empty();
     Ok(ThroughputReport {
         backtest,
         forecasts,
+        features,
+        wip: given.then_some(req.wip.max(1)),
+        features_scope: given.then(|| req.scope().describe()),
     })
 }

@@ -16,6 +16,7 @@ pub(crate) mod sheet;
 mod structure;
 pub mod tasks;
 pub mod throughput;
+pub mod workitems;
 
 use std::path::{Path, PathBuf};
 

@@ -52,6 +52,23 @@ impl Sheet {
         required: &[&'static str],
         diags: &mut Diags,
     ) -> Option<Sheet> {
+        Self::parse_inner(bytes, file, known, required, false, diags)
+    }
+
+    /// Parses a tracker's export: any columns, a column repeated (Jira's `Sprint`,
+    /// `Labels`) read from its first occurrence.
+    pub fn parse_export(bytes: &[u8], file: &str, diags: &mut Diags) -> Option<Sheet> {
+        Self::parse_inner(bytes, file, &[], &[], true, diags)
+    }
+
+    fn parse_inner(
+        bytes: &[u8],
+        file: &str,
+        known: &[&'static str],
+        required: &[&'static str],
+        repeats: bool,
+        diags: &mut Diags,
+    ) -> Option<Sheet> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         if let Err(e) = std::str::from_utf8(bytes) {
             let line = 1 + bytes[..e.valid_up_to()]
@@ -138,6 +155,9 @@ impl Sheet {
                 known.iter().find(|k| **k == name).copied()
             };
             match found {
+                Some(k) if repeats => {
+                    cols.entry(k.to_string()).or_insert(i);
+                }
                 Some(k) => {
                     if cols.insert(k.to_string(), i).is_some() {
                         diags.push(

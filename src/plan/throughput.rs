@@ -1,6 +1,7 @@
-//! Weekly throughput history files: `week,done` rows, one row per finished item, or any
-//! two-column file read as week and count. A backlog task of a plan and
-//! `slipcast throughput` read them the same way.
+//! Weekly throughput history files: `week,done` rows, one row per finished item, any
+//! two-column file read as week and count, or a Jira or Azure DevOps export (see
+//! [`crate::plan::workitems`]). A backlog task of a plan and `slipcast throughput` read
+//! them the same way.
 
 use std::path::Path;
 
@@ -8,6 +9,7 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use crate::error::{Diagnostic, Diags, Error, Result};
 use crate::plan::sheet::{Sheet, parse_date, parse_number};
+use crate::plan::workitems::{self, WorkItem, WorkItems, monday};
 
 /// Weeks beyond which a "when" forecast gives up (the history delivers almost nothing),
 /// the longest "how many" horizon and the longest history read (about 192 years).
@@ -23,12 +25,11 @@ pub struct History {
     pub weeks: Vec<f64>,
     /// First week (Monday), when the history has dates.
     pub first_week: Option<NaiveDate>,
+    /// Items created per week, on the same weeks as `weeks`, when the file is an item
+    /// export with creation dates (the history of scope growth).
+    pub arrivals: Option<Vec<f64>>,
     /// How the file was read.
     pub notes: Vec<String>,
-}
-
-fn monday(d: NaiveDate) -> NaiveDate {
-    d - Days::new(d.weekday().num_days_from_monday() as u64)
 }
 
 /// Whether a history of `n` weeks is within [`MAX_WEEKS`]; a diagnostic when not.
@@ -61,8 +62,49 @@ pub fn load(path: &Path) -> Result<History> {
     }
 }
 
-/// Parses a history held in memory (`file` names it in messages).
+/// Reads a history, keeping of an item export the items `filter` keeps; with `by_parent`
+/// also the export's unfinished items grouped by parent, as features in the export's
+/// order. A filter or `by_parent` on a `week,done` history is refused: it has no items.
+pub fn load_filtered(
+    path: &Path,
+    filter: &workitems::Filter,
+    by_parent: bool,
+) -> Result<(History, Vec<(String, f64)>)> {
+    let file = path.display().to_string();
+    let mut diags = Diags::default();
+    let Some(bytes) = crate::plan::sheet::read_limited(path, &file, &mut diags)? else {
+        return Err(Error::Invalid(diags.0));
+    };
+    match workitems::parse(&bytes, &file)? {
+        Some(items) => {
+            let kept = items.select(filter)?;
+            let h = from_items(&items, &kept, filter.since)?;
+            let features = if by_parent {
+                WorkItems::open_by_parent(&kept)
+            } else {
+                Vec::new()
+            };
+            Ok((h, features))
+        }
+        None if !filter.is_empty() || by_parent => Err(Error::Invalid(vec![
+            Diagnostic::new(
+                &file,
+                "--type, --exclude-status, --since and --by-parent select items, and this file is a weekly history without items",
+            )
+            .line(1)
+            .fix("give a Jira or Azure DevOps export, or an item list with columns id and done (and created, type, status, parent)"),
+        ])),
+        None => parse(&bytes, &file).map(|h| (h, Vec::new())),
+    }
+}
+
+/// Parses a history held in memory (`file` names it in messages). An item export counts
+/// every item it holds.
 pub fn parse(bytes: &[u8], file: &str) -> Result<History> {
+    if let Some(items) = workitems::parse(bytes, file)? {
+        let kept = items.select(&workitems::Filter::default())?;
+        return from_items(&items, &kept, None);
+    }
     let file = file.to_string();
     let mut diags = Diags::default();
     let Some(sheet) = Sheet::parse(bytes, &file, &[], &[], &mut diags) else {
@@ -201,6 +243,90 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<History> {
         file,
         weeks,
         first_week,
+        arrivals: None,
+        notes,
+    })
+}
+
+/// The weekly history of the items `kept` of an export: items finished per week (the
+/// throughput) and items created per week (the arrivals), from the Monday of `since` (or
+/// of the first finish) to the last whole week of the export. The export's last week is
+/// left out when the latest date in the file falls before its Friday: a week still
+/// running would read as a slow one.
+pub fn from_items(
+    all: &WorkItems,
+    kept: &[&WorkItem],
+    since: Option<NaiveDate>,
+) -> Result<History> {
+    let file = all.file.clone();
+    let mut notes = all.notes.clone();
+    notes.extend(all.cancelled_note(kept));
+    notes.extend(all.containers_note(kept));
+    let finished: Vec<NaiveDate> = kept
+        .iter()
+        .filter_map(|i| i.done)
+        .filter(|d| since.is_none_or(|s| *d >= s))
+        .collect();
+    let no_finish = || {
+        Error::Invalid(vec![
+            Diagnostic::new(
+                &file,
+                match since {
+                    Some(s) => format!(
+                        "none of the {} items selected was finished on or after {s}",
+                        kept.len()
+                    ),
+                    None => format!("none of the {} items selected is finished", kept.len()),
+                },
+            )
+            .fix("check --type, --exclude-status and --since, or export the finished items too"),
+        ])
+    };
+    let Some(&first_done) = finished.iter().min() else {
+        return Err(no_finish());
+    };
+    let lo = monday(since.unwrap_or(first_done));
+    let latest = all.latest.unwrap_or(first_done).max(first_done);
+    let mut hi = monday(latest);
+    // A week whose Friday is in the file is taken as whole (a team's week ends with its
+    // Friday); one the file stops earlier in is still running.
+    if latest.weekday().num_days_from_monday() < 4 && hi > lo {
+        notes.push(format!(
+            "{file}: the week of {hi} is left out as still running: the latest date in the file is {latest}"
+        ));
+        hi = hi - Days::new(7);
+    }
+    let n = ((hi - lo).num_days() / 7 + 1) as usize;
+    let mut diags = Diags::default();
+    if !span_ok(n, &file, &mut diags) {
+        return Err(Error::Invalid(diags.0));
+    }
+    let week_of = |d: NaiveDate| -> Option<usize> {
+        (d >= lo && d < hi + Days::new(7)).then(|| ((d - lo).num_days() / 7) as usize)
+    };
+    let mut weeks = vec![0.0; n];
+    for d in &finished {
+        if let Some(w) = week_of(*d) {
+            weeks[w] += 1.0;
+        }
+    }
+    if weeks.iter().all(|&x| x == 0.0) {
+        return Err(no_finish());
+    }
+    let arrivals = kept.iter().any(|i| i.created.is_some()).then(|| {
+        let mut a = vec![0.0; n];
+        for d in kept.iter().filter_map(|i| i.created) {
+            if let Some(w) = week_of(d) {
+                a[w] += 1.0;
+            }
+        }
+        a
+    });
+    Ok(History {
+        file,
+        weeks,
+        first_week: Some(lo),
+        arrivals,
         notes,
     })
 }

@@ -974,10 +974,10 @@ pub fn throughput_markdown(r: &crate::history::throughput::ThroughputReport) -> 
     );
     for x in &r.forecasts {
         let cell = |i: usize| {
-            let v = if x.forecast == "weeks" {
-                format!("{:.1} weeks", x.percentiles[i])
-            } else {
-                format!("{} items", crate::stats::round4(x.percentiles[i]))
+            let v = match x.percentiles[i] {
+                None => format!("not within {} weeks", x.horizon),
+                Some(v) if x.forecast == "weeks" => format!("{v:.1} weeks"),
+                Some(v) => format!("{} items", crate::stats::round4(v)),
             };
             match &x.dates {
                 Some(d) => format!("{v} ({})", d[i]),
@@ -995,11 +995,38 @@ pub fn throughput_markdown(r: &crate::history::throughput::ThroughputReport) -> 
             md(&x.reading)
         );
     }
+    if let (false, Some(wip)) = (r.features.is_empty(), r.wip) {
+        let _ = writeln!(
+            s,
+            "\nFeatures in priority order, {wip} worked on at once ({}):\n\n| Feature | Items | P50 | P80 | P90 |\n|---|---:|---:|---:|---:|",
+            md(r.features_scope.as_deref().unwrap_or("fixed scope"))
+        );
+        for f in &r.features {
+            let cell = |i: usize| {
+                let w =
+                    f.percentiles[i].map_or_else(|| "—".to_string(), |v| format!("{v:.1} weeks"));
+                match &f.dates {
+                    Some(d) => md(&format!("{w} ({})", d[i])),
+                    None => md(&w),
+                }
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                md(&f.feature),
+                crate::stats::round4(f.items),
+                cell(0),
+                cell(1),
+                cell(2)
+            );
+        }
+    }
     if let Some(b) = &r.backtest {
         let _ = writeln!(
             s,
-            "\nBacktest: from {} origins, the actual items in the next {} weeks fell inside the forecast's P10–P90 {:.1} % of the time (target 80 %).",
+            "\nBacktest: from {} origins, the actual {} in the next {} weeks fell inside the forecast's P10–P90 {:.1} % of the time (target 80 %).",
             b.origins,
+            b.measure,
             b.horizon,
             b.coverage_p10_p90 * 100.0
         );

@@ -923,12 +923,31 @@ pub fn throughput_csv(r: &crate::history::throughput::ThroughputReport) -> Strin
     ];
     for x in f {
         let mut r = vec![x.forecast.clone()];
-        r.extend(x.percentiles.iter().map(|v| num(*v)));
+        // Not finished within the horizon: empty.
+        r.extend(x.percentiles.iter().map(|v| v.map(num).unwrap_or_default()));
         rows.push(r);
         if let Some(d) = &x.dates {
             let mut r = vec!["finish_date".to_string()];
             r.extend(d.iter().cloned());
             rows.push(r);
+        }
+    }
+    if !r.features.is_empty() {
+        rows.push(
+            [
+                "feature", "items", "p50", "p80", "p90", "p50_date", "p80_date", "p90_date",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        for x in &r.features {
+            let mut row = vec![x.feature.clone(), num(x.items)];
+            row.extend(x.percentiles.iter().map(|v| v.map(num).unwrap_or_default()));
+            match &x.dates {
+                Some(d) => row.extend(d.iter().cloned()),
+                None => row.extend([String::new(), String::new(), String::new()]),
+            }
+            rows.push(row);
         }
     }
     if let Some(b) = bt {

@@ -514,14 +514,19 @@ pub fn throughput_table(
             group_thousands(x.iterations),
             x.seed
         );
+        if x.forecast == "weeks" {
+            let _ = writeln!(out, "  Scope: {}.", x.scope);
+        }
         // Weeks to one decimal; items as counted (fractions only from a partial week).
-        let p = |v: f64| {
-            if x.forecast == "weeks" {
-                format!("{v:.1}")
-            } else {
-                format!("{}", crate::stats::round4(v))
-            }
+        let p = |v: Option<f64>| match v {
+            None => format!("not within {} weeks", x.horizon),
+            Some(v) if x.forecast == "weeks" => format!("{v:.1}"),
+            Some(v) => format!("{}", crate::stats::round4(v)),
         };
+        if x.percentiles.iter().all(Option::is_none) {
+            let _ = writeln!(out, "  Read: {}.", x.reading);
+            continue;
+        }
         let _ = writeln!(
             out,
             "  P10 {}   P50 {}   P80 {}   P90 {}",
@@ -539,11 +544,48 @@ pub fn throughput_table(
         }
         let _ = writeln!(out, "  Read: {}.", x.reading);
     }
+    if let (false, Some(wip)) = (r.features.is_empty(), r.wip) {
+        let _ = writeln!(
+            out,
+            "\nFeatures in priority order, {wip} worked on at once (weeks; {}):",
+            r.features_scope.as_deref().unwrap_or("fixed scope")
+        );
+        let head = ["Feature", "Items", "P50", "P80", "P90"]
+            .map(String::from)
+            .to_vec();
+        let dated = r.features.iter().any(|f| f.dates.is_some());
+        let rows: Vec<Vec<String>> = r
+            .features
+            .iter()
+            .map(|f| {
+                let mut row = vec![
+                    truncate(&f.feature, 40),
+                    format!("{}", crate::stats::round4(f.items)),
+                ];
+                row.extend((0..3).map(|i| {
+                    let w = f.percentiles[i].map_or_else(|| "—".to_string(), |v| format!("{v:.1}"));
+                    match &f.dates {
+                        Some(d) if dated && f.percentiles[i].is_some() => format!("{w} {}", d[i]),
+                        _ => w,
+                    }
+                }));
+                row
+            })
+            .collect();
+        render(&mut out, &head, &rows);
+        if r.features.iter().any(|f| f.unfinished > 0.0) {
+            let _ = writeln!(
+                out,
+                "  — : not finished within the horizon in that share of trials."
+            );
+        }
+    }
     if let Some(b) = bt {
         let _ = writeln!(
             out,
-            "\nBacktest: from {} origins, the actual items in the next {} weeks fell inside the forecast's P10–P90 {:.1} % of the time ({:.1} % below, {:.1} % above; target 80 %), sampling the {} weeks before each origin.",
+            "\nBacktest: from {} origins, the actual {} in the next {} weeks fell inside the forecast's P10–P90 {:.1} % of the time ({:.1} % below, {:.1} % above; target 80 %), sampling the {} weeks before each origin.",
             b.origins,
+            b.measure,
             b.horizon,
             b.coverage_p10_p90 * 100.0,
             b.below_p10 * 100.0,

@@ -9,6 +9,7 @@ mod cli;
 mod compare;
 mod cost;
 mod cpm;
+mod delivery;
 mod drivers;
 mod health;
 mod import;

@@ -1,0 +1,536 @@
+//! Delivery forecasting from tracker exports: the Jira and Azure DevOps readers, scope
+//! growth, features in priority order.
+
+use std::io::Write;
+use std::path::Path;
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use slipcast::history::throughput::{self as tp, Filter};
+
+use crate::test_data;
+
+fn slipcast(args: &[&str], paths: &[&Path]) -> std::process::Output {
+    cargo_bin_cmd!("slipcast")
+        .args(["throughput"])
+        .args(paths)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn file(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::File::create(&p)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    p
+}
+
+/// The Jira export, counted by hand from its rows: finished items per week from the week
+/// of the first Resolved date, the last (running) week left out.
+#[test]
+fn a_jira_export_reads_as_weekly_throughput_and_arrivals() {
+    let path = test_data("exports/jira-cloud.csv");
+    let (h, _) = tp::load_filtered(&path, &Filter::default(), false).unwrap();
+    // Recount independently with the csv crate: Resolved is column 11, Created 9.
+    let mut rdr = csv::Reader::from_path(&path).unwrap();
+    let date = |v: &str| {
+        let d = v.split(' ').next().unwrap();
+        chrono::NaiveDate::parse_from_str(d, "%d/%b/%y").unwrap()
+    };
+    let (mut done, mut created) = (Vec::new(), Vec::new());
+    for r in rdr.records() {
+        let r = r.unwrap();
+        if !r[11].is_empty() {
+            done.push(date(&r[11]));
+        }
+        created.push(date(&r[9]));
+    }
+    let first = *done.iter().min().unwrap();
+    let monday = first - chrono::Days::new(first.weekday().num_days_from_monday() as u64);
+    assert_eq!(h.first_week, Some(monday));
+    use chrono::Datelike;
+    let week = |d: chrono::NaiveDate| ((d - monday).num_days() / 7) as usize;
+    let mut expect = vec![0.0; h.weeks.len()];
+    let mut arrive = vec![0.0; h.weeks.len()];
+    for d in done {
+        if week(d) < expect.len() && d >= monday {
+            expect[week(d)] += 1.0;
+        }
+    }
+    for d in created {
+        if d >= monday && week(d) < arrive.len() {
+            arrive[week(d)] += 1.0;
+        }
+    }
+    assert_eq!(h.weeks, expect);
+    assert_eq!(h.arrivals.as_ref(), Some(&arrive));
+    // The latest date, Monday 25 March 2024, starts a week still running: the history
+    // ends with the week of 18 March.
+    let last = chrono::NaiveDate::from_ymd_opt(2024, 3, 18).unwrap();
+    assert_eq!(h.weeks.len() as i64, (last - monday).num_days() / 7 + 1);
+    assert!(
+        h.notes.iter().any(|n| n.contains("week of 2024-03-25")),
+        "{:?}",
+        h.notes
+    );
+    assert!(
+        h.notes.iter().any(|n| n.contains("Won't Do")),
+        "{:?}",
+        h.notes
+    );
+    assert!(
+        h.notes.iter().any(|n| n.contains("3 items are parents")),
+        "{:?}",
+        h.notes
+    );
+
+    // Filters: stories only, cancelled left out, from a date.
+    let f = Filter {
+        types: vec!["story".into()],
+        exclude_status: vec!["Won't Do".into()],
+        since: chrono::NaiveDate::from_ymd_opt(2024, 2, 1),
+    };
+    let (hs, _) = tp::load_filtered(&path, &f, false).unwrap();
+    assert_eq!(hs.first_week, chrono::NaiveDate::from_ymd_opt(2024, 1, 29));
+    assert!(hs.weeks.iter().sum::<f64>() < h.weeks.iter().sum::<f64>());
+    assert!(!hs.notes.iter().any(|n| n.contains("Won't Do")));
+}
+
+/// The Azure DevOps export, by hand: closed items (the Removed one has a Closed Date but
+/// is left out by status), weeks of 8, 15, 22 and 29 January 2024 (the file's latest date
+/// is Friday 2 February: that week is whole).
+#[test]
+fn an_azure_devops_export_reads_by_hand() {
+    let path = test_data("exports/azure-devops.csv");
+    let f = Filter {
+        types: vec!["User Story".into(), "Bug".into()],
+        exclude_status: vec!["Removed".into()],
+        since: None,
+    };
+    let (h, features) = tp::load_filtered(&path, &f, true).unwrap();
+    assert_eq!(h.first_week, chrono::NaiveDate::from_ymd_opt(2024, 1, 8));
+    // Closed: 1001 (10 Jan), 1003 (11 Jan), 1002 (12 Jan) | 1004 (19 Jan) | 1006 (24 Jan),
+    // 1009 (26 Jan) | 1010 (31 Jan), 1015 (2 Feb).
+    assert_eq!(h.weeks, vec![3.0, 1.0, 2.0, 2.0]);
+    // Created in those weeks: 1003, 1004, (1005 removed) | 1006, 1007, 1010 | 1008, 1009, 1011 |
+    // 1012, 1013, 1015, 1016.
+    assert_eq!(h.arrivals, Some(vec![2.0, 3.0, 3.0, 4.0]));
+    // Open items by parent, parents named by their titles, in the file's order; the
+    // features themselves are no items.
+    assert_eq!(
+        features,
+        vec![
+            ("100 Identity: single sign-on".to_string(), 3.0),
+            ("101 Reporting, phase 2".to_string(), 3.0)
+        ]
+    );
+}
+
+/// Day-first numeric dates are recognised by a day above 12; a file that mixes both
+/// orders is refused naming the line.
+#[test]
+fn numeric_dates_follow_the_file_and_bad_ones_name_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(
+        dir.path(),
+        "ado.csv",
+        "ID,Work Item Type,State,Created Date,Closed Date\n\
+         1,Bug,Closed,02/01/2024 10:00,05/01/2024 10:00\n\
+         2,Bug,Closed,03/01/2024 10:00,19/01/2024 10:00\n",
+    );
+    let (h, _) = tp::load_filtered(&p, &Filter::default(), false).unwrap();
+    // 5 and 19 January (a Friday: its week is whole): weeks of 1 and 15 January.
+    assert_eq!(h.weeks, vec![1.0, 0.0, 1.0]);
+    let bad = file(
+        dir.path(),
+        "bad.csv",
+        "ID,Work Item Type,State,Created Date,Closed Date\n\
+         1,Bug,Closed,02/01/2024 10:00,05/01/2024 10:00\n\
+         2,Bug,Closed,03/01/2024 10:00,next week\n",
+    );
+    let out = slipcast(&["--items", "5"], &[&bad]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3") && err.contains("closed date") && err.contains("next week"),
+        "{err}"
+    );
+    assert!(err.contains('2'), "names the item: {err}");
+    let mixed = file(
+        dir.path(),
+        "mixed.csv",
+        "ID,Work Item Type,State,Created Date,Closed Date\n\
+         1,Bug,Closed,02/01/2024 10:00,13/01/2024 10:00\n\
+         2,Bug,Closed,03/01/2024 10:00,01/14/2024 10:00\n",
+    );
+    let out = slipcast(&["--items", "5"], &[&mixed]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("both day first") && err.contains("line 3"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_columns_empty_selections_and_filters_on_a_weekly_history_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_done = file(
+        dir.path(),
+        "j.csv",
+        "Issue key,Issue Type,Status,Created\nA-1,Story,To Do,12/Mar/24 3:15 PM\n",
+    );
+    let out = slipcast(&["--items", "5"], &[&no_done]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Resolved"));
+    let out = slipcast(
+        &["--items", "5", "--type", "Feature"],
+        &[&test_data("exports/jira-cloud.csv")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no item is left") && err.contains("Story"),
+        "{err}"
+    );
+    let weekly = file(dir.path(), "w.csv", "week,done\n1,4\n2,5\n");
+    let out = slipcast(&["--items", "5", "--type", "Story"], &[&weekly]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("weekly history without items"));
+    let out = slipcast(&["--items", "5", "--growth", "history"], &[&weekly]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("created"));
+    for bad in [
+        ["--split", "1.5-1.0"],
+        ["--split", "x"],
+        ["--growth-share", "0.5"],
+        ["--horizon", "0"],
+        ["--wip", "0"],
+    ] {
+        let out = slipcast(&[&["--items", "5"][..], &bad[..]].concat(), &[&weekly]);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+}
+
+/// An item list with a constant `done` items finished and `created` created every week,
+/// all on Fridays (so the last week is whole).
+fn constant_export(dir: &Path, done: usize, created: usize) -> std::path::PathBuf {
+    let mut s = String::from("id,created,done\n");
+    let monday = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut k = 0;
+    for w in 0..20u64 {
+        let day = monday + chrono::Days::new(7 * w + 4);
+        for _ in 0..done {
+            k += 1;
+            let _ = std::fmt::Write::write_fmt(&mut s, format_args!("D{k},2023-12-01,{day}\n"));
+        }
+        for _ in 0..created {
+            k += 1;
+            let _ = std::fmt::Write::write_fmt(&mut s, format_args!("C{k},{day},\n"));
+        }
+    }
+    file(dir, "items.csv", &s)
+}
+
+/// With a constant throughput t and arrival a, N items take exactly N / (t − a) weeks;
+/// with a ≥ t the forecast says the backlog is not finished, with no number.
+#[test]
+fn growth_at_constant_rates_takes_n_over_t_minus_a() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = constant_export(dir.path(), 5, 2);
+    let v = json(&slipcast(
+        &["--items", "30", "--growth", "history", "--format", "json"],
+        &[&p],
+    ));
+    let f = &v["forecasts"][0];
+    for i in 0..4 {
+        assert_eq!(f["percentiles"][i].as_f64(), Some(10.0), "{f}");
+    }
+    assert!(f["scope"].as_str().unwrap().contains("grows"), "{f}");
+    // Half of the arrivals: 30 / (5 − 1).
+    let v = json(&slipcast(
+        &[
+            "--items",
+            "30",
+            "--growth",
+            "history",
+            "--growth-share",
+            "0.5",
+            "--format",
+            "json",
+        ],
+        &[&p],
+    ));
+    assert_eq!(v["forecasts"][0]["percentiles"][1].as_f64(), Some(7.5));
+    // Without growth: 30 / 5.
+    let v = json(&slipcast(&["--items", "30", "--format", "json"], &[&p]));
+    assert_eq!(v["forecasts"][0]["percentiles"][1].as_f64(), Some(6.0));
+
+    let fast = tempfile::tempdir().unwrap();
+    let p = constant_export(fast.path(), 5, 5);
+    let out = slipcast(
+        &["--items", "30", "--growth", "history", "--horizon", "200"],
+        &[&p],
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("not finished within 200 weeks in 100 %"),
+        "{text}"
+    );
+    assert!(!text.contains("P50"), "{text}");
+    let v = json(&slipcast(
+        &["--items", "30", "--growth", "history", "--format", "json"],
+        &[&p],
+    ));
+    assert!(v["forecasts"][0]["percentiles"][1].is_null(), "{v}");
+    assert_eq!(v["forecasts"][0]["unfinished"].as_f64(), Some(1.0));
+}
+
+/// Two features sharing a team of 5 items a week: with WIP 1 in sequence (10 items in 2
+/// weeks, then 15 more by week 5); with WIP 2 sharing 3 and 2 a week (the first's last
+/// item a third of week 4 in, then all of the rest of the week to the second: 5 weeks).
+#[test]
+fn features_share_a_team_in_priority_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = constant_export(dir.path(), 5, 0);
+    let features = file(
+        dir.path(),
+        "features.csv",
+        "feature,items\nCheckout,10\nRefunds,15\n",
+    );
+    let run = |wip: &str| {
+        json(&slipcast(
+            &[
+                "--features",
+                features.to_str().unwrap(),
+                "--wip",
+                wip,
+                "--format",
+                "json",
+            ],
+            &[&p],
+        ))
+    };
+    let v = run("1");
+    assert_eq!(
+        v["features"][0]["percentiles"][0].as_f64(),
+        Some(2.0),
+        "{v}"
+    );
+    assert_eq!(
+        v["features"][1]["percentiles"][0].as_f64(),
+        Some(5.0),
+        "{v}"
+    );
+    let v = run("2");
+    assert_eq!(
+        v["features"][0]["percentiles"][2].as_f64(),
+        Some(3.3333),
+        "{v}"
+    );
+    assert_eq!(
+        v["features"][1]["percentiles"][2].as_f64(),
+        Some(5.0),
+        "{v}"
+    );
+    assert_eq!(v["wip"].as_u64(), Some(2));
+
+    // The table, with dates, fits 100 columns.
+    let out = slipcast(
+        &[
+            "--features",
+            features.to_str().unwrap(),
+            "--wip",
+            "2",
+            "--start",
+            "2024-06-03",
+        ],
+        &[&p],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Refunds") && text.contains("2024-07-05"),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    // CSV and Markdown carry the features too.
+    for fmt in ["csv", "markdown"] {
+        let out = slipcast(
+            &["--features", features.to_str().unwrap(), "--format", fmt],
+            &[&p],
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Refunds"),
+            "{fmt}"
+        );
+    }
+    let dup = file(dir.path(), "dup.csv", "feature,items\nA,3\nA,4\n");
+    let out = slipcast(&["--features", dup.to_str().unwrap()], &[&p]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3"));
+}
+
+/// A growth backtest compares the backlog's change (done less arrived) with its forecast:
+/// at constant rates every origin's actual change is the forecast, so all are inside.
+#[test]
+fn a_growth_backtest_scores_the_backlogs_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = constant_export(dir.path(), 5, 2);
+    let v = json(&slipcast(
+        &[
+            "--backtest",
+            "--weeks",
+            "2",
+            "--window",
+            "6",
+            "--growth",
+            "history",
+            "--format",
+            "json",
+        ],
+        &[&p],
+    ));
+    let b = &v["backtest"];
+    assert_eq!(b["measure"].as_str(), Some("items done less items arrived"));
+    assert_eq!(b["coverage_p10_p90"].as_f64(), Some(1.0), "{b}");
+}
+
+/// A plan's backlog task reads an export as its throughput history.
+#[test]
+fn a_plan_backlog_reads_an_export() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        test_data("exports/azure-devops.csv"),
+        dir.path().join("ado.csv"),
+    )
+    .unwrap();
+    file(
+        dir.path(),
+        "tasks.csv",
+        "id,name,items,throughput,predecessors\nB,Backlog,12,ado.csv,\n",
+    );
+    let out = cargo_bin_cmd!("slipcast")
+        .args(["run"])
+        .arg(dir.path())
+        .args(["-n", "2000", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The committed exports with random cells replaced (dates of any year and format,
+/// junk, empties, quotes, line breaks): each parses or is refused with a diagnostic,
+/// and whatever parses forecasts a backlog with growth, features and a table.
+#[test]
+fn any_edited_export_parses_or_is_refused_and_forecasts() {
+    use proptest::prelude::*;
+    let files = ["exports/jira-cloud.csv", "exports/azure-devops.csv"].map(|f| {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(test_data(f))
+            .unwrap();
+        r.records()
+            .map(|x| x.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+            .collect::<Vec<Vec<String>>>()
+    });
+    let cells = prop_oneof![
+        Just(String::new()),
+        Just("x".to_string()),
+        Just("13/13/2024 10:00".to_string()),
+        Just("line\nbreak, \"quoted\"".to_string()),
+        (1i32..9999, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}")),
+        (1u32..29, 0usize..12, 0u32..100, 0u32..13).prop_map(|(d, m, y, h)| format!(
+            "{d:02}/{}/{y:02} {h}:05 PM",
+            [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+            ][m]
+        )),
+        (1u32..13, 1u32..29, 1990i32..2040).prop_map(|(m, d, y)| format!("{m}/{d}/{y} 3:15:42 PM")),
+    ];
+    let strategy = (
+        0usize..2,
+        proptest::collection::vec((0usize..200, 0usize..30, cells), 0..12),
+    );
+    let (parsed, refused) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    let mut runner = proptest::test_runner::TestRunner::new_with_rng(
+        ProptestConfig {
+            cases: 64,
+            ..ProptestConfig::default()
+        },
+        proptest::test_runner::TestRng::deterministic_rng(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+        ),
+    );
+    runner
+        .run(&strategy, |(which, edits)| {
+            let mut rows = files[which].clone();
+            for (r, c, v) in edits {
+                let r = 1 + r % (rows.len() - 1);
+                let c = c % rows[r].len();
+                rows[r][c] = v;
+            }
+            let mut w = csv::Writer::from_writer(Vec::new());
+            for r in &rows {
+                w.write_record(r).unwrap();
+            }
+            let bytes = w.into_inner().unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("export.csv");
+            std::fs::write(&p, &bytes).unwrap();
+            let Ok((h, features)) = tp::load_filtered(&p, &Filter::default(), true) else {
+                refused.set(refused.get() + 1);
+                return Ok(());
+            };
+            parsed.set(parsed.get() + 1);
+            let req = tp::ThroughputRequest {
+                items: Some(20.0),
+                iterations: 200,
+                seed: 3,
+                growth: h.arrivals.is_some(),
+                split: Some((1.0, 1.5)),
+                horizon: 100,
+                start: chrono::NaiveDate::from_ymd_opt(2024, 6, 3),
+                ..tp::ThroughputRequest::default()
+            };
+            if let Ok(r) = tp::report(&h, &req) {
+                let _ = slipcast::report::throughput_table(&h, &r);
+            }
+            if !features.is_empty() {
+                let req = tp::ThroughputRequest {
+                    features,
+                    wip: 2,
+                    iterations: 200,
+                    seed: 3,
+                    horizon: 100,
+                    ..tp::ThroughputRequest::default()
+                };
+                if let Ok(r) = tp::report(&h, &req) {
+                    prop_assert!(r.features.iter().all(|f| f.unfinished <= 1.0));
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        parsed.get() > 0 && refused.get() > 0,
+        "{} {}",
+        parsed.get(),
+        refused.get()
+    );
+}
