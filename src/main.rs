@@ -33,8 +33,12 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// How good were past estimates? Coverage, PIT, bias; fit and backtest a correction.
     Calibrate(cli::calibrate::CalibrateArgs),
-    /// Forecast from weekly throughput: when will N items be done, how many by a date.
+    /// Forecast from weekly throughput or a Jira / Azure DevOps export: when will N items
+    /// or each feature be done, how many by a date.
     Throughput(cli::throughput::ThroughputArgs),
+    /// Cycle time from a Jira / Azure DevOps export: the service level expectation and
+    /// the work in progress already older than it.
+    Cycletime(cli::cycletime::CycletimeArgs),
     /// How recorded forecasts moved, and how honest they were once milestones finished.
     Trend(cli::trend::TrendArgs),
     /// Turn a Microsoft Project (XML, MPX) or Primavera P6 (XER) schedule into a plan folder.
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Check(a) => cli::check::run(a),
         Command::Calibrate(a) => cli::calibrate::run(a),
         Command::Throughput(a) => cli::throughput::run(a),
+        Command::Cycletime(a) => cli::cycletime::run(a),
         Command::Trend(a) => cli::trend::run(a),
         Command::Import(a) => cli::import::run(a),
         Command::Init(a) => cli::init::run(a),

@@ -5,6 +5,7 @@
 pub mod calibrate;
 pub mod check;
 pub mod compare;
+pub mod cycletime;
 pub mod import;
 pub mod init;
 pub mod run;

@@ -2,5 +2,6 @@
 //! what does delivery throughput say about the future (`throughput`).
 
 pub mod calibrate;
+pub mod cycletime;
 pub mod throughput;
 pub mod trend;

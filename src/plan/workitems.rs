@@ -601,6 +601,23 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Option<WorkItems>> {
         .map(Some)
 }
 
+/// Reads an item export from a file; a file that is no export (a `week,done` history)
+/// exits 2 saying what is needed.
+pub fn load(path: &std::path::Path) -> Result<WorkItems> {
+    let file = path.display().to_string();
+    let mut diags = Diags::default();
+    let Some(bytes) = crate::plan::sheet::read_limited(path, &file, &mut diags)? else {
+        return Err(Error::Invalid(diags.0));
+    };
+    parse(&bytes, &file)?.ok_or_else(|| {
+        Error::Invalid(vec![
+            Diagnostic::new(&file, "this file has no items with dates: it is no Jira or Azure DevOps export or item list")
+                .line(1)
+                .fix("give a Jira export (Issue key, Created, Resolved, a start column), an Azure DevOps export (ID, Work Item Type, Activated Date, Closed Date) or a CSV with id,start,done"),
+        ])
+    })
+}
+
 /// The Monday of `d`'s week.
 pub fn monday(d: NaiveDate) -> NaiveDate {
     d - Days::new(d.weekday().num_days_from_monday() as u64)

@@ -2,6 +2,7 @@
 //!
 //! Every exporter is a view of [`Forecast`]; JSON is its serde form.
 
+pub mod cycletime;
 pub mod health;
 pub mod html;
 pub mod out;

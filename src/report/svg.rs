@@ -1409,6 +1409,103 @@ pub fn pit_bars(sc: &crate::history::trend::Score) -> String {
     s
 }
 
+/// Most items a cycle-time scatter draws (the most recent finishes).
+pub const MAX_SCATTER: usize = 5_000;
+
+/// Cycle-time scatter: across, the day each item finished; up, its cycle time in days;
+/// dashed lines at the percentiles, the SLE's in red. At most [`MAX_SCATTER`] dots, the
+/// most recent.
+pub fn cycle_scatter(c: &crate::history::cycletime::CycleTime) -> String {
+    let (w, h) = (760.0, 320.0);
+    let (l, rt, t, b) = (56.0, 96.0, 40.0, 46.0);
+    let (pw, ph) = (w - l - rt, h - t - b);
+    let from = c.finished.len().saturating_sub(MAX_SCATTER);
+    let pts = &c.finished[from..];
+    let day = |d: chrono::NaiveDate| (d - chrono::NaiveDate::default()).num_days() as f64;
+    let (x0, x1) = (day(pts[0].done), day(pts[pts.len() - 1].done));
+    let (xlo, xhi) = padded(x0, x1, 14.0);
+    let top = pts.iter().map(|p| p.days).max().unwrap_or(1).max(1) as f64;
+    let unit = nice_step(top, 5);
+    let ytop = (top / unit).ceil() * unit;
+    let x = |v: f64| l + (v - xlo) / (xhi - xlo) * pw;
+    let y = |v: f64| t + ph - v / ytop * ph;
+    let mut out = open(w, h, "scatter");
+    out.push_str(&label(
+        l,
+        20.0,
+        "start",
+        "Cycle time of each finished item (calendar days, start and finish included)",
+        90,
+        "t",
+    ));
+    value_grid(&mut out, ytop, unit, (l, pw), &y);
+    let date = |v: f64| super::long_date(&day_iso(v));
+    let _ = write!(
+        out,
+        r##"<line x1="{l}" y1="{0}" x2="{1}" y2="{0}" stroke="#52606d"/>"##,
+        t + ph,
+        l + pw
+    );
+    for (v, text) in ticks(xlo, xhi, pw, 1.0, &date) {
+        let xx = x(v);
+        let _ = write!(
+            out,
+            r##"<line x1="{xx:.1}" y1="{0}" x2="{xx:.1}" y2="{1}" stroke="#52606d"/>"##,
+            t + ph,
+            t + ph + 4.0
+        );
+        out.push_str(&label(xx, t + ph + 16.0, "middle", &text, 14, "s tick"));
+    }
+    out.push_str(&label(
+        l + pw / 2.0,
+        h - 10.0,
+        "middle",
+        "day the item finished",
+        40,
+        "l",
+    ));
+    for p in pts {
+        let _ = write!(
+            out,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="#486581" fill-opacity="0.55"><title>{}: {} days</title></circle>"##,
+            x(day(p.done)),
+            y(p.days as f64),
+            esc(&p.id),
+            p.days
+        );
+    }
+    // Percentile lines, labelled at the right; labels pushed apart when close.
+    let mut last_y = f64::MAX;
+    for lv in &c.levels {
+        let yy = y(lv.days as f64);
+        let sle = lv.level == c.sle.level;
+        let colour = if sle { "#c81e1e" } else { "#7b8794" };
+        let _ = write!(
+            out,
+            r##"<line x1="{l}" y1="{yy:.1}" x2="{:.1}" y2="{yy:.1}" stroke="{colour}" stroke-width="{}" stroke-dasharray="6 4"/>"##,
+            l + pw,
+            if sle { 2 } else { 1 }
+        );
+        let ly = (yy + 3.5).min(last_y - 12.0);
+        last_y = ly;
+        out.push_str(&label(
+            l + pw + 6.0,
+            ly,
+            "start",
+            &format!(
+                "{}{} % {} d",
+                if sle { "SLE " } else { "" },
+                crate::stats::round4(lv.level),
+                lv.days
+            ),
+            16,
+            if sle { "m target" } else { "s" },
+        ));
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -515,7 +515,7 @@ pub fn throughput_table(
             x.seed
         );
         if x.forecast == "weeks" {
-            let _ = writeln!(out, "  Scope: {}.", x.scope);
+            wrap_text(&mut out, "  Scope:", &format!("{}.", x.scope), 9, 100);
         }
         // Weeks to one decimal; items as counted (fractions only from a partial week).
         let p = |v: Option<f64>| match v {
@@ -524,7 +524,7 @@ pub fn throughput_table(
             Some(v) => format!("{}", crate::stats::round4(v)),
         };
         if x.percentiles.iter().all(Option::is_none) {
-            let _ = writeln!(out, "  Read: {}.", x.reading);
+            wrap_text(&mut out, "  Read:", &format!("{}.", x.reading), 8, 100);
             continue;
         }
         let _ = writeln!(
@@ -545,10 +545,16 @@ pub fn throughput_table(
         let _ = writeln!(out, "  Read: {}.", x.reading);
     }
     if let (false, Some(wip)) = (r.features.is_empty(), r.wip) {
-        let _ = writeln!(
-            out,
-            "\nFeatures in priority order, {wip} worked on at once (weeks; {}):",
-            r.features_scope.as_deref().unwrap_or("fixed scope")
+        out.push('\n');
+        wrap_text(
+            &mut out,
+            "",
+            &format!(
+                "Features in priority order, {wip} worked on at once (weeks; {}):",
+                r.features_scope.as_deref().unwrap_or("fixed scope")
+            ),
+            0,
+            100,
         );
         let head = ["Feature", "Items", "P50", "P80", "P90"]
             .map(String::from)

@@ -534,3 +534,178 @@ fn any_edited_export_parses_or_is_refused_and_forecasts() {
         refused.get()
     );
 }
+
+fn cycletime(args: &[&str], paths: &[&Path]) -> std::process::Output {
+    cargo_bin_cmd!("slipcast")
+        .args(["cycletime"])
+        .args(paths)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The Azure DevOps export's cycle times by hand (Activated → Closed, both days counted):
+/// 1001 4→10 Jan 7, 1002 8→12 Jan 5, 1003 9→11 Jan 3, 1004 15→19 Jan 5, 1006 17→24 Jan
+/// 8, 1009 23→26 Jan 4, 1010 22→31 Jan 10, 1015 1→2 Feb 2: sorted 2 3 4 5 5 7 8 10.
+#[test]
+fn cycle_times_of_an_azure_devops_export_by_hand() {
+    let v = json(&cycletime(
+        &[
+            "--type",
+            "User Story,Bug",
+            "--exclude-status",
+            "Removed",
+            "--format",
+            "json",
+        ],
+        &[&test_data("exports/azure-devops.csv")],
+    ));
+    let days: Vec<u64> = v["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["days"].as_u64().unwrap())
+        .collect();
+    // P50: the 4th of 8, P70 the 6th (5.6 up), P85 the 7th (6.8 up), P95 the 8th.
+    assert_eq!(days, vec![5, 7, 8, 10]);
+    let sle = &v["sle"];
+    assert_eq!(sle["days"].as_u64(), Some(8));
+    // Binomial(8, 0.85): P(B ≤ 4) = 0.021 ≤ 0.05 < P(B ≤ 5) = 0.105: the 5th value, 5
+    // days, bounds it below; P(B = 8) = 0.85⁸ = 0.27 > 0.05: nothing bounds it above.
+    assert_eq!(sle["interval"][0].as_u64(), Some(5));
+    assert!(sle["interval"][1].is_null());
+    // 1001: Thursday 4 to Wednesday 10 January, 5 working days.
+    let f = v["finished"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "1001")
+        .unwrap();
+    assert_eq!(
+        (f["days"].as_u64(), f["working_days"].as_u64()),
+        (Some(7), Some(5))
+    );
+    // Ages on the latest date, Friday 2 February: 1007 (25 Jan) 9 days, older than the
+    // SLE, and 1 of 8 took longer; 1011 (1 Feb) 2 days, 7 of 8 took longer.
+    let aging = v["aging"].as_array().unwrap();
+    assert_eq!(aging.len(), 2);
+    assert_eq!(aging[0]["id"], "1007");
+    assert_eq!(aging[0]["age"].as_u64(), Some(9));
+    assert_eq!(aging[0]["share_longer"].as_f64(), Some(0.125));
+    assert_eq!(aging[0]["over_sle"].as_bool(), Some(true));
+    assert_eq!(aging[1]["share_longer"].as_f64(), Some(0.875));
+    assert_eq!(aging[1]["over_sle"].as_bool(), Some(false));
+    // As of a later day, ages grow.
+    let v = json(&cycletime(
+        &["--as-of", "2024-02-09", "--format", "json"],
+        &[&test_data("exports/azure-devops.csv")],
+    ));
+    let a1007 = v["aging"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "1007")
+        .unwrap();
+    assert_eq!(a1007["age"].as_u64(), Some(16));
+}
+
+/// The order-statistic interval of a percentile covers it as often as the binomial
+/// count says: 4,000 samples of 40 exponential cycle times, the 85th percentile.
+#[test]
+fn the_sle_interval_covers_the_true_percentile_at_its_binomial_rate() {
+    use rand::{RngExt, SeedableRng};
+    use slipcast::history::cycletime::order_interval;
+    use statrs::distribution::{Binomial, DiscreteCDF};
+    let (n, p) = (40usize, 0.85);
+    let (r, s) = order_interval(n, p);
+    let (r, s) = (r.unwrap(), s.unwrap());
+    let b = Binomial::new(p, n as u64).unwrap();
+    let exact = b.cdf((s - 1) as u64) - b.cdf((r - 1) as u64);
+    assert!(exact >= 0.90);
+    let q = -(1.0f64 - p).ln(); // the exponential(1) 85th percentile
+    let mut rng = rand::rngs::StdRng::seed_from_u64(17);
+    let reps = 4000;
+    let mut covered = 0;
+    for _ in 0..reps {
+        let mut x: Vec<f64> = (0..n).map(|_| -(1.0 - rng.random::<f64>()).ln()).collect();
+        x.sort_by(f64::total_cmp);
+        if x[r - 1] <= q && q <= x[s - 1] {
+            covered += 1;
+        }
+    }
+    let share = covered as f64 / reps as f64;
+    let se = (exact * (1.0 - exact) / reps as f64).sqrt();
+    assert!((share - exact).abs() < 5.0 * se, "{share} vs {exact}");
+}
+
+#[test]
+fn cycletime_of_a_plain_list_writes_its_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = String::from("id,title,start,done\n");
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 4).unwrap();
+    for k in 0..40u64 {
+        // Cycle times 1..=40 days, one finishing each day.
+        let done = day + chrono::Days::new(40 + k);
+        let start = done - chrono::Days::new(k);
+        s.push_str(&format!("I{k},Item {k},{start},{done}\n"));
+    }
+    // Thirty items in progress, started a day apart from 1 April.
+    for k in 0..30u64 {
+        let start = chrono::NaiveDate::from_ymd_opt(2024, 4, 1).unwrap() + chrono::Days::new(k);
+        s.push_str(&format!("W{k},Still going {k},{start},\n"));
+    }
+    let p = file(dir.path(), "items.csv", &s);
+    let out_dir = dir.path().join("out");
+    let out = cycletime(&["--sle", "70", "--out", out_dir.to_str().unwrap()], &[&p]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    // 1..=40: P70 is the 28th value, 28 days.
+    assert!(
+        text.contains("70 % of items finished within 28 days"),
+        "{text}"
+    );
+    assert!(text.contains("P70 (SLE)"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    // The oldest first; 15 shown, the rest counted.
+    assert!(text.contains("W0 Still going 0"), "{text}");
+    assert!(text.contains("… 15 more"), "{text}");
+    for f in [
+        "cycletime.csv",
+        "levels.csv",
+        "aging.csv",
+        "cycletime.html",
+        "cycletime.svg",
+    ] {
+        assert!(out_dir.join(f).is_file(), "{f}");
+    }
+    let items = std::fs::read_to_string(out_dir.join("cycletime.csv")).unwrap();
+    assert_eq!(items.lines().count(), 41);
+    crate::report::renders_in_a_browser(&out_dir.join("cycletime.html"), 1);
+}
+
+#[test]
+fn cycletime_refuses_what_it_cannot_measure() {
+    let dir = tempfile::tempdir().unwrap();
+    let jira = file(
+        dir.path(),
+        "j.csv",
+        "Issue key,Issue Type,Status,Created,Resolved\nA-1,Story,Done,01/Mar/24 3:15 PM,12/Mar/24 3:15 PM\n",
+    );
+    let out = cycletime(&[], &[&jira]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Start date") && err.contains("no item has a start date"),
+        "{err}"
+    );
+    let weekly = file(dir.path(), "w.csv", "week,done\n1,4\n");
+    let out = cycletime(&[], &[&weekly]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no items with dates"));
+    let out = cycletime(&["--sle", "100"], &[&test_data("exports/azure-devops.csv")]);
+    assert_eq!(out.status.code(), Some(2));
+}
