@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use slipcast::history::cycletime::{self, CycleRequest};
-use slipcast::plan::workitems::{self, Filter};
+use slipcast::plan::workitems;
 use slipcast::report::{self, cycletime as view};
 
 use super::{Format, parse_date, parse_workweek};
@@ -20,15 +20,8 @@ pub struct CycletimeArgs {
     /// N days".
     #[arg(long, default_value_t = 85.0)]
     pub sle: f64,
-    /// Only these item types, e.g. Story,Bug.
-    #[arg(long = "type", value_delimiter = ',')]
-    pub types: Vec<String>,
-    /// Leave out items in these statuses, e.g. "Cancelled,Won't Do".
-    #[arg(long, value_delimiter = ',')]
-    pub exclude_status: Vec<String>,
-    /// Only items finished on or after this date count in the history.
-    #[arg(long, value_parser = parse_date)]
-    pub since: Option<chrono::NaiveDate>,
+    #[command(flatten)]
+    pub filter: super::ItemFilterArgs,
     /// The day ages of items in progress are taken on (default: the latest date in the
     /// file).
     #[arg(long, value_parser = parse_date)]
@@ -49,14 +42,10 @@ pub fn run(a: CycletimeArgs) -> slipcast::Result<ExitCode> {
         sle: a.sle,
         workweek: a.workweek.unwrap_or_default(),
         as_of: a.as_of,
-        since: a.since,
+        since: a.filter.since,
     };
     let items = workitems::load(&a.items)?;
-    let kept = items.select(&Filter {
-        types: a.types,
-        exclude_status: a.exclude_status,
-        since: a.since,
-    })?;
+    let kept = items.select(&a.filter.filter())?;
     let c = cycletime::cycletime(&items, &kept, &req)?;
     let body = match a.format {
         Format::Table => view::cycletime_table(&c),

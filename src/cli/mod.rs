@@ -48,6 +48,33 @@ pub fn flag(arg: slipcast::Arg) -> &'static str {
     }
 }
 
+/// Which items of a Jira or Azure DevOps export count (throughput, cycletime).
+#[derive(clap::Args)]
+pub struct ItemFilterArgs {
+    /// Of an export, count only these item types, e.g. Story,Bug.
+    #[arg(long = "type", value_delimiter = ',')]
+    pub types: Vec<String>,
+    /// Of an export, leave out items in these statuses, e.g. "Cancelled,Won't Do":
+    /// cancelled items are not throughput.
+    #[arg(long, value_delimiter = ',')]
+    pub exclude_status: Vec<String>,
+    /// Of an export, only items finished on or after this date (throughput counts the
+    /// weeks from its Monday).
+    #[arg(long, value_parser = parse_date)]
+    pub since: Option<chrono::NaiveDate>,
+}
+
+impl ItemFilterArgs {
+    /// The library's filter.
+    pub fn filter(&self) -> slipcast::plan::workitems::Filter {
+        slipcast::plan::workitems::Filter {
+            types: self.types.clone(),
+            exclude_status: self.exclude_status.clone(),
+            since: self.since,
+        }
+    }
+}
+
 /// Output format on stdout.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {

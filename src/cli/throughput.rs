@@ -23,16 +23,8 @@ pub struct ThroughputArgs {
     /// History CSV: week,done; one row per item with its done date; or a Jira or Azure
     /// DevOps export (read by its columns).
     pub history: PathBuf,
-    /// Of an export, count only these item types, e.g. Story,Bug.
-    #[arg(long = "type", value_delimiter = ',')]
-    pub types: Vec<String>,
-    /// Of an export, leave out items in these statuses, e.g. "Cancelled,Won't Do":
-    /// cancelled items are not throughput.
-    #[arg(long, value_delimiter = ',')]
-    pub exclude_status: Vec<String>,
-    /// Of an export, count the weeks from this date on.
-    #[arg(long, value_parser = parse_date)]
-    pub since: Option<chrono::NaiveDate>,
+    #[command(flatten)]
+    pub filter: super::ItemFilterArgs,
     /// Scope growth: new items arrive each simulated week as they were created in the
     /// week drawn for its throughput (needs an export with creation dates).
     #[arg(long, value_enum)]
@@ -148,11 +140,7 @@ pub fn run(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
     if let Some(f) = &a.features {
         req.features = tp::load_features(f)?;
     }
-    let filter = tp::Filter {
-        types: a.types.clone(),
-        exclude_status: a.exclude_status.clone(),
-        since: a.since,
-    };
+    let filter = a.filter.filter();
     let (h, by_parent) = tp::load_filtered(&a.history, &filter, a.by_parent)?;
     if a.by_parent {
         if by_parent.is_empty() {

@@ -215,7 +215,7 @@ pub fn scurve(
             r##"<path d="{path}" fill="none" stroke="#243b53" stroke-width="2"/>"##
         );
     }
-    date_axis(&mut s, (lo, hi), (l, t, pw, ph), date_of, h);
+    date_axis(&mut s, (lo, hi), (l, t, pw, ph), date_of, h, None);
     for k in 0..=4 {
         let yy = t + ph - ph * k as f64 / 4.0;
         let _ = write!(
@@ -470,7 +470,7 @@ pub fn scenario_ranges(
             "s",
         ));
     }
-    date_axis(&mut s, (lo, hi), (l, t, pw, ph), date_of, h);
+    date_axis(&mut s, (lo, hi), (l, t, pw, ph), date_of, h, None);
     s.push_str(&label(
         10.0,
         h - 10.0,
@@ -560,13 +560,15 @@ fn money_axis(s: &mut String, (lo, hi): (f64, f64), (l, t, pw, ph): (f64, f64, f
     }
 }
 
-/// A date (or working-day) axis along the bottom of a plot.
+/// A date (or working-day) axis along the bottom of a plot, captioned "finish date"
+/// (or "working days from the start") unless `caption` says otherwise.
 fn date_axis(
     s: &mut String,
     (lo, hi): (f64, f64),
     (l, t, pw, ph): (f64, f64, f64, f64),
     date_of: &dyn Fn(f64) -> Option<String>,
     h: f64,
+    caption: Option<&str>,
 ) {
     let x = |v: f64| l + (v - lo) / (hi - lo) * pw;
     let _ = write!(
@@ -591,10 +593,10 @@ fn date_axis(
         l + pw / 2.0,
         h - 10.0,
         "middle",
-        if dated {
-            "finish date"
-        } else {
-            "working days from the start"
+        match caption {
+            Some(c) => c,
+            None if dated => "finish date",
+            None => "working days from the start",
         },
         40,
         "l",
@@ -659,7 +661,7 @@ pub fn cost_scatter(
         "t",
     ));
     money_axis(&mut s, (y0, y1), (l, t, pw, ph));
-    date_axis(&mut s, (x0, x1), (l, t, pw, ph), date_of, h);
+    date_axis(&mut s, (x0, x1), (l, t, pw, ph), date_of, h, None);
     // One round dot per iteration: a zero-length path segment each.
     let mut d = String::with_capacity(mc.scatter.len() * 16);
     for &(f_days, cost) in &mc.scatter {
@@ -1215,30 +1217,14 @@ pub fn fan(s: &crate::history::trend::Series, label_text: &str) -> String {
         out.push_str(&label(l - 5.0, yy + 3.0, "end", &text, 14, "s tick"));
     }
     // Recording dates along the bottom.
-    let _ = write!(
-        out,
-        r##"<line x1="{l}" y1="{0}" x2="{1}" y2="{0}" stroke="#52606d"/>"##,
-        t + ph,
-        l + pw
+    date_axis(
+        &mut out,
+        (xlo, xhi),
+        (l, t, pw, ph),
+        &|v| Some(day_iso(v)),
+        h,
+        Some("status date of the recording"),
     );
-    for (v, text) in ticks(xlo, xhi, pw, 1.0, &date) {
-        let xx = x(v);
-        let _ = write!(
-            out,
-            r##"<line x1="{xx:.1}" y1="{0}" x2="{xx:.1}" y2="{1}" stroke="#52606d"/>"##,
-            t + ph,
-            t + ph + 4.0
-        );
-        out.push_str(&label(xx, t + ph + 16.0, "middle", &text, 14, "s tick"));
-    }
-    out.push_str(&label(
-        l + pw / 2.0,
-        h - 10.0,
-        "middle",
-        "status date of the recording",
-        40,
-        "l",
-    ));
     // The band: a polygon through the P90s forward and the P10s back; a single
     // recording is a short bar.
     let half = if pts.len() == 1 { 5.0 } else { 0.0 };
@@ -1439,31 +1425,14 @@ pub fn cycle_scatter(c: &crate::history::cycletime::CycleTime) -> String {
         "t",
     ));
     value_grid(&mut out, ytop, unit, (l, pw), &y);
-    let date = |v: f64| super::long_date(&day_iso(v));
-    let _ = write!(
-        out,
-        r##"<line x1="{l}" y1="{0}" x2="{1}" y2="{0}" stroke="#52606d"/>"##,
-        t + ph,
-        l + pw
+    date_axis(
+        &mut out,
+        (xlo, xhi),
+        (l, t, pw, ph),
+        &|v| Some(day_iso(v)),
+        h,
+        Some("day the item finished"),
     );
-    for (v, text) in ticks(xlo, xhi, pw, 1.0, &date) {
-        let xx = x(v);
-        let _ = write!(
-            out,
-            r##"<line x1="{xx:.1}" y1="{0}" x2="{xx:.1}" y2="{1}" stroke="#52606d"/>"##,
-            t + ph,
-            t + ph + 4.0
-        );
-        out.push_str(&label(xx, t + ph + 16.0, "middle", &text, 14, "s tick"));
-    }
-    out.push_str(&label(
-        l + pw / 2.0,
-        h - 10.0,
-        "middle",
-        "day the item finished",
-        40,
-        "l",
-    ));
     for p in pts {
         let _ = write!(
             out,
