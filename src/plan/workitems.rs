@@ -387,7 +387,10 @@ pub fn parse(bytes: &[u8], file: &str) -> Result<Option<WorkItems>> {
             .find(|c| sheet.names.iter().any(|n| n == *c))
             .map(|c| c.to_string())
     };
-    let id = pick(cols.id).expect("detected by its id column");
+    // Detection asked for an id column; were it absent, the file is no export.
+    let Some(id) = pick(cols.id) else {
+        return Ok(None);
+    };
     let title = pick(cols.title);
     let kind = pick(cols.kind);
     let status = pick(cols.status);
