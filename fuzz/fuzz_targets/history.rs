@@ -29,9 +29,25 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(Some(items)) = slipcast::plan::workitems::parse(data, "export.csv")
         && let Ok(kept) = items.select(&Default::default())
     {
-        let features = slipcast::plan::workitems::WorkItems::open_by_parent(&kept);
-        let _ = slipcast::plan::throughput::from_items(&items, &kept, None);
-        let _ = features.len();
+        use slipcast::history::throughput as tp;
+        if let Ok(h) = tp::from_items(&items, &kept, None)
+            && let Some(first) = h.first_week
+        {
+            // Features by parent, forecast and backtested.
+            let tracks = tp::tracks(&kept, first);
+            let req = tp::ThroughputRequest {
+                iterations: 20,
+                seed: 1,
+                window: 2,
+                backtest: true,
+                horizon: 50,
+                wip: 2,
+                features: tp::open_features(&tracks),
+                tracks,
+                ..Default::default()
+            };
+            let _ = tp::report(&h, &req);
+        }
     }
     // A forecast record scored against itself read as actuals.
     use slipcast::history::trend;

@@ -117,6 +117,7 @@ pub fn run(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
         horizon: a.horizon,
         features: Vec::new(),
         wip: a.wip,
+        tracks: Vec::new(),
     };
     if a.items.is_none()
         && a.weeks.is_none()
@@ -141,15 +142,27 @@ pub fn run(a: ThroughputArgs) -> slipcast::Result<ExitCode> {
         req.features = tp::load_features(f)?;
     }
     let filter = a.filter.filter();
-    let (h, by_parent) = tp::load_filtered(&a.history, &filter, a.by_parent)?;
+    let (h, tracks) = tp::load_filtered(&a.history, &filter, a.by_parent)?;
     if a.by_parent {
-        if by_parent.is_empty() {
+        let by_parent = tp::open_features(&tracks);
+        // Everything finished: nothing to forecast, but the past can still be replayed.
+        if by_parent.is_empty() && a.backtest {
+            eprintln!(
+                "note: {}: no unfinished item among those selected; only the backtests run",
+                a.history.display()
+            );
+        } else if by_parent.is_empty() {
             return Err(slipcast::Error::Usage(format!(
                 "{}: --by-parent found no unfinished item among those selected",
                 a.history.display()
             )));
         }
         req.features = by_parent;
+        req.tracks = tracks;
+    } else if a.features.is_some() && a.backtest {
+        eprintln!(
+            "note: --backtest scores the throughput forecast only: a features file has no history of its features; --by-parent on an export backtests the features too"
+        );
     }
     tp::check_request(&req)?;
     for n in &h.notes {

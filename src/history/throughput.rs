@@ -8,6 +8,7 @@
 //! independent of threads.
 
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{Arg, Error, Result};
@@ -18,7 +19,10 @@ pub use crate::model::backlog::{
     weeks_to_finish_growing,
 };
 use crate::plan::Workweek;
-pub use crate::plan::throughput::{History, MAX_WEEKS, from_items, load, load_filtered, parse};
+pub use crate::plan::throughput::{
+    FeatureTrack, History, MAX_WEEKS, TrackedItem, from_items, load, load_filtered, open_features,
+    parse, tracks,
+};
 pub use crate::plan::workitems::Filter;
 
 /// Reads a features file (`feature, items`, highest priority first).
@@ -501,6 +505,220 @@ pub fn backtest_scope(
     })
 }
 
+/// Work a features backtest may do in all (trials × weeks × features open at once,
+/// summed over origins).
+const FEATURE_BACKTEST_WORK: f64 = 5e7;
+
+/// Items × origins a features backtest scans for the features open at each origin.
+const SCAN_BUDGET: f64 = 1e8;
+
+/// Rolling-origin backtest of the features forecast: at each past week, the features then
+/// open were forecast as `--by-parent` forecasts them today, and each forecast's P10–P90
+/// is scored against the week the feature's last item actually finished.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeatureBacktest {
+    /// Forecast origins (weeks with a full window behind them and a feature open).
+    pub origins: usize,
+    /// Weeks of history each forecast sampled.
+    pub window: usize,
+    /// Features worked on at once.
+    pub wip: usize,
+    /// Feature forecasts scored.
+    pub scored: usize,
+    /// Share of scored forecasts whose actual finish week fell within P10–P90.
+    pub coverage_p10_p90: f64,
+    /// Share finished before P10's week.
+    pub below_p10: f64,
+    /// Share finished after P90's week (or still open after it).
+    pub above_p90: f64,
+    /// Median of actual minus P50, in weeks, over the forecasts whose feature finished
+    /// (positive: later than the median forecast).
+    pub median_error_weeks: Option<f64>,
+    /// Forecasts that cannot be scored: the feature is still open at the export's end
+    /// and its P90 reaches beyond it.
+    pub unscored: usize,
+}
+
+/// Backtests the features forecast on the parents' `tracks` (see [`FeatureBacktest`]):
+/// at each week `o` with `window` weeks behind it (0: all before it, from the 26th),
+/// the features open at its start — items created before it and not finished before
+/// it, in the order of their first such item, items without a parent last — are
+/// forecast with `wip` and `split` from the weeks before `o`. A forecast of `t` weeks
+/// means the feature finishes in week `o + ⌈t⌉ − 1`; the actual is the week its last
+/// item finished, items created later included (scope growth the forecast did not
+/// know of counts against it). A feature still open at the export's end is scored above
+/// P90 when its P90 week has passed and is otherwise not scored; the `(no parent)`
+/// group and features with a finished item of unknown date are simulated but not scored.
+#[allow(clippy::too_many_arguments)]
+pub fn backtest_features(
+    h: &History,
+    tracks: &[FeatureTrack],
+    wip: usize,
+    split: Option<(f64, f64)>,
+    window: usize,
+    horizon: usize,
+    n: u64,
+    seed: u64,
+) -> Result<FeatureBacktest> {
+    let w = if window == 0 { DEFAULT_WINDOW } else { window };
+    let weeks = h.weeks.len();
+    if weeks < w + 1 {
+        return Err(Error::Usage(format!(
+            "a features backtest with a {w}-week window needs at least {} weeks of history, {} has {}",
+            w + 1,
+            h.file,
+            weeks
+        )));
+    }
+    let wip = wip.max(1);
+    let split = split.unwrap_or((1.0, 1.0));
+    // The features open at the start of week `o`: (track, items left), in order.
+    let open_at = |o: i64| -> Vec<(usize, f64)> {
+        let mut v: Vec<(bool, usize, usize, f64)> = tracks
+            .iter()
+            .enumerate()
+            .filter_map(|(k, t)| {
+                let left = t.items.iter().filter(|i| {
+                    i.created.is_none_or(|c| c < o) && !(i.finished && i.done.is_none_or(|d| d < o))
+                });
+                let first = left.clone().map(|i| i.order).min()?;
+                Some((t.orphans, first, k, left.count() as f64))
+            })
+            .collect();
+        v.sort_by_key(|x| (x.0, x.1));
+        v.into_iter().map(|x| (x.2, x.3)).collect()
+    };
+    let pool_at = |o: usize| {
+        if window == 0 {
+            &h.weeks[..o]
+        } else {
+            &h.weeks[o - w..o]
+        }
+    };
+    // Work per origin: trials × weeks until its features are done at twice the mean
+    // pace (at most the horizon) × features open at once; the trials and, beyond that,
+    // the origins are thinned to stay within the backtest's budget.
+    // Finding the open features scans every item: origins are thinned first so that the
+    // scans stay within a budget too.
+    let items: usize = tracks.iter().map(|t| t.items.len()).sum();
+    let scan = (((weeks - w) as f64 * items as f64 / SCAN_BUDGET).ceil() as usize).max(1);
+    let origins: Vec<(usize, Vec<(usize, f64)>)> = (w..weeks)
+        .step_by(scan)
+        .map(|o| (o, open_at(o as i64)))
+        .filter(|(o, f)| !f.is_empty() && pool_at(*o).iter().any(|&x| x > 0.0))
+        .collect();
+    if origins.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: no feature was open after the first {w} weeks of history; nothing to backtest",
+            h.file
+        )));
+    }
+    let cost: Vec<f64> = origins
+        .iter()
+        .map(|(o, f)| {
+            let p = pool_at(*o);
+            let mean = p.iter().sum::<f64>() / p.len() as f64;
+            let total: f64 = f.iter().map(|x| x.1).sum::<f64>() * split.1;
+            (2.0 * total / mean + 52.0).min(horizon as f64) * wip.min(f.len()) as f64
+                + f.len() as f64
+        })
+        .collect();
+    let budget = FEATURE_BACKTEST_WORK;
+    let all: f64 = cost.iter().sum();
+    let trials = ((budget / all) as u64).clamp(200, n.max(200));
+    let stride = ((all * trials as f64 / budget).ceil() as usize).max(1);
+    let nn = trials as usize;
+    let picked: Vec<&(usize, Vec<(usize, f64)>)> = origins.iter().step_by(stride).collect();
+    // Per origin, in parallel (each keyed by its week): inside, below, above, unscored,
+    // and the errors of the finished ones.
+    let tallies: Vec<([usize; 4], Vec<f64>)> = picked
+        .par_iter()
+        .map_init(Vec::new, |scratch, (o, open)| {
+            let items: Vec<f64> = open.iter().map(|x| x.1).collect();
+            let f = Features {
+                items: &items,
+                wip,
+                split,
+            };
+            let key = mix64(seed ^ *o as u64);
+            let out = features_finish(pool_at(*o), f, horizon, trials, key, scratch);
+            let left = (weeks - o) as f64;
+            let (mut tally, mut errors) = ([0usize; 4], Vec::new());
+            let mut v = Vec::with_capacity(nn);
+            for (x, &(k, _)) in open.iter().enumerate() {
+                let t = &tracks[k];
+                if t.orphans || t.items.iter().any(|i| i.finished && i.done.is_none()) {
+                    continue;
+                }
+                v.clear();
+                v.extend_from_slice(&out[x * nn..(x + 1) * nn]);
+                v.sort_by(f64::total_cmp);
+                // Whole weeks from the origin; beyond the horizon: never.
+                let week = |p: f64| pct_finished(&v, p).map_or(f64::INFINITY, f64::ceil);
+                let (lo, mid, hi) = (week(10.0), week(50.0), week(90.0));
+                let actual = if t.items.iter().all(|i| i.finished) {
+                    t.items
+                        .iter()
+                        .filter_map(|i| i.done)
+                        .max()
+                        .map(|d| (d - *o as i64 + 1) as f64)
+                } else {
+                    None
+                };
+                let slot = match actual {
+                    Some(a) => {
+                        if mid.is_finite() {
+                            errors.push(a - mid);
+                        }
+                        if a < lo {
+                            1
+                        } else if a > hi {
+                            2
+                        } else {
+                            0
+                        }
+                    }
+                    // Still open after `left` weeks.
+                    None if hi <= left => 2,
+                    None => 3,
+                };
+                tally[slot] += 1;
+            }
+            (tally, errors)
+        })
+        .collect();
+    let mut counts = [0usize; 4];
+    let mut errors: Vec<f64> = Vec::new();
+    for (t, e) in tallies {
+        for (c, x) in counts.iter_mut().zip(t) {
+            *c += x;
+        }
+        errors.extend(e);
+    }
+    let [inside, below, above, unscored] = counts;
+    let used = picked.len();
+    let scored = inside + below + above;
+    let share = |k: usize| {
+        if scored == 0 {
+            0.0
+        } else {
+            k as f64 / scored as f64
+        }
+    };
+    errors.sort_by(f64::total_cmp);
+    Ok(FeatureBacktest {
+        origins: used,
+        window: w,
+        wip,
+        scored,
+        coverage_p10_p90: share(inside),
+        below_p10: share(below),
+        above_p90: share(above),
+        median_error_weeks: (!errors.is_empty()).then(|| round4(pct(&errors, 50.0))),
+        unscored,
+    })
+}
+
 /// What `slipcast throughput` asks: one or more of a "when" (`items`), a "how many"
 /// (`weeks`, or `until` a date with a `start`) and a backtest.
 #[derive(Debug, Clone, Default)]
@@ -535,6 +753,9 @@ pub struct ThroughputRequest {
     pub features: Vec<(String, f64)>,
     /// How many features the team works on at once (0: 1).
     pub wip: usize,
+    /// The parents' items through time (from `--by-parent`): with `backtest`, the
+    /// features forecast is backtested on them too.
+    pub tracks: Vec<FeatureTrack>,
 }
 
 impl ThroughputRequest {
@@ -555,6 +776,8 @@ impl ThroughputRequest {
 pub struct ThroughputReport {
     /// The backtest, when asked.
     pub backtest: Option<ThroughputBacktest>,
+    /// The features backtest, when asked with features grouped by parent.
+    pub features_backtest: Option<FeatureBacktest>,
     /// The forecasts, "when" before "how many".
     pub forecasts: Vec<ThroughputForecast>,
     /// Per feature, in priority order, when features were given.
@@ -706,6 +929,20 @@ pub fn report(h: &History, req: &ThroughputRequest) -> Result<ThroughputReport> 
     } else {
         None
     };
+    let features_backtest = if req.backtest && !req.tracks.is_empty() {
+        Some(backtest_features(
+            h,
+            &req.tracks,
+            req.wip,
+            req.split,
+            req.window,
+            req.scope().horizon(),
+            2000,
+            req.seed,
+        )?)
+    } else {
+        None
+    };
     if forecasts.is_empty() && backtest.is_none() && features.is_empty() {
         return Err(Error::Usage(
             "nothing to forecast: ask for items, weeks, a date (with a start), features or a backtest".into(),
@@ -714,6 +951,7 @@ pub fn report(h: &History, req: &ThroughputRequest) -> Result<ThroughputReport> 
     let given = !req.features.is_empty();
     Ok(ThroughputReport {
         backtest,
+        features_backtest,
         forecasts,
         features,
         wip: given.then_some(req.wip.max(1)),

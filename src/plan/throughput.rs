@@ -9,7 +9,9 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use crate::error::{Diagnostic, Diags, Error, Result};
 use crate::plan::sheet::{Sheet, parse_date, parse_number};
-use crate::plan::workitems::{self, WorkItem, WorkItems, monday};
+use std::collections::HashMap;
+
+use crate::plan::workitems::{self, Stage, WorkItem, WorkItems, monday};
 
 /// Weeks beyond which a "when" forecast gives up (the history delivers almost nothing),
 /// the longest "how many" horizon and the longest history read (about 192 years).
@@ -63,13 +65,13 @@ pub fn load(path: &Path) -> Result<History> {
 }
 
 /// Reads a history, keeping of an item export the items `filter` keeps; with `by_parent`
-/// also the export's unfinished items grouped by parent, as features in the export's
-/// order. A filter or `by_parent` on a `week,done` history is refused: it has no items.
+/// also the kept items grouped by parent ([`tracks`]: [`open_features`] gives the
+/// features to forecast). A filter or `by_parent` on a `week,done` history is refused: it has no items.
 pub fn load_filtered(
     path: &Path,
     filter: &workitems::Filter,
     by_parent: bool,
-) -> Result<(History, Vec<(String, f64)>)> {
+) -> Result<(History, Vec<FeatureTrack>)> {
     let file = path.display().to_string();
     let mut diags = Diags::default();
     let Some(bytes) = crate::plan::sheet::read_limited(path, &file, &mut diags)? else {
@@ -79,10 +81,9 @@ pub fn load_filtered(
         Some(items) => {
             let kept = items.select(filter)?;
             let h = from_items(&items, &kept, filter.since)?;
-            let features = if by_parent {
-                WorkItems::open_by_parent(&kept)
-            } else {
-                Vec::new()
+            let features = match (by_parent, h.first_week) {
+                (true, Some(first)) => tracks(&kept, first),
+                _ => Vec::new(),
             };
             Ok((h, features))
         }
@@ -329,6 +330,91 @@ pub fn from_items(
         arrivals,
         notes,
     })
+}
+
+/// One parent's items through time: what a feature held and when each item was created
+/// and finished, for forecasting the open features and backtesting those forecasts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureTrack {
+    /// The parent (its summary or id), or `(no parent)`.
+    pub name: String,
+    /// Whether this is the group of items without a parent (forecast last, never scored
+    /// in a backtest: it is not a feature that finishes).
+    pub orphans: bool,
+    /// Its items, in the export's order.
+    pub items: Vec<TrackedItem>,
+}
+
+/// One item of a [`FeatureTrack`]; weeks count from the history's first week (week 0),
+/// negative before it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackedItem {
+    /// Its position in the export (the query's order: rank or priority).
+    pub order: usize,
+    /// The week it was created, when known.
+    pub created: Option<i64>,
+    /// The week it was finished, when it is finished and the date is known.
+    pub done: Option<i64>,
+    /// Whether it is finished (a finished item without a date has `done` empty).
+    pub finished: bool,
+}
+
+/// The items of `kept` grouped by parent, in the order each parent first appears;
+/// items without a parent last, as `(no parent)`. Parents themselves (epics, features)
+/// are not items of a feature. Weeks count from `first_week`.
+pub fn tracks(kept: &[&WorkItem], first_week: NaiveDate) -> Vec<FeatureTrack> {
+    let week = |d: NaiveDate| (d - first_week).num_days().div_euclid(7);
+    let mut out: Vec<FeatureTrack> = Vec::new();
+    let mut at: HashMap<&str, usize> = HashMap::new();
+    let mut orphans = FeatureTrack {
+        name: "(no parent)".into(),
+        orphans: true,
+        items: Vec::new(),
+    };
+    for (order, i) in kept.iter().enumerate().filter(|(_, i)| !i.container) {
+        let item = TrackedItem {
+            order,
+            created: i.created.map(week),
+            done: i.done.map(week),
+            finished: i.stage == Stage::Done,
+        };
+        match i.parent.as_deref() {
+            Some(p) => {
+                let k = *at.entry(p).or_insert_with(|| {
+                    out.push(FeatureTrack {
+                        name: p.to_string(),
+                        orphans: false,
+                        items: Vec::new(),
+                    });
+                    out.len() - 1
+                });
+                out[k].items.push(item);
+            }
+            None => orphans.items.push(item),
+        }
+    }
+    if !orphans.items.is_empty() {
+        out.push(orphans);
+    }
+    out
+}
+
+/// The features to forecast: each track's unfinished items, in the order each
+/// feature's first unfinished item appears in the export (the query's order), items
+/// without a parent last; features with nothing open are left out.
+pub fn open_features(tracks: &[FeatureTrack]) -> Vec<(String, f64)> {
+    let mut open: Vec<(bool, usize, &str, f64)> = tracks
+        .iter()
+        .filter_map(|t| {
+            let left = t.items.iter().filter(|i| !i.finished);
+            let first = left.clone().map(|i| i.order).min()?;
+            Some((t.orphans, first, t.name.as_str(), left.count() as f64))
+        })
+        .collect();
+    open.sort_by_key(|o| (o.0, o.1));
+    open.into_iter()
+        .map(|(_, _, name, n)| (name.to_string(), n))
+        .collect()
 }
 
 impl History {

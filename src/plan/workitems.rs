@@ -693,36 +693,6 @@ impl WorkItems {
 }
 
 impl WorkItems {
-    /// The unfinished items of `kept` grouped by parent, in the order each parent's first
-    /// unfinished item appears (the query's order); items without a parent last, as
-    /// `(no parent)`. Parents themselves (epics, features) are not items of a feature.
-    pub fn open_by_parent(kept: &[&WorkItem]) -> Vec<(String, f64)> {
-        let mut out: Vec<(String, f64)> = Vec::new();
-        let mut at: HashMap<&str, usize> = HashMap::new();
-        let mut orphans = 0.0;
-        for i in kept
-            .iter()
-            .filter(|i| i.stage != Stage::Done && !i.container)
-        {
-            match i.parent.as_deref() {
-                Some(p) => {
-                    let k = *at.entry(p).or_insert_with(|| {
-                        out.push((p.to_string(), 0.0));
-                        out.len() - 1
-                    });
-                    out[k].1 += 1.0;
-                }
-                None => orphans += 1.0,
-            }
-        }
-        if orphans > 0.0 {
-            out.push(("(no parent)".into(), orphans));
-        }
-        out
-    }
-}
-
-impl WorkItems {
     /// A note when items that are other items' parents (epics, features) are kept: they
     /// count as throughput like any item unless `--type` leaves them out.
     pub fn containers_note(&self, kept: &[&WorkItem]) -> Option<String> {

@@ -1031,6 +1031,13 @@ pub fn throughput_markdown(r: &crate::history::throughput::ThroughputReport) -> 
             b.coverage_p10_p90 * 100.0
         );
     }
+    if let Some(b) = &r.features_backtest {
+        let _ = writeln!(
+            s,
+            "\nFeatures backtest: {}",
+            md(&crate::report::table::features_backtest_text(b))
+        );
+    }
     s
 }
 

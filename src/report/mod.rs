@@ -960,6 +960,15 @@ pub fn throughput_csv(r: &crate::history::throughput::ThroughputReport) -> Strin
             String::new(),
         ]);
     }
+    if let Some(b) = &r.features_backtest {
+        rows.push(vec![
+            "features_backtest_coverage_p10_p90".into(),
+            num(b.coverage_p10_p90),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
     csv_bytes(rows)
 }
 

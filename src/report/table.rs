@@ -497,6 +497,51 @@ pub fn calibration_table(r: &crate::history::calibrate::CalibrationReport) -> St
     out
 }
 
+/// What the features backtest found, in a sentence or three.
+pub fn features_backtest_text(b: &crate::history::throughput::FeatureBacktest) -> String {
+    let mut s = if b.scored == 0 {
+        format!(
+            "at {} origins ({} at once, sampling the {} weeks before each), no feature forecast could be scored yet.",
+            b.origins, b.wip, b.window
+        )
+    } else {
+        format!(
+            "at {} origins ({} at once, sampling the {} weeks before each), {} scored against the week the feature's last item finished: {:.1} % inside P10–P90 ({:.1} % earlier, {:.1} % later; target 80 %).",
+            b.origins,
+            b.wip,
+            b.window,
+            if b.scored == 1 {
+                "1 feature forecast was".to_string()
+            } else {
+                format!("{} feature forecasts were", b.scored)
+            },
+            b.coverage_p10_p90 * 100.0,
+            b.below_p10 * 100.0,
+            b.above_p90 * 100.0
+        )
+    };
+    if let Some(e) = b.median_error_weeks {
+        let _ = write!(
+            s,
+            " Features finished a median {:.1} weeks {} their P50.",
+            e.abs(),
+            if e >= 0.0 { "after" } else { "before" }
+        );
+    }
+    if b.unscored > 0 {
+        let _ = write!(
+            s,
+            " {} not scored: the feature is still open at the export's end and the P90 lies beyond it.",
+            if b.unscored == 1 {
+                "1 forecast is".to_string()
+            } else {
+                format!("{} forecasts are", b.unscored)
+            }
+        );
+    }
+    s
+}
+
 /// Renders throughput forecasts.
 pub fn throughput_table(
     h: &crate::history::throughput::History,
@@ -542,7 +587,7 @@ pub fn throughput_table(
                 d[0], d[1], d[2], d[3]
             );
         }
-        let _ = writeln!(out, "  Read: {}.", x.reading);
+        wrap_text(&mut out, "  Read:", &format!("{}.", x.reading), 8, 100);
     }
     if let (false, Some(wip)) = (r.features.is_empty(), r.wip) {
         out.push('\n');
@@ -587,16 +632,32 @@ pub fn throughput_table(
         }
     }
     if let Some(b) = bt {
-        let _ = writeln!(
-            out,
-            "\nBacktest: from {} origins, the actual {} in the next {} weeks fell inside the forecast's P10–P90 {:.1} % of the time ({:.1} % below, {:.1} % above; target 80 %), sampling the {} weeks before each origin.",
-            b.origins,
-            b.measure,
-            b.horizon,
-            b.coverage_p10_p90 * 100.0,
-            b.below_p10 * 100.0,
-            b.above_p90 * 100.0,
-            b.window
+        out.push('\n');
+        wrap_text(
+            &mut out,
+            "Backtest:",
+            &format!(
+                "from {} origins, the actual {} in the next {} weeks fell inside the forecast's P10–P90 {:.1} % of the time ({:.1} % below, {:.1} % above; target 80 %), sampling the {} weeks before each origin.",
+                b.origins,
+                b.measure,
+                b.horizon,
+                b.coverage_p10_p90 * 100.0,
+                b.below_p10 * 100.0,
+                b.above_p90 * 100.0,
+                b.window
+            ),
+            2,
+            100,
+        );
+    }
+    if let Some(b) = &r.features_backtest {
+        out.push('\n');
+        wrap_text(
+            &mut out,
+            "Features backtest:",
+            &features_backtest_text(b),
+            2,
+            100,
         );
     }
     out
