@@ -19,6 +19,14 @@ pub struct Profile<T> {
     ends: Vec<u32>,
 }
 
+/// Where a span lies in a profile, as [`Profile::fit_from`] found it: the index of the
+/// first change point after its start and of the first at or after its finish.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Span {
+    after_s: usize,
+    from_f: usize,
+}
+
 /// A change point: from `at` on, `level` thousandths are held.
 #[derive(Debug, Clone, Copy)]
 struct Point<T> {
@@ -62,6 +70,20 @@ impl<T: Copy + PartialOrd> Profile<T> {
         capacity: i64,
         hint: &mut usize,
     ) -> Option<(T, u32)> {
+        self.fit_from(s, f, units, capacity, hint).err()
+    }
+
+    /// [`Profile::conflict_from`], with where the span lies when it fits: `Ok` with the
+    /// [`Span`] that [`Profile::add_at`] takes to hold it without searching again, `Err`
+    /// with the conflict.
+    pub fn fit_from(
+        &self,
+        s: T,
+        f: T,
+        units: i64,
+        capacity: i64,
+        hint: &mut usize,
+    ) -> Result<Span, (T, u32)> {
         let room = capacity - units;
         let pts = &self.pts[..];
         let n = pts.len();
@@ -76,6 +98,7 @@ impl<T: Copy + PartialOrd> Profile<T> {
             }
             i
         };
+        let after = i;
         let first = if i > 0 && pts[i - 1].level as i64 > room {
             Some(i - 1)
         } else {
@@ -89,7 +112,13 @@ impl<T: Copy + PartialOrd> Profile<T> {
                 i += 1;
             }
         };
-        let mut j = first? + 1;
+        let Some(first) = first else {
+            return Ok(Span {
+                after_s: after,
+                from_f: i,
+            });
+        };
+        let mut j = first + 1;
         while j < n && pts[j].level as i64 > room {
             j += 1;
         }
@@ -97,7 +126,48 @@ impl<T: Copy + PartialOrd> Profile<T> {
         // overbook it for good, which [`Profile::add`] never lets a waiting task do.
         let j = j.min(n - 1);
         *hint = j + 1;
-        Some((pts[j].at, self.ends[j]))
+        Err((pts[j].at, self.ends[j]))
+    }
+
+    /// [`Profile::add`] at the places a [`Profile::fit_from`] of the same span found: no
+    /// search when the profile has not changed since (checked: otherwise it searches).
+    pub fn add_at(&mut self, s: T, f: T, units: i64, task: u32, at: Span) {
+        let pts = &self.pts;
+        let n = pts.len();
+        let (a, b) = (at.after_s, at.from_f);
+        // `a` is the first point after `s` and `b` the first at or after `f`.
+        let holds = a <= b
+            && b <= n
+            && (a == 0 || pts[a - 1].at <= s)
+            && (a == n || pts[a].at > s)
+            && (b == 0 || pts[b - 1].at < f)
+            && (b == n || pts[b].at >= f);
+        if !holds {
+            return self.add(s, f, units, task);
+        }
+        let units = units.clamp(0, i32::MAX as i64) as i32;
+        let (i, mut j) = (a, b);
+        let i = if i > 0 && self.pts[i - 1].at == s {
+            i - 1
+        } else {
+            self.insert(i, s);
+            j += 1;
+            i
+        };
+        if j == self.pts.len() || self.pts[j].at != f {
+            self.insert(j, f);
+        }
+        for p in &mut self.pts[i..j] {
+            p.level = p.level.saturating_add(units);
+        }
+        self.ends[j] = task;
+    }
+
+    /// Inserts a change point at `x` at index `i`, with the level held there.
+    fn insert(&mut self, i: usize, x: T) {
+        let level = if i > 0 { self.pts[i - 1].level } else { 0 };
+        self.pts.insert(i, Point { at: x, level });
+        self.ends.insert(i, NO_TASK);
     }
 
     /// Holds `units` over `[s, f)` (`s < f`) for `task`. Levels saturate at `i32::MAX`
@@ -119,9 +189,7 @@ impl<T: Copy + PartialOrd> Profile<T> {
     fn point(&mut self, x: T) -> usize {
         let i = from_back(&self.pts, |p| p.at < x);
         if i == self.pts.len() || self.pts[i].at != x {
-            let level = if i > 0 { self.pts[i - 1].level } else { 0 };
-            self.pts.insert(i, Point { at: x, level });
-            self.ends.insert(i, NO_TASK);
+            self.insert(i, x);
         }
         i
     }
@@ -254,6 +322,41 @@ mod tests {
                     moves += 1;
                 }
             }
+        }
+    }
+
+    #[test]
+    fn adding_where_the_fit_was_found_equals_adding_afresh() {
+        // Two profiles filled with the same spans, one by `add`, one by `add_at` with
+        // the span of a `fit_from` (taken before a stale change half the time, so that
+        // the check falls back to a search): same points, same ends.
+        let (mut a, mut b): (Profile<f64>, Profile<f64>) = Default::default();
+        let mut x = 5u64;
+        for k in 0..500u32 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let s = ((x >> 33) % 300) as f64 / 2.0;
+            let f = s + (1 + (x >> 20) % 9) as f64 / 2.0;
+            let units = 1 + (x >> 45) as i64 % 3;
+            let span = match b.fit_from(s, f, units, 1_000_000, &mut 0) {
+                Ok(span) => span,
+                Err(_) => unreachable!("capacity is never reached"),
+            };
+            if k % 2 == 1 {
+                // Another span lands first: the span found is stale.
+                let (s2, f2) = (
+                    ((x >> 7) % 300) as f64 / 2.0,
+                    ((x >> 7) % 300) as f64 / 2.0 + 1.5,
+                );
+                a.add(s2, f2, 1, 10_000 + k);
+                b.add(s2, f2, 1, 10_000 + k);
+            }
+            a.add(s, f, units, k);
+            b.add_at(s, f, units, k, span);
+            let (pa, pb): (Vec<_>, Vec<_>) = (a.points().collect(), b.points().collect());
+            assert_eq!(pa, pb, "after span {k}");
+            assert_eq!(a.ends, b.ends, "after span {k}");
         }
     }
 

@@ -18,6 +18,7 @@
 //! clipped at 0. Scenarios then act: `scale` multiplies the sampled duration first,
 //! `delay` adds days last (when the task happens), `remove` makes the duration 0.
 
+use crate::model::profile::Span;
 use crate::model::resource::{Levelling, NO_TASK, Profile};
 use crate::model::sampler::normal_scores;
 use crate::model::{Link, Member, NO_FREEZE, Network, Status, WorkTime, correlation, cost, pert};
@@ -2316,6 +2317,7 @@ fn level_lanes(
     };
     let mut wait = 0i128;
     driver.fill(NO_TASK);
+    let mut spans = [Span::default(); HINTS];
     for l in 0..valid {
         let lane = &mut profiles[l * r..(l + 1) * r];
         let (mut s, mut f) = (start[l], finish[l]);
@@ -2325,7 +2327,8 @@ fn level_lanes(
         if from == f32::NEG_INFINITY {
             let s0 = s;
             // Where each resource's search stopped, so that a task moved past a gap too
-            // short for it walks on instead of searching again (the first few holds).
+            // short for it walks on instead of searching again, and where the span fits,
+            // so that holding it needs no search (the first few holds).
             let mut hints = [0usize; HINTS];
             loop {
                 let (mut next, mut by) = (f32::NEG_INFINITY, NO_TASK);
@@ -2333,13 +2336,18 @@ fn level_lanes(
                     let k = h.resource as usize;
                     let mut none = 0;
                     let hint = hints.get_mut(i).unwrap_or(&mut none);
-                    if let Some((x, who)) =
-                        lane[k].conflict_from(s, f, h.units, lev.capacity[k], hint)
-                    {
-                        if x > next {
-                            (next, by) = (x, who);
+                    match lane[k].fit_from(s, f, h.units, lev.capacity[k], hint) {
+                        Ok(span) => {
+                            if let Some(x) = spans.get_mut(i) {
+                                *x = span;
+                            }
                         }
-                        waited[k] |= 1 << l;
+                        Err((x, who)) => {
+                            if x > next {
+                                (next, by) = (x, who);
+                            }
+                            waited[k] |= 1 << l;
+                        }
                     }
                 }
                 // Each move passes a change point, so this ends after at most as many
@@ -2355,6 +2363,16 @@ fn level_lanes(
                 finish[l] = f;
                 wait += to_fixed(net.days(s as f64) - net.days(s0 as f64));
             }
+            if f > s {
+                for (i, h) in holds.iter().enumerate() {
+                    let p = &mut lane[h.resource as usize];
+                    match spans.get(i) {
+                        Some(&at) => p.add_at(s, f, h.units, t as u32, at),
+                        None => p.add(s, f, h.units, t as u32),
+                    }
+                }
+            }
+            continue;
         }
         let s = s.max(from);
         if f > s {
