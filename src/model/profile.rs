@@ -6,17 +6,16 @@
 /// level is what stays held after the last point). Adding a span inserts at most two
 /// points, so a profile holds at most twice the spans added to it.
 ///
-/// A point's time and level sit side by side (8 bytes for `f32` times): the search for
-/// a time and the check of the level there read one cache line, and inserting a point
-/// moves 12 bytes per later point with `ends`. Levels are thousandths of a unit in an
+/// A point's time, level and the task whose span ends there sit side by side (12 bytes
+/// for `f32` times): the search for a time, the check of the level there and the
+/// conflict's releasing task read one cache line, and inserting a point moves 12 bytes
+/// per later point in one move. Levels are thousandths of a unit in an
 /// `i32`: capacities and holds are at most [`crate::plan::resources::MAX_UNITS`]
 /// (10⁹ thousandths), and a level adds up saturating at `i32::MAX`, so every comparison
 /// with a capacity is exact (see [`Profile::add`]).
 #[derive(Debug, Clone, Default)]
 pub struct Profile<T> {
     pts: Vec<Point<T>>,
-    /// Per point: the task whose span ends there (the last one added), or [`NO_TASK`].
-    ends: Vec<u32>,
 }
 
 /// Where a span lies in a profile, as [`Profile::fit_from`] found it: the index of the
@@ -32,6 +31,8 @@ pub struct Span {
 struct Point<T> {
     at: T,
     level: i32,
+    /// The task whose span ends here (the last one added), or [`NO_TASK`].
+    end: u32,
 }
 
 /// No task ends at a change point.
@@ -41,7 +42,6 @@ impl<T: Copy + PartialOrd> Profile<T> {
     /// Empties the profile, keeping its memory.
     pub fn clear(&mut self) {
         self.pts.clear();
-        self.ends.clear();
     }
 
     /// Whether `units` more fit over `[s, f)` below `capacity`: `None` when they do, else
@@ -126,7 +126,7 @@ impl<T: Copy + PartialOrd> Profile<T> {
         // overbook it for good, which [`Profile::add`] never lets a waiting task do.
         let j = j.min(n - 1);
         *hint = j + 1;
-        Err((pts[j].at, self.ends[j]))
+        Err((pts[j].at, pts[j].end))
     }
 
     /// [`Profile::add`] at the places a [`Profile::fit_from`] of the same span found: no
@@ -160,14 +160,20 @@ impl<T: Copy + PartialOrd> Profile<T> {
         for p in &mut self.pts[i..j] {
             p.level = p.level.saturating_add(units);
         }
-        self.ends[j] = task;
+        self.pts[j].end = task;
     }
 
     /// Inserts a change point at `x` at index `i`, with the level held there.
     fn insert(&mut self, i: usize, x: T) {
         let level = if i > 0 { self.pts[i - 1].level } else { 0 };
-        self.pts.insert(i, Point { at: x, level });
-        self.ends.insert(i, NO_TASK);
+        self.pts.insert(
+            i,
+            Point {
+                at: x,
+                level,
+                end: NO_TASK,
+            },
+        );
     }
 
     /// Holds `units` over `[s, f)` (`s < f`) for `task`. Levels saturate at `i32::MAX`
@@ -181,7 +187,7 @@ impl<T: Copy + PartialOrd> Profile<T> {
         for p in &mut self.pts[i..j] {
             p.level = p.level.saturating_add(units);
         }
-        self.ends[j] = task;
+        self.pts[j].end = task;
     }
 
     /// The index of a change point at `x`, inserted (with the level already held there)
@@ -285,7 +291,7 @@ mod tests {
                 .rev()
                 .find(|sp| sp.1 == t)
                 .map_or(NO_TASK, |sp| sp.3);
-            assert_eq!(p.ends[i], last, "at {t}");
+            assert_eq!(p.pts[i].end, last, "at {t}");
         }
     }
 
@@ -356,7 +362,8 @@ mod tests {
             b.add_at(s, f, units, k, span);
             let (pa, pb): (Vec<_>, Vec<_>) = (a.points().collect(), b.points().collect());
             assert_eq!(pa, pb, "after span {k}");
-            assert_eq!(a.ends, b.ends, "after span {k}");
+            let ends = |p: &Profile<f64>| p.pts.iter().map(|q| q.end).collect::<Vec<_>>();
+            assert_eq!(ends(&a), ends(&b), "after span {k}");
         }
     }
 
