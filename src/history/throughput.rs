@@ -20,8 +20,8 @@ pub use crate::model::backlog::{
 };
 use crate::plan::Workweek;
 pub use crate::plan::throughput::{
-    FeatureTrack, History, MAX_WEEKS, TrackedItem, from_items, load, load_filtered, open_features,
-    parse, tracks,
+    FeatureTrack, History, MAX_WEEKS, TrackedItem, from_items, load, load_filtered, open_at,
+    open_features, parse, tracks,
 };
 pub use crate::plan::workitems::Filter;
 
@@ -572,22 +572,6 @@ pub fn backtest_features(
     }
     let wip = wip.max(1);
     let split = split.unwrap_or((1.0, 1.0));
-    // The features open at the start of week `o`: (track, items left), in order.
-    let open_at = |o: i64| -> Vec<(usize, f64)> {
-        let mut v: Vec<(bool, usize, usize, f64)> = tracks
-            .iter()
-            .enumerate()
-            .filter_map(|(k, t)| {
-                let left = t.items.iter().filter(|i| {
-                    i.created.is_none_or(|c| c < o) && !(i.finished && i.done.is_none_or(|d| d < o))
-                });
-                let first = left.clone().map(|i| i.order).min()?;
-                Some((t.orphans, first, k, left.count() as f64))
-            })
-            .collect();
-        v.sort_by_key(|x| (x.0, x.1));
-        v.into_iter().map(|x| (x.2, x.3)).collect()
-    };
     let pool_at = |o: usize| {
         if window == 0 {
             &h.weeks[..o]
@@ -604,7 +588,7 @@ pub fn backtest_features(
     let scan = (((weeks - w) as f64 * items as f64 / SCAN_BUDGET).ceil() as usize).max(1);
     let origins: Vec<(usize, Vec<(usize, f64)>)> = (w..weeks)
         .step_by(scan)
-        .map(|o| (o, open_at(o as i64)))
+        .map(|o| (o, open_at(tracks, o as i64)))
         .filter(|(o, f)| !f.is_empty() && pool_at(*o).iter().any(|&x| x > 0.0))
         .collect();
     if origins.is_empty() {

@@ -403,18 +403,29 @@ pub fn tracks(kept: &[&WorkItem], first_week: NaiveDate) -> Vec<FeatureTrack> {
 /// feature's first unfinished item appears in the export (the query's order), items
 /// without a parent last; features with nothing open are left out.
 pub fn open_features(tracks: &[FeatureTrack]) -> Vec<(String, f64)> {
-    let mut open: Vec<(bool, usize, &str, f64)> = tracks
+    open_at(tracks, i64::MAX)
+        .into_iter()
+        .map(|(k, n)| (tracks[k].name.clone(), n))
+        .collect()
+}
+
+/// The features open at the start of `week` (as [`open_features`] orders them today):
+/// `(track, items)` for the items created before it and not finished before it.
+pub fn open_at(tracks: &[FeatureTrack], week: i64) -> Vec<(usize, f64)> {
+    let mut v: Vec<(bool, usize, usize, f64)> = tracks
         .iter()
-        .filter_map(|t| {
-            let left = t.items.iter().filter(|i| !i.finished);
+        .enumerate()
+        .filter_map(|(k, t)| {
+            let left = t.items.iter().filter(|i| {
+                i.created.is_none_or(|c| c < week)
+                    && !(i.finished && i.done.is_none_or(|d| d < week))
+            });
             let first = left.clone().map(|i| i.order).min()?;
-            Some((t.orphans, first, t.name.as_str(), left.count() as f64))
+            Some((t.orphans, first, k, left.count() as f64))
         })
         .collect();
-    open.sort_by_key(|o| (o.0, o.1));
-    open.into_iter()
-        .map(|(_, _, name, n)| (name.to_string(), n))
-        .collect()
+    v.sort_by_key(|x| (x.0, x.1));
+    v.into_iter().map(|x| (x.2, x.3)).collect()
 }
 
 impl History {
