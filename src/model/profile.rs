@@ -367,6 +367,91 @@ mod tests {
         }
     }
 
+    /// The conflict of a span by the definition, over the points in a flat list.
+    fn conflict_by_definition(
+        pts: &[(f64, i64, u32)],
+        s: f64,
+        f: f64,
+        units: i64,
+        capacity: i64,
+    ) -> Option<(f64, u32)> {
+        let room = capacity - units;
+        let i = pts.partition_point(|p| p.0 <= s);
+        let first = if i > 0 && pts[i - 1].1 > room {
+            i - 1
+        } else {
+            (i..pts.len())
+                .take_while(|&k| pts[k].0 < f)
+                .find(|&k| pts[k].1 > room)?
+        };
+        let j = (first + 1..pts.len())
+            .find(|&k| pts[k].1 <= room)
+            .unwrap_or(pts.len() - 1);
+        Some((pts[j].0, pts[j].2))
+    }
+
+    #[test]
+    fn searches_far_back_agree_with_the_definition() {
+        // Thousands of spans, landing mostly near the tail and one in eight far back (as
+        // tasks with float do, which the serial scheme takes late), at a capacity that
+        // leaves long full stretches: every conflict, walked on from its hint or searched
+        // afresh, is the one the definition gives over the flat list of points, and
+        // holding a span where it fits leaves the points a plain add leaves.
+        let (mut p, mut q): (Profile<f64>, Profile<f64>) = Default::default();
+        let mut x = 3u64;
+        let mut rnd = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x >> 16
+        };
+        let capacity = 4;
+        for k in 0..3000u32 {
+            let tail = (k / 2) as u64;
+            let back = if rnd() % 8 == 0 {
+                rnd() % (tail + 1)
+            } else {
+                rnd() % 20
+            };
+            let mut s = tail.saturating_sub(back) as f64 / 2.0;
+            let d = (1 + rnd() % 12) as f64 / 2.0;
+            let units = 1 + (rnd() % 2) as i64;
+            let mut hint = 0;
+            let flat: Vec<(f64, i64, u32)> = p
+                .pts
+                .iter()
+                .map(|q| (q.at, q.level as i64, q.end))
+                .collect();
+            let span = loop {
+                let want = conflict_by_definition(&flat, s, s + d, units, capacity);
+                assert_eq!(p.conflict_by(s, s + d, units, capacity), want, "span {k}");
+                match p.fit_from(s, s + d, units, capacity, &mut hint) {
+                    Ok(span) => {
+                        assert_eq!(want, None, "span {k}");
+                        break span;
+                    }
+                    Err(c) => {
+                        assert_eq!(Some(c), want, "span {k} walked on");
+                        assert!(c.0 > s, "span {k}: the capacity is never overbooked");
+                        s = c.0;
+                    }
+                }
+            };
+            p.add_at(s, s + d, units, k, span);
+            q.add(s, s + d, units, k);
+        }
+        let all = |p: &Profile<f64>| {
+            p.pts
+                .iter()
+                .map(|q| (q.at, q.level, q.end))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(all(&p), all(&q));
+        assert!(p.pts.len() > 2000, "{} points", p.pts.len());
+        p.clear();
+        assert_eq!((p.points().count(), p.last()), (0, None));
+    }
+
     #[test]
     fn a_profile_finds_the_first_gap_that_fits() {
         let mut p: Profile<f64> = Profile::default();
