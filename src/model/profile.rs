@@ -55,27 +55,15 @@ impl<T: Copy + PartialOrd> Profile<T> {
     /// [`Profile::conflict`], with the task whose finish released the units at that
     /// time ([`NO_TASK`] when none ends there).
     pub fn conflict_by(&self, s: T, f: T, units: i64, capacity: i64) -> Option<(T, u32)> {
-        self.conflict_from(s, f, units, capacity, &mut 0)
+        self.fit_from(s, f, units, capacity, &mut 0).err()
     }
 
-    /// [`Profile::conflict_by`] for a task moved forward step by step: `hint` is 0 on the
+    /// [`Profile::conflict_by`] for a task moved forward step by step, with where the
+    /// span lies when it fits: `Err` with the conflict, `Ok` with the [`Span`] that
+    /// [`Profile::add_at`] takes to hold it without searching again. `hint` is 0 on the
     /// first call, and each call that finds a conflict at `x` sets it so that the next
     /// call, with a start of `x` or later, walks on from there instead of searching the
     /// profile again. Between calls the profile must not change.
-    pub fn conflict_from(
-        &self,
-        s: T,
-        f: T,
-        units: i64,
-        capacity: i64,
-        hint: &mut usize,
-    ) -> Option<(T, u32)> {
-        self.fit_from(s, f, units, capacity, hint).err()
-    }
-
-    /// [`Profile::conflict_from`], with where the span lies when it fits: `Ok` with the
-    /// [`Span`] that [`Profile::add_at`] takes to hold it without searching again, `Err`
-    /// with the conflict.
     pub fn fit_from(
         &self,
         s: T,
@@ -145,7 +133,6 @@ impl<T: Copy + PartialOrd> Profile<T> {
         if !holds {
             return self.add(s, f, units, task);
         }
-        let units = units.clamp(0, i32::MAX as i64) as i32;
         let (i, mut j) = (a, b);
         let i = if i > 0 && self.pts[i - 1].at == s {
             i - 1
@@ -157,10 +144,7 @@ impl<T: Copy + PartialOrd> Profile<T> {
         if j == self.pts.len() || self.pts[j].at != f {
             self.insert(j, f);
         }
-        for p in &mut self.pts[i..j] {
-            p.level = p.level.saturating_add(units);
-        }
-        self.pts[j].end = task;
+        self.raise(i, j, units, task);
     }
 
     /// Inserts a change point at `x` at index `i`, with the level held there.
@@ -181,9 +165,16 @@ impl<T: Copy + PartialOrd> Profile<T> {
     /// whatever the capacity, can overbook that far, and a level that high is over every
     /// capacity either way.
     pub fn add(&mut self, s: T, f: T, units: i64, task: u32) {
-        let units = units.clamp(0, i32::MAX as i64) as i32;
         let i = self.point(s);
         let j = self.point(f);
+        self.raise(i, j, units, task);
+    }
+
+    /// Adds `units` to the levels of points `i..j` (saturating) and makes `task` the one
+    /// whose span ends at point `j`.
+    #[inline(always)]
+    fn raise(&mut self, i: usize, j: usize, units: i64, task: u32) {
+        let units = units.clamp(0, i32::MAX as i64) as i32;
         for p in &mut self.pts[i..j] {
             p.level = p.level.saturating_add(units);
         }
@@ -319,7 +310,7 @@ mod tests {
                 let (mut s, mut hint, mut moves) = (start as f64 / 2.0, 0, 0);
                 loop {
                     let fresh = p.conflict_by(s, s + d, units, 4);
-                    let walked = p.conflict_from(s, s + d, units, 4, &mut hint);
+                    let walked = p.fit_from(s, s + d, units, 4, &mut hint).err();
                     assert_eq!(fresh, walked, "start {start}, duration {d}, move {moves}");
                     match fresh {
                         Some((x, _)) if x > s => s = x,
