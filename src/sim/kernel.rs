@@ -93,7 +93,8 @@ impl Keys {
                     && net.freeze_of[t] == NO_FREEZE
                     && net.floor[t].to_bits() as i32 >= 0
                     && net.preds(t).iter().all(|l| l.kind == LinkKind::FS)
-                    && !net.levelling.as_ref().is_some_and(|l| l.levels(t))
+                    // A levelled run places every task after drawing them all.
+                    && !net.levelling.as_ref().is_some_and(|l| l.on)
                     && net.clock().is_none_or(|k| {
                         // On the clock axis: lags that need no calendar (the chunk loop
                         // converts the task's start and finish on its own calendar), and
@@ -489,7 +490,7 @@ fn min_into(dst: &mut [f32; LANES], f: impl Fn(usize) -> f32) {
 }
 
 #[inline(always)]
-fn max_into(dst: &mut [f32; LANES], f: impl Fn(usize) -> f32) {
+fn max_into<const W: usize>(dst: &mut [f32; W], f: impl Fn(usize) -> f32) {
     // `f32::max` keeps this a packed max and a full store: a compare-and-select on the
     // stored value is turned into masked stores, which are much slower.
     for (l, d) in dst.iter_mut().enumerate() {
@@ -618,11 +619,19 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
         p.clear();
     }
     s.waited.fill(0);
+    // A levelled run draws every task's durations first, then levels (leave-one-out
+    // variants of a levelled plan are separate runs).
+    let levelling = b.net.levelling.as_ref().filter(|l| l.on);
+    debug_assert!(levelling.is_none() || loo.is_none());
     for t in 0..b.net.len() {
-        // The sampled lanes, before any effect, for the variants that change the task.
-        let sampled = forward_task::<C>(&b, t, s, acc, LOO);
-        if let Some(p) = loo {
-            forward_variants::<C>(&b, p, t, &sampled, s);
+        if levelling.is_some() {
+            draw_task(&b, t, s, acc);
+        } else {
+            // The sampled lanes, before any effect, for the variants that change the task.
+            let sampled = forward_task::<C>(&b, t, s, acc, LOO);
+            if let Some(p) = loo {
+                forward_variants::<C>(&b, p, t, &sampled, s);
+            }
         }
         if let Some(cm) = cost {
             let ci = cm.of_task[t];
@@ -633,15 +642,19 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
                 flush_cost(s);
             }
         }
-        if !b.track.lean && !b.net.is_alap[t] {
-            // A full run keeps the start lanes (an ALAP task's once it has moved).
-            acc.sum_start[t] += fixed_sum(lanes(&s.es, t), b.valid);
-            acc.sum_finish[t] += fixed_sum(lanes(&s.ef, t), b.valid);
+        if levelling.is_none() {
+            sum_dates(&b, t, s, acc);
         }
         if b.track.on {
             let (s1, s2) = fixed_sum_and_sq(lanes(&s.dur, t), b.valid);
             acc.sum_dur[t] += s1;
             acc.sum_dur2[t] += s2;
+        }
+    }
+    if let Some(lev) = levelling {
+        level_block(&b, lev, s, acc);
+        for t in 0..b.net.len() {
+            sum_dates(&b, t, s, acc);
         }
     }
     if let Some(p) = loo {
@@ -667,6 +680,16 @@ fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
     }
     milestones_and_reverse_pass(&b, s, acc, out, hashes, width);
     alap_pass(&b, s, acc, out, width);
+}
+
+/// Adds task `t`'s start and finish lanes to the sums of a full run (an ALAP task's once
+/// it has moved).
+#[inline(always)]
+fn sum_dates(b: &Block, t: usize, s: &Scratch, acc: &mut Acc) {
+    if !b.track.lean && !b.net.is_alap[t] {
+        acc.sum_start[t] += fixed_sum(lanes(&s.es, t), b.valid);
+        acc.sum_finish[t] += fixed_sum(lanes(&s.ef, t), b.valid);
+    }
 }
 
 /// Moves each ALAP task as late as its successors allow in each iteration, as
@@ -1101,8 +1124,8 @@ fn forward_task<const C: usize>(
     acc: &mut Acc,
     loo: bool,
 ) -> [f32; LANES] {
-    let (net, keys, block, valid, track) = (b.net, b.keys, b.block, b.valid, b.track);
-    if keys.plain[t] {
+    let (net, track) = (b.net, b.track);
+    if b.keys.plain[t] {
         // Leave-one-out variants and the driver analysis read the duration lanes (the
         // criticality pass reads a task's own only for start-based or finish-to-finish
         // links, which a plain task does not have).
@@ -1112,6 +1135,29 @@ fn forward_task<const C: usize>(
         plain_task::<C>(b, t, s, loo || track.on, fused);
         return *lanes(&s.dur, t);
     }
+    let sampled = draw_task(b, t, s, acc);
+    let dur = lanes(&s.dur, t);
+    let (start, finish) = place(
+        net,
+        t,
+        net.preds(t),
+        dur,
+        |p| lanes(&s.es, p),
+        |p| lanes(&s.ef, p),
+    );
+    if track.keep_starts {
+        *lanes_mut(&mut s.es, t) = start;
+    }
+    *lanes_mut(&mut s.ef, t) = finish;
+    sampled
+}
+
+/// Task `t`'s durations in every lane into its row of `s.dur`: sampled (unless its
+/// correlated group drew them), then every effect. Returns the sampled lanes, before any
+/// effect.
+#[inline(always)]
+fn draw_task(b: &Block, t: usize, s: &mut Scratch, acc: &mut Acc) -> [f32; LANES] {
+    let (net, keys, block, valid) = (b.net, b.keys, b.block, b.valid);
     let dur = lanes_mut(&mut s.dur, t);
     if !net.correlated[t] {
         block_uniforms(keys.duration[t], block, &mut s.u);
@@ -1130,36 +1176,6 @@ fn forward_task<const C: usize>(
         &mut acc.risk_added,
         valid,
     );
-    let dur: &[f32; LANES] = dur;
-    let (mut start, mut finish) = place(
-        net,
-        t,
-        net.preds(t),
-        dur,
-        |p| lanes(&s.es, p),
-        |p| lanes(&s.ef, p),
-    );
-    if let Some(lev) = net.levelling.as_ref().filter(|l| l.levels(t)) {
-        let dur = *lanes(&s.dur, t);
-        let waited = level_lanes(
-            net,
-            lev,
-            t,
-            valid,
-            &dur,
-            (&mut start, &mut finish),
-            &mut s.profiles,
-            &mut s.waited,
-            lanes_u32(&mut s.res_driver, t),
-        );
-        if !acc.wait.is_empty() {
-            acc.wait[t] += waited;
-        }
-    }
-    if track.keep_starts {
-        s.es[t * LANES..(t + 1) * LANES].copy_from_slice(&start);
-    }
-    s.ef[t * LANES..(t + 1) * LANES].copy_from_slice(&finish);
     sampled
 }
 
@@ -2290,20 +2306,81 @@ pub(crate) fn levelled_resources(net: &Network) -> usize {
 /// Holds of a task whose searches resume where they stopped (the rest search afresh).
 const HINTS: usize = 4;
 
-/// Levels task `t` in each valid lane (the serial scheme's step; see
+/// Lanes levelled together. A block's 64 lanes hold one profile per resource each, too
+/// many to stay in a core's cache on a large plan (64 × 20 profiles of a few hundred
+/// points each take several MB); a group's fit.
+const GROUP: usize = 16;
+
+/// Task (or risk) `t`'s lanes of group `g`.
+#[inline(always)]
+fn group(v: &[f32], t: usize, g: usize) -> &[f32; GROUP] {
+    &lanes(v, t).as_chunks::<GROUP>().0[g]
+}
+
+#[inline(always)]
+fn group_mut(v: &mut [f32], t: usize, g: usize) -> &mut [f32; GROUP] {
+    &mut lanes_mut(v, t).as_chunks_mut::<GROUP>().0[g]
+}
+
+/// The serial scheme in a levelled run, after every task's durations are drawn: each
+/// task in levelling order placed on its predecessors' levelled dates and levelled, a
+/// group of lanes at a time, so that the profiles one group works on stay in the core's
+/// cache. Lanes past the valid ones are placed but not levelled.
+#[inline(always)]
+fn level_block(b: &Block, lev: &Levelling, s: &mut Scratch, acc: &mut Acc) {
+    let net = b.net;
+    for g in 0..LANES / GROUP {
+        let first = g * GROUP;
+        let live = b.valid.saturating_sub(first).min(GROUP);
+        for t in 0..net.len() {
+            let dur = *group(&s.dur, t, g);
+            let (mut start, mut finish) = place(
+                net,
+                t,
+                net.preds(t),
+                &dur,
+                |p| group(&s.es, p, g),
+                |p| group(&s.ef, p, g),
+            );
+            if lev.levels(t) {
+                let waited = level_lanes(
+                    net,
+                    lev,
+                    t,
+                    (first, live),
+                    &dur,
+                    (&mut start, &mut finish),
+                    &mut s.profiles,
+                    &mut s.waited,
+                    &mut lanes_u32(&mut s.res_driver, t)[first..first + GROUP],
+                );
+                if !acc.wait.is_empty() {
+                    acc.wait[t] += waited;
+                }
+            }
+            if b.track.keep_starts {
+                *group_mut(&mut s.es, t, g) = start;
+            }
+            *group_mut(&mut s.ef, t, g) = finish;
+        }
+    }
+}
+
+/// Levels task `t` in the `live` lanes from lane `first` on, held from index 0 of `dur`,
+/// `start`, `finish` and `driver` (the serial scheme's step; see
 /// [`crate::model::resource`]): a task not started moves from its logic start to the
 /// earliest time at which every resource it holds has its units free over its whole
 /// span; then it holds them (a task in progress from the status date on). A task of zero
 /// length holds nothing. Marks in `waited` the lanes where a resource made it wait, and
 /// returns the working days it waited over the lanes, in fixed point.
 #[allow(clippy::too_many_arguments)]
-fn level_lanes(
+fn level_lanes<const W: usize>(
     net: &Network,
     lev: &Levelling,
     t: usize,
-    valid: usize,
-    dur: &[f32; LANES],
-    (start, finish): (&mut [f32; LANES], &mut [f32; LANES]),
+    (first, live): (usize, usize),
+    dur: &[f32; W],
+    (start, finish): (&mut [f32; W], &mut [f32; W]),
     profiles: &mut [Profile<f32>],
     waited: &mut [u64],
     driver: &mut [u32],
@@ -2318,10 +2395,11 @@ fn level_lanes(
     let mut wait = 0i128;
     driver.fill(NO_TASK);
     let mut spans = [Span::default(); HINTS];
-    for l in 0..valid {
+    for i in 0..live {
+        let l = first + i;
         let lane = &mut profiles[l * r..(l + 1) * r];
-        let (mut s, mut f) = (start[l], finish[l]);
-        if !(f > s && dur[l] > 0.0) {
+        let (mut s, mut f) = (start[i], finish[i]);
+        if !(f > s && dur[i] > 0.0) {
             continue;
         }
         if from == f32::NEG_INFINITY {
@@ -2355,12 +2433,12 @@ fn level_lanes(
                 if next <= s {
                     break;
                 }
-                driver[l] = by;
-                (s, f) = lift_lane(net, t, dur[l], next);
+                driver[i] = by;
+                (s, f) = lift_lane(net, t, dur[i], next);
             }
             if s > s0 {
-                start[l] = s;
-                finish[l] = f;
+                start[i] = s;
+                finish[i] = f;
                 wait += to_fixed(net.days(s as f64) - net.days(s0 as f64));
             }
             if f > s {
@@ -2466,27 +2544,27 @@ fn freeze_lane(net: &Network, t: usize, x: f32) -> f32 {
 /// single calendar the start is [`start_of`] and the finish the start plus the duration;
 /// on the clock axis see [`place_on_clock`].
 #[inline(always)]
-fn place<'a>(
+fn place<'a, const W: usize>(
     net: &Network,
     t: usize,
     preds: &[Link],
-    dur: &[f32; LANES],
-    es: impl Fn(usize) -> &'a [f32; LANES],
-    ef: impl Fn(usize) -> &'a [f32; LANES],
-) -> ([f32; LANES], [f32; LANES]) {
+    dur: &[f32; W],
+    es: impl Fn(usize) -> &'a [f32; W],
+    ef: impl Fn(usize) -> &'a [f32; W],
+) -> ([f32; W], [f32; W]) {
     if let Some(k) = net.clock.as_deref() {
         return place_on_clock(net, k, t, preds, dur, es, ef);
     }
     let start = start_of(net, t, preds, dur, &es, &ef);
-    let mut finish = [0f32; LANES];
-    for l in 0..LANES {
+    let mut finish = [0f32; W];
+    for l in 0..W {
         finish[l] = start[l] + dur[l];
     }
     if let Some((elapsed, rem)) = retained(net, t, dur) {
         // The remaining work resumes when its links allow, if after the status date.
         let resume = start[0] + elapsed;
-        let r = links_start(preds, &rem, &es, &ef, [resume; LANES]);
-        for l in 0..LANES {
+        let r = links_start(preds, &rem, &es, &ef, [resume; W]);
+        for l in 0..W {
             if r[l] > resume {
                 finish[l] = r[l] + rem[l];
             }
@@ -2499,11 +2577,11 @@ fn place<'a>(
 /// to the status date (where its remaining work resumes without its links) and, per lane,
 /// the work remaining (`dur` holds the elapsed and remaining work).
 #[inline(always)]
-fn retained(net: &Network, t: usize, dur: &[f32; LANES]) -> Option<(f32, [f32; LANES])> {
+fn retained<const W: usize>(net: &Network, t: usize, dur: &[f32; W]) -> Option<(f32, [f32; W])> {
     match net.status[t] {
         Status::InProgress { elapsed, .. } if net.retained_logic => {
-            let mut rem = [0f32; LANES];
-            for l in 0..LANES {
+            let mut rem = [0f32; W];
+            for l in 0..W {
                 rem[l] = dur[l] - elapsed;
             }
             Some((elapsed, rem))
@@ -2519,35 +2597,35 @@ fn retained(net: &Network, t: usize, dur: &[f32; LANES]) -> Option<(f32, [f32; L
 /// `finish(W + d)`. A task in progress keeps its actual start and finishes its remaining
 /// work from the status date on its calendar; a finished one keeps its actual dates.
 #[inline(always)]
-fn place_on_clock<'a>(
+fn place_on_clock<'a, const W: usize>(
     net: &Network,
     k: &crate::model::Clock,
     t: usize,
     preds: &[Link],
-    dur: &[f32; LANES],
-    es: impl Fn(usize) -> &'a [f32; LANES],
-    ef: impl Fn(usize) -> &'a [f32; LANES],
-) -> ([f32; LANES], [f32; LANES]) {
+    dur: &[f32; W],
+    es: impl Fn(usize) -> &'a [f32; W],
+    ef: impl Fn(usize) -> &'a [f32; W],
+) -> ([f32; W], [f32; W]) {
     let c = k.of(t);
     match net.status[t] {
         Status::Done {
             start: s0,
             finish: f0,
             ..
-        } => return ([s0; LANES], [f0; LANES]),
+        } => return ([s0; W], [f0; W]),
         Status::InProgress { start: s0, elapsed } => {
             let w0 = c.w32(s0);
             // Where the remaining work resumes (in working time) and ends.
-            let mut wr = [w0 + elapsed; LANES];
-            let mut wf = [0f32; LANES];
-            for l in 0..LANES {
+            let mut wr = [w0 + elapsed; W];
+            let mut wf = [0f32; W];
+            for l in 0..W {
                 wf[l] = w0 + dur[l];
             }
             if let Some((_, rem)) = retained(net, t, dur) {
                 // The remaining work resumes when its links allow, if after the status
                 // date.
                 let wl = clock_constraints(net, k, t, preds, &rem, &es, &ef, f32::NEG_INFINITY);
-                for l in 0..LANES {
+                for l in 0..W {
                     if wl[l] > wr[l] {
                         wr[l] = wl[l];
                         wf[l] = wl[l] + rem[l];
@@ -2556,19 +2634,19 @@ fn place_on_clock<'a>(
             }
             // It resumes where its calendar next works: with no work left it finishes
             // there, not where its calendar last stopped (as Primavera P6 does).
-            let resume = c.at_lanes::<LANES, false>(&wr);
-            let mut finish = c.at_lanes::<LANES, true>(&wf);
-            for l in 0..LANES {
+            let resume = c.at_lanes::<W, false>(&wr);
+            let mut finish = c.at_lanes::<W, true>(&wf);
+            for l in 0..W {
                 finish[l] = finish[l].max(resume[l]);
             }
-            return ([s0; LANES], finish);
+            return ([s0; W], finish);
         }
         Status::Open => {}
     }
     let mut ws = clock_constraints(net, k, t, preds, dur, &es, &ef, net.floor[t]);
-    let mut start = c.at_lanes::<LANES, false>(&ws);
+    let mut start = c.at_lanes::<W, false>(&ws);
     if net.freeze_of[t] != NO_FREEZE {
-        for l in 0..LANES {
+        for l in 0..W {
             let moved = net.freeze_start(t, start[l] as f64) as f32;
             if moved != start[l] {
                 ws[l] = c.w32(moved);
@@ -2576,14 +2654,14 @@ fn place_on_clock<'a>(
             }
         }
     }
-    let mut wf = [0f32; LANES];
-    for l in 0..LANES {
+    let mut wf = [0f32; W];
+    for l in 0..W {
         wf[l] = ws[l] + dur[l];
     }
-    let mut finish = c.at_lanes::<LANES, true>(&wf);
+    let mut finish = c.at_lanes::<W, true>(&wf);
     if net.start_milestone[t] {
         // At zero length a start milestone finishes where it starts.
-        for l in 0..LANES {
+        for l in 0..W {
             finish[l] = finish[l].max(start[l]);
         }
     }
@@ -2594,19 +2672,19 @@ fn place_on_clock<'a>(
 /// `floor` and its links (before a freeze window).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn clock_constraints<'a>(
+fn clock_constraints<'a, const W: usize>(
     net: &Network,
     k: &crate::model::Clock,
     t: usize,
     preds: &[Link],
-    dur: &[f32; LANES],
-    es: &impl Fn(usize) -> &'a [f32; LANES],
-    ef: &impl Fn(usize) -> &'a [f32; LANES],
+    dur: &[f32; W],
+    es: &impl Fn(usize) -> &'a [f32; W],
+    ef: &impl Fn(usize) -> &'a [f32; W],
     floor: f32,
-) -> [f32; LANES] {
+) -> [f32; W] {
     let c = k.of(t);
-    let mut s = [floor; LANES];
-    let mut f = [f32::NEG_INFINITY; LANES];
+    let mut s = [floor; W];
+    let mut f = [f32::NEG_INFINITY; W];
     let mut finishes = false;
     for (link, orig) in preds.iter().zip(net.preds(t)) {
         let (row, p, lag) = (link.pred as usize, orig.pred as usize, link.lag);
@@ -2618,14 +2696,14 @@ fn clock_constraints<'a>(
         };
         finishes |= matches!(link.kind, LinkKind::FF | LinkKind::SF);
         let after = after_lag_lanes(k, x, lag, p, t);
-        for l in 0..LANES {
+        for l in 0..W {
             into[l] = into[l].max(after[l]);
         }
     }
     let mut ws = c.w_lanes(&s);
     if finishes {
         let wf = c.w_lanes(&f);
-        for l in 0..LANES {
+        for l in 0..W {
             if f[l] > f32::NEG_INFINITY {
                 ws[l] = ws[l].max(wf[l] - dur[l]);
             }
@@ -2637,13 +2715,13 @@ fn clock_constraints<'a>(
 /// [`crate::model::Clock::after_lag32`] of every lane (the lanes unchanged without a
 /// lag).
 #[inline(always)]
-fn after_lag_lanes(
+fn after_lag_lanes<const W: usize>(
     k: &crate::model::Clock,
-    x: &[f32; LANES],
+    x: &[f32; W],
     lag: f32,
     pred: usize,
     succ: usize,
-) -> [f32; LANES] {
+) -> [f32; W] {
     let mut out = *x;
     if lag == 0.0 {
         return out;
@@ -2654,7 +2732,7 @@ fn after_lag_lanes(
             for v in w.iter_mut() {
                 *v += lag;
             }
-            out = c.at_lanes::<LANES, true>(&w);
+            out = c.at_lanes::<W, true>(&w);
         }
         None => {
             for v in out.iter_mut() {
@@ -2669,18 +2747,18 @@ fn after_lag_lanes(
 /// their early starts and finishes (`es`, `ef`, by the links' `pred`): the latest
 /// constraint, the task's floor, and a freeze window.
 #[inline(always)]
-fn start_of<'a>(
+fn start_of<'a, const W: usize>(
     net: &Network,
     t: usize,
     preds: &[Link],
-    dur: &[f32; LANES],
-    es: &impl Fn(usize) -> &'a [f32; LANES],
-    ef: &impl Fn(usize) -> &'a [f32; LANES],
-) -> [f32; LANES] {
-    let mut start = [net.floor[t]; LANES];
+    dur: &[f32; W],
+    es: &impl Fn(usize) -> &'a [f32; W],
+    ef: &impl Fn(usize) -> &'a [f32; W],
+) -> [f32; W] {
+    let mut start = [net.floor[t]; W];
     match net.status[t] {
         Status::Done { start: s0, .. } | Status::InProgress { start: s0, .. } => {
-            start = [s0; LANES];
+            start = [s0; W];
         }
         Status::Open => {
             start = links_start(preds, dur, es, ef, start);
@@ -2698,13 +2776,13 @@ fn start_of<'a>(
 /// `dur` (each link's `pred` the row of its predecessor's early starts `es` and finishes
 /// `ef`).
 #[inline(always)]
-fn links_start<'a>(
+fn links_start<'a, const W: usize>(
     preds: &[Link],
-    dur: &[f32; LANES],
-    es: &impl Fn(usize) -> &'a [f32; LANES],
-    ef: &impl Fn(usize) -> &'a [f32; LANES],
-    mut start: [f32; LANES],
-) -> [f32; LANES] {
+    dur: &[f32; W],
+    es: &impl Fn(usize) -> &'a [f32; W],
+    ef: &impl Fn(usize) -> &'a [f32; W],
+    mut start: [f32; W],
+) -> [f32; W] {
     for link in preds {
         let p = link.pred as usize;
         let lag = link.lag;
