@@ -2309,7 +2309,7 @@ const HINTS: usize = 4;
 /// Lanes levelled together. A block's 64 lanes hold one profile per resource each, too
 /// many to stay in a core's cache on a large plan (64 × 20 profiles of a few hundred
 /// points each take several MB); a group's fit.
-const GROUP: usize = 16;
+const GROUP: usize = 8;
 
 /// Task (or risk) `t`'s lanes of group `g`.
 #[inline(always)]

@@ -168,6 +168,9 @@ pub(crate) fn mean_units<T: Copy + PartialOrd + Default + Into<f64>>(
     sums.clear();
     sums.resize(ends.len(), 0.0);
     let mut prev: Option<(f64, i64)> = None;
+    // The first period ending after the segment's start: the points come in time order,
+    // so it only moves forward (one pass over the points and the periods).
+    let mut first = 0;
     for (x, level) in p.points() {
         let x: f64 = x.into();
         let x = x.max(0.0);
@@ -175,8 +178,11 @@ pub(crate) fn mean_units<T: Copy + PartialOrd + Default + Into<f64>>(
             && l0 != 0
             && x > x0
         {
+            while first < ends.len() && (ends[first] as f64) <= x0 {
+                first += 1;
+            }
             // The periods [ends[j - 1], ends[j]) the segment [x0, x) overlaps.
-            let mut j = ends.partition_point(|&e| (e as f64) <= x0);
+            let mut j = first;
             while j < ends.len() {
                 let lo = if j == 0 { 0.0 } else { ends[j - 1] as f64 };
                 if lo >= x {
