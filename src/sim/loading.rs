@@ -43,7 +43,9 @@ pub struct LoadingSamples {
 pub fn loading(net: &Network, seed: u64, iterations: u64) -> Option<LoadingSamples> {
     let lev = net.levelling.as_ref().filter(|l| l.on)?;
     let r = lev.resources.len();
-    let track = Tracking::new(net, false, 0, false);
+    // Lean: the profiles are all it reads, and they do not depend on criticality or
+    // the per-task sums.
+    let track = Tracking::new(net, false, 0, true);
     let mut periods = Periods::new(net, Span::Weeks);
     let det_profiles = deterministic_profiles(net, lev);
     if !periods.cover(horizon(&det_profiles)) {
