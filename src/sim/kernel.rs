@@ -582,9 +582,10 @@ kernel_for!(
 );
 
 /// One block through the network, phase by phase: the risks' draws, the correlated
-/// groups' draws, each task forward (with its leave-one-out variants right after it),
-/// then the milestones' finishes and the reverse pass. Every phase is inlined, so this is
-/// one function for the compiler, once per instruction set.
+/// groups' draws, each task forward (with its leave-one-out variants right after it;
+/// a levelled run draws every task's durations, then levels by groups of lanes in
+/// [`level_block`]), then the milestones' finishes and the reverse pass. Every phase is
+/// inlined, so this is one function for the compiler, once per instruction set.
 #[inline(always)]
 fn run_block_impl<const LOO: bool, const C: usize>(b: Block, o: BlockOut) {
     let BlockOut {
